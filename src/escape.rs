@@ -1,0 +1,1 @@
+//! Escaping of path components into folded-stack frames.

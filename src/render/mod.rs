@@ -1,0 +1,3 @@
+//! Output stage: turns the aggregated tree into SVG, folded stacks or JSON.
+
+pub mod palette;
