@@ -1,1 +1,60 @@
-fn main() {}
+//! The `repoflame` binary: arguments → Config → repoflame::run → exit code.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use repoflame::progress::Progress;
+use repoflame::{Format, render};
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    let quiet = args.quiet;
+    let config = match args.into_config() {
+        Ok(config) => config,
+        Err(err) => return fail(&format!("{err:#}")),
+    };
+    if config.output.is_none() && config.format == Format::Svg && std::io::stdout().is_terminal() {
+        return fail(
+            "not writing an SVG to a terminal: redirect it (repoflame … > graph.svg), \
+             use -o graph.svg, or --format folded for text",
+        );
+    }
+    let on_terminal = !quiet && std::io::stderr().is_terminal();
+    let progress = if on_terminal {
+        Progress::stderr()
+    } else {
+        Progress::hidden()
+    };
+
+    match repoflame::run(&config, &progress) {
+        Ok(outcome) => {
+            let mut stderr = std::io::stderr().lock();
+            if !quiet {
+                for note in &outcome.notes {
+                    let _ = writeln!(stderr, "repoflame: {note}");
+                }
+            }
+            for problem in &outcome.problems {
+                let _ = writeln!(stderr, "repoflame: {problem}");
+            }
+            if on_terminal {
+                let _ = render::table::write(&outcome.summary, &mut stderr);
+            }
+            if outcome.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(err) => fail(&err.to_string()),
+    }
+}
+
+/// Prints one error line and gives exit status 2.
+fn fail(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "repoflame: {message}");
+    ExitCode::from(2)
+}

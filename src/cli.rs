@@ -1,0 +1,338 @@
+//! The command line: clap checks the syntax, [`Args::into_config`] checks
+//! the meaning (the source exists, languages are known, the output directory
+//! is there) and builds the library's [`Config`].
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use repoflame::config::{DEFAULT_MAX_FRAMES, SvgOptions, WalkOptions};
+use repoflame::error::display_path;
+use repoflame::{Config, Format, Metric, Source};
+
+const EXAMPLES: &str = "\
+Examples:
+  repoflame > graph.svg                      the current directory, code lines
+  repoflame ~/src/project -o project.svg     write a file (atomically)
+  repoflame . --folded | inferno-flamegraph > graph.svg
+  repoflame . --folded | flamegraph.pl --countname lines > graph.svg
+  repoflame . --format json -o loc.json      a report for CI
+  repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
+
+Counting: a file's language and its code, comment and blank lines are what
+tokei reports for it; code inside a file of another language (Markdown code
+blocks, <script> in HTML) counts toward the file that holds it.
+
+Exit status: 0 done; 1 written, but some entries could not be read (named on
+stderr); 2 nothing written (bad arguments, missing source, nothing countable,
+write failure).";
+
+/// Where does the code of this repository live? Draws an interactive flame
+/// graph of code lines per directory and file, coloured by language.
+#[derive(Debug, Parser)]
+#[command(name = "repoflame", version, about, after_long_help = EXAMPLES)]
+#[command(max_term_width = 100)]
+pub struct Args {
+    /// Directory to draw (a single file is drawn as a one-file tree).
+    #[arg(value_name = "SOURCE", default_value = ".")]
+    pub source: PathBuf,
+
+    /// Write to FILE instead of stdout; FILE is replaced only once the
+    /// output is complete.
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Svg, help_heading = "Output")]
+    pub format: FormatArg,
+
+    /// Folded stacks (one `dir;dir;file COUNT` line per file), same as
+    /// `--format folded`.
+    #[arg(long, conflicts_with = "format", help_heading = "Output")]
+    pub folded: bool,
+
+    /// What sizes the frames.
+    #[arg(short, long, value_enum, default_value_t = MetricArg::Code, help_heading = "Output")]
+    pub metric: MetricArg,
+
+    /// Print nothing on stderr but errors: no progress, summary or notes.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+
+    /// Count hidden files and directories too (`.git` is never counted).
+    #[arg(long, help_heading = "Files")]
+    pub hidden: bool,
+
+    /// Do not honour .gitignore, .ignore and git's exclude files.
+    #[arg(long, help_heading = "Files")]
+    pub no_ignore: bool,
+
+    /// Leave out entries matching GLOB (gitignore syntax, anchored at the
+    /// source root: `/build` is only the top-level build, `*.min.js`
+    /// anywhere). Repeatable.
+    #[arg(short, long, value_name = "GLOB", help_heading = "Files")]
+    pub exclude: Vec<String>,
+
+    /// Count only files of these languages (tokei's names, any case;
+    /// repeatable or comma-separated).
+    #[arg(
+        short,
+        long = "type",
+        value_name = "LANG",
+        value_delimiter = ',',
+        help_heading = "Files"
+    )]
+    pub types: Vec<String>,
+
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(short = 'L', long, help_heading = "Files")]
+    pub follow: bool,
+
+    /// Worker threads [default: one per core].
+    #[arg(short = 'j', long, value_name = "N", help_heading = "Files")]
+    pub threads: Option<usize>,
+
+    /// Files larger than SIZE are counted in pieces cut at line ends instead
+    /// of being read whole (suffixes K, M, G).
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size, help_heading = "Files")]
+    pub stream_threshold: u64,
+
+    /// Title of the graph [default: the source's name].
+    #[arg(long, value_name = "TEXT", help_heading = "Flame graph")]
+    pub title: Option<String>,
+
+    /// Fixed width in pixels [default: fills the browser window].
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(100..=100_000), help_heading = "Flame graph")]
+    pub width: Option<u32>,
+
+    /// Merge the entries of a directory narrower than PX pixels into one
+    /// "(N small files)" frame, instead of dropping them.
+    #[arg(
+        long,
+        value_name = "PX",
+        default_value_t = 0.0,
+        help_heading = "Flame graph"
+    )]
+    pub min_width: f64,
+
+    /// Draw at most N frames, merging the smallest entries first; keeps
+    /// the SVG of a huge repository light.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FRAMES, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(10..), |n| n as usize), help_heading = "Flame graph")]
+    pub max_frames: usize,
+
+    /// Icicle graph: the root at the top.
+    #[arg(long, help_heading = "Flame graph")]
+    pub inverted: bool,
+}
+
+/// `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Interactive SVG flame graph.
+    Svg,
+    /// Folded stacks for inferno-flamegraph, flamegraph.pl, speedscope.
+    Folded,
+    /// Report with totals, languages and files.
+    Json,
+}
+
+/// `--metric` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MetricArg {
+    /// Lines of code.
+    Code,
+    /// Comment lines.
+    Comments,
+    /// Blank lines.
+    Blanks,
+    /// All lines.
+    Lines,
+    /// File sizes.
+    Bytes,
+    /// Number of files.
+    Files,
+}
+
+impl Args {
+    /// Checks what clap cannot and builds the library's configuration.
+    pub fn into_config(self) -> anyhow::Result<Config> {
+        if let Err(err) = std::fs::metadata(&self.source) {
+            bail!(
+                "{}: {}",
+                display_path(&self.source),
+                repoflame::error::io_reason(&err)
+            );
+        }
+        if let Some(output) = &self.output {
+            if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if !dir.is_dir() {
+                    bail!(
+                        "{}: cannot write there: directory {} does not exist",
+                        display_path(output),
+                        display_path(dir)
+                    );
+                }
+            }
+            if output.is_dir() {
+                bail!(
+                    "{}: is a directory: give a file name to -o",
+                    display_path(output)
+                );
+            }
+        }
+        if !(self.min_width >= 0.0 && self.min_width.is_finite()) {
+            bail!(
+                "--min-width {}: must be a number of pixels, 0 or more",
+                self.min_width
+            );
+        }
+        let types = self
+            .types
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| parse_language(t.trim()))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let format = if self.folded {
+            Format::Folded
+        } else {
+            match self.format {
+                FormatArg::Svg => Format::Svg,
+                FormatArg::Folded => Format::Folded,
+                FormatArg::Json => Format::Json,
+            }
+        };
+        let metric = match self.metric {
+            MetricArg::Code => Metric::Code,
+            MetricArg::Comments => Metric::Comments,
+            MetricArg::Blanks => Metric::Blanks,
+            MetricArg::Lines => Metric::Lines,
+            MetricArg::Bytes => Metric::Bytes,
+            MetricArg::Files => Metric::Files,
+        };
+        Ok(Config {
+            source: Source::Directory(self.source),
+            walk: WalkOptions {
+                hidden: self.hidden,
+                no_ignore: self.no_ignore,
+                follow: self.follow,
+                excludes: self.exclude,
+                types,
+            },
+            threads: self.threads.unwrap_or(0),
+            stream_threshold: self.stream_threshold,
+            metric,
+            format,
+            output: self.output,
+            svg: SvgOptions {
+                title: self.title,
+                width: self.width.map(|w| w as usize),
+                min_width: self.min_width,
+                inverted: self.inverted,
+                max_frames: self.max_frames,
+            },
+        })
+    }
+}
+
+/// A language by tokei's name, in any case.
+fn parse_language(name: &str) -> anyhow::Result<tokei::LanguageType> {
+    if let Ok(language) = tokei::LanguageType::from_str(name) {
+        return Ok(language);
+    }
+    let wanted = name.to_lowercase();
+    let mut close: Vec<(usize, &str)> = tokei::LanguageType::list()
+        .iter()
+        .map(|(l, _)| l.name())
+        .filter_map(|n| {
+            let lower = n.to_lowercase();
+            let distance = edit_distance(&lower, &wanted);
+            (lower.contains(&wanted) || distance <= 2).then_some((distance, n))
+        })
+        .collect();
+    close.sort();
+    let close: Vec<&str> = close.into_iter().map(|(_, n)| n).collect();
+    let mut close = close;
+    close.truncate(8);
+    if close.is_empty() {
+        bail!("--type {name:?}: not a language tokei knows");
+    }
+    bail!(
+        "--type {name:?}: not a language tokei knows; did you mean {}?",
+        close.join(", ")
+    )
+}
+
+/// Levenshtein distance, for suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+/// `1024`, `64K`, `32M`, `1G` (binary units).
+fn parse_size(text: &str) -> anyhow::Result<u64> {
+    let text = text.trim();
+    let (digits, shift) = match text.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&text[..text.len() - 1], 10),
+        Some('M') => (&text[..text.len() - 1], 20),
+        Some('G') => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .with_context(|| format!("{text:?} is not a size like 4096, 64K, 32M or 1G"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&n| n > 0)
+        .with_context(|| format!("{text:?}: must be more than 0 and less than 16 EiB"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn no_flags_gives_the_default_config() {
+        let args = Args::try_parse_from(["repoflame"]).unwrap();
+        assert_eq!(args.into_config().unwrap(), Config::default());
+    }
+
+    #[test]
+    fn languages_and_sizes_parse() {
+        assert_eq!(parse_language("rust").unwrap(), tokei::LanguageType::Rust);
+        assert_eq!(parse_language("C++").unwrap(), tokei::LanguageType::Cpp);
+        let err = parse_language("pyton").unwrap_err().to_string();
+        assert!(err.contains("did you mean Python"), "{err}");
+        assert_eq!(parse_size("32M").unwrap(), 32 << 20);
+        assert_eq!(parse_size("7").unwrap(), 7);
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn types_split_on_commas() {
+        let args = Args::try_parse_from(["repoflame", "-t", "Rust,python", "--type", "C"]).unwrap();
+        let config = args.into_config().unwrap();
+        assert_eq!(config.walk.types.len(), 3);
+    }
+}

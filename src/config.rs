@@ -1,0 +1,183 @@
+//! The validated configuration the library runs with.
+//!
+//! `cli.rs` turns command-line arguments into a [`Config`]; everything that
+//! could be wrong with them (a missing path, an unknown language, a bad glob)
+//! has been checked by then. The library never sees clap types.
+
+use std::path::PathBuf;
+
+use tokei::LanguageType;
+
+/// Everything one run needs to know.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Where the files come from.
+    pub source: Source,
+    /// Which files of the source are counted.
+    pub walk: WalkOptions,
+    /// Worker threads for walking and counting; 0 means one per core.
+    pub threads: usize,
+    /// Files larger than this many bytes are counted in pieces instead of
+    /// being read whole, so memory does not grow with file size.
+    pub stream_threshold: u64,
+    /// The number that sizes the frames.
+    pub metric: Metric,
+    /// What is written.
+    pub format: Format,
+    /// Where it is written: stdout when `None`.
+    pub output: Option<PathBuf>,
+    /// Flame-graph presentation.
+    pub svg: SvgOptions,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            source: Source::Directory(PathBuf::from(".")),
+            walk: WalkOptions::default(),
+            threads: 0,
+            stream_threshold: DEFAULT_STREAM_THRESHOLD,
+            metric: Metric::Code,
+            format: Format::Svg,
+            output: None,
+            svg: SvgOptions::default(),
+        }
+    }
+}
+
+/// Files above 32 MiB are streamed: big enough that no hand-written source
+/// file is affected (counts stay exactly tokei's), small enough that a few
+/// threads reading at once stay far below the memory of the file list of a
+/// large repository.
+pub const DEFAULT_STREAM_THRESHOLD: u64 = 32 << 20;
+
+/// Where file contents come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A directory on disk (or a single file, counted as a one-file tree).
+    Directory(PathBuf),
+}
+
+/// Which entries of a directory are visited and counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Visit hidden files and directories (names starting with `.`).
+    pub hidden: bool,
+    /// Do not honour `.gitignore`, `.ignore` and git's exclude files.
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    pub follow: bool,
+    /// Gitignore-style globs, anchored at the source root, of entries to skip.
+    pub excludes: Vec<String>,
+    /// When not empty, only files of these languages are counted.
+    pub types: Vec<LanguageType>,
+}
+
+/// The number that sizes each frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Lines of code (tokei's "Code"), the default.
+    #[default]
+    Code,
+    /// Comment lines.
+    Comments,
+    /// Blank lines.
+    Blanks,
+    /// All lines: code + comments + blanks.
+    Lines,
+    /// File size in bytes.
+    Bytes,
+    /// One per file.
+    Files,
+}
+
+impl Metric {
+    /// Every metric, in the order `--help` lists them.
+    pub const ALL: [Metric; 6] = [
+        Metric::Code,
+        Metric::Comments,
+        Metric::Blanks,
+        Metric::Lines,
+        Metric::Bytes,
+        Metric::Files,
+    ];
+
+    /// The name used on the command line and in the JSON report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Code => "code",
+            Metric::Comments => "comments",
+            Metric::Blanks => "blanks",
+            Metric::Lines => "lines",
+            Metric::Bytes => "bytes",
+            Metric::Files => "files",
+        }
+    }
+
+    /// What one unit of the metric is called in prose ("1,234 code lines").
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::Code => "code lines",
+            Metric::Comments => "comment lines",
+            Metric::Blanks => "blank lines",
+            Metric::Lines => "lines",
+            Metric::Bytes => "bytes",
+            Metric::Files => "files",
+        }
+    }
+}
+
+/// The output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// An interactive SVG flame graph.
+    #[default]
+    Svg,
+    /// Folded stacks, one line per file, for other flame-graph tools.
+    Folded,
+    /// A machine-readable report.
+    Json,
+}
+
+impl Format {
+    /// Whether the format is meant for a viewer rather than a terminal.
+    pub fn is_binary_like(self) -> bool {
+        matches!(self, Format::Svg)
+    }
+}
+
+/// Presentation options of the SVG.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SvgOptions {
+    /// Title at the top; the source's name when `None`.
+    pub title: Option<String>,
+    /// Fixed width in pixels; when `None` the picture fills the window.
+    pub width: Option<usize>,
+    /// Entries narrower than this many pixels (at the reference width) are
+    /// merged into one `(N small files)` frame per directory.
+    pub min_width: f64,
+    /// Draw an icicle graph: root at the top.
+    pub inverted: bool,
+    /// At most this many frames are drawn: the smallest entries are merged
+    /// until the graph fits, which keeps the SVG light in a browser.
+    pub max_frames: usize,
+}
+
+/// Enough frames to show every file of a 20,000-file repository; about
+/// 300 bytes each, so the SVG stays under 10 MB.
+pub const DEFAULT_MAX_FRAMES: usize = 25_000;
+
+/// Width in pixels the layout is computed for when the SVG is fluid.
+pub const REFERENCE_WIDTH: usize = 1200;
+
+impl Default for SvgOptions {
+    fn default() -> Self {
+        SvgOptions {
+            title: None,
+            width: None,
+            min_width: 0.0,
+            inverted: false,
+            max_frames: DEFAULT_MAX_FRAMES,
+        }
+    }
+}

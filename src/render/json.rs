@@ -1,0 +1,167 @@
+//! The machine-readable report (`--format json`), for CI.
+//!
+//! Shape (format version 1):
+//!
+//! ```text
+//! { "repoflame": {"version", "format"},
+//!   "source": {"name", "kind"},
+//!   "metric": "code",
+//!   "totals": {files, code, comments, blanks, lines, bytes},
+//!   "languages": [{name, files, code, comments, blanks, lines, bytes}],  largest first
+//!   "files": [{path, language, code, comments, blanks, lines, bytes}],   sorted by path
+//!   "problems": [{path, message}] }
+//! ```
+//!
+//! Paths are relative to the source, components escaped as frames are and
+//! joined with `/`.
+
+use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
+
+use serde::Serialize;
+
+use crate::config::Metric;
+use crate::count::{Counts, FileRecord};
+use crate::error::Problem;
+use crate::escape::escape;
+use crate::tree::Summary;
+
+/// Version of the report's shape; bumped when a field changes meaning.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    repoflame: Tool,
+    source: Source<'a>,
+    metric: &'static str,
+    totals: CountsOut,
+    languages: Vec<LanguageOut>,
+    files: Vec<FileOut>,
+    problems: Vec<ProblemOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    version: &'static str,
+    format: u32,
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct CountsOut {
+    files: u64,
+    code: u64,
+    comments: u64,
+    blanks: u64,
+    lines: u64,
+    bytes: u64,
+}
+
+impl From<&Counts> for CountsOut {
+    fn from(c: &Counts) -> Self {
+        CountsOut {
+            files: c.files,
+            code: c.code,
+            comments: c.comments,
+            blanks: c.blanks,
+            lines: c.lines(),
+            bytes: c.bytes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct LanguageOut {
+    name: &'static str,
+    #[serde(flatten)]
+    counts: CountsOut,
+}
+
+#[derive(Serialize)]
+struct FileOut {
+    path: String,
+    language: &'static str,
+    code: u64,
+    comments: u64,
+    blanks: u64,
+    lines: u64,
+    bytes: u64,
+}
+
+#[derive(Serialize)]
+struct ProblemOut<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+/// The path of a record for reports: escaped components joined by `/`.
+pub fn record_path(record: &FileRecord) -> String {
+    let mut path = String::new();
+    for component in record.path.components() {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(&escape(component.as_os_str().as_bytes()));
+    }
+    path
+}
+
+/// Writes the report. `records` need not be sorted.
+pub fn write<W: Write>(
+    source_name: &str,
+    records: &[FileRecord],
+    summary: &Summary,
+    metric: Metric,
+    problems: &[Problem],
+    mut out: W,
+) -> io::Result<()> {
+    let mut files: Vec<FileOut> = records
+        .iter()
+        .map(|r| FileOut {
+            path: record_path(r),
+            language: r.language.name(),
+            code: r.counts.code,
+            comments: r.counts.comments,
+            blanks: r.counts.blanks,
+            lines: r.counts.lines(),
+            bytes: r.counts.bytes,
+        })
+        .collect();
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let report = Report {
+        repoflame: Tool {
+            version: env!("CARGO_PKG_VERSION"),
+            format: FORMAT_VERSION,
+        },
+        source: Source {
+            name: source_name,
+            kind: "directory",
+        },
+        metric: metric.name(),
+        totals: (&summary.totals).into(),
+        languages: summary
+            .languages
+            .iter()
+            .map(|(language, counts)| LanguageOut {
+                name: language.name(),
+                counts: counts.into(),
+            })
+            .collect(),
+        files,
+        problems: problems
+            .iter()
+            .map(|p| ProblemOut {
+                path: &p.path,
+                message: &p.message,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut out, &report)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}

@@ -1,0 +1,739 @@
+//! The interactive SVG flame graph.
+//!
+//! inferno lays the graph out and supplies the interaction (click to zoom,
+//! Ctrl-F search, hover details). inferno can only style frames by name, and
+//! here two frames with one name (`mod.rs` in two directories) need
+//! different hover texts, so its output is decorated in a second pass that
+//! knows each frame by its depth and offset:
+//!
+//! - every file frame is filled with its language's colour, directories with
+//!   a neutral one, merged small files with a pale one;
+//! - every frame's tooltip tells its path, language and counts;
+//! - a legend names the colours of the languages present, largest first;
+//! - inferno's script reads frame labels from the first line of the tooltip
+//!   (three small patches, checked to apply).
+//!
+//! The root frame of the source replaces inferno's `all` frame, so the
+//! bottom bar names the source instead of repeating it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use inferno::flamegraph::{self, Direction, Options};
+use quick_xml::Reader;
+use quick_xml::Writer;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+
+use crate::config::{Metric, REFERENCE_WIDTH, SvgOptions};
+use crate::count::{Counts, human_bytes};
+use crate::render::palette::{self, Rgb};
+use crate::tree::{Kind, Node, Summary, Tree};
+
+/// What the SVG shows besides the tree.
+#[derive(Clone, Debug)]
+pub struct Labels<'a> {
+    /// The title at the top.
+    pub title: &'a str,
+    /// The line under the title (totals).
+    pub subtitle: &'a str,
+}
+
+/// Horizontal padding inferno leaves on each side of the frames.
+const XPAD: f64 = 10.0;
+const FONT_SIZE: usize = 12;
+const FONT_WIDTH: f64 = 0.59;
+/// Height of one legend row.
+const LEGEND_ROW: usize = 18;
+
+/// Writes the flame graph of `tree` (already merged for drawing) to `out`.
+pub fn write<W: Write>(
+    tree: &Tree,
+    summary: &Summary,
+    metric: Metric,
+    options: &SvgOptions,
+    labels: &Labels<'_>,
+    out: W,
+) -> io::Result<()> {
+    let total = tree.root.counts.get(metric);
+    let root_is_dir = tree.root.is_dir();
+    let frames = layout(tree, metric, !root_is_dir);
+    let lines = crate::folded::sorted_lines(frames.stacks);
+
+    let mut opt = Options::default();
+    opt.title = labels.title.to_string();
+    opt.subtitle = Some(labels.subtitle.to_string());
+    opt.count_name = metric.unit().to_string();
+    opt.name_type = String::new();
+    opt.image_width = options.width;
+    opt.min_width = 0.0;
+    opt.deterministic = true;
+    opt.direction = if options.inverted {
+        Direction::Inverted
+    } else {
+        Direction::Straight
+    };
+    opt.notes = String::new();
+    opt.font_size = FONT_SIZE;
+    opt.font_width = FONT_WIDTH;
+
+    let mut raw = Vec::new();
+    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut raw)?;
+
+    let mut decorations = HashMap::with_capacity(frames.nodes.len());
+    for ((depth, start), node_path) in &frames.nodes {
+        let (node, path) = node_path;
+        decorations.insert(
+            (*depth, *start),
+            decorate(node, path, metric, total, *depth == 0),
+        );
+    }
+    let legend = legend(summary, metric, options.width.unwrap_or(REFERENCE_WIDTH));
+    decorate_svg(&raw, &decorations, &legend, options.inverted, out)
+}
+
+/// A frame's place: depth (0 is the root) and offset from the left, in
+/// metric units.
+type FrameKey = (usize, u64);
+
+/// The frames of the graph, as inferno will lay them out.
+struct Layout<'t> {
+    /// `(stack, value)` of each leaf, the input of inferno.
+    stacks: Vec<(String, u64)>,
+    /// Each frame by (depth, start offset): the node and its path.
+    nodes: Vec<(FrameKey, (&'t Node, String))>,
+}
+
+/// Computes where each node lands: frames are laid out left to right in the
+/// byte order of the folded lines (inferno sorts them), a frame starting
+/// where its first line starts. Depth 0 is the root of the source.
+fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
+    // Each leaf's line and its chain of nodes from below the root.
+    let mut leaves: Vec<(String, Vec<&Node>)> = Vec::new();
+    let mut chain = Vec::new();
+    if include_root {
+        chain_leaves(&tree.root, metric, &mut chain, &mut leaves);
+    } else {
+        for child in &tree.root.children {
+            chain_leaves(child, metric, &mut chain, &mut leaves);
+        }
+    }
+    let mut order: Vec<(String, usize)> = leaves
+        .iter()
+        .enumerate()
+        .map(|(i, (stack, chain))| {
+            let value = chain.last().expect("a leaf").counts.get(metric);
+            (format!("{stack} {value}"), i)
+        })
+        .collect();
+    order.sort_unstable();
+
+    let root_path = tree.root.name.clone();
+    let mut nodes = vec![((0usize, 0u64), (&tree.root, root_path.clone()))];
+    let mut previous: &[&Node] = &[];
+    let mut time = 0u64;
+    for (_, i) in &order {
+        let chain = &leaves[*i].1;
+        let shared = chain
+            .iter()
+            .zip(previous)
+            .take_while(|(a, b)| std::ptr::eq(**a, **b))
+            .count();
+        for depth in shared..chain.len() {
+            let mut path = root_path.clone();
+            for node in &chain[..=depth] {
+                path.push('/');
+                path.push_str(&node.name);
+            }
+            if include_root {
+                // The root itself is the leaf of a one-file source.
+                path = root_path.clone();
+            }
+            nodes.push(((depth + 1, time), (chain[depth], path)));
+        }
+        time += chain.last().expect("a leaf").counts.get(metric);
+        previous = chain;
+    }
+    let stacks = leaves
+        .into_iter()
+        .map(|(stack, chain)| {
+            let value = chain.last().expect("a leaf").counts.get(metric);
+            (stack, value)
+        })
+        .collect();
+    Layout { stacks, nodes }
+}
+
+fn chain_leaves<'t>(
+    node: &'t Node,
+    metric: Metric,
+    chain: &mut Vec<&'t Node>,
+    out: &mut Vec<(String, Vec<&'t Node>)>,
+) {
+    if node.counts.get(metric) == 0 {
+        return;
+    }
+    chain.push(node);
+    if node.children.is_empty() {
+        let stack = chain
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>()
+            .join(";");
+        out.push((stack, chain.clone()));
+    } else {
+        for child in &node.children {
+            chain_leaves(child, metric, chain, out);
+        }
+    }
+    chain.pop();
+}
+
+/// How one frame is drawn.
+#[derive(Clone, Debug, PartialEq)]
+struct Decoration {
+    /// Tooltip: the frame name on the first line, details below.
+    title: String,
+    fill: Rgb,
+    /// The label text, when inferno's must be replaced (the root frame).
+    label: Option<String>,
+}
+
+fn decorate(node: &Node, path: &str, metric: Metric, total: u64, is_root: bool) -> Decoration {
+    let value = node.counts.get(metric);
+    let share = percent(value, total);
+    let amount = format!("{} {} ({share})", thousands(value), metric.unit());
+    let c = &node.counts;
+    let mut details = Vec::new();
+    for (m, v) in [
+        (Metric::Code, c.code),
+        (Metric::Comments, c.comments),
+        (Metric::Blanks, c.blanks),
+    ] {
+        if m != metric {
+            details.push(format!("{} {}", thousands(v), m.name()));
+        }
+    }
+    if metric != Metric::Bytes {
+        details.push(human_bytes(c.bytes));
+    }
+    let details = details.join(", ");
+    let (first, fill) = match &node.kind {
+        Kind::File(language) => (
+            format!("{path} · {} · {amount}", language.name()),
+            palette::language_color(*language),
+        ),
+        Kind::Dir => (
+            format!("{path}/ · {amount} in {}", files(c.files)),
+            palette::directory_color(fnv(node.name.as_bytes())),
+        ),
+        Kind::Small { entries, examples } => {
+            let mut names = examples.join(", ");
+            if *entries as usize > examples.len() {
+                names.push_str(", …");
+            }
+            (
+                format!(
+                    "{} files too narrow to draw, merged: {names} · {amount}",
+                    thousands(c.files)
+                ),
+                SMALL_FILES,
+            )
+        }
+    };
+    Decoration {
+        title: format!("{}\n{first}\n{details}", node.name),
+        fill,
+        label: is_root.then(|| node.name.clone()),
+    }
+}
+
+/// Merged small files: paler than any directory.
+const SMALL_FILES: Rgb = Rgb(0xe6, 0xe3, 0xdc);
+
+/// One language in the legend.
+#[derive(Clone, Debug)]
+struct LegendItem {
+    swatch: Rgb,
+    text: String,
+    tooltip: String,
+    x: f64,
+    row: usize,
+}
+
+struct Legend {
+    items: Vec<LegendItem>,
+    height: usize,
+}
+
+fn legend(summary: &Summary, metric: Metric, width: usize) -> Legend {
+    let total = summary.totals.get(metric);
+    let mut items = Vec::new();
+    let (mut x, mut row) = (XPAD, 0);
+    for (language, counts) in &summary.languages {
+        let value = counts.get(metric);
+        if value == 0 {
+            continue;
+        }
+        let text = format!("{} {}", language.name(), percent(value, total));
+        let item_width = 16.0 + text.chars().count() as f64 * FONT_SIZE as f64 * FONT_WIDTH + 14.0;
+        if x + item_width > width as f64 - XPAD && x > XPAD {
+            x = XPAD;
+            row += 1;
+        }
+        items.push(LegendItem {
+            swatch: palette::language_color(*language),
+            tooltip: format!(
+                "{}: {} {} ({}) in {}",
+                language.name(),
+                thousands(value),
+                metric.unit(),
+                percent(value, total),
+                files(counts.files)
+            ),
+            text,
+            x,
+            row,
+        });
+        x += item_width;
+    }
+    let height = if items.is_empty() {
+        0
+    } else {
+        (row + 1) * LEGEND_ROW + 8
+    };
+    Legend { items, height }
+}
+
+/// Script patches: inferno reads a frame's label and search text from its
+/// tooltip, minus a trailing "(…)"; ours keep the name on the first line.
+const SCRIPT_PATCHES: &[(&str, &str, usize)] = &[
+    (
+        r#"find_child(e, "title").textContent.replace(/\([^(]*\)$/,"")"#,
+        r#"find_child(e, "title").textContent.split("\n")[0]"#,
+        2,
+    ),
+    (
+        "var func = g_to_text(e);",
+        r#"var func = g_to_text(e).split("\n")[0];"#,
+        1,
+    ),
+    (
+        r#"details.nodeValue = nametype + " " + g_to_text(target);"#,
+        r#"details.nodeValue = g_to_text(target).split("\n").slice(1).join(" · ");"#,
+        1,
+    ),
+];
+
+const EXTRA_CSS: &str = "
+#frames > g > rect { stroke:rgba(255,255,255,0.6); stroke-width:0.5; }
+#frames > g:hover > rect { stroke:black; stroke-width:1; }
+#legend text { fill:rgb(60,60,60); }
+";
+
+fn patch_script(script: &str) -> io::Result<String> {
+    let mut script = script.to_string();
+    for (from, to, count) in SCRIPT_PATCHES {
+        let found = script.matches(from).count();
+        if found != *count {
+            return Err(io::Error::other(format!(
+                "inferno's script has changed ({found} copies of {from:?}, expected {count}): \
+                 the SVG cannot be decorated"
+            )));
+        }
+        script = script.replace(from, to);
+    }
+    Ok(script)
+}
+
+fn xml_error(err: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("cannot decorate inferno's SVG: {err}"))
+}
+
+/// Depths in inferno's output, by the frames' `y`: one distinct `y` per
+/// depth, the root's at the bottom (or the top when inverted).
+fn depths_by_y(raw: &[u8], inverted: bool) -> io::Result<HashMap<i64, usize>> {
+    let mut reader = Reader::from_reader(raw);
+    let mut ys = BTreeSet::new();
+    loop {
+        match reader.read_event().map_err(xml_error)? {
+            Event::Empty(e) if e.name().as_ref() == b"rect" => {
+                if let (Some(_), Some(y)) = (attr(&e, "fg:x")?, attr(&e, "y")?) {
+                    ys.insert(y.parse::<i64>().map_err(xml_error)?);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let ordered: Vec<i64> = if inverted {
+        ys.into_iter().collect()
+    } else {
+        ys.into_iter().rev().collect()
+    };
+    Ok(ordered
+        .into_iter()
+        .enumerate()
+        .map(|(d, y)| (y, d))
+        .collect())
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> io::Result<Option<String>> {
+    match e.try_get_attribute(name).map_err(xml_error)? {
+        Some(a) => Ok(Some(
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(xml_error)?
+                .into_owned(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Rewrites the root element's height (and viewBox) to make room below.
+fn grow(e: &BytesStart<'_>, extra: usize) -> io::Result<BytesStart<'static>> {
+    let mut grown = BytesStart::new(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+    for a in e.attributes() {
+        let a = a.map_err(xml_error)?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(xml_error)?
+            .into_owned();
+        let value = match key.as_str() {
+            "height" => match value.parse::<usize>() {
+                Ok(h) => (h + extra).to_string(),
+                Err(_) => value,
+            },
+            "viewBox" => {
+                let mut parts: Vec<String> = value.split(' ').map(str::to_string).collect();
+                if let Some(h) = parts.get_mut(3).and_then(|p| p.parse::<usize>().ok()) {
+                    parts[3] = (h + extra).to_string();
+                }
+                parts.join(" ")
+            }
+            _ => value,
+        };
+        grown.push_attribute((key.as_str(), value.as_str()));
+    }
+    Ok(grown)
+}
+
+fn decorate_svg<W: Write>(
+    raw: &[u8],
+    decorations: &HashMap<(usize, u64), Decoration>,
+    legend: &Legend,
+    inverted: bool,
+    out: W,
+) -> io::Result<()> {
+    let depths = depths_by_y(raw, inverted)?;
+    let mut reader = Reader::from_reader(raw);
+    let mut writer = Writer::new(out);
+    let mut svg_depth = 0usize;
+    let mut in_frames = false;
+    let mut image_height = 0usize;
+    let mut decorated = 0usize;
+    loop {
+        let event = reader.read_event().map_err(xml_error)?;
+        match event {
+            Event::Start(e) if e.name().as_ref() == b"svg" => {
+                svg_depth += 1;
+                if svg_depth == 1 {
+                    image_height = attr(&e, "height")?
+                        .and_then(|h| h.parse().ok())
+                        .unwrap_or_default();
+                    writer.write_event(Event::Start(grow(&e, legend.height)?))?;
+                } else {
+                    in_frames = attr(&e, "id")?.as_deref() == Some("frames");
+                    writer.write_event(Event::Start(e))?;
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"svg" => {
+                if svg_depth == 1 {
+                    write_legend(&mut writer, legend, image_height)?;
+                }
+                svg_depth -= 1;
+                in_frames = false;
+                writer.write_event(Event::End(e))?;
+            }
+            Event::Empty(e)
+                if e.name().as_ref() == b"rect"
+                    && attr(&e, "fill")?.as_deref() == Some("url(#background)") =>
+            {
+                writer.write_event(Event::Empty(grow(&e, legend.height)?))?;
+            }
+            Event::End(e) if e.name().as_ref() == b"style" => {
+                writer.write_event(Event::Text(BytesText::from_escaped(EXTRA_CSS)))?;
+                writer.write_event(Event::End(e))?;
+            }
+            Event::CData(c) => {
+                let text = c.decode().map_err(xml_error)?;
+                if text.contains("function g_to_func") {
+                    let patched = patch_script(&text)?;
+                    writer
+                        .write_event(Event::CData(quick_xml::events::BytesCData::new(patched)))?;
+                } else {
+                    writer.write_event(Event::CData(c))?;
+                }
+            }
+            Event::Start(e) if in_frames && e.name().as_ref() == b"g" => {
+                let mut frame = vec![Event::Start(e.into_owned())];
+                loop {
+                    let event = reader.read_event().map_err(xml_error)?.into_owned();
+                    let end = matches!(&event, Event::End(e) if e.name().as_ref() == b"g");
+                    frame.push(event);
+                    if end {
+                        break;
+                    }
+                    if matches!(frame.last(), Some(Event::Eof)) {
+                        return Err(xml_error("unterminated frame"));
+                    }
+                }
+                decorated += usize::from(write_frame(&mut writer, frame, &depths, decorations)?);
+            }
+            Event::Eof => break,
+            other => writer.write_event(other)?,
+        }
+    }
+    if decorated != decorations.len() {
+        return Err(xml_error(format!(
+            "{decorated} frames decorated, {} laid out",
+            decorations.len()
+        )));
+    }
+    writer.into_inner().flush()
+}
+
+/// Writes one frame, decorated; returns whether a decoration was found.
+fn write_frame<W: Write>(
+    writer: &mut Writer<W>,
+    frame: Vec<Event<'static>>,
+    depths: &HashMap<i64, usize>,
+    decorations: &HashMap<(usize, u64), Decoration>,
+) -> io::Result<bool> {
+    let mut key = None;
+    for event in &frame {
+        if let Event::Empty(e) = event {
+            if e.name().as_ref() == b"rect" {
+                let x = attr(e, "fg:x")?.and_then(|x| x.parse::<u64>().ok());
+                let y = attr(e, "y")?.and_then(|y| y.parse::<i64>().ok());
+                if let (Some(x), Some(depth)) = (x, y.and_then(|y| depths.get(&y))) {
+                    key = Some((*depth, x));
+                }
+            }
+        }
+    }
+    let Some(decoration) = key.and_then(|k| decorations.get(&k)) else {
+        for event in frame {
+            writer.write_event(event)?;
+        }
+        return Ok(false);
+    };
+    let dark = decoration.fill.is_dark();
+    let mut in_title = false;
+    let mut in_text = false;
+    for event in frame {
+        match event {
+            Event::Start(e) if e.name().as_ref() == b"title" => {
+                in_title = true;
+                writer.write_event(Event::Start(e))?;
+                writer.write_event(Event::Text(BytesText::new(&decoration.title)))?;
+            }
+            Event::End(e) if e.name().as_ref() == b"title" => {
+                in_title = false;
+                writer.write_event(Event::End(e))?;
+            }
+            _ if in_title => {}
+            Event::Empty(e) if e.name().as_ref() == b"rect" => {
+                let mut rect = BytesStart::new("rect");
+                for a in e.attributes() {
+                    let a = a.map_err(xml_error)?;
+                    if a.key.as_ref() == b"fill" {
+                        rect.push_attribute(("fill", decoration.fill.hex().as_str()));
+                    } else {
+                        rect.push_attribute(a);
+                    }
+                }
+                writer.write_event(Event::Empty(rect))?;
+            }
+            Event::Start(e) if e.name().as_ref() == b"text" => {
+                let mut text = e.into_owned();
+                if dark {
+                    text.push_attribute(("fill", "#ffffff"));
+                }
+                writer.write_event(Event::Start(text))?;
+                if let Some(label) = &decoration.label {
+                    in_text = true;
+                    writer.write_event(Event::Text(BytesText::new(label)))?;
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"text" => {
+                in_text = false;
+                writer.write_event(Event::End(e))?;
+            }
+            _ if in_text => {}
+            other => writer.write_event(other)?,
+        }
+    }
+    Ok(true)
+}
+
+fn write_legend<W: Write>(
+    writer: &mut Writer<W>,
+    legend: &Legend,
+    image_height: usize,
+) -> io::Result<()> {
+    if legend.items.is_empty() {
+        return Ok(());
+    }
+    writer.write_event(Event::Start(
+        BytesStart::new("g").with_attributes([("id", "legend")]),
+    ))?;
+    for item in &legend.items {
+        let y = image_height + item.row * LEGEND_ROW;
+        writer.write_event(Event::Start(BytesStart::new("g")))?;
+        writer.write_event(Event::Start(BytesStart::new("title")))?;
+        writer.write_event(Event::Text(BytesText::new(&item.tooltip)))?;
+        writer.write_event(Event::End(BytesEnd::new("title")))?;
+        let x = format!("{:.1}", item.x);
+        let text_x = format!("{:.1}", item.x + 16.0);
+        let swatch_y = (y + 3).to_string();
+        let text_y = (y + 12).to_string();
+        let fill = item.swatch.hex();
+        writer.write_event(Event::Empty(BytesStart::new("rect").with_attributes([
+            ("x", x.as_str()),
+            ("y", swatch_y.as_str()),
+            ("width", "12"),
+            ("height", "12"),
+            ("rx", "2"),
+            ("fill", fill.as_str()),
+        ])))?;
+        writer.write_event(Event::Start(
+            BytesStart::new("text")
+                .with_attributes([("x", text_x.as_str()), ("y", text_y.as_str())]),
+        ))?;
+        writer.write_event(Event::Text(BytesText::new(&item.text)))?;
+        writer.write_event(Event::End(BytesEnd::new("text")))?;
+        writer.write_event(Event::End(BytesEnd::new("g")))?;
+    }
+    writer.write_event(Event::End(BytesEnd::new("g")))?;
+    Ok(())
+}
+
+/// `12.34%`, `<0.01%`, `100%`.
+pub fn percent(value: u64, total: u64) -> String {
+    if total == 0 {
+        return "0%".into();
+    }
+    if value == total {
+        return "100%".into();
+    }
+    let p = 100.0 * value as f64 / total as f64;
+    if p > 0.0 && p < 0.01 {
+        "<0.01%".into()
+    } else {
+        format!("{p:.2}%")
+    }
+}
+
+/// `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 file`, `1,234 files`.
+pub fn files(n: u64) -> String {
+    if n == 1 {
+        "1 file".into()
+    } else {
+        format!("{} files", thousands(n))
+    }
+}
+
+/// FNV-1a: a hash that is the same in every run and on every machine.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// A summary of counts for a subtitle: "12,345 code lines in 67 files · 3 languages".
+pub fn subtitle(summary: &Summary, metric: Metric) -> String {
+    let totals: &Counts = &summary.totals;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "{} {} in {} · {} language{}",
+        thousands(totals.get(metric)),
+        metric.unit(),
+        files(totals.files),
+        summary.languages.len(),
+        if summary.languages.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(percent(1, 3), "33.33%");
+        assert_eq!(percent(1, 1_000_000), "<0.01%");
+        assert_eq!(percent(5, 5), "100%");
+    }
+
+    #[test]
+    fn inferno_script_still_takes_the_patches() {
+        // The patches are checked on every render; this fails first when an
+        // inferno upgrade changes the script.
+        let tree = Tree::build(
+            b"r",
+            vec![crate::count::FileRecord {
+                path: "a.rs".into(),
+                language: tokei::LanguageType::Rust,
+                counts: Counts {
+                    files: 1,
+                    code: 1,
+                    ..Counts::default()
+                },
+            }],
+        );
+        let summary = Summary::of(&[], Metric::Code);
+        let mut out = Vec::new();
+        let labels = Labels {
+            title: "t",
+            subtitle: "s",
+        };
+        write(
+            &tree,
+            &summary,
+            Metric::Code,
+            &SvgOptions::default(),
+            &labels,
+            &mut out,
+        )
+        .unwrap();
+        let svg = String::from_utf8(out).unwrap();
+        assert!(svg.contains(r#"textContent.split("\n")[0]"#));
+    }
+}

@@ -1,0 +1,211 @@
+//! A directory on disk, walked in parallel with `ignore`.
+//!
+//! The walk only lists files: it never opens them (opening a FIFO blocks
+//! forever, and reading is the count stage's job, done inside rayon's pool).
+//! It honours `.gitignore`, `.ignore` and git's exclude files, skips hidden
+//! entries and never enters `.git`, and follows symbolic links only when
+//! asked to, with `ignore`'s loop detection.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::overrides::OverrideBuilder;
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use crate::config::WalkOptions;
+use crate::error::{Error, Problem, display_path, io_reason};
+use crate::progress::Progress;
+
+/// The files found under a root.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The root's name, raw bytes: the first frame of every stack.
+    pub root_name: Vec<u8>,
+    /// Paths of the regular files found, as walked (root joined with the
+    /// relative path), in no particular order.
+    pub files: Vec<PathBuf>,
+    /// Entries that could not be read.
+    pub problems: Vec<Problem>,
+    /// Things worth saying that are not failures.
+    pub notes: Vec<String>,
+}
+
+/// Lists the files under `root` (or `root` itself when it is a file).
+pub fn walk(
+    root: &Path,
+    options: &WalkOptions,
+    threads: usize,
+    progress: &Progress,
+) -> Result<Walked, Error> {
+    let metadata = std::fs::metadata(root).map_err(|err| Error::Source {
+        path: display_path(root),
+        reason: io_reason(&err),
+    })?;
+    let root_name = root_name(root);
+
+    if !metadata.is_dir() {
+        if !metadata.is_file() {
+            return Err(Error::Source {
+                path: display_path(root),
+                reason: "not a directory or a regular file".into(),
+            });
+        }
+        return Ok(Walked {
+            root_name,
+            files: vec![root.to_path_buf()],
+            ..Walked::default()
+        });
+    }
+
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(!options.hidden)
+        .ignore(!options.no_ignore)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .follow_links(options.follow)
+        .threads(threads)
+        // A repository's database is never its code, even with --hidden.
+        .filter_entry(|entry| {
+            !(entry.file_name() == ".git" && entry.file_type().is_some_and(|t| t.is_dir()))
+        });
+    if !options.excludes.is_empty() {
+        let mut overrides = OverrideBuilder::new(root);
+        for glob in &options.excludes {
+            overrides
+                .add(&format!("!{glob}"))
+                .map_err(|source| Error::Exclude {
+                    glob: glob.clone(),
+                    source,
+                })?;
+        }
+        let overrides = overrides.build().map_err(|source| Error::Exclude {
+            glob: options.excludes.join(" "),
+            source,
+        })?;
+        builder.overrides(overrides);
+    }
+
+    progress.walking();
+    let sink = Mutex::new(Walked {
+        root_name,
+        ..Walked::default()
+    });
+    let mut visitors = Collectors {
+        sink: &sink,
+        progress,
+    };
+    builder.build_parallel().visit(&mut visitors);
+    Ok(sink.into_inner().expect("a walker thread panicked"))
+}
+
+/// The name of the root frame: the directory's own name, never a path.
+fn root_name(root: &Path) -> Vec<u8> {
+    let named = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    match named.file_name() {
+        Some(name) => name.as_bytes().to_vec(),
+        None => b"/".to_vec(),
+    }
+}
+
+/// Hands each walker thread its own collector, so threads never contend.
+struct Collectors<'s> {
+    sink: &'s Mutex<Walked>,
+    progress: &'s Progress,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for Collectors<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Collector {
+            found: Walked::default(),
+            sink: self.sink,
+            progress: self.progress,
+        })
+    }
+}
+
+/// One walker thread's findings, merged into the sink when the thread ends.
+struct Collector<'s> {
+    found: Walked,
+    sink: &'s Mutex<Walked>,
+    progress: &'s Progress,
+}
+
+impl ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    self.found.files.push(entry.into_path());
+                    if self.found.files.len() % 256 == 0 {
+                        self.progress.advance(256);
+                    }
+                }
+            }
+            Err(err) => record_error(err, None, &mut self.found),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        self.progress.advance((self.found.files.len() % 256) as u64);
+        let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        sink.files.append(&mut self.found.files);
+        sink.problems.append(&mut self.found.problems);
+        sink.notes.append(&mut self.found.notes);
+    }
+}
+
+/// Turns a walk error into problems (unreadable entries) or notes.
+fn record_error(err: ignore::Error, path: Option<&Path>, found: &mut Walked) {
+    match err {
+        ignore::Error::WithDepth { err, .. } => record_error(*err, path, found),
+        ignore::Error::WithPath { path, err } => record_error(*err, Some(&path), found),
+        ignore::Error::WithLineNumber { line, err } => {
+            let where_ = path
+                .map(display_path)
+                .unwrap_or_else(|| "ignore file".into());
+            found.notes.push(format!("{where_}: line {line}: {err}"));
+        }
+        ignore::Error::Partial(errs) => {
+            for err in errs {
+                record_error(err, path, found);
+            }
+        }
+        ignore::Error::Loop { ancestor, child } => found.notes.push(format!(
+            "{}: symbolic link loop to {}: not followed",
+            display_path(&child),
+            display_path(&ancestor)
+        )),
+        ignore::Error::Io(io) => {
+            let path = path.unwrap_or(Path::new("."));
+            let message = if io.kind() == std::io::ErrorKind::NotFound
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink())
+            {
+                "dangling symbolic link".to_string()
+            } else {
+                io_reason(&io)
+            };
+            found.problems.push(Problem::new(path, message));
+        }
+        // Glob errors come from ignore files; they cost a rule, not a file.
+        ignore::Error::Glob { glob, err } => {
+            let where_ = path
+                .map(display_path)
+                .unwrap_or_else(|| "ignore file".into());
+            let glob = glob.unwrap_or_default();
+            found
+                .notes
+                .push(format!("{where_}: invalid glob {glob:?}: {err}"));
+        }
+        other => {
+            let path = path.unwrap_or(Path::new("."));
+            found.problems.push(Problem::new(path, other));
+        }
+    }
+}

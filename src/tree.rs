@@ -1,0 +1,419 @@
+//! Aggregation: per-file records become a tree of frames.
+//!
+//! The tree owns the frame names (path components escaped as in DESIGN.md),
+//! the totals of every directory, and the one presentation decision that
+//! changes the shape of the graph: entries too narrow to draw are merged
+//! into one `(N small files)` frame per directory instead of vanishing
+//! while their directory stays.
+
+use std::os::unix::ffi::OsStrExt;
+
+use tokei::LanguageType;
+
+use crate::config::Metric;
+use crate::count::{Counts, FileRecord};
+use crate::escape::escape;
+
+/// What a node stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A directory.
+    Dir,
+    /// A counted file.
+    File(LanguageType),
+    /// Entries of one directory too narrow to draw, merged.
+    Small {
+        /// How many entries were merged.
+        entries: u64,
+        /// The names of the largest few, for the hover text.
+        examples: Vec<String>,
+    },
+}
+
+/// A frame of the graph with everything below it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// The frame name: the path component, escaped.
+    pub name: String,
+    /// Directory, file or merged entries.
+    pub kind: Kind,
+    /// Totals of every file at or below this node.
+    pub counts: Counts,
+    /// Children, sorted by raw name.
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    fn dir(name: String) -> Node {
+        Node {
+            name,
+            kind: Kind::Dir,
+            counts: Counts::default(),
+            children: Vec::new(),
+        }
+    }
+
+    /// Whether the node is a directory.
+    pub fn is_dir(&self) -> bool {
+        self.kind == Kind::Dir
+    }
+}
+
+/// The tree of one source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tree {
+    /// The root frame, named after the source.
+    pub root: Node,
+}
+
+impl Tree {
+    /// Builds the tree of `records` below a root frame named `root_name`.
+    /// A record with an empty path is the root itself (a one-file source).
+    pub fn build(root_name: &[u8], mut records: Vec<FileRecord>) -> Tree {
+        records.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let mut root = Node::dir(escape(root_name).into_owned());
+        for record in records {
+            root.counts += record.counts;
+            let components: Vec<&[u8]> = record
+                .path
+                .components()
+                .map(|c| c.as_os_str().as_bytes())
+                .collect();
+            let Some((leaf, dirs)) = components.split_last() else {
+                root.kind = Kind::File(record.language);
+                continue;
+            };
+            let mut node = &mut root;
+            for dir in dirs {
+                let name = escape(dir);
+                // Records are sorted, so a directory seen before is the
+                // last child added.
+                let existing = node
+                    .children
+                    .last()
+                    .is_some_and(|c| c.is_dir() && c.name == *name);
+                if !existing {
+                    node.children.push(Node::dir(name.into_owned()));
+                }
+                node = node.children.last_mut().expect("just ensured");
+                node.counts += record.counts;
+            }
+            node.children.push(Node {
+                name: escape(leaf).into_owned(),
+                kind: Kind::File(record.language),
+                counts: record.counts,
+                children: Vec::new(),
+            });
+        }
+        Tree { root }
+    }
+
+    /// Folded stacks: one `(stack, value)` per file whose metric is not
+    /// zero, the stack being its frames joined by `;`. Unsorted.
+    pub fn stacks(&self, metric: Metric, include_root: bool) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        let mut prefix = String::new();
+        if include_root || self.root.children.is_empty() {
+            collect(&self.root, metric, &mut prefix, &mut out);
+        } else {
+            for child in &self.root.children {
+                collect(child, metric, &mut prefix, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Merges small entries until at most `max_frames` frames are left to
+    /// draw, and at least those below `min_value`. Returns the threshold
+    /// used (entries below it were merged; 1 means nothing was).
+    pub fn merge_for_drawing(&mut self, metric: Metric, min_value: u64, max_frames: usize) -> u64 {
+        let total = self.root.counts.get(metric);
+        let (mut lo, mut hi) = (min_value.max(1), total.saturating_add(1));
+        if drawn(&self.root, metric, lo) > max_frames {
+            // The smallest threshold that fits the budget: drawn() only
+            // shrinks as the threshold grows.
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if drawn(&self.root, metric, mid) <= max_frames {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+        }
+        if lo > 1 {
+            self.merge_small(metric, lo);
+        }
+        lo
+    }
+
+    /// Merges, in every directory, the entries whose metric is below
+    /// `threshold` into one `(N small files)` frame, when there are at least
+    /// two of them (merging one changes nothing).
+    pub fn merge_small(&mut self, metric: Metric, threshold: u64) {
+        merge_small(&mut self.root, metric, threshold);
+    }
+}
+
+fn collect(node: &Node, metric: Metric, prefix: &mut String, out: &mut Vec<(String, u64)>) {
+    let value = node.counts.get(metric);
+    if value == 0 {
+        return;
+    }
+    let len = prefix.len();
+    if !prefix.is_empty() {
+        prefix.push(';');
+    }
+    prefix.push_str(&node.name);
+    if node.children.is_empty() {
+        out.push((prefix.clone(), value));
+    } else {
+        for child in &node.children {
+            collect(child, metric, prefix, out);
+        }
+    }
+    prefix.truncate(len);
+}
+
+/// How many frames `node` draws once entries below `threshold` are merged.
+fn drawn(node: &Node, metric: Metric, threshold: u64) -> usize {
+    if node.counts.get(metric) == 0 {
+        return 0;
+    }
+    let is_small = |n: &Node| {
+        let v = n.counts.get(metric);
+        v > 0 && v < threshold
+    };
+    let merging = node.children.iter().filter(|c| is_small(c)).count() >= 2;
+    let mut frames = 1 + usize::from(merging);
+    for child in &node.children {
+        if !(merging && is_small(child)) {
+            frames += drawn(child, metric, threshold);
+        }
+    }
+    frames
+}
+
+fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
+    let is_small = |n: &Node| {
+        let v = n.counts.get(metric);
+        v > 0 && v < threshold
+    };
+    if node.children.iter().filter(|c| is_small(c)).count() >= 2 {
+        let (mut small, keep): (Vec<Node>, Vec<Node>) = std::mem::take(&mut node.children)
+            .into_iter()
+            .partition(|c| is_small(c));
+        small.sort_by(|a, b| {
+            b.counts
+                .get(metric)
+                .cmp(&a.counts.get(metric))
+                .then(a.name.cmp(&b.name))
+        });
+        let mut counts = Counts::default();
+        for s in &small {
+            counts += s.counts;
+        }
+        let examples = small
+            .iter()
+            .take(5)
+            .map(|s| {
+                if s.is_dir() {
+                    format!("{}/", s.name)
+                } else {
+                    s.name.clone()
+                }
+            })
+            .collect();
+        let mut name = format!("({} small files)", counts.files);
+        while keep.iter().any(|c| c.name == name) {
+            name.push('+');
+        }
+        node.children = keep;
+        node.children.push(Node {
+            name,
+            kind: Kind::Small {
+                entries: small.len() as u64,
+                examples,
+            },
+            counts,
+            children: Vec::new(),
+        });
+    }
+    for child in &mut node.children {
+        if child.is_dir() {
+            merge_small(child, metric, threshold);
+        }
+    }
+}
+
+/// Totals of the whole source and of each language.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Everything counted.
+    pub totals: Counts,
+    /// Per language, largest first by the metric, then by name.
+    pub languages: Vec<(LanguageType, Counts)>,
+}
+
+impl Summary {
+    /// Sums `records` per language; languages sorted by `metric`.
+    pub fn of(records: &[FileRecord], metric: Metric) -> Summary {
+        let mut per_language: std::collections::BTreeMap<LanguageType, Counts> = Default::default();
+        let mut totals = Counts::default();
+        for record in records {
+            *per_language.entry(record.language).or_default() += record.counts;
+            totals += record.counts;
+        }
+        let mut languages: Vec<_> = per_language.into_iter().collect();
+        languages.sort_by(|(la, a), (lb, b)| {
+            b.get(metric)
+                .cmp(&a.get(metric))
+                .then(b.code.cmp(&a.code))
+                .then(la.name().cmp(lb.name()))
+        });
+        Summary { totals, languages }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn record(path: &str, language: LanguageType, code: u64) -> FileRecord {
+        FileRecord {
+            path: PathBuf::from(path),
+            language,
+            counts: Counts {
+                files: 1,
+                code,
+                comments: 1,
+                blanks: 2,
+                bytes: 10 * code,
+            },
+        }
+    }
+
+    fn sorted(mut stacks: Vec<(String, u64)>) -> Vec<(String, u64)> {
+        stacks.sort();
+        stacks
+    }
+
+    #[test]
+    fn builds_directories_with_totals() {
+        let tree = Tree::build(
+            b"repo",
+            vec![
+                record("src/b.rs", LanguageType::Rust, 5),
+                record("README.md", LanguageType::Markdown, 0),
+                record("src/a.rs", LanguageType::Rust, 7),
+                record("src/x/c.py", LanguageType::Python, 1),
+            ],
+        );
+        assert_eq!(tree.root.counts.code, 13);
+        assert_eq!(tree.root.counts.files, 4);
+        let src = &tree.root.children[1];
+        assert_eq!(
+            (src.name.as_str(), src.counts.code, src.counts.files),
+            ("src", 13, 3)
+        );
+        assert_eq!(
+            sorted(tree.stacks(Metric::Code, true)),
+            vec![
+                ("repo;src;a.rs".to_string(), 7),
+                ("repo;src;b.rs".to_string(), 5),
+                ("repo;src;x;c.py".to_string(), 1),
+            ]
+        );
+        // Zero-code files still count as files and lines.
+        assert_eq!(tree.stacks(Metric::Files, true).len(), 4);
+        assert_eq!(
+            tree.stacks(Metric::Lines, false)
+                .iter()
+                .map(|s| s.1)
+                .sum::<u64>(),
+            13 + 12
+        );
+    }
+
+    #[test]
+    fn one_file_source_is_its_own_root() {
+        let tree = Tree::build(b"main.rs", vec![record("", LanguageType::Rust, 3)]);
+        assert_eq!(tree.root.kind, Kind::File(LanguageType::Rust));
+        assert_eq!(
+            tree.stacks(Metric::Code, false),
+            vec![("main.rs".to_string(), 3)]
+        );
+    }
+
+    #[test]
+    fn hostile_names_stay_one_frame() {
+        let tree = Tree::build(b"r;x", vec![record("a;b/c d 2", LanguageType::Rust, 1)]);
+        let stacks = tree.stacks(Metric::Code, true);
+        assert_eq!(stacks[0].0.split(';').count(), 3, "{stacks:?}");
+    }
+
+    #[test]
+    fn small_entries_merge_per_directory_and_keep_totals() {
+        let mut records = vec![record("big.rs", LanguageType::Rust, 1000)];
+        for i in 0..20 {
+            records.push(record(&format!("d/f{i:02}.rs"), LanguageType::Rust, 1));
+        }
+        records.push(record("d/huge.rs", LanguageType::Rust, 500));
+        records.push(record("tiny.rs", LanguageType::Rust, 1));
+        let mut tree = Tree::build(b"repo", records);
+        let before: u64 = tree.stacks(Metric::Code, true).iter().map(|s| s.1).sum();
+        tree.merge_small(Metric::Code, 10);
+        let stacks = sorted(tree.stacks(Metric::Code, true));
+        assert_eq!(stacks.iter().map(|s| s.1).sum::<u64>(), before);
+        assert!(
+            stacks.contains(&("repo;d;(20 small files)".to_string(), 20)),
+            "{stacks:?}"
+        );
+        // A lone small entry is left as it is.
+        assert!(
+            stacks.contains(&("repo;tiny.rs".to_string(), 1)),
+            "{stacks:?}"
+        );
+    }
+
+    #[test]
+    fn frame_budget_is_met_with_the_smallest_threshold() {
+        let mut records = Vec::new();
+        for d in 0..10 {
+            for f in 0..50 {
+                records.push(record(
+                    &format!("d{d}/f{f:02}.rs"),
+                    LanguageType::Rust,
+                    f + 1,
+                ));
+            }
+        }
+        let tree = Tree::build(b"repo", records);
+        let all = drawn(&tree.root, Metric::Code, 1);
+        assert_eq!(all, 1 + 10 + 500);
+        let mut unbounded = tree.clone();
+        assert_eq!(unbounded.merge_for_drawing(Metric::Code, 0, usize::MAX), 1);
+        assert_eq!(unbounded, tree);
+        let mut bounded = tree.clone();
+        let threshold = bounded.merge_for_drawing(Metric::Code, 0, 200);
+        let frames = drawn(&bounded.root, Metric::Code, 1);
+        assert!(frames <= 200, "{frames}");
+        assert!(drawn(&tree.root, Metric::Code, threshold - 1) > 200);
+        let sum: u64 = bounded.stacks(Metric::Code, true).iter().map(|s| s.1).sum();
+        assert_eq!(sum, tree.root.counts.code);
+    }
+
+    #[test]
+    fn summary_sorts_languages_by_metric() {
+        let records = vec![
+            record("a.py", LanguageType::Python, 5),
+            record("b.rs", LanguageType::Rust, 7),
+            record("c.rs", LanguageType::Rust, 1),
+        ];
+        let summary = Summary::of(&records, Metric::Code);
+        assert_eq!(summary.totals.code, 13);
+        assert_eq!(summary.languages[0].0, LanguageType::Rust);
+        assert_eq!(summary.languages[0].1.files, 2);
+    }
+}
