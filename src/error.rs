@@ -47,6 +47,12 @@ pub enum Error {
         /// The reason given by the system.
         reason: String,
     },
+    /// The flame graph could not be drawn (a bug: please report it).
+    #[error("cannot draw the flame graph: {source}")]
+    Render {
+        /// What went wrong.
+        source: io::Error,
+    },
     /// Writing the output failed.
     #[error("{target}: {source}")]
     Write {

@@ -60,26 +60,54 @@ pub struct Counted {
     pub notes: Vec<String>,
 }
 
-/// Walks and counts the source of `config`.
-pub fn count(config: &Config, progress: &Progress) -> Result<Counted, Error> {
-    let Source::Directory(root) = &config.source;
-    let pool = rayon::ThreadPoolBuilder::new()
+/// The worker threads of one run: `config.threads` of them, or one per core.
+fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .thread_name(|i| format!("repoflame-{i}"))
         .build()
         .map_err(|err| Error::Threads {
             threads: config.threads,
             reason: err.to_string(),
-        })?;
-    let walked = source::walk::walk(root, &config.walk, config.threads, progress)?;
-    let seen = walked.files.len();
+        })
+}
+
+/// Walks and counts the source of `config`.
+pub fn count(config: &Config, progress: &Progress) -> Result<Counted, Error> {
+    count_in(&thread_pool(config)?, config, progress)
+}
+
+fn count_in(
+    pool: &rayon::ThreadPool,
+    config: &Config,
+    progress: &Progress,
+) -> Result<Counted, Error> {
+    let Source::Directory(root) = &config.source;
     let options = CountOptions {
         types: &config.walk.types,
         follow: config.walk.follow,
         stream_threshold: config.stream_threshold,
     };
-    let counted = pool.install(|| count::count_files(walked.files, root, &options, progress));
+    // The walk hands batches of files to the pool as it finds them, so
+    // counting overlaps walking.
+    let counted = std::sync::Mutex::new(count::Counted::default());
+    progress.start();
+    let walked = pool.in_place_scope(|scope| {
+        let on_batch = |batch: Vec<std::path::PathBuf>| {
+            let (counted, options) = (&counted, &options);
+            scope.spawn(move |_| {
+                let batch = count::count_batch(batch, root, options, progress);
+                counted
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .merge(batch);
+            });
+        };
+        source::walk::walk(root, &config.walk, config.threads, progress, &on_batch)
+    })?;
     progress.finish();
+    let counted = counted.into_inner().unwrap_or_else(|e| e.into_inner());
+    let seen = walked.files;
 
     let mut problems = walked.problems;
     problems.extend(counted.problems);
@@ -110,9 +138,31 @@ pub fn count(config: &Config, progress: &Progress) -> Result<Counted, Error> {
     })
 }
 
+/// Prints how long each stage took when `REPOFLAME_TIMINGS` is set: a
+/// measuring aid for benchmarks, not a feature.
+struct Timings(Option<std::time::Instant>);
+
+impl Timings {
+    fn start() -> Timings {
+        Timings(std::env::var_os("REPOFLAME_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn mark(&self, stage: &str) {
+        if let Some(start) = self.0 {
+            eprintln!(
+                "timing: {stage} done at {:.3} s",
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
 /// Runs the whole pipeline and writes the output.
 pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
-    let counted = count(config, progress)?;
+    let timings = Timings::start();
+    let pool = thread_pool(config)?;
+    let counted = count_in(&pool, config, progress)?;
+    timings.mark("walk and count");
     let metric = config.metric;
     let summary = Summary::of(&counted.records, metric);
     let root_label = escape::escape(&counted.root_name).into_owned();
@@ -154,18 +204,22 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             let width = svg.width.unwrap_or(config::REFERENCE_WIDTH) as f64 - 20.0;
             let total = tree.root.counts.get(metric) as f64;
             let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
+            timings.mark("tree");
             tree.merge_for_drawing(metric, min_value, svg.max_frames);
+            timings.mark("merge");
             let title = svg.title.clone().unwrap_or_else(|| root_label.clone());
             let subtitle = render::svg::subtitle(&summary, metric);
             let labels = render::svg::Labels {
                 title: &title,
                 subtitle: &subtitle,
             };
-            output::write_to(config.output.as_deref(), |out| {
-                render::svg::write(&tree, &summary, metric, svg, &labels, out)
-            })?;
+            let rendered = pool
+                .install(|| render::svg::render(&tree, &summary, metric, svg, &labels))
+                .map_err(|source| Error::Render { source })?;
+            output::write_to(config.output.as_deref(), |out| rendered.write(out))?;
         }
     }
+    timings.mark("output");
     Ok(Outcome {
         summary,
         problems: counted.problems,

@@ -63,7 +63,6 @@ where
     drop(writer);
     let file: &File = temp.as_file();
     file.set_permissions(fs::Permissions::from_mode(mode))?;
-    file.sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Progress on stderr during long runs: a spinner while walking, a bar while
-//! counting. Only shown when stderr is a terminal (the binary decides); the
+//! Progress on stderr during long runs: files counted out of files found
+//! so far. Only shown when stderr is a terminal (the binary decides); the
 //! library calls these methods unconditionally and they cost nothing when
 //! hidden.
 
@@ -25,33 +25,29 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    /// Starts the walk stage: a spinner counting files found.
-    pub fn walking(&self) {
-        if let Some(bar) = &self.bar {
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} walking: {human_pos} files found")
-                    .expect("valid template"),
-            );
-            bar.enable_steady_tick(Duration::from_millis(100));
-        }
-    }
-
-    /// Starts the count stage: a bar over `total` files.
-    pub fn counting(&self, total: u64) {
+    /// Starts the run: a bar over the files found so far.
+    pub fn start(&self) {
         if let Some(bar) = &self.bar {
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} counting: {human_pos}/{human_len} files [{bar:30}] {eta}",
+                    "{spinner} counting: {human_pos}/{human_len} files found [{bar:30}]",
                 )
                 .expect("valid template")
                 .progress_chars("=> "),
             );
-            bar.set_position(0);
-            bar.set_length(total);
+            bar.set_length(0);
+            bar.enable_steady_tick(Duration::from_millis(100));
         }
     }
 
-    /// `n` more files found or counted.
+    /// `n` more files found.
+    pub fn found(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(n);
+        }
+    }
+
+    /// `n` more files counted.
     pub fn advance(&self, n: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(n);

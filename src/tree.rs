@@ -70,15 +70,20 @@ impl Tree {
     /// Builds the tree of `records` below a root frame named `root_name`.
     /// A record with an empty path is the root itself (a one-file source).
     pub fn build(root_name: &[u8], mut records: Vec<FileRecord>) -> Tree {
-        records.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        // Byte order keeps every directory's entries together (all paths
+        // starting with `dir/` form one run), and compares with memcmp.
+        records.sort_unstable_by(|a, b| {
+            a.path
+                .as_os_str()
+                .as_bytes()
+                .cmp(b.path.as_os_str().as_bytes())
+        });
         let mut root = Node::dir(escape(root_name).into_owned());
-        for record in records {
+        let mut components: Vec<&[u8]> = Vec::new();
+        for record in &records {
             root.counts += record.counts;
-            let components: Vec<&[u8]> = record
-                .path
-                .components()
-                .map(|c| c.as_os_str().as_bytes())
-                .collect();
+            components.clear();
+            components.extend(record.path.components().map(|c| c.as_os_str().as_bytes()));
             let Some((leaf, dirs)) = components.split_last() else {
                 root.kind = Kind::File(record.language);
                 continue;

@@ -6,9 +6,9 @@
 //! switches to transcoding), and embedded languages are summarised into
 //! their host file (`CodeStats::summarise`), as tokei's totals do.
 //!
-//! Speed: files are counted with `par_iter` inside rayon's pool, because
-//! tokei's parser itself uses `rayon::join` and `par_bridge`; each job keeps
-//! its read buffer for the next file. Memory: a file is read whole only up
+//! Speed: batches of files are counted as rayon jobs, because tokei's
+//! parser itself uses `rayon::join` and `par_bridge` (from a foreign thread
+//! every file would pay a hand-off); a batch reuses one read buffer. Memory: a file is read whole only up
 //! to `stream_threshold` bytes; a larger one is counted in pieces cut at line
 //! boundaries, so a multi-gigabyte file costs a few MiB.
 
@@ -21,7 +21,6 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use encoding_rs_io::DecodeReaderBytesBuilder;
-use rayon::prelude::*;
 use tokei::{CodeStats, LanguageType};
 
 use crate::error::{Problem, display_path, io_reason};
@@ -107,27 +106,30 @@ pub struct CountOptions<'a> {
     pub stream_threshold: u64,
 }
 
-/// Counts `files` (paths as walked below `root`) in parallel. Call from
-/// inside the rayon pool that should do the work.
-pub fn count_files(
+impl Counted {
+    /// Adds what another batch counted.
+    pub fn merge(&mut self, other: Counted) {
+        self.records.extend(other.records);
+        self.problems.extend(other.problems);
+        self.notes.extend(other.notes);
+        self.uncounted += other.uncounted;
+    }
+}
+
+/// Counts one batch of `files` (paths as walked below `root`), one after
+/// the other with one read buffer. Call from inside the rayon pool that
+/// should do the work: batches run in parallel, and tokei's parser splits
+/// large files further with `rayon::join`.
+pub fn count_batch(
     files: Vec<PathBuf>,
     root: &Path,
     options: &CountOptions<'_>,
     progress: &Progress,
 ) -> Counted {
-    progress.counting(files.len() as u64);
-    let outcomes: Vec<Outcome> = files
-        .into_par_iter()
-        .map_init(Vec::new, |buffer, path| {
-            let outcome = count_one(path, root, options, buffer);
-            progress.advance(1);
-            outcome
-        })
-        .collect();
-
+    let mut buffer = Vec::new();
     let mut counted = Counted::default();
-    for outcome in outcomes {
-        match outcome {
+    for path in files {
+        match count_one(path, root, options, &mut buffer) {
             Outcome::Counted(record, note) => {
                 counted.records.push(record);
                 counted.notes.extend(note);
@@ -136,6 +138,7 @@ pub fn count_files(
             Outcome::Gone => {}
             Outcome::Problem(problem) => counted.problems.push(problem),
         }
+        progress.advance(1);
     }
     counted
 }

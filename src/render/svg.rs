@@ -55,11 +55,72 @@ pub fn write<W: Write>(
     labels: &Labels<'_>,
     out: W,
 ) -> io::Result<()> {
+    render(tree, summary, metric, options, labels)?.write(out)
+}
+
+/// A flame graph laid out and decorated, ready to be written.
+pub struct Rendered {
+    raw: Vec<u8>,
+    decorations: HashMap<FrameKey, Decoration>,
+    legend: Legend,
+    inverted: bool,
+}
+
+impl Rendered {
+    /// Writes the SVG to `out`.
+    pub fn write<W: Write>(&self, out: W) -> io::Result<()> {
+        decorate_svg(
+            &self.raw,
+            &self.decorations,
+            &self.legend,
+            self.inverted,
+            out,
+        )
+    }
+}
+
+/// Lays out the flame graph of `tree` (already merged for drawing). Runs
+/// on the current rayon pool.
+pub fn render(
+    tree: &Tree,
+    summary: &Summary,
+    metric: Metric,
+    options: &SvgOptions,
+    labels: &Labels<'_>,
+) -> io::Result<Rendered> {
     let total = tree.root.counts.get(metric);
     let root_is_dir = tree.root.is_dir();
     let frames = layout(tree, metric, !root_is_dir);
     let lines = crate::folded::sorted_lines(frames.stacks);
 
+    // inferno lays out while the tooltips are written: independent work.
+    let (raw, (decorations, legend)) = rayon::join(
+        || inferno_svg(&lines, metric, options, labels),
+        || {
+            let mut decorations = HashMap::with_capacity(frames.nodes.len());
+            for ((depth, start), (node, path)) in &frames.nodes {
+                let decoration = decorate(node, path, metric, total, *depth == 0);
+                decorations.insert((*depth, *start), decoration);
+            }
+            let width = options.width.unwrap_or(REFERENCE_WIDTH);
+            (decorations, legend(summary, metric, width))
+        },
+    );
+    Ok(Rendered {
+        raw: raw?,
+        decorations,
+        legend,
+        inverted: options.inverted,
+    })
+}
+
+/// inferno's flame graph of `lines`.
+fn inferno_svg(
+    lines: &[String],
+    metric: Metric,
+    options: &SvgOptions,
+    labels: &Labels<'_>,
+) -> io::Result<Vec<u8>> {
     let mut opt = Options::default();
     opt.title = labels.title.to_string();
     opt.subtitle = Some(labels.subtitle.to_string());
@@ -76,20 +137,9 @@ pub fn write<W: Write>(
     opt.notes = String::new();
     opt.font_size = FONT_SIZE;
     opt.font_width = FONT_WIDTH;
-
     let mut raw = Vec::new();
     flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut raw)?;
-
-    let mut decorations = HashMap::with_capacity(frames.nodes.len());
-    for ((depth, start), node_path) in &frames.nodes {
-        let (node, path) = node_path;
-        decorations.insert(
-            (*depth, *start),
-            decorate(node, path, metric, total, *depth == 0),
-        );
-    }
-    let legend = legend(summary, metric, options.width.unwrap_or(REFERENCE_WIDTH));
-    decorate_svg(&raw, &decorations, &legend, options.inverted, out)
+    Ok(raw)
 }
 
 /// A frame's place: depth (0 is the root) and offset from the left, in
@@ -350,32 +400,27 @@ fn xml_error(err: impl std::fmt::Display) -> io::Error {
     io::Error::other(format!("cannot decorate inferno's SVG: {err}"))
 }
 
-/// Depths in inferno's output, by the frames' `y`: one distinct `y` per
-/// depth, the root's at the bottom (or the top when inverted).
-fn depths_by_y(raw: &[u8], inverted: bool) -> io::Result<HashMap<i64, usize>> {
-    let mut reader = Reader::from_reader(raw);
-    let mut ys = BTreeSet::new();
-    loop {
-        match reader.read_event().map_err(xml_error)? {
-            Event::Empty(e) if e.name().as_ref() == b"rect" => {
-                if let (Some(_), Some(y)) = (attr(&e, "fg:x")?, attr(&e, "y")?) {
-                    ys.insert(y.parse::<i64>().map_err(xml_error)?);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
+/// Depth of each distinct `y` of the frames: one `y` per depth, the
+/// root's at the bottom (or at the top when inverted).
+fn depths_by_y(frames: &[Frame], inverted: bool) -> HashMap<i64, usize> {
+    let ys: BTreeSet<i64> = frames.iter().filter_map(|f| f.y).collect();
     let ordered: Vec<i64> = if inverted {
         ys.into_iter().collect()
     } else {
         ys.into_iter().rev().collect()
     };
-    Ok(ordered
+    ordered
         .into_iter()
         .enumerate()
         .map(|(d, y)| (y, d))
-        .collect())
+        .collect()
+}
+
+/// One frame of inferno's output: its events and where it is.
+struct Frame {
+    events: Vec<Event<'static>>,
+    x: Option<u64>,
+    y: Option<i64>,
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> io::Result<Option<String>> {
@@ -425,8 +470,8 @@ fn decorate_svg<W: Write>(
     inverted: bool,
     out: W,
 ) -> io::Result<()> {
-    let depths = depths_by_y(raw, inverted)?;
     let mut reader = Reader::from_reader(raw);
+    let mut frames: Vec<Frame> = Vec::new();
     let mut writer = Writer::new(out);
     let mut svg_depth = 0usize;
     let mut in_frames = false;
@@ -450,6 +495,14 @@ fn decorate_svg<W: Write>(
             Event::End(e) if e.name().as_ref() == b"svg" => {
                 if svg_depth == 1 {
                     write_legend(&mut writer, legend, image_height)?;
+                }
+                if in_frames {
+                    // Depths are known once every frame's `y` has been seen.
+                    let depths = depths_by_y(&frames, inverted);
+                    for frame in frames.drain(..) {
+                        decorated +=
+                            usize::from(write_frame(&mut writer, frame, &depths, decorations)?);
+                    }
                 }
                 svg_depth -= 1;
                 in_frames = false;
@@ -476,19 +529,28 @@ fn decorate_svg<W: Write>(
                 }
             }
             Event::Start(e) if in_frames && e.name().as_ref() == b"g" => {
-                let mut frame = vec![Event::Start(e.into_owned())];
+                let mut frame = Frame {
+                    events: vec![Event::Start(e.into_owned())],
+                    x: None,
+                    y: None,
+                };
                 loop {
                     let event = reader.read_event().map_err(xml_error)?.into_owned();
-                    let end = matches!(&event, Event::End(e) if e.name().as_ref() == b"g");
-                    frame.push(event);
-                    if end {
-                        break;
+                    match &event {
+                        Event::End(e) if e.name().as_ref() == b"g" => {
+                            frame.events.push(event);
+                            break;
+                        }
+                        Event::Eof => return Err(xml_error("unterminated frame")),
+                        Event::Empty(e) if e.name().as_ref() == b"rect" => {
+                            frame.x = attr(e, "fg:x")?.and_then(|x| x.parse().ok());
+                            frame.y = attr(e, "y")?.and_then(|y| y.parse().ok());
+                        }
+                        _ => {}
                     }
-                    if matches!(frame.last(), Some(Event::Eof)) {
-                        return Err(xml_error("unterminated frame"));
-                    }
+                    frame.events.push(event);
                 }
-                decorated += usize::from(write_frame(&mut writer, frame, &depths, decorations)?);
+                frames.push(frame);
             }
             Event::Eof => break,
             other => writer.write_event(other)?,
@@ -506,24 +568,16 @@ fn decorate_svg<W: Write>(
 /// Writes one frame, decorated; returns whether a decoration was found.
 fn write_frame<W: Write>(
     writer: &mut Writer<W>,
-    frame: Vec<Event<'static>>,
+    frame: Frame,
     depths: &HashMap<i64, usize>,
-    decorations: &HashMap<(usize, u64), Decoration>,
+    decorations: &HashMap<FrameKey, Decoration>,
 ) -> io::Result<bool> {
-    let mut key = None;
-    for event in &frame {
-        if let Event::Empty(e) = event {
-            if e.name().as_ref() == b"rect" {
-                let x = attr(e, "fg:x")?.and_then(|x| x.parse::<u64>().ok());
-                let y = attr(e, "y")?.and_then(|y| y.parse::<i64>().ok());
-                if let (Some(x), Some(depth)) = (x, y.and_then(|y| depths.get(&y))) {
-                    key = Some((*depth, x));
-                }
-            }
-        }
-    }
+    let key = match (frame.x, frame.y.and_then(|y| depths.get(&y))) {
+        (Some(x), Some(depth)) => Some((*depth, x)),
+        _ => None,
+    };
     let Some(decoration) = key.and_then(|k| decorations.get(&k)) else {
-        for event in frame {
+        for event in frame.events {
             writer.write_event(event)?;
         }
         return Ok(false);
@@ -531,7 +585,7 @@ fn write_frame<W: Write>(
     let dark = decoration.fill.is_dark();
     let mut in_title = false;
     let mut in_text = false;
-    for event in frame {
+    for event in frame.events {
         match event {
             Event::Start(e) if e.name().as_ref() == b"title" => {
                 in_title = true;

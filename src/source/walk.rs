@@ -2,6 +2,7 @@
 //!
 //! The walk only lists files: it never opens them (opening a FIFO blocks
 //! forever, and reading is the count stage's job, done inside rayon's pool).
+//! It hands them on in batches as it goes, so counting starts at once.
 //! It honours `.gitignore`, `.ignore` and git's exclude files, skips hidden
 //! entries and never enters `.git`, and follows symbolic links only when
 //! asked to, with `ignore`'s loop detection.
@@ -17,26 +18,34 @@ use crate::config::WalkOptions;
 use crate::error::{Error, Problem, display_path, io_reason};
 use crate::progress::Progress;
 
-/// The files found under a root.
+/// Files are handed on in batches of this many: enough to make the
+/// hand-off cost nothing per file, few enough that counting starts at once.
+pub const BATCH: usize = 128;
+
+/// What the walk found besides the files it handed on.
 #[derive(Debug, Default)]
 pub struct Walked {
     /// The root's name, raw bytes: the first frame of every stack.
     pub root_name: Vec<u8>,
-    /// Paths of the regular files found, as walked (root joined with the
-    /// relative path), in no particular order.
-    pub files: Vec<PathBuf>,
+    /// How many regular files were found.
+    pub files: usize,
+    /// Paths found but not yet handed on (one walker thread's batch).
+    pending: Vec<PathBuf>,
     /// Entries that could not be read.
     pub problems: Vec<Problem>,
     /// Things worth saying that are not failures.
     pub notes: Vec<String>,
 }
 
-/// Lists the files under `root` (or `root` itself when it is a file).
+/// Lists the files under `root` (or `root` itself when it is a file),
+/// handing them to `on_batch` in batches (paths as walked: root joined with
+/// the relative path), from the walker threads, in no particular order.
 pub fn walk(
     root: &Path,
     options: &WalkOptions,
     threads: usize,
     progress: &Progress,
+    on_batch: &(dyn Fn(Vec<PathBuf>) + Sync),
 ) -> Result<Walked, Error> {
     let metadata = std::fs::metadata(root).map_err(|err| Error::Source {
         path: display_path(root),
@@ -51,9 +60,11 @@ pub fn walk(
                 reason: "not a directory or a regular file".into(),
             });
         }
+        progress.found(1);
+        on_batch(vec![root.to_path_buf()]);
         return Ok(Walked {
             root_name,
-            files: vec![root.to_path_buf()],
+            files: 1,
             ..Walked::default()
         });
     }
@@ -89,7 +100,6 @@ pub fn walk(
         builder.overrides(overrides);
     }
 
-    progress.walking();
     let sink = Mutex::new(Walked {
         root_name,
         ..Walked::default()
@@ -97,6 +107,7 @@ pub fn walk(
     let mut visitors = Collectors {
         sink: &sink,
         progress,
+        on_batch,
     };
     builder.build_parallel().visit(&mut visitors);
     Ok(sink.into_inner().expect("a walker thread panicked"))
@@ -115,6 +126,7 @@ fn root_name(root: &Path) -> Vec<u8> {
 struct Collectors<'s> {
     sink: &'s Mutex<Walked>,
     progress: &'s Progress,
+    on_batch: &'s (dyn Fn(Vec<PathBuf>) + Sync),
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for Collectors<'s> {
@@ -123,6 +135,7 @@ impl<'s> ParallelVisitorBuilder<'s> for Collectors<'s> {
             found: Walked::default(),
             sink: self.sink,
             progress: self.progress,
+            on_batch: self.on_batch,
         })
     }
 }
@@ -132,6 +145,18 @@ struct Collector<'s> {
     found: Walked,
     sink: &'s Mutex<Walked>,
     progress: &'s Progress,
+    on_batch: &'s (dyn Fn(Vec<PathBuf>) + Sync),
+}
+
+impl Collector<'_> {
+    fn hand_on(&mut self) {
+        if !self.found.pending.is_empty() {
+            let batch = std::mem::take(&mut self.found.pending);
+            self.progress.found(batch.len() as u64);
+            self.found.files += batch.len();
+            (self.on_batch)(batch);
+        }
+    }
 }
 
 impl ParallelVisitor for Collector<'_> {
@@ -139,9 +164,9 @@ impl ParallelVisitor for Collector<'_> {
         match entry {
             Ok(entry) => {
                 if entry.file_type().is_some_and(|t| t.is_file()) {
-                    self.found.files.push(entry.into_path());
-                    if self.found.files.len() % 256 == 0 {
-                        self.progress.advance(256);
+                    self.found.pending.push(entry.into_path());
+                    if self.found.pending.len() >= BATCH {
+                        self.hand_on();
                     }
                 }
             }
@@ -153,9 +178,9 @@ impl ParallelVisitor for Collector<'_> {
 
 impl Drop for Collector<'_> {
     fn drop(&mut self) {
-        self.progress.advance((self.found.files.len() % 256) as u64);
+        self.hand_on();
         let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
-        sink.files.append(&mut self.found.files);
+        sink.files += self.found.files;
         sink.problems.append(&mut self.found.problems);
         sink.notes.append(&mut self.found.notes);
     }
