@@ -235,6 +235,32 @@ impl Args {
     }
 }
 
+/// Reports a command-line error on one line (help and version are printed
+/// as clap prints them), exit status 2.
+pub fn usage_error(err: clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return std::process::ExitCode::SUCCESS;
+    }
+    let text = err.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
+    let mut message = first.to_string();
+    for tip in tips {
+        message.push_str(&format!(" ({tip})"));
+    }
+    eprintln!("repoflame: {message}; see repoflame --help");
+    std::process::ExitCode::from(2)
+}
+
 /// A language by tokei's name, in any case.
 fn parse_language(name: &str) -> anyhow::Result<tokei::LanguageType> {
     if let Ok(language) = tokei::LanguageType::from_str(name) {

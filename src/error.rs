@@ -31,6 +31,15 @@ pub enum Error {
         /// What was seen instead, and what to try.
         detail: String,
     },
+    /// Nothing could be read: every entry found was unreadable. The
+    /// problems name each one.
+    #[error("{path}: nothing could be read")]
+    Unreadable {
+        /// The source path, escaped.
+        path: String,
+        /// Each entry that could not be read.
+        problems: Vec<Problem>,
+    },
     /// An `--exclude` glob is not valid gitignore syntax.
     #[error("--exclude {glob:?}: {source}")]
     Exclude {
@@ -54,7 +63,7 @@ pub enum Error {
         source: io::Error,
     },
     /// Writing the output failed.
-    #[error("{target}: {source}")]
+    #[error("{target}: {}", io_reason(source))]
     Write {
         /// `<stdout>` or the output path, escaped.
         target: String,
@@ -120,9 +129,13 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// The message of an I/O error without the "(os error N)" suffix that
-/// std adds, which means nothing to a user.
+/// std adds, which means nothing to a user, nor the path some crates add
+/// (the message names the path already).
 pub fn io_reason(err: &io::Error) -> String {
-    let text = err.to_string();
+    let text = match err.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code).to_string(),
+        None => err.to_string(),
+    };
     match text.find(" (os error") {
         Some(i) => {
             let mut s = text[..i].to_string();

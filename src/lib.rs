@@ -116,6 +116,21 @@ fn count_in(
     notes.extend(counted.notes);
     notes.sort();
 
+    if counted.records.is_empty() && !problems.is_empty() {
+        // A lone problem with the source itself says it all.
+        if let [problem] = problems.as_slice() {
+            if problem.path == display_path(root) {
+                return Err(Error::Source {
+                    path: problem.path.clone(),
+                    reason: problem.message.clone(),
+                });
+            }
+        }
+        return Err(Error::Unreadable {
+            path: display_path(root),
+            problems,
+        });
+    }
     if counted.records.is_empty() {
         let detail = if seen == 0 {
             "no files found (hidden and ignored files are skipped: try --hidden or --no-ignore)"

@@ -10,7 +10,10 @@ use repoflame::progress::Progress;
 use repoflame::{Format, render};
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
+    let args = match cli::Args::try_parse() {
+        Ok(args) => args,
+        Err(err) => return cli::usage_error(err),
+    };
     let quiet = args.quiet;
     let config = match args.into_config() {
         Ok(config) => config,
@@ -48,6 +51,13 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::from(1)
             }
+        }
+        Err(repoflame::Error::Unreadable { path, problems }) => {
+            let mut stderr = std::io::stderr().lock();
+            for problem in &problems {
+                let _ = writeln!(stderr, "repoflame: {problem}");
+            }
+            fail(&format!("{path}: nothing could be read"))
         }
         Err(err) => fail(&err.to_string()),
     }

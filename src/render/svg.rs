@@ -99,7 +99,10 @@ pub fn render(
         || {
             let mut decorations = HashMap::with_capacity(frames.nodes.len());
             for ((depth, start), (node, path)) in &frames.nodes {
-                let decoration = decorate(node, path, metric, total, *depth == 0);
+                let mut decoration = decorate(node, path, metric, total, *depth == 0);
+                // A one-file source is its own root: inferno's root frame
+                // shows it, the copy above is left out.
+                decoration.hidden = !root_is_dir && *depth == 1;
                 decorations.insert((*depth, *start), decoration);
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
@@ -137,6 +140,10 @@ fn inferno_svg(
     opt.notes = String::new();
     opt.font_size = FONT_SIZE;
     opt.font_width = FONT_WIDTH;
+    // A name is told by its start: "tokei_pa.." rather than "..i_parity.rs".
+    opt.text_truncate_direction = flamegraph::TextTruncateDirection::Right;
+    // Neutral, so the language colours carry the meaning.
+    opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
     let mut raw = Vec::new();
     flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut raw)?;
     Ok(raw)
@@ -247,6 +254,9 @@ struct Decoration {
     fill: Rgb,
     /// The label text, when inferno's must be replaced (the root frame).
     label: Option<String>,
+    /// Left out: the second copy of a one-file source, which inferno draws
+    /// above its own root frame.
+    hidden: bool,
 }
 
 fn decorate(node: &Node, path: &str, metric: Metric, total: u64, is_root: bool) -> Decoration {
@@ -295,6 +305,7 @@ fn decorate(node: &Node, path: &str, metric: Metric, total: u64, is_root: bool) 
         title: format!("{}\n{first}\n{details}", node.name),
         fill,
         label: is_root.then(|| node.name.clone()),
+        hidden: false,
     }
 }
 
@@ -582,6 +593,9 @@ fn write_frame<W: Write>(
         }
         return Ok(false);
     };
+    if decoration.hidden {
+        return Ok(true);
+    }
     let dark = decoration.fill.is_dark();
     let mut in_title = false;
     let mut in_text = false;
