@@ -98,7 +98,12 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size, help_heading = "Files")]
     pub stream_threshold: u64,
 
-    /// Title of the graph [default: the source's name].
+    /// Name of the root frame [default: the source directory's name]; a CI
+    /// checkout in /builds/ab12cd can still say "myproject".
+    #[arg(long, value_name = "NAME", help_heading = "Output")]
+    pub name: Option<String>,
+
+    /// Title of the graph [default: the root frame's name].
     #[arg(long, value_name = "TEXT", help_heading = "Flame graph")]
     pub title: Option<String>,
 
@@ -212,6 +217,7 @@ impl Args {
         };
         Ok(Config {
             source: Source::Directory(self.source),
+            root_name: self.name.filter(|n| !n.is_empty()),
             walk: WalkOptions {
                 hidden: self.hidden,
                 no_ignore: self.no_ignore,

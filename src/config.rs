@@ -13,6 +13,8 @@ use tokei::LanguageType;
 pub struct Config {
     /// Where the files come from.
     pub source: Source,
+    /// Name of the root frame; the source's own name when `None`.
+    pub root_name: Option<String>,
     /// Which files of the source are counted.
     pub walk: WalkOptions,
     /// Worker threads for walking and counting; 0 means one per core.
@@ -34,6 +36,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             source: Source::Directory(PathBuf::from(".")),
+            root_name: None,
             walk: WalkOptions::default(),
             threads: 0,
             stream_threshold: DEFAULT_STREAM_THRESHOLD,
@@ -114,7 +117,17 @@ impl Metric {
         }
     }
 
-    /// What one unit of the metric is called in prose ("1,234 code lines").
+    /// `n` units of the metric in prose: "1 code line", "1,234 code lines".
+    pub fn amount(self, n: u64) -> String {
+        let unit = self.unit();
+        if n == 1 {
+            format!("1 {}", unit.strip_suffix('s').unwrap_or(unit))
+        } else {
+            format!("{} {unit}", thousands(n))
+        }
+    }
+
+    /// What units of the metric are called in prose ("code lines").
     pub fn unit(self) -> &'static str {
         match self {
             Metric::Code => "code lines",
@@ -180,4 +193,17 @@ impl Default for SvgOptions {
             max_frames: DEFAULT_MAX_FRAMES,
         }
     }
+}
+
+/// `1,234,567`: numbers for people.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
 }

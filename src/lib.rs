@@ -146,7 +146,10 @@ fn count_in(
         });
     }
     Ok(Counted {
-        root_name: walked.root_name,
+        root_name: match &config.root_name {
+            Some(name) => name.as_bytes().to_vec(),
+            None => walked.root_name,
+        },
         records: counted.records,
         problems,
         notes,
@@ -187,8 +190,8 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         return Err(Error::NothingCountable {
             path: display_path(root),
             detail: format!(
-                "the {} files counted have no {}: try another --metric",
-                summary.totals.files,
+                "{} counted, with no {}: try another --metric",
+                Metric::Files.amount(summary.totals.files),
                 metric.unit()
             ),
         });

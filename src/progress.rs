@@ -30,7 +30,7 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} counting: {human_pos}/{human_len} files found [{bar:30}]",
+                    "{spinner} counted {human_pos} of {human_len} files found [{bar:30}] {elapsed}",
                 )
                 .expect("valid template")
                 .progress_chars("=> "),

@@ -262,7 +262,7 @@ struct Decoration {
 fn decorate(node: &Node, path: &str, metric: Metric, total: u64, is_root: bool) -> Decoration {
     let value = node.counts.get(metric);
     let share = percent(value, total);
-    let amount = format!("{} {} ({share})", thousands(value), metric.unit());
+    let amount = format!("{} ({share})", metric.amount(value));
     let c = &node.counts;
     let mut details = Vec::new();
     for (m, v) in [
@@ -271,7 +271,7 @@ fn decorate(node: &Node, path: &str, metric: Metric, total: u64, is_root: bool) 
         (Metric::Blanks, c.blanks),
     ] {
         if m != metric {
-            details.push(format!("{} {}", thousands(v), m.name()));
+            details.push(m.amount(v));
         }
     }
     if metric != Metric::Bytes {
@@ -345,10 +345,9 @@ fn legend(summary: &Summary, metric: Metric, width: usize) -> Legend {
         items.push(LegendItem {
             swatch: palette::language_color(*language),
             tooltip: format!(
-                "{}: {} {} ({}) in {}",
+                "{}: {} ({}) in {}",
                 language.name(),
-                thousands(value),
-                metric.unit(),
+                metric.amount(value),
                 percent(value, total),
                 files(counts.files)
             ),
@@ -703,26 +702,11 @@ pub fn percent(value: u64, total: u64) -> String {
     }
 }
 
-/// `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::config::thousands;
 
 /// `1 file`, `1,234 files`.
 pub fn files(n: u64) -> String {
-    if n == 1 {
-        "1 file".into()
-    } else {
-        format!("{} files", thousands(n))
-    }
+    Metric::Files.amount(n)
 }
 
 /// FNV-1a: a hash that is the same in every run and on every machine.
@@ -741,9 +725,8 @@ pub fn subtitle(summary: &Summary, metric: Metric) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "{} {} in {} · {} language{}",
-        thousands(totals.get(metric)),
-        metric.unit(),
+        "{} in {} · {} language{}",
+        metric.amount(totals.get(metric)),
         files(totals.files),
         summary.languages.len(),
         if summary.languages.len() == 1 {
