@@ -341,11 +341,13 @@ fn count_streamed(
     let mut skipping_long_line = false;
     let mut long_lines = 0u64;
     loop {
+        // Fill the piece: one read returns less (the shebang head, one
+        // decoder buffer), and a cut must be made only where it must.
         let filled = buffer.len();
         buffer.resize(PIECE, 0);
-        let read = reader.read(&mut buffer[filled..])?;
+        let read = read_up_to(&mut reader, &mut buffer[filled..])?;
         buffer.truncate(filled + read);
-        let eof = read == 0;
+        let eof = buffer.len() < PIECE;
         if skipping_long_line {
             match memchr_newline(buffer) {
                 Some(i) => {
@@ -367,18 +369,21 @@ fn count_streamed(
             }
             break;
         }
+        if buffer.len() < PIECE {
+            // The end of a long line was dropped: fill up again.
+            continue;
+        }
         match buffer.iter().rposition(|&b| b == b'\n') {
             Some(i) => {
                 stats += language.parse_from_slice(&buffer[..=i], &TOKEI_CONFIG);
                 buffer.drain(..=i);
             }
-            None if buffer.len() >= PIECE => {
+            None => {
                 stats += language.parse_from_slice(&buffer[..], &TOKEI_CONFIG);
                 buffer.clear();
                 skipping_long_line = true;
                 long_lines += 1;
             }
-            None => {}
         }
     }
     if buffer.capacity() > KEEP_BUFFER {
@@ -402,8 +407,8 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-/// Fills `buf` as far as the file allows.
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+/// Fills `buf` as far as the reader allows.
+fn read_up_to(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..]) {

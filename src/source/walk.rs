@@ -3,7 +3,7 @@
 //! The walk only lists files: it never opens them (opening a FIFO blocks
 //! forever, and reading is the count stage's job, done inside rayon's pool).
 //! It hands them on in batches as it goes, so counting starts at once.
-//! It honours `.gitignore`, `.ignore` and git's exclude files, skips hidden
+//! It honours `.gitignore`, `.ignore`, `.tokeignore` and git's exclude files, skips hidden
 //! entries and never enters `.git`, and follows symbolic links only when
 //! asked to, with `ignore`'s loop detection.
 
@@ -70,6 +70,11 @@ pub fn walk(
     }
 
     let mut builder = WalkBuilder::new(root);
+    if !options.no_ignore {
+        // tokei's own ignore file: a repository tuned for tokei counts the
+        // same here.
+        builder.add_custom_ignore_filename(".tokeignore");
+    }
     builder
         .hidden(!options.hidden)
         .ignore(!options.no_ignore)

@@ -1,0 +1,556 @@
+//! Bad input: unreadable entries, special files, links, odd encodings, huge
+//! files, and sources that give nothing to count. No panic, no hang;
+//! unreadable entries are named on stderr with exit status 1; everything
+//! else is counted as tokei counts it; nothing usable means exit status 2
+//! with one line on stderr and nothing written.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::util::{self, TestDir, describe, describe_brief};
+
+/// Long enough for a debug build on a loaded machine; a hang fails the
+/// test instead of blocking the suite.
+const HANG: Duration = Duration::from_secs(20);
+
+/// Runs `repoflame ARGS` in `dir` within [`HANG`].
+fn run_bounded(dir: &TestDir, args: &[&str]) -> std::process::Output {
+    util::run_limited(dir.cmd().args(args), HANG).output
+}
+
+/// Asserts that stderr has a line naming each of `paths`
+/// (escaped display paths, relative to the working directory), each with
+/// `reason`.
+fn assert_named(output: &std::process::Output, paths: &[&str], reason: &str) {
+    let lines = util::error_lines(output);
+    for path in paths {
+        let wanted = format!("repoflame: {path}: ");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&wanted) && l.contains(reason)),
+            "no line {wanted:?}…{reason:?}:\n{}",
+            describe_brief(output)
+        );
+    }
+}
+
+/// A tree where nobody can read one file and one directory; the others
+/// are readable by all.
+fn tree_with_unreadable_entries() -> TestDir {
+    let dir = TestDir::new("t");
+    dir.file("open/a.rs", "fn a() {}\n");
+    dir.file("b.rs", "fn b() {}\nfn c() {}\n");
+    dir.file("secret.rs", "fn s() {}\n");
+    dir.file(b"se;cret\n 2.rs", "fn s() {}\n");
+    dir.file("locked/c.rs", "fn c() {}\n");
+    util::chmod(&dir.join("secret.rs"), 0o000);
+    util::chmod(&dir.join(b"se;cret\n 2.rs"), 0o000);
+    util::chmod(&dir.join("locked"), 0o000);
+    util::open_to_all(&dir);
+    dir
+}
+
+#[test]
+fn unreadable_file_and_directory_are_named_and_the_rest_counted() {
+    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_file_and_directory") else {
+        return;
+    };
+    let dir = tree_with_unreadable_entries();
+    let out = util::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
+    // Let a non-root owner remove the tree afterwards.
+    util::chmod(&dir.join("locked"), 0o755);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "t;b.rs 2\nt;open;a.rs 1\n",
+        "{}",
+        describe(&out)
+    );
+    assert_named(
+        &out,
+        &["t/secret.rs", r"t/se\x3Bcret\x0A 2.rs", "t/locked"],
+        "permission denied",
+    );
+    assert_eq!(util::error_lines(&out).len(), 3, "{}", describe(&out));
+}
+
+#[test]
+fn unreadable_entries_still_give_an_svg_file_and_exit_1() {
+    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_entries_svg") else {
+        return;
+    };
+    let dir = tree_with_unreadable_entries();
+    let out_dir = dir.parent().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    util::chmod(&out_dir, 0o777);
+    let svg_path = out_dir.join("graph.svg");
+    let out = util::run_limited(
+        cmd.current_dir(dir.parent())
+            .args(["t", "-o"])
+            .arg(&svg_path),
+        HANG,
+    )
+    .output;
+    // Let a non-root owner remove the tree afterwards.
+    util::chmod(&dir.join("locked"), 0o755);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+    assert_named(&out, &["t/secret.rs", "t/locked"], "permission denied");
+    let svg = std::fs::read(&svg_path).expect("the SVG is written");
+    util::assert_xml(&svg);
+    let names: Vec<String> = util::svg_frames(&svg)
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    assert!(names.contains(&"b.rs".to_string()), "{names:?}");
+    assert!(names.contains(&"a.rs".to_string()), "{names:?}");
+    assert!(!names.contains(&"secret.rs".to_string()), "{names:?}");
+}
+
+#[test]
+fn when_every_file_is_unreadable_each_is_named_and_the_status_is_2() {
+    let Some(mut cmd) = util::repoflame_unprivileged("every_file_unreadable") else {
+        return;
+    };
+    let dir = TestDir::new("t");
+    dir.file("secret.rs", "fn s() {}\n");
+    dir.file("locked/c.rs", "fn c() {}\n");
+    util::chmod(&dir.join("secret.rs"), 0o000);
+    util::chmod(&dir.join("locked"), 0o000);
+    util::open_to_all(&dir);
+    let out = util::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
+    // Let a non-root owner remove the tree afterwards.
+    util::chmod(&dir.join("locked"), 0o755);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+    // Nothing usable, but the user must learn why: each unreadable entry is
+    // named, and secret.rs is Rust, so "no language tokei knows" is wrong.
+    assert_named(&out, &["t/secret.rs", "t/locked"], "permission denied");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !text.contains("language tokei knows"),
+        "an unreadable Rust file is not an unknown language:\n{text}"
+    );
+}
+
+#[test]
+fn an_unreadable_source_directory_is_named_with_the_reason() {
+    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_source_directory") else {
+        return;
+    };
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    util::chmod(dir.path(), 0o000);
+    util::open_to_all(&dir);
+    let out = util::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
+    util::chmod(dir.path(), 0o755);
+    let line = util::assert_fails_cleanly(&out);
+    assert!(
+        line.starts_with("repoflame: t: ") && line.contains("permission denied"),
+        "the source is not named with the reason: {line:?}"
+    );
+}
+
+#[test]
+fn an_unreadable_single_file_source_is_named_with_the_reason() {
+    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_single_file_source") else {
+        return;
+    };
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    util::chmod(&dir.join("a.rs"), 0o000);
+    util::open_to_all(&dir);
+    let out =
+        util::run_limited(cmd.current_dir(dir.path()).args(["a.rs", "--folded"]), HANG).output;
+    let lines = util::error_lines(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("repoflame: a.rs: ") && l.contains("permission denied")),
+        "the file is not named with the reason: {lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("language tokei knows")),
+        "an unreadable Rust file is not an unknown language: {lines:?}"
+    );
+}
+
+#[test]
+fn fifos_and_sockets_are_never_opened() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    util::mkfifo(&dir.join("pipe"));
+    util::mkfifo(&dir.join("x.rs"));
+    util::mkfifo(&dir.join("run.py"));
+    dir.dir("sub");
+    util::mkfifo(&dir.join("sub/Makefile"));
+    let _listener = std::os::unix::net::UnixListener::bind(dir.join("sock.rs")).expect("socket");
+    std::os::unix::net::UnixListener::bind(dir.join("sock")).expect("socket");
+    for args in [
+        &["--folded"][..],
+        &["--folded", "-j", "1"],
+        &["--folded", "--follow"],
+        &["--folded", "--hidden", "--no-ignore"],
+    ] {
+        let out = run_bounded(&dir, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "t;a.rs 1\n",
+            "{args:?}: {}",
+            describe(&out)
+        );
+    }
+    // The SVG path too.
+    let out = run_bounded(&dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    util::assert_xml(&out.stdout);
+}
+
+#[test]
+fn a_link_to_a_fifo_is_never_opened_even_with_follow() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    util::mkfifo(&dir.join("fifo"));
+    symlink("fifo", dir.join("link.rs")).unwrap();
+    for args in [&["--folded"][..], &["--folded", "--follow"]] {
+        let out = run_bounded(&dir, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "t;a.rs 1\n");
+    }
+}
+
+#[test]
+fn a_fifo_as_the_source_is_refused_without_opening_it() {
+    let dir = TestDir::new("t");
+    util::mkfifo(&dir.join("x.rs"));
+    let out = run_bounded(&dir, &["x.rs", "--folded"]);
+    let line = util::assert_fails_cleanly(&out);
+    assert!(line.starts_with("repoflame: x.rs: "), "{line:?}");
+}
+
+#[test]
+fn a_symlink_loop_is_reported_with_follow_and_skipped_without() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    dir.file("sub/b.rs", "fn b() {}\nfn c() {}\n");
+    symlink("..", dir.join("sub/loop")).unwrap();
+    let expected = "t;a.rs 1\nt;sub;b.rs 2\n";
+
+    let out = run_bounded(&dir, &["--folded"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+
+    // Followed: each file once, the loop reported but not an unreadable
+    // entry.
+    let out = run_bounded(&dir, &["--folded", "--follow"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    let lines = util::error_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("sub/loop") && lines[0].contains("loop to"),
+        "the loop is not reported: {lines:?}"
+    );
+    // Notes are silenced by --quiet.
+    let out = run_bounded(&dir, &["--folded", "--follow", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+}
+
+#[test]
+fn a_link_to_itself_is_named_when_followed() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    symlink("self.rs", dir.join("self.rs")).unwrap();
+
+    let out = run_bounded(&dir, &["--folded"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "t;a.rs 1\n");
+
+    let out = run_bounded(&dir, &["--folded", "--follow"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "t;a.rs 1\n");
+    let lines = util::error_lines(&out);
+    assert!(
+        lines.len() == 1 && lines[0].contains("self.rs"),
+        "the link is not named: {lines:?}"
+    );
+}
+
+#[test]
+fn a_dangling_symlink_is_skipped_without_follow_and_named_with_it() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    symlink("nowhere.rs", dir.join("dangling.rs")).unwrap();
+
+    let out = run_bounded(&dir, &["--folded"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "t;a.rs 1\n");
+
+    let out = run_bounded(&dir, &["--folded", "--follow"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "t;a.rs 1\n");
+    let lines = util::error_lines(&out);
+    assert!(
+        lines.iter().any(|l| l.contains("dangling.rs")),
+        "the dangling link is not named: {lines:?}"
+    );
+}
+
+#[test]
+fn an_empty_file_is_counted_with_zero_lines() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    dir.file("empty.rs", "");
+    // Left out of a code graph (zero count) …
+    assert_eq!(util::folded_ok(&dir, &[]), "t;a.rs 1\n");
+    // … but a file all the same.
+    assert_eq!(
+        util::folded_ok(&dir, &["--metric", "files"]),
+        "t;a.rs 1\nt;empty.rs 1\n"
+    );
+    let out = dir.run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let empty = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "empty.rs")
+        .expect("empty.rs in the report");
+    assert_eq!(empty["code"], 0);
+    assert_eq!(empty["lines"], 0);
+    assert_eq!(empty["bytes"], 0);
+    assert_eq!(report["totals"]["files"], 2);
+}
+
+#[test]
+fn odd_encodings_line_endings_and_binary_files_count_as_tokei_counts() {
+    let dir = TestDir::new("t");
+    let src = "// comment\nint main() {\n\n  return 0; /* c */\n}\n";
+    let utf16 = |big: bool| -> Vec<u8> {
+        let mut bytes = if big {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in src.encode_utf16() {
+            bytes.extend(if big {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        bytes
+    };
+    let mut binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    binary.extend_from_slice(b"\n\0\x01int x;\n");
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("plain.c", src.as_bytes().to_vec()),
+        ("utf16le.c", utf16(false)),
+        ("utf16be.c", utf16(true)),
+        ("utf8bom.c", [&b"\xEF\xBB\xBF"[..], src.as_bytes()].concat()),
+        ("crlf.c", src.replace('\n', "\r\n").into_bytes()),
+        ("cr_only.c", src.replace('\n', "\r").into_bytes()),
+        ("mixed.c", b"int a;\r\n// b\r\rint c;\n\n".to_vec()),
+        ("binary.c", binary),
+        ("nul.rs", b"fn a() {}\n\0\0\0\n// x\n".to_vec()),
+        ("latin1.py", b"# caf\xe9\nx = '\xe9'\n".to_vec()),
+        ("empty.c", Vec::new()),
+    ];
+    for (name, content) in &files {
+        dir.file(name, content);
+    }
+
+    let out = dir.run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let ours: BTreeMap<String, (u64, u64, u64)> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                (
+                    f["code"].as_u64().unwrap(),
+                    f["comments"].as_u64().unwrap(),
+                    f["blanks"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let tokei = util::tokei_counts(dir.path(), false, false);
+    let theirs: BTreeMap<String, (u64, u64, u64)> = tokei
+        .files
+        .iter()
+        .map(|(path, counts)| {
+            let rel = path.strip_prefix(dir.path()).unwrap_or(path);
+            (rel.to_str().unwrap().to_string(), *counts)
+        })
+        .collect();
+    assert_eq!(ours, theirs, "per-file counts differ from tokei's");
+    // The decoded files count as the plain one does.
+    for name in ["utf16le.c", "utf16be.c", "utf8bom.c", "crlf.c"] {
+        assert_eq!(ours[name], ours["plain.c"], "{name}");
+    }
+    let sum = |i: usize| -> u64 { ours.values().map(|c| [c.0, c.1, c.2][i]).sum() };
+    assert_eq!((sum(0), sum(1), sum(2)), tokei.total, "totals");
+    // Folded output agrees with the report, without any `\r`.
+    let folded = util::folded_ok(&dir, &[]);
+    assert_eq!(util::folded_total(&folded), tokei.total.0);
+}
+
+/// Writes `huge.sql`: a few lines, then a hole up to 1 GiB.
+fn huge_sparse_file(dir: &TestDir) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = dir.join("huge.sql");
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(b"SELECT 1;\n-- a comment\n\nSELECT 2;\nSELECT 3;\n")
+        .unwrap();
+    file.set_len(1 << 30).unwrap();
+    path
+}
+
+#[test]
+fn a_huge_sparse_file_is_counted_in_pieces_with_little_memory() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    huge_sparse_file(&dir);
+    let run = util::run_limited(
+        dir.cmd().args(["--format", "json"]),
+        Duration::from_secs(120),
+    );
+    let out = &run.output;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("huge.sql") && stderr.contains("pieces"),
+        "stderr does not say that huge.sql was counted in pieces:\n{stderr}"
+    );
+    assert!(
+        run.max_rss_kib < 200 * 1024,
+        "peak memory {} MiB for a 1 GiB file",
+        run.max_rss_kib / 1024
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let huge = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "huge.sql")
+        .expect("huge.sql counted");
+    assert_eq!(huge["bytes"], 1u64 << 30);
+    // Three statements, a comment, a blank, and the hole: one long line
+    // of NULs that tokei reads as code.
+    assert_eq!(huge["code"], 4, "{huge}");
+    assert_eq!(huge["comments"], 1, "{huge}");
+    assert_eq!(huge["blanks"], 1, "{huge}");
+}
+
+#[test]
+fn a_missing_source_fails_cleanly() {
+    let dir = TestDir::new("t");
+    let out = dir.run(&["missing", "--folded"]);
+    let line = util::assert_fails_cleanly(&out);
+    assert!(line.starts_with("repoflame: missing: "), "{line:?}");
+    assert!(line.contains("no such file or directory"), "{line:?}");
+}
+
+#[test]
+fn a_source_that_is_a_file_is_a_one_file_tree() {
+    let dir = TestDir::new("t");
+    dir.file("sub/name.rs", "// x\nfn a() {}\n\nfn b() {}\n");
+    let out = dir.run(&["sub/name.rs", "--folded"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "name.rs 2\n");
+
+    // An extensionless script as the source: found by its shebang.
+    dir.file("tool", "#!/bin/sh\necho hi\n");
+    assert_eq!(util::folded_ok(&dir, &["tool"]), "tool 1\n");
+}
+
+#[test]
+fn a_single_file_source_is_drawn_as_one_frame() {
+    // The root frame stands for the source (it replaces inferno's `all`):
+    // for a one-file source that is the file, drawn once, as in the folded
+    // output.
+    let dir = TestDir::new("t");
+    dir.file("sub/name.rs", "// x\nfn a() {}\n\nfn b() {}\n");
+    let out = dir.run(&["sub/name.rs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let frames = util::svg_frames(&out.stdout);
+    assert_eq!(frames.len(), 1, "one frame: {frames:?}");
+    assert_eq!(frames[0].name(), "name.rs");
+    assert_eq!(frames[0].samples, Some(2));
+}
+
+/// Runs the nothing-usable cases in every format, with and without `-o`.
+fn assert_nothing_usable(dir: &TestDir, source: &str, why: &str) {
+    for format in ["svg", "folded", "json"] {
+        let out = run_bounded(dir, &[source, "--format", format]);
+        let line = util::assert_fails_cleanly(&out);
+        assert!(
+            line.contains(why),
+            "{format}: {line:?} does not say {why:?}"
+        );
+
+        let target = dir.parent().join(format!("out.{format}"));
+        let out = util::run_limited(
+            dir.cmd()
+                .args([source, "--format", format, "-o"])
+                .arg(&target),
+            HANG,
+        )
+        .output;
+        util::assert_fails_cleanly(&out);
+        assert!(!target.exists(), "{format}: -o file created");
+        assert_eq!(util::temp_leftovers(dir.parent()), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn an_empty_directory_fails_cleanly() {
+    let dir = TestDir::new("t");
+    dir.dir("empty");
+    assert_nothing_usable(&dir, "empty", "nothing to count");
+}
+
+#[test]
+fn a_directory_with_nothing_countable_fails_cleanly() {
+    let dir = TestDir::new("t");
+    dir.file("stuff/README", "Read me.\n");
+    dir.file("stuff/data.bin", [0u8, 1, 2, 3]);
+    assert_nothing_usable(&dir, "stuff", "nothing to count");
+}
+
+#[test]
+fn a_file_source_in_no_known_language_fails_cleanly() {
+    let dir = TestDir::new("t");
+    dir.file("README", "Read me.\n");
+    assert_nothing_usable(&dir, "README", "nothing to count");
+}
+
+#[test]
+fn the_root_frame_is_the_source_name_however_it_is_given() {
+    // The root frame never carries an absolute path, whatever the source
+    // was given as.
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    let abs = dir.path().to_str().unwrap().to_string();
+    for source in [".", abs.as_str(), "./", "../t"] {
+        assert_eq!(util::folded_ok(&dir, &[source]), "t;a.rs 1\n", "{source}");
+    }
+    assert!(Path::new(&abs).is_absolute());
+}

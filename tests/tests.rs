@@ -1,0 +1,12 @@
+//! Integration tests: they run the real `repoflame` binary on real trees.
+//! One binary split into modules, as ripgrep does.
+
+mod util;
+
+mod bad_input;
+mod cli;
+mod determinism;
+mod golden;
+mod names;
+mod output;
+mod tokei_parity;

@@ -1,0 +1,964 @@
+//! Counts equal tokei's: per file, per tree, per metric, with every walk
+//! flag, on the fixtures (whose files state their own counts on line 1) and
+//! on a generated tree of thousands of files in twenty-odd languages.
+//!
+//! The reference is tokei's own library walker (`Languages::get_statistics`),
+//! with the same flags; its paths are made relative to the root it was
+//! given, the form of repoflame's JSON paths.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::{
+    self, TestDir, TokeiFile, TokeiReport, copy_tree, describe, folded_total, generate_tree,
+    svg_frames, tokei_config, tokei_report,
+};
+
+/// The fixture trees, each a directory of `fixtures/`.
+fn fixture_trees() -> Vec<PathBuf> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut trees: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("fixtures/ exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    trees.sort();
+    assert!(trees.len() >= 3, "fixture trees missing: {trees:?}");
+    trees
+}
+
+/// Every regular file below `dir`, hidden and ignored ones too, relative
+/// to `root` with `/` separators.
+fn files_on_disk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            files_on_disk(root, &entry.path(), out);
+        } else if kind.is_file() {
+            let rel = entry.path().strip_prefix(root).unwrap().to_path_buf();
+            out.push(rel.to_str().expect("UTF-8 fixture name").to_string());
+        }
+    }
+}
+
+/// Counts stated by a fixture: `N lines N code N comments N blanks`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stated {
+    lines: u64,
+    code: u64,
+    comments: u64,
+    blanks: u64,
+}
+
+/// The counts a file states on its first line (its second when the first
+/// is a shebang), after decoding a UTF-8 or UTF-16 byte-order mark.
+fn stated_counts(bytes: &[u8]) -> Option<Stated> {
+    let utf16 = |bytes: &[u8], le: bool| {
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units).expect("valid UTF-16 fixture")
+    };
+    let text = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        utf16(rest, true)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        utf16(rest, false)
+    } else {
+        let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        String::from_utf8_lossy(rest).into_owned()
+    };
+    // Lines end at LF only, as tokei splits them (a CR-only file is one line).
+    let mut lines = text.split('\n');
+    let first = lines.next()?;
+    let line = if first.starts_with("#!") {
+        lines.next()?
+    } else {
+        first
+    };
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .collect();
+    words.windows(8).find_map(|w| {
+        let n = |i: usize| w[i].parse::<u64>().ok();
+        (w[1] == "lines" && w[3] == "code" && w[5] == "comments" && w[7] == "blanks")
+            .then_some(())?;
+        Some(Stated {
+            lines: n(0)?,
+            code: n(2)?,
+            comments: n(4)?,
+            blanks: n(6)?,
+        })
+    })
+}
+
+/// One file of repoflame's JSON report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct JsonFile {
+    language: String,
+    code: u64,
+    comments: u64,
+    blanks: u64,
+    lines: u64,
+    bytes: u64,
+}
+
+impl JsonFile {
+    fn tokei(&self) -> TokeiFile {
+        TokeiFile {
+            language: self.language.clone(),
+            code: self.code,
+            comments: self.comments,
+            blanks: self.blanks,
+        }
+    }
+}
+
+/// repoflame's JSON report: per-file counts and the totals object.
+struct JsonReport {
+    files: BTreeMap<String, JsonFile>,
+    totals: serde_json::Value,
+    /// `languages`, keyed by name: each object without its name.
+    languages: BTreeMap<String, serde_json::Value>,
+}
+
+fn parse_json(stdout: &[u8]) -> JsonReport {
+    let value: serde_json::Value = serde_json::from_slice(stdout).expect("JSON report");
+    let number = |v: &serde_json::Value, key: &str| -> u64 {
+        v[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no number {key:?} in {v}"))
+    };
+    let mut files = BTreeMap::new();
+    for file in value["files"].as_array().expect("files array") {
+        let path = file["path"].as_str().expect("path").to_string();
+        let record = JsonFile {
+            language: file["language"].as_str().expect("language").to_string(),
+            code: number(file, "code"),
+            comments: number(file, "comments"),
+            blanks: number(file, "blanks"),
+            lines: number(file, "lines"),
+            bytes: number(file, "bytes"),
+        };
+        assert!(
+            files.insert(path.clone(), record).is_none(),
+            "{path} twice in the JSON report"
+        );
+    }
+    let mut languages = BTreeMap::new();
+    for language in value["languages"].as_array().expect("languages array") {
+        let mut language = language.as_object().expect("language object").clone();
+        let name = language.remove("name").expect("name");
+        let name = name.as_str().expect("name is a string").to_string();
+        let counts = serde_json::Value::Object(language);
+        assert!(
+            languages.insert(name.clone(), counts).is_none(),
+            "{name} twice in languages"
+        );
+    }
+    JsonReport {
+        files,
+        totals: value["totals"].clone(),
+        languages,
+    }
+}
+
+/// `repoflame SOURCE ARGS` run in `cwd`; fails the test unless it exits 0.
+fn repoflame_ok(cwd: &Path, source: &str, args: &[&str]) -> Vec<u8> {
+    let mut cmd: Command = util::repoflame();
+    cmd.current_dir(cwd).arg(source).args(args);
+    let out = util::run(&mut cmd);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "repoflame {source} {args:?} in {cwd:?}\n{}",
+        describe(&out)
+    );
+    out.stdout
+}
+
+/// The name of the root frame: the directory's own name.
+fn root_frame(root: &Path) -> String {
+    let root = std::fs::canonicalize(root).expect("canonical root");
+    root.file_name().unwrap().to_str().unwrap().to_string()
+}
+
+/// The file names of `keys` that are in `a` but not in `b`, for messages.
+fn missing<'a, V, W>(a: &'a BTreeMap<String, V>, b: &BTreeMap<String, W>) -> Vec<&'a str> {
+    a.keys()
+        .filter(|k| !b.contains_key(*k))
+        .map(String::as_str)
+        .collect()
+}
+
+/// The counts of a set of files as the JSON report states them.
+fn counts_json(files: u64, code: u64, comments: u64, blanks: u64, bytes: u64) -> serde_json::Value {
+    serde_json::json!({
+        "files": files, "code": code, "comments": comments, "blanks": blanks,
+        "lines": code + comments + blanks, "bytes": bytes,
+    })
+}
+
+/// Checks repoflame's JSON report against `expected` (tokei's report for
+/// the same files): the set of files, per-file languages, counts and sizes,
+/// the totals and the per-language sums. Returns the sizes of the files on
+/// disk. `root` is the tree on disk; repoflame runs as
+/// `repoflame SOURCE ARGS… --format json` in `cwd`.
+fn assert_json_parity(
+    cwd: &Path,
+    source: &str,
+    root: &Path,
+    args: &[&str],
+    expected: &TokeiReport,
+) -> BTreeMap<String, u64> {
+    let context = format!(
+        "repoflame {source} {} (in {})",
+        args.join(" "),
+        cwd.display()
+    );
+    assert!(
+        !expected.files.is_empty(),
+        "{context}: tokei counted nothing"
+    );
+
+    // tokei's Total is the sum of its files, embedded languages included.
+    let summed = expected.files.values().fold((0, 0, 0), |t, f| {
+        (t.0 + f.code, t.1 + f.comments, t.2 + f.blanks)
+    });
+    assert_eq!(
+        summed, expected.total,
+        "{context}: tokei's total is not the sum of its files"
+    );
+
+    let json = parse_json(&repoflame_ok(
+        cwd,
+        source,
+        &[args, &["--format", "json"]].concat(),
+    ));
+    let lost = missing(&expected.files, &json.files);
+    let extra = missing(&json.files, &expected.files);
+    assert!(
+        lost.is_empty() && extra.is_empty(),
+        "{context}: files lost: {lost:?}; files tokei does not count: {extra:?}"
+    );
+
+    let mut wrong = Vec::new();
+    let mut sizes = BTreeMap::new();
+    let mut languages: BTreeMap<&str, (u64, u64, u64, u64, u64)> = BTreeMap::new();
+    for (path, tokei) in &expected.files {
+        let ours = &json.files[path];
+        if &ours.tokei() != tokei {
+            wrong.push(format!("{path}: tokei {tokei:?}, repoflame {ours:?}"));
+        }
+        if ours.lines != ours.code + ours.comments + ours.blanks {
+            wrong.push(format!(
+                "{path}: lines {} is not code + comments + blanks",
+                ours.lines
+            ));
+        }
+        let size = std::fs::metadata(root.join(path))
+            .expect("stat counted file")
+            .len();
+        if ours.bytes != size {
+            wrong.push(format!(
+                "{path}: {} bytes in the report, {size} on disk",
+                ours.bytes
+            ));
+        }
+        sizes.insert(path.clone(), size);
+        let language = languages.entry(&tokei.language).or_default();
+        *language = (
+            language.0 + 1,
+            language.1 + tokei.code,
+            language.2 + tokei.comments,
+            language.3 + tokei.blanks,
+            language.4 + size,
+        );
+    }
+    assert!(
+        wrong.is_empty(),
+        "{context}: per-file counts differ from tokei's:\n{}",
+        wrong.join("\n")
+    );
+
+    let (code, comments, blanks) = expected.total;
+    let files = expected.files.len() as u64;
+    let bytes: u64 = sizes.values().sum();
+    assert_eq!(
+        json.totals,
+        counts_json(files, code, comments, blanks, bytes),
+        "{context}: JSON totals"
+    );
+
+    // Per language: tokei's language rows summarise embedded code into the
+    // language of the file that holds it, as repoflame does.
+    let languages: BTreeMap<String, serde_json::Value> = languages
+        .into_iter()
+        .map(|(name, (f, c, m, b, size))| (name.to_string(), counts_json(f, c, m, b, size)))
+        .collect();
+    assert_eq!(json.languages, languages, "{context}: JSON languages");
+    sizes
+}
+
+/// Checks repoflame against `expected` (tokei's report for the same
+/// files): the JSON report (see [`assert_json_parity`]); the folded output
+/// of every metric, line by line and summed against tokei's Total; and the
+/// SVG, whose root frame must be the sum of its files. Returns the SVG.
+fn assert_parity(
+    cwd: &Path,
+    source: &str,
+    root: &Path,
+    args: &[&str],
+    expected: &TokeiReport,
+) -> Vec<u8> {
+    let context = format!(
+        "repoflame {source} {} (in {})",
+        args.join(" "),
+        cwd.display()
+    );
+    let sizes = assert_json_parity(cwd, source, root, args, expected);
+
+    let (code, comments, blanks) = expected.total;
+    let files = expected.files.len() as u64;
+    let bytes: u64 = sizes.values().sum();
+    let root_name = root_frame(root);
+    // Per metric: its name, tokei's total, and a file's value from its
+    // counts and size.
+    type Value = fn(&TokeiFile, u64) -> u64;
+    let metrics: [(&str, u64, Value); 6] = [
+        ("code", code, |f, _| f.code),
+        ("comments", comments, |f, _| f.comments),
+        ("blanks", blanks, |f, _| f.blanks),
+        ("lines", code + comments + blanks, |f, _| {
+            f.code + f.comments + f.blanks
+        }),
+        ("bytes", bytes, |_, size| size),
+        ("files", files, |_, _| 1),
+    ];
+    for (metric, total, value) in metrics {
+        assert!(
+            total > 0,
+            "{context}: the tree has no {metric}: the check below would prove nothing"
+        );
+        let out = repoflame_ok(
+            cwd,
+            source,
+            &[args, &["--folded", "--metric", metric]].concat(),
+        );
+        let folded = String::from_utf8(out).expect("folded output is UTF-8");
+        assert_eq!(
+            folded_total(&folded),
+            total,
+            "{context} --metric {metric}: folded sum against tokei's total"
+        );
+
+        let mut want: Vec<String> = expected
+            .files
+            .iter()
+            .map(|(path, f)| (path, value(f, sizes[path])))
+            .filter(|&(_, v)| v > 0)
+            .map(|(path, v)| format!("{root_name};{} {v}", path.replace('/', ";")))
+            .collect();
+        want.sort();
+        let got: Vec<&str> = folded.lines().collect();
+        if got != want {
+            let want_set: BTreeSet<&str> = want.iter().map(String::as_str).collect();
+            let got_set: BTreeSet<&str> = got.iter().copied().collect();
+            let absent: Vec<_> = want_set.difference(&got_set).take(10).collect();
+            let unexpected: Vec<_> = got_set.difference(&want_set).take(10).collect();
+            panic!(
+                "{context} --metric {metric}: folded lines differ (or are not sorted)\n\
+                 expected, absent: {absent:?}\nunexpected: {unexpected:?}"
+            );
+        }
+    }
+
+    let svg = repoflame_ok(cwd, source, args);
+    assert_eq!(
+        frames_total_samples(&svg),
+        Some(code),
+        "{context}: total_samples of <svg id=\"frames\"> against tokei's total code"
+    );
+    let frames = svg_frames(&svg);
+    let root_frames: Vec<_> = frames.iter().filter(|f| f.name() == root_name).collect();
+    assert!(
+        root_frames.iter().any(|f| f.samples == Some(code)),
+        "{context}: no root frame {root_name:?} of {code} samples: {root_frames:?}"
+    );
+    svg
+}
+
+/// The combinations of `--hidden` and `--no-ignore`.
+const ALL_FLAGS: [(bool, bool); 4] = [(false, false), (true, false), (false, true), (true, true)];
+
+/// Parity of the tree at `root` with tokei for each combination of
+/// `--hidden` and `--no-ignore` in `flags`; returns the number of files
+/// counted with each.
+fn assert_parity_with_flags(root: &Path, flags: &[(bool, bool)]) -> Vec<usize> {
+    let mut counted = Vec::new();
+    for &(hidden, no_ignore) in flags {
+        let mut args = Vec::new();
+        if hidden {
+            args.push("--hidden");
+        }
+        if no_ignore {
+            args.push("--no-ignore");
+        }
+        let expected = tokei_report(root, &tokei_config(hidden, no_ignore));
+        assert_parity(
+            Path::new("/"),
+            root.to_str().unwrap(),
+            root,
+            &args,
+            &expected,
+        );
+        counted.push(expected.files.len());
+    }
+    counted
+}
+
+/// A copy of `report` with only the files `keep` accepts.
+fn filtered(report: &TokeiReport, keep: impl Fn(&str) -> bool) -> TokeiReport {
+    let files: BTreeMap<String, TokeiFile> = report
+        .files
+        .iter()
+        .filter(|(p, _)| keep(p))
+        .map(|(p, f)| (p.clone(), f.clone()))
+        .collect();
+    let total = files.values().fold((0, 0, 0), |t, f| {
+        (t.0 + f.code, t.1 + f.comments, t.2 + f.blanks)
+    });
+    TokeiReport { files, total }
+}
+
+#[test]
+fn fixture_files_state_counts_that_tokei_and_repoflame_agree_with() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for tree in fixture_trees() {
+        let tokei = tokei_report(&tree, &tokei_config(true, true));
+        let json = parse_json(&repoflame_ok(
+            &tree,
+            ".",
+            &["--hidden", "--no-ignore", "--format", "json"],
+        ));
+        let mut on_disk = Vec::new();
+        files_on_disk(&tree, &tree, &mut on_disk);
+        on_disk.sort();
+        for rel in on_disk {
+            let name = format!("{}/{rel}", root_frame(&tree));
+            let bytes = std::fs::read(tree.join(&rel)).expect("read fixture");
+            let stated = match stated_counts(&bytes) {
+                Some(stated) => stated,
+                None if bytes.is_empty() => Stated {
+                    lines: 0,
+                    code: 0,
+                    comments: 0,
+                    blanks: 0,
+                },
+                None => {
+                    // Not a source file (an ignore file, a LICENSE): nobody counts it.
+                    if tokei.files.contains_key(&rel) || json.files.contains_key(&rel) {
+                        failures.push(format!("{name}: counted, but states no counts on line 1"));
+                    }
+                    continue;
+                }
+            };
+            checked += 1;
+            if stated.lines != stated.code + stated.comments + stated.blanks {
+                failures.push(format!(
+                    "{name}: line 1 says {stated:?}, which does not add up"
+                ));
+            }
+            let as_stated = |code, comments, blanks| {
+                (code, comments, blanks) == (stated.code, stated.comments, stated.blanks)
+            };
+            match tokei.files.get(&rel) {
+                Some(t) if as_stated(t.code, t.comments, t.blanks) => {}
+                Some(t) => failures.push(format!(
+                    "{name}: line 1 says {stated:?}, tokei counts {t:?}"
+                )),
+                None => failures.push(format!(
+                    "{name}: states counts, but tokei does not count it"
+                )),
+            }
+            match json.files.get(&rel) {
+                Some(j) if as_stated(j.code, j.comments, j.blanks) && j.lines == stated.lines => {}
+                Some(j) => failures.push(format!(
+                    "{name}: line 1 says {stated:?}, repoflame counts {j:?}"
+                )),
+                None => failures.push(format!(
+                    "{name}: states counts, but repoflame does not count it"
+                )),
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} fixture files state their counts"
+    );
+    assert!(
+        failures.is_empty(),
+        "fixture counts:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn fixture_trees_match_tokei_with_every_walk_flag() {
+    for tree in fixture_trees() {
+        assert_parity_with_flags(&tree, &ALL_FLAGS);
+    }
+}
+
+#[test]
+fn ignore_and_hidden_fixtures_are_left_out_by_default() {
+    let (dir, _) = walk_fixture();
+    let walk = dir.path();
+    let counted = |args: &[&str]| -> BTreeSet<String> {
+        parse_json(&repoflame_ok(
+            walk,
+            ".",
+            &[args, &["--format", "json"]].concat(),
+        ))
+        .files
+        .into_keys()
+        .collect()
+    };
+    let default = counted(&[]);
+    for left_out in [
+        "ignored.rs",
+        "src/skipped_from_root.rs",
+        "src/tools/local_only.py",
+        ".hidden.py",
+        ".config/settings.toml",
+        "LICENSE",
+        ".ignore",
+    ] {
+        assert!(
+            !default.contains(left_out),
+            "{left_out} counted by default: {default:?}"
+        );
+    }
+    assert!(
+        default.contains("main.rs") && default.contains("src/build/mod.rs"),
+        "{default:?}"
+    );
+    assert!(counted(&["--no-ignore"]).contains("ignored.rs"));
+    let hidden = counted(&["--hidden"]);
+    assert!(
+        hidden.contains(".hidden.py") && hidden.contains(".config/settings.toml"),
+        "{hidden:?}"
+    );
+    assert!(!hidden.contains("ignored.rs"));
+}
+
+#[test]
+fn gitignore_applies_inside_a_git_repository_only() {
+    let dir = TestDir::new("gitrepo");
+    dir.file("kept.rs", "fn kept() {}\n// a comment\n\n")
+        .file("skipped.rs", "fn skipped() {}\n")
+        .file("sub/skipped.py", "x = 1  # skipped too\n")
+        .file(".gitignore", "skipped.*\n");
+    let root = dir.path();
+    let counted = |args: &[&str]| -> BTreeSet<String> {
+        parse_json(&repoflame_ok(
+            root,
+            ".",
+            &[args, &["--format", "json"]].concat(),
+        ))
+        .files
+        .into_keys()
+        .collect()
+    };
+
+    // Outside a repository .gitignore means nothing, to tokei and ripgrep.
+    assert_eq!(counted(&[]).len(), 3);
+    assert_parity(
+        root,
+        ".",
+        root,
+        &[],
+        &tokei_report(root, &tokei_config(false, false)),
+    );
+
+    dir.dir(".git");
+    assert_eq!(counted(&[]), BTreeSet::from(["kept.rs".to_string()]));
+    assert_parity(
+        root,
+        ".",
+        root,
+        &[],
+        &tokei_report(root, &tokei_config(false, false)),
+    );
+    assert_parity(
+        root,
+        ".",
+        root,
+        &["--no-ignore"],
+        &tokei_report(root, &tokei_config(false, true)),
+    );
+}
+
+#[test]
+fn generated_tree_matches_tokei_and_its_largest_file_is_in_the_picture() {
+    let dir = TestDir::new("generated");
+    let generated = generate_tree(dir.path(), 0x5EED_0001, 3_500);
+    let root = dir.path();
+    let tokei = tokei_report(root, &tokei_config(false, false));
+    let languages: BTreeSet<&str> = tokei.files.values().map(|f| f.language.as_str()).collect();
+    assert!(
+        languages.len() >= 15,
+        "only {} languages: {languages:?}",
+        languages.len()
+    );
+    assert!(
+        tokei.files.len() >= 3_000,
+        "only {} files counted",
+        tokei.files.len()
+    );
+
+    let svg = assert_parity(root, ".", root, &[], &tokei);
+
+    // The largest file is in the folded output with its full count: the
+    // cloc recipe's `sed '1,2d'` deleted exactly this row.
+    let largest = &tokei.files[&generated.largest];
+    let others_max = tokei
+        .files
+        .iter()
+        .filter(|(p, _)| **p != generated.largest)
+        .map(|(_, f)| f.code)
+        .max()
+        .unwrap();
+    assert!(
+        largest.code > 10 * others_max,
+        "the largest file is not much larger: {largest:?}"
+    );
+    let folded = String::from_utf8(repoflame_ok(root, ".", &["--folded"])).unwrap();
+    let line = format!(
+        "generated;{} {}",
+        generated.largest.replace('/', ";"),
+        largest.code
+    );
+    assert!(
+        folded.lines().any(|l| l == line),
+        "{line:?} not in the folded output"
+    );
+
+    // The SVG: its root total equals the folded sum, and the largest file
+    // is a frame of its full width.
+    let total = folded_total(&folded);
+    assert_eq!(
+        frames_total_samples(&svg),
+        Some(total),
+        "total_samples of <svg id=\"frames\">"
+    );
+    let frames = svg_frames(&svg);
+    let path_in_title = format!("generated/{}", generated.largest);
+    let frame = frames
+        .iter()
+        .find(|f| f.name() == "unicode_table.c" && f.title.contains(&path_in_title))
+        .unwrap_or_else(|| panic!("no frame for {path_in_title} in the SVG"));
+    assert_eq!(
+        frame.samples,
+        Some(largest.code),
+        "width of the largest file's frame: {frame:?}"
+    );
+    let root_frame = frames
+        .iter()
+        .find(|f| f.name() == "generated")
+        .expect("a root frame");
+    assert_eq!(
+        root_frame.samples,
+        Some(total),
+        "the root frame is the sum of its files"
+    );
+}
+
+#[test]
+fn generated_tree_matches_tokei_with_hidden_and_no_ignore() {
+    let dir = TestDir::new("generated");
+    generate_tree(dir.path(), 0x5EED_0002, 3_000);
+    // Default flags are the test above.
+    let counted = assert_parity_with_flags(dir.path(), &ALL_FLAGS[1..]);
+    let [hidden, no_ignore, both] = counted[..] else {
+        unreachable!()
+    };
+    assert!(
+        hidden < both && no_ignore < both && hidden != no_ignore,
+        "the flags change nothing: {counted:?}"
+    );
+}
+
+#[test]
+fn type_filter_counts_only_the_languages_given() {
+    let dir = TestDir::new("generated");
+    generate_tree(dir.path(), 0x5EED_0003, 3_000);
+    let root = dir.path();
+    let config = tokei::Config {
+        types: Some(vec![tokei::LanguageType::Rust, tokei::LanguageType::Python]),
+        ..tokei_config(false, false)
+    };
+    let tokei = tokei_report(root, &config);
+    let languages: BTreeSet<&str> = tokei.files.values().map(|f| f.language.as_str()).collect();
+    assert_eq!(languages, BTreeSet::from(["Python", "Rust"]));
+    assert!(
+        tokei
+            .files
+            .iter()
+            .any(|(p, f)| f.language == "Python" && p.contains("/bin_")),
+        "no extensionless Python script in the tree: the shebang case is untested"
+    );
+    assert_parity(root, ".", root, &["--type", "Rust,Python"], &tokei);
+    // Any case, repeated or comma-separated: the same report.
+    assert_eq!(
+        repoflame_ok(root, ".", &["--type", "Rust,Python", "--format", "json"]),
+        repoflame_ok(
+            root,
+            ".",
+            &["-t", "rust", "--type", "python", "--format", "json"]
+        ),
+    );
+
+    // The same on the language fixtures, against tokei's unfiltered map.
+    let languages = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/languages");
+    let all = tokei_report(&languages, &tokei_config(false, false));
+    let expected = filtered(&all, |p| {
+        matches!(all.files[p].language.as_str(), "Rust" | "Python")
+    });
+    assert!(expected.files.len() >= 2 && expected.files.len() < all.files.len());
+    assert_parity(
+        &languages,
+        ".",
+        &languages,
+        &["--type", "Rust,Python"],
+        &expected,
+    );
+}
+
+/// Files over `--stream-threshold` are counted in 8 MiB pieces cut at line
+/// ends. A file smaller than one piece is one piece: its counts must be
+/// exactly tokei's, whatever its encoding.
+#[test]
+fn streamed_files_smaller_than_a_piece_count_as_tokei_counts_them() {
+    let dir = TestDir::new("streamed");
+    // A block comment across byte 128 of a 223-byte file.
+    let mut cut = String::from("int a = 1;\nint a = 1;\n/* a block comment\n");
+    cut.push_str(&"   still inside the comment\n".repeat(6));
+    cut.push_str("*/\nint b = 2;\n");
+    dir.file("across_byte_128.c", &cut);
+    // Block comments across every 8 KiB of a 110 KiB file with a UTF-8
+    // byte-order mark.
+    let body = (0..2000)
+        .map(|i| format!("int v{i} = {i};\n/* comment\n   body line\n   body line\n*/\n"))
+        .collect::<String>();
+    dir.file(
+        "bom.c",
+        [b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat(),
+    );
+    let root = dir.path();
+    let tokei = tokei_report(root, &tokei_config(false, false));
+    assert_eq!(
+        tokei.files["across_byte_128.c"],
+        TokeiFile {
+            language: "C".into(),
+            code: 3,
+            comments: 8,
+            blanks: 0
+        }
+    );
+    assert_json_parity(root, ".", root, &["--stream-threshold", "1"], &tokei);
+
+    // Every fixture, streamed.
+    for tree in fixture_trees() {
+        let expected = tokei_report(&tree, &tokei_config(true, true));
+        let args = ["--hidden", "--no-ignore", "--stream-threshold", "1"];
+        assert_json_parity(&tree, ".", &tree, &args, &expected);
+    }
+}
+
+#[test]
+fn parent_ignore_files_apply_to_a_subdirectory_source() {
+    let (dir, _) = walk_fixture();
+    let walk = dir.path();
+    let src = walk.join("src");
+    let tokei = tokei_report(&src, &tokei_config(false, false));
+    for left_out in ["skipped_from_root.rs", "tools/local_only.py"] {
+        assert!(
+            !tokei.files.contains_key(left_out),
+            "tokei counts {left_out}"
+        );
+    }
+    assert_parity(walk, "src", &src, &[], &tokei);
+    assert_parity(&src, ".", &src, &[], &tokei);
+
+    let tokei = tokei_report(&src, &tokei_config(false, true));
+    assert!(tokei.files.contains_key("skipped_from_root.rs"));
+    assert!(tokei.files.contains_key("tools/local_only.py"));
+    assert_parity(walk, "src", &src, &["--no-ignore"], &tokei);
+}
+
+/// A copy of the walk fixture in a temporary directory, and tokei's report
+/// of it with default flags. A copy, outside any git repository, so that
+/// no global gitignore (one that ignores `build/`, say) changes the tree.
+fn walk_fixture() -> (TestDir, TokeiReport) {
+    let dir = TestDir::new("walk");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/walk"),
+        dir.path(),
+    );
+    let report = tokei_report(dir.path(), &tokei_config(false, false));
+    (dir, report)
+}
+
+#[test]
+fn exclude_with_a_leading_slash_leaves_out_only_the_top_level_directory() {
+    let (dir, all) = walk_fixture();
+    let walk = dir.path();
+    let expected = filtered(&all, |p| !p.starts_with("build/"));
+    assert!(
+        all.files.contains_key("build/out.rs") && expected.files.contains_key("src/build/mod.rs")
+    );
+    assert_parity(walk, ".", walk, &["--exclude", "/build"], &expected);
+
+    // Without the slash, `build` is any directory of that name.
+    let expected = filtered(&all, |p| {
+        !p.starts_with("build/") && !p.starts_with("src/build/")
+    });
+    assert_parity(walk, ".", walk, &["--exclude", "build"], &expected);
+}
+
+#[test]
+fn exclude_glob_without_a_slash_matches_at_any_depth() {
+    let (dir, all) = walk_fixture();
+    let walk = dir.path();
+    let expected = filtered(&all, |p| !p.ends_with(".py"));
+    assert_eq!(
+        all.files.len() - expected.files.len(),
+        3,
+        "three .py files at depths 1 and 2"
+    );
+    assert_parity(walk, ".", walk, &["--exclude", "*.py"], &expected);
+
+    let all_hidden = tokei_report(walk, &tokei_config(true, false));
+    let expected = filtered(&all_hidden, |p| !p.ends_with(".py"));
+    assert!(expected.files.contains_key(".config/settings.toml"));
+    assert_parity(
+        walk,
+        ".",
+        walk,
+        &["--hidden", "-e", "*.py", "-e", "*.toml"],
+        &filtered(&expected, |p| !p.ends_with(".toml")),
+    );
+}
+
+/// tokei#564: tokei anchors excludes at the working directory; repoflame
+/// anchors them at the source root, wherever it runs from.
+#[test]
+fn exclude_is_anchored_at_the_source_root_not_the_working_directory() {
+    let (dir, all) = walk_fixture();
+    let walk = dir.path();
+    // The directory holding the tree, and the one above it.
+    let holder = dir.parent();
+    let above = holder.parent().unwrap();
+    let from_above = format!("{}/walk", holder.file_name().unwrap().to_str().unwrap());
+    let top_build = filtered(&all, |p| !p.starts_with("build/"));
+    let nested_build = filtered(&all, |p| !p.starts_with("src/build/"));
+
+    assert_parity(holder, "walk", walk, &["--exclude", "/build"], &top_build);
+    assert_parity(
+        above,
+        &from_above,
+        walk,
+        &["--exclude", "/build"],
+        &top_build,
+    );
+    assert_parity(
+        Path::new("/"),
+        walk.to_str().unwrap(),
+        walk,
+        &["--exclude", "/build"],
+        &top_build,
+    );
+    assert_parity(
+        &walk.join("src"),
+        "..",
+        walk,
+        &["--exclude", "/build"],
+        &top_build,
+    );
+    // A glob with a slash inside is anchored too.
+    assert_parity(
+        above,
+        &from_above,
+        walk,
+        &["--exclude", "src/build"],
+        &nested_build,
+    );
+    assert_parity(
+        &walk.join("src"),
+        "..",
+        walk,
+        &["--exclude", "src/build"],
+        &nested_build,
+    );
+    assert_parity(
+        &walk.join("src/tools"),
+        "../..",
+        walk,
+        &["--exclude", "src/build/"],
+        &nested_build,
+    );
+}
+
+/// The `total_samples` attribute of `<svg id="frames">`.
+fn frames_total_samples(svg: &[u8]) -> Option<u64> {
+    use quick_xml::events::Event;
+
+    let mut reader = quick_xml::Reader::from_reader(svg);
+    loop {
+        match reader.read_event().expect("XML") {
+            Event::Start(e) | Event::Empty(e)
+                if e.name().as_ref() == b"svg"
+                    && e.try_get_attribute("id")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|a| a.value.as_ref() == b"frames") =>
+            {
+                let value = e.try_get_attribute("total_samples").ok().flatten()?;
+                return std::str::from_utf8(&value.value).ok()?.parse().ok();
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn tokeignore_is_honoured_as_tokei_honours_it() {
+    let dir = TestDir::new("tokeignore");
+    dir.file("src/main.rs", "// entry\nfn main() {}\n\n")
+        .file(
+            "generated/big.rs",
+            "/* generated */\nfn a() {}\n\nfn b() {}\n",
+        )
+        .file(".tokeignore", "generated/\n");
+    for flags in [(false, false), (false, true)] {
+        let expected = tokei_report(dir.path(), &tokei_config(flags.0, flags.1));
+        let args: &[&str] = if flags.1 { &["--no-ignore"] } else { &[] };
+        assert_eq!(
+            expected.files.contains_key("generated/big.rs"),
+            flags.1,
+            "tokei's own rule"
+        );
+        assert_parity(dir.path(), ".", dir.path(), args, &expected);
+    }
+}
