@@ -175,6 +175,16 @@ impl Timings {
     }
 }
 
+/// Frees `value` on another thread: a tree of a large repository is
+/// hundreds of thousands of allocations, tens of milliseconds to free that
+/// nobody needs to wait for (the process may well exit first).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    if let Err(err) = std::thread::Builder::new().spawn(move || drop(value)) {
+        // Could not start a thread: free here, as usual.
+        drop(err);
+    }
+}
+
 /// Runs the whole pipeline and writes the output.
 pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let timings = Timings::start();
@@ -217,7 +227,8 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             })?;
         }
         Format::Svg => {
-            let mut tree = Tree::build(&counted.root_name, counted.records);
+            let records = counted.records;
+            let mut tree = pool.install(|| Tree::build(&counted.root_name, records));
             let svg = &config.svg;
             let width = svg.width.unwrap_or(config::REFERENCE_WIDTH) as f64 - 20.0;
             let total = tree.root.counts.get(metric) as f64;
@@ -235,6 +246,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
                 .install(|| render::svg::render(&tree, &summary, metric, svg, &labels))
                 .map_err(|source| Error::Render { source })?;
             output::write_to(config.output.as_deref(), |out| rendered.write(out))?;
+            drop_in_background((tree, rendered));
         }
     }
     timings.mark("output");

@@ -72,7 +72,8 @@ impl Tree {
     pub fn build(root_name: &[u8], mut records: Vec<FileRecord>) -> Tree {
         // Byte order keeps every directory's entries together (all paths
         // starting with `dir/` form one run), and compares with memcmp.
-        records.sort_unstable_by(|a, b| {
+        use rayon::slice::ParallelSliceMut;
+        records.par_sort_unstable_by(|a, b| {
             a.path
                 .as_os_str()
                 .as_bytes()
@@ -134,12 +135,12 @@ impl Tree {
     pub fn merge_for_drawing(&mut self, metric: Metric, min_value: u64, max_frames: usize) -> u64 {
         let total = self.root.counts.get(metric);
         let (mut lo, mut hi) = (min_value.max(1), total.saturating_add(1));
-        if drawn(&self.root, metric, lo) > max_frames {
-            // The smallest threshold that fits the budget: drawn() only
-            // shrinks as the threshold grows.
+        if !fits(&self.root, metric, lo, max_frames) {
+            // The smallest threshold that fits the budget: the number of
+            // frames drawn only shrinks as the threshold grows.
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
-                if drawn(&self.root, metric, mid) <= max_frames {
+                if fits(&self.root, metric, mid, max_frames) {
                     hi = mid;
                 } else {
                     lo = mid + 1;
@@ -180,7 +181,34 @@ fn collect(node: &Node, metric: Metric, prefix: &mut String, out: &mut Vec<(Stri
     prefix.truncate(len);
 }
 
+/// Whether `node` draws at most `budget` frames once entries below
+/// `threshold` are merged; stops counting as soon as it is over.
+fn fits(node: &Node, metric: Metric, threshold: u64, budget: usize) -> bool {
+    fn walk(node: &Node, metric: Metric, threshold: u64, left: &mut usize) -> bool {
+        if node.counts.get(metric) == 0 {
+            return true;
+        }
+        let is_small = |n: &Node| {
+            let v = n.counts.get(metric);
+            v > 0 && v < threshold
+        };
+        let merging = node.children.iter().filter(|c| is_small(c)).count() >= 2;
+        let own = 1 + usize::from(merging);
+        if *left < own {
+            return false;
+        }
+        *left -= own;
+        node.children
+            .iter()
+            .filter(|c| !(merging && is_small(c)))
+            .all(|c| walk(c, metric, threshold, left))
+    }
+    let mut left = budget;
+    walk(node, metric, threshold, &mut left)
+}
+
 /// How many frames `node` draws once entries below `threshold` are merged.
+#[cfg(test)]
 fn drawn(node: &Node, metric: Metric, threshold: u64) -> usize {
     if node.counts.get(metric) == 0 {
         return 0;

@@ -60,27 +60,19 @@ pub fn write<W: Write>(
 
 /// A flame graph laid out and decorated, ready to be written.
 pub struct Rendered {
-    raw: Vec<u8>,
-    decorations: HashMap<FrameKey, Decoration>,
-    legend: Legend,
-    inverted: bool,
+    svg: Vec<u8>,
 }
 
 impl Rendered {
     /// Writes the SVG to `out`.
-    pub fn write<W: Write>(&self, out: W) -> io::Result<()> {
-        decorate_svg(
-            &self.raw,
-            &self.decorations,
-            &self.legend,
-            self.inverted,
-            out,
-        )
+    pub fn write<W: Write>(&self, mut out: W) -> io::Result<()> {
+        out.write_all(&self.svg)?;
+        out.flush()
     }
 }
 
-/// Lays out the flame graph of `tree` (already merged for drawing). Runs
-/// on the current rayon pool.
+/// Lays out and decorates the flame graph of `tree` (already merged for
+/// drawing). Runs on the current rayon pool.
 pub fn render(
     tree: &Tree,
     summary: &Summary,
@@ -109,12 +101,9 @@ pub fn render(
             (decorations, legend(summary, metric, width))
         },
     );
-    Ok(Rendered {
-        raw: raw?,
-        decorations,
-        legend,
-        inverted: options.inverted,
-    })
+    let mut svg = Vec::with_capacity(raw.as_ref().map_or(0, |r| r.len() + r.len() / 2));
+    decorate_svg(&raw?, &decorations, &legend, options.inverted, &mut svg)?;
+    Ok(Rendered { svg })
 }
 
 /// inferno's flame graph of `lines`.
@@ -412,8 +401,8 @@ fn xml_error(err: impl std::fmt::Display) -> io::Error {
 
 /// Depth of each distinct `y` of the frames: one `y` per depth, the
 /// root's at the bottom (or at the top when inverted).
-fn depths_by_y(frames: &[Frame], inverted: bool) -> HashMap<i64, usize> {
-    let ys: BTreeSet<i64> = frames.iter().filter_map(|f| f.y).collect();
+fn depths_by_y(places: &[Place], inverted: bool) -> HashMap<i64, usize> {
+    let ys: BTreeSet<i64> = places.iter().filter_map(|p| p.y).collect();
     let ordered: Vec<i64> = if inverted {
         ys.into_iter().collect()
     } else {
@@ -426,11 +415,48 @@ fn depths_by_y(frames: &[Frame], inverted: bool) -> HashMap<i64, usize> {
         .collect()
 }
 
-/// One frame of inferno's output: its events and where it is.
-struct Frame {
-    events: Vec<Event<'static>>,
+/// Where a frame of inferno's output is: `fg:x` and `y` of its rectangle.
+#[derive(Clone, Copy, Debug, Default)]
+struct Place {
     x: Option<u64>,
     y: Option<i64>,
+}
+
+impl Place {
+    /// Reads the place of the frame whose XML is `frame`.
+    fn of(frame: &[u8]) -> io::Result<Place> {
+        let mut reader = Reader::from_reader(frame);
+        loop {
+            match reader.read_event().map_err(xml_error)? {
+                Event::Empty(e) if e.name().as_ref() == b"rect" => {
+                    return Ok(Place {
+                        x: attr(&e, "fg:x")?.and_then(|x| x.parse().ok()),
+                        y: attr(&e, "y")?.and_then(|y| y.parse().ok()),
+                    });
+                }
+                Event::Eof => return Ok(Place::default()),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The frames of inferno's output, each `<g>…</g>` (text is escaped, so
+/// `</g>` only ever closes a frame).
+fn split_frames(frames: &[u8]) -> Vec<&[u8]> {
+    const END: &[u8] = b"</g>";
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in memchr::memmem::find_iter(frames, END) {
+        let end = i + END.len();
+        out.push(&frames[start..end]);
+        start = end;
+    }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> io::Result<Option<String>> {
@@ -481,10 +507,8 @@ fn decorate_svg<W: Write>(
     out: W,
 ) -> io::Result<()> {
     let mut reader = Reader::from_reader(raw);
-    let mut frames: Vec<Frame> = Vec::new();
     let mut writer = Writer::new(out);
     let mut svg_depth = 0usize;
-    let mut in_frames = false;
     let mut image_height = 0usize;
     let mut decorated = 0usize;
     loop {
@@ -497,8 +521,20 @@ fn decorate_svg<W: Write>(
                         .and_then(|h| h.parse().ok())
                         .unwrap_or_default();
                     writer.write_event(Event::Start(grow(&e, legend.height)?))?;
+                } else if attr(&e, "id")?.as_deref() == Some("frames") {
+                    writer.write_event(Event::Start(e))?;
+                    // The frames, decorated in parallel: most of the work.
+                    let start = reader.buffer_position() as usize;
+                    let end = start
+                        + find(&raw[start..], b"</svg>")
+                            .ok_or_else(|| xml_error("unterminated frames"))?;
+                    decorated =
+                        write_frames(writer.get_mut(), &raw[start..end], decorations, inverted)?;
+                    // Go on after the frames, inside the root and the frames.
+                    reader = Reader::from_reader(&raw[end..]);
+                    reader.config_mut().check_end_names = false;
+                    reader.config_mut().allow_unmatched_ends = true;
                 } else {
-                    in_frames = attr(&e, "id")?.as_deref() == Some("frames");
                     writer.write_event(Event::Start(e))?;
                 }
             }
@@ -506,16 +542,7 @@ fn decorate_svg<W: Write>(
                 if svg_depth == 1 {
                     write_legend(&mut writer, legend, image_height)?;
                 }
-                if in_frames {
-                    // Depths are known once every frame's `y` has been seen.
-                    let depths = depths_by_y(&frames, inverted);
-                    for frame in frames.drain(..) {
-                        decorated +=
-                            usize::from(write_frame(&mut writer, frame, &depths, decorations)?);
-                    }
-                }
                 svg_depth -= 1;
-                in_frames = false;
                 writer.write_event(Event::End(e))?;
             }
             Event::Empty(e)
@@ -538,30 +565,6 @@ fn decorate_svg<W: Write>(
                     writer.write_event(Event::CData(c))?;
                 }
             }
-            Event::Start(e) if in_frames && e.name().as_ref() == b"g" => {
-                let mut frame = Frame {
-                    events: vec![Event::Start(e.into_owned())],
-                    x: None,
-                    y: None,
-                };
-                loop {
-                    let event = reader.read_event().map_err(xml_error)?.into_owned();
-                    match &event {
-                        Event::End(e) if e.name().as_ref() == b"g" => {
-                            frame.events.push(event);
-                            break;
-                        }
-                        Event::Eof => return Err(xml_error("unterminated frame")),
-                        Event::Empty(e) if e.name().as_ref() == b"rect" => {
-                            frame.x = attr(e, "fg:x")?.and_then(|x| x.parse().ok());
-                            frame.y = attr(e, "y")?.and_then(|y| y.parse().ok());
-                        }
-                        _ => {}
-                    }
-                    frame.events.push(event);
-                }
-                frames.push(frame);
-            }
             Event::Eof => break,
             other => writer.write_event(other)?,
         }
@@ -575,21 +578,60 @@ fn decorate_svg<W: Write>(
     writer.into_inner().flush()
 }
 
+/// Writes the frames of inferno's output decorated; returns how many were.
+fn write_frames<W: Write>(
+    out: &mut W,
+    frames: &[u8],
+    decorations: &HashMap<FrameKey, Decoration>,
+    inverted: bool,
+) -> io::Result<usize> {
+    use rayon::prelude::*;
+
+    let frames = split_frames(frames);
+    let places = frames
+        .par_iter()
+        .map(|frame| Place::of(frame))
+        .collect::<io::Result<Vec<Place>>>()?;
+    // Depths are known once every frame's `y` has been seen.
+    let depths = depths_by_y(&places, inverted);
+    let written = frames
+        .par_iter()
+        .zip(&places)
+        .with_min_len(256)
+        .map(|(frame, place)| {
+            let mut bytes = Vec::with_capacity(frame.len() + 256);
+            let found = write_frame(
+                &mut Writer::new(&mut bytes),
+                frame,
+                place,
+                &depths,
+                decorations,
+            )?;
+            Ok((bytes, found))
+        })
+        .collect::<io::Result<Vec<(Vec<u8>, bool)>>>()?;
+    let mut decorated = 0;
+    for (bytes, found) in written {
+        out.write_all(&bytes)?;
+        decorated += usize::from(found);
+    }
+    Ok(decorated)
+}
+
 /// Writes one frame, decorated; returns whether a decoration was found.
 fn write_frame<W: Write>(
     writer: &mut Writer<W>,
-    frame: Frame,
+    frame: &[u8],
+    place: &Place,
     depths: &HashMap<i64, usize>,
     decorations: &HashMap<FrameKey, Decoration>,
 ) -> io::Result<bool> {
-    let key = match (frame.x, frame.y.and_then(|y| depths.get(&y))) {
+    let key = match (place.x, place.y.and_then(|y| depths.get(&y))) {
         (Some(x), Some(depth)) => Some((*depth, x)),
         _ => None,
     };
     let Some(decoration) = key.and_then(|k| decorations.get(&k)) else {
-        for event in frame.events {
-            writer.write_event(event)?;
-        }
+        writer.get_mut().write_all(frame)?;
         return Ok(false);
     };
     if decoration.hidden {
@@ -598,8 +640,11 @@ fn write_frame<W: Write>(
     let dark = decoration.fill.is_dark();
     let mut in_title = false;
     let mut in_text = false;
-    for event in frame.events {
+    let mut reader = Reader::from_reader(frame);
+    loop {
+        let event = reader.read_event().map_err(xml_error)?;
         match event {
+            Event::Eof => break,
             Event::Start(e) if e.name().as_ref() == b"title" => {
                 in_title = true;
                 writer.write_event(Event::Start(e))?;
@@ -623,7 +668,7 @@ fn write_frame<W: Write>(
                 writer.write_event(Event::Empty(rect))?;
             }
             Event::Start(e) if e.name().as_ref() == b"text" => {
-                let mut text = e.into_owned();
+                let mut text = e;
                 if dark {
                     text.push_attribute(("fill", "#ffffff"));
                 }
