@@ -270,11 +270,11 @@ fn decorate(node: &Node, path: &str, metric: Metric, total: u64, is_root: bool) 
     let (first, fill) = match &node.kind {
         Kind::File(language) => (
             format!("{path} · {} · {amount}", language.name()),
-            palette::language_color(*language),
+            palette::language_color(*language).shade(palette::fnv1a64(node.name.as_bytes())),
         ),
         Kind::Dir => (
             format!("{path}/ · {amount} in {}", files(c.files)),
-            palette::directory_color(fnv(node.name.as_bytes())),
+            palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
         ),
         Kind::Small { entries, examples } => {
             let mut names = examples.join(", ");
@@ -375,7 +375,6 @@ const SCRIPT_PATCHES: &[(&str, &str, usize)] = &[
 ];
 
 const EXTRA_CSS: &str = "
-#frames > g > rect { stroke:rgba(255,255,255,0.6); stroke-width:0.5; }
 #frames > g:hover > rect { stroke:black; stroke-width:1; }
 #legend text { fill:rgb(60,60,60); }
 ";
@@ -752,16 +751,6 @@ pub use crate::config::thousands;
 /// `1 file`, `1,234 files`.
 pub fn files(n: u64) -> String {
     Metric::Files.amount(n)
-}
-
-/// FNV-1a: a hash that is the same in every run and on every machine.
-pub fn fnv(bytes: &[u8]) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
 }
 
 /// A summary of counts for a subtitle: "12,345 code lines in 67 files · 3 languages".
