@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
+use repoflame::config::Repo;
 use repoflame::config::{DEFAULT_MAX_FRAMES, SvgOptions, WalkOptions};
 use repoflame::error::display_path;
 use repoflame::{Config, Format, Metric, Source};
@@ -34,9 +35,36 @@ write failure).";
 #[command(name = "repoflame", version, about, after_long_help = EXAMPLES)]
 #[command(max_term_width = 100)]
 pub struct Args {
-    /// Directory to draw (a single file is drawn as a one-file tree).
+    /// Directory to draw (a single file is drawn as a one-file tree), or a
+    /// git URL to clone (https://, http://, git://, ssh://, user@host:path,
+    /// file://).
     #[arg(value_name = "SOURCE", default_value = ".")]
     pub source: PathBuf,
+
+    /// Count revision REV of the repository at SOURCE (any revision git
+    /// accepts: branch, tag, sha, HEAD~3, v1.2^{tree}), read from its
+    /// objects without touching the working tree. With a URL: the branch,
+    /// tag or commit to clone.
+    #[arg(short, long, value_name = "REV", help_heading = "Git")]
+    pub rev: Option<String>,
+
+    /// Draw what changed between two revisions (A..B, or A.. for A to
+    /// HEAD, or A...B from their merge base). Frames are as wide as the
+    /// larger of before and after, so deleted code stays visible; red grew,
+    /// blue shrank, the deeper the larger the change relative to the
+    /// frame. A renamed file counts as deleted plus added.
+    #[arg(
+        long,
+        value_name = "A..B",
+        conflicts_with = "rev",
+        help_heading = "Git"
+    )]
+    pub diff: Option<String>,
+
+    /// Give up on a server that does not connect or answer for SECS
+    /// seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), help_heading = "Git")]
+    pub timeout: u64,
 
     /// Write to FILE instead of stdout; FILE is replaced only once the
     /// output is complete.
@@ -162,13 +190,43 @@ pub enum MetricArg {
 impl Args {
     /// Checks what clap cannot and builds the library's configuration.
     pub fn into_config(self) -> anyhow::Result<Config> {
-        if let Err(err) = std::fs::metadata(&self.source) {
-            bail!(
-                "{}: {}",
-                display_path(&self.source),
-                repoflame::error::io_reason(&err)
-            );
+        let url = remote_url(&self.source);
+        if url.is_none() {
+            if let Err(err) = std::fs::metadata(&self.source) {
+                bail!(
+                    "{}: {}",
+                    display_path(&self.source),
+                    repoflame::error::io_reason(&err)
+                );
+            }
         }
+        let git = url.is_some() || self.rev.is_some() || self.diff.is_some();
+        if git && self.follow {
+            bail!("--follow: symbolic links committed to git are never followed; leave it out");
+        }
+        for rev in self.rev.iter().chain(&self.diff) {
+            if rev.starts_with('-') {
+                bail!("revision {rev:?}: a revision cannot start with '-'");
+            }
+        }
+        let repo = match url {
+            Some(url) => Repo::Remote(url),
+            None => Repo::Local(self.source.clone()),
+        };
+        let source = if let Some(range) = &self.diff {
+            if matches!(repo, Repo::Remote(_)) {
+                bail!("--diff needs a local repository: clone it, then give its path");
+            }
+            let (from, to) = parse_range(range)?;
+            Source::Diff { repo, from, to }
+        } else if git {
+            Source::Revision {
+                repo,
+                rev: self.rev.clone(),
+            }
+        } else {
+            Source::Directory(self.source.clone())
+        };
         if let Some(output) = &self.output {
             if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
                 if !dir.is_dir() {
@@ -216,7 +274,7 @@ impl Args {
             MetricArg::Files => Metric::Files,
         };
         Ok(Config {
-            source: Source::Directory(self.source),
+            source,
             root_name: self.name.filter(|n| !n.is_empty()),
             walk: WalkOptions {
                 hidden: self.hidden,
@@ -226,6 +284,7 @@ impl Args {
                 types,
             },
             threads: self.threads.unwrap_or(0),
+            timeout: std::time::Duration::from_secs(self.timeout),
             stream_threshold: self.stream_threshold,
             metric,
             format,
@@ -239,6 +298,54 @@ impl Args {
             },
         })
     }
+}
+
+/// The URL in SOURCE, when it is one rather than a path: a scheme git
+/// knows, or scp-like `user@host:path` that is not an existing path.
+fn remote_url(source: &std::path::Path) -> Option<String> {
+    let text = source.to_str()?;
+    for scheme in [
+        "https://",
+        "http://",
+        "git://",
+        "ssh://",
+        "file://",
+        "git+ssh://",
+        "ssh+git://",
+    ] {
+        if text.len() > scheme.len() && text[..scheme.len()].eq_ignore_ascii_case(scheme) {
+            return Some(text.to_string());
+        }
+    }
+    // scp-like syntax: a colon before any slash, with a host before it.
+    let colon = text.find(':')?;
+    let slash = text.find('/').unwrap_or(usize::MAX);
+    if colon > 1 && colon < slash && !source.exists() && colon + 1 < text.len() {
+        return Some(text.to_string());
+    }
+    None
+}
+
+/// `A..B`, `A..` (to HEAD), `A...B` (from the merge base).
+fn parse_range(range: &str) -> anyhow::Result<(String, String)> {
+    let (from, to, merge_base) = if let Some((a, b)) = range.split_once("...") {
+        (a, b, true)
+    } else if let Some((a, b)) = range.split_once("..") {
+        (a, b, false)
+    } else {
+        bail!("--diff {range:?}: give two revisions as A..B (or A.. for A to HEAD)");
+    };
+    let from = if from.is_empty() { "HEAD" } else { from };
+    let to = if to.is_empty() { "HEAD" } else { to };
+    if from.starts_with('-') || to.starts_with('-') {
+        bail!("--diff {range:?}: a revision cannot start with '-'");
+    }
+    let from = if merge_base {
+        format!("{from}...{to}")
+    } else {
+        from.to_string()
+    };
+    Ok((from, to.to_string()))
 }
 
 /// Reports a command-line error on one line (help and version are printed

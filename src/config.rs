@@ -5,6 +5,7 @@
 //! has been checked by then. The library never sees clap types.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use tokei::LanguageType;
 
@@ -19,6 +20,8 @@ pub struct Config {
     pub walk: WalkOptions,
     /// Worker threads for walking and counting; 0 means one per core.
     pub threads: usize,
+    /// How long a clone may wait for the server to connect or answer.
+    pub timeout: Duration,
     /// Files larger than this many bytes are counted in pieces instead of
     /// being read whole, so memory does not grow with file size.
     pub stream_threshold: u64,
@@ -39,6 +42,7 @@ impl Default for Config {
             root_name: None,
             walk: WalkOptions::default(),
             threads: 0,
+            timeout: DEFAULT_TIMEOUT,
             stream_threshold: DEFAULT_STREAM_THRESHOLD,
             metric: Metric::Code,
             format: Format::Svg,
@@ -59,7 +63,57 @@ pub const DEFAULT_STREAM_THRESHOLD: u64 = 32 << 20;
 pub enum Source {
     /// A directory on disk (or a single file, counted as a one-file tree).
     Directory(PathBuf),
+    /// One revision of a git repository, read from its objects.
+    Revision {
+        /// The repository.
+        repo: Repo,
+        /// The revision; the remote's default branch or `HEAD` when `None`.
+        rev: Option<String>,
+    },
+    /// What changed between two revisions of a repository.
+    Diff {
+        /// The repository.
+        repo: Repo,
+        /// The earlier revision.
+        from: String,
+        /// The later revision.
+        to: String,
+    },
 }
+
+impl Source {
+    /// The source for messages: its path (escaped) or URL.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Directory(path) => crate::error::display_path(path),
+            Source::Revision { repo, .. } | Source::Diff { repo, .. } => repo.describe(),
+        }
+    }
+}
+
+impl Repo {
+    /// The repository for messages: its path (escaped) or URL.
+    pub fn describe(&self) -> String {
+        match self {
+            Repo::Local(path) => crate::error::display_path(path),
+            Repo::Remote(url) => url.clone(),
+        }
+    }
+}
+
+/// A git repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Repo {
+    /// On disk: a work tree (or a directory in one), a bare repository, or
+    /// a worktree whose `.git` is a file.
+    Local(PathBuf),
+    /// A URL to clone: `https://`, `http://`, `git://`, `ssh://`,
+    /// `user@host:path`, `file://`.
+    Remote(String),
+}
+
+/// How long a network operation may wait for the server by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Which entries of a directory are visited and counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

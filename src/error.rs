@@ -23,6 +23,30 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The path is not a git repository, or it cannot be opened.
+    #[error("{path}: {reason}")]
+    Repository {
+        /// The path, escaped.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A revision does not resolve to something that can be counted.
+    #[error("revision {rev:?}: {reason}")]
+    Revision {
+        /// The revision as given.
+        rev: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A remote repository could not be cloned.
+    #[error("{url}: cannot clone: {reason}")]
+    Clone {
+        /// The URL as given.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The source holds no file in a language tokei knows.
     #[error("{path}: nothing to count: {detail}")]
     NothingCountable {

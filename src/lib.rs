@@ -17,8 +17,10 @@
 //! touches clap; the binary is a thin shell around [`run`].
 #![deny(missing_docs)]
 
+pub mod cleanup;
 pub mod config;
 pub mod count;
+pub mod diff;
 pub mod error;
 pub mod escape;
 pub mod folded;
@@ -31,8 +33,6 @@ pub mod tree;
 pub use config::{Config, Format, Metric, Source};
 pub use error::{Error, Problem};
 
-use crate::count::{CountOptions, FileRecord};
-use crate::error::display_path;
 use crate::progress::Progress;
 use crate::tree::{Summary, Tree};
 
@@ -44,19 +44,6 @@ pub struct Outcome {
     /// Entries that could not be read (exit status 1), sorted by path.
     pub problems: Vec<Problem>,
     /// Things done that the user should know about, sorted.
-    pub notes: Vec<String>,
-}
-
-/// Everything counted, before any output is chosen.
-#[derive(Debug)]
-pub struct Counted {
-    /// The root frame's name, raw bytes.
-    pub root_name: Vec<u8>,
-    /// One record per counted file.
-    pub records: Vec<FileRecord>,
-    /// Unreadable entries, sorted.
-    pub problems: Vec<Problem>,
-    /// Notes, sorted.
     pub notes: Vec<String>,
 }
 
@@ -72,88 +59,9 @@ fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
         })
 }
 
-/// Walks and counts the source of `config`.
-pub fn count(config: &Config, progress: &Progress) -> Result<Counted, Error> {
-    count_in(&thread_pool(config)?, config, progress)
-}
-
-fn count_in(
-    pool: &rayon::ThreadPool,
-    config: &Config,
-    progress: &Progress,
-) -> Result<Counted, Error> {
-    let Source::Directory(root) = &config.source;
-    let options = CountOptions {
-        types: &config.walk.types,
-        follow: config.walk.follow,
-        stream_threshold: config.stream_threshold,
-    };
-    // The walk hands batches of files to the pool as it finds them, so
-    // counting overlaps walking.
-    let counted = std::sync::Mutex::new(count::Counted::default());
-    progress.start();
-    let walked = pool.in_place_scope(|scope| {
-        let on_batch = |batch: Vec<std::path::PathBuf>| {
-            let (counted, options) = (&counted, &options);
-            scope.spawn(move |_| {
-                let batch = count::count_batch(batch, root, options, progress);
-                counted
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .merge(batch);
-            });
-        };
-        source::walk::walk(root, &config.walk, config.threads, progress, &on_batch)
-    })?;
-    progress.finish();
-    let counted = counted.into_inner().unwrap_or_else(|e| e.into_inner());
-    let seen = walked.files;
-
-    let mut problems = walked.problems;
-    problems.extend(counted.problems);
-    problems.sort();
-    let mut notes = walked.notes;
-    notes.extend(counted.notes);
-    notes.sort();
-
-    if counted.records.is_empty() && !problems.is_empty() {
-        // A lone problem with the source itself says it all.
-        if let [problem] = problems.as_slice() {
-            if problem.path == display_path(root) {
-                return Err(Error::Source {
-                    path: problem.path.clone(),
-                    reason: problem.message.clone(),
-                });
-            }
-        }
-        return Err(Error::Unreadable {
-            path: display_path(root),
-            problems,
-        });
-    }
-    if counted.records.is_empty() {
-        let detail = if seen == 0 {
-            "no files found (hidden and ignored files are skipped: try --hidden or --no-ignore)"
-                .to_string()
-        } else if config.walk.types.is_empty() {
-            format!("none of the {seen} files found is in a language tokei knows")
-        } else {
-            format!("none of the {seen} files found is of the languages given with --type")
-        };
-        return Err(Error::NothingCountable {
-            path: display_path(root),
-            detail,
-        });
-    }
-    Ok(Counted {
-        root_name: match &config.root_name {
-            Some(name) => name.as_bytes().to_vec(),
-            None => walked.root_name,
-        },
-        records: counted.records,
-        problems,
-        notes,
-    })
+/// Counts the source of `config`: a directory or one revision.
+pub fn count(config: &Config, progress: &Progress) -> Result<source::Counted, Error> {
+    source::count(config, &thread_pool(config)?, progress)
 }
 
 /// Prints how long each stage took when `REPOFLAME_TIMINGS` is set: a
@@ -189,16 +97,18 @@ fn drop_in_background<T: Send + 'static>(value: T) {
 pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let timings = Timings::start();
     let pool = thread_pool(config)?;
-    let counted = count_in(&pool, config, progress)?;
+    if let Source::Diff { repo, from, to } = &config.source {
+        return diff::run(config, repo, from, to, &pool, progress);
+    }
+    let counted = source::count(config, &pool, progress)?;
     timings.mark("walk and count");
     let metric = config.metric;
     let summary = Summary::of(&counted.records, metric);
     let root_label = escape::escape(&counted.root_name).into_owned();
-    let Source::Directory(root) = &config.source;
 
     if config.format != Format::Json && summary.totals.get(metric) == 0 {
         return Err(Error::NothingCountable {
-            path: display_path(root),
+            path: config.source.describe(),
             detail: format!(
                 "{} counted, with no {}: try another --metric",
                 Metric::Files.amount(summary.totals.files),
@@ -217,7 +127,10 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         Format::Json => {
             output::write_to(config.output.as_deref(), |out| {
                 render::json::write(
-                    &root_label,
+                    &render::json::SourceInfo {
+                        name: &root_label,
+                        revision: counted.revision.as_ref(),
+                    },
                     &counted.records,
                     &summary,
                     metric,
@@ -236,8 +149,17 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             timings.mark("tree");
             tree.merge_for_drawing(metric, min_value, svg.max_frames);
             timings.mark("merge");
-            let title = svg.title.clone().unwrap_or_else(|| root_label.clone());
-            let subtitle = render::svg::subtitle(&summary, metric);
+            let title = svg
+                .title
+                .clone()
+                .unwrap_or_else(|| match &counted.revision {
+                    Some(revision) => format!("{root_label} @ {}", revision.rev),
+                    None => root_label.clone(),
+                });
+            let mut subtitle = render::labels::subtitle(&summary, metric);
+            if let Some(revision) = &counted.revision {
+                subtitle.push_str(&format!(" · {}", revision.describe()));
+            }
             let labels = render::svg::Labels {
                 title: &title,
                 subtitle: &subtitle,

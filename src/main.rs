@@ -25,6 +25,12 @@ fn main() -> ExitCode {
              use -o graph.svg, or --format folded for text",
         );
     }
+    // Ctrl-C: remove temporary clones and output files, then exit as
+    // interrupted programs do.
+    let _ = ctrlc::set_handler(|| {
+        repoflame::cleanup::interrupt();
+        std::process::exit(130);
+    });
     let on_terminal = !quiet && std::io::stderr().is_terminal();
     let progress = if on_terminal {
         Progress::stderr()

@@ -53,6 +53,8 @@ where
         .prefix(".repoflame-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
+    // Removed on Ctrl-C too, not only when dropped.
+    let _registered = Registered::new(temp.path());
     let mode = match fs::metadata(path) {
         Ok(existing) => existing.permissions().mode() & 0o7777,
         Err(_) => 0o666 & !current_umask(),
@@ -65,6 +67,22 @@ where
     file.set_permissions(fs::Permissions::from_mode(mode))?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A path registered for removal on interruption while this lives.
+struct Registered(std::path::PathBuf);
+
+impl Registered {
+    fn new(path: &Path) -> Registered {
+        crate::cleanup::register(path);
+        Registered(path.to_path_buf())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        crate::cleanup::unregister(&self.0);
+    }
 }
 
 /// The process umask (read by setting and restoring it).

@@ -35,6 +35,7 @@ impl Progress {
                 .expect("valid template")
                 .progress_chars("=> "),
             );
+            bar.reset();
             bar.set_length(0);
             bar.enable_steady_tick(Duration::from_millis(100));
         }
@@ -51,6 +52,26 @@ impl Progress {
     pub fn advance(&self, n: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(n);
+        }
+    }
+
+    /// Objects and bytes received from a remote so far.
+    pub fn receiving(&self, objects: u64, total: u64, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            if bar.length() != Some(total) {
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner} receiving objects: {human_pos}/{human_len} {msg} [{bar:30}]",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                );
+                bar.reset();
+                bar.set_length(total);
+                bar.enable_steady_tick(Duration::from_millis(100));
+            }
+            bar.set_position(objects);
+            bar.set_message(crate::count::human_bytes(bytes));
         }
     }
 

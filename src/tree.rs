@@ -41,6 +41,34 @@ pub struct Node {
     pub counts: Counts,
     /// Children, sorted by raw name.
     pub children: Vec<Node>,
+    /// For a diff: the totals at both revisions (`counts` then holds, per
+    /// file, the larger of the two, so deleted code keeps its width).
+    pub change: Option<Change>,
+}
+
+/// Totals at two revisions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    /// At the earlier revision.
+    pub before: Counts,
+    /// At the later revision.
+    pub after: Counts,
+}
+
+impl std::ops::AddAssign for Change {
+    fn add_assign(&mut self, other: Change) {
+        self.before += other.before;
+        self.after += other.after;
+    }
+}
+
+/// One file for the tree: its path, language, counts and, for a diff, its
+/// change.
+struct Item {
+    path: std::path::PathBuf,
+    language: LanguageType,
+    counts: Counts,
+    change: Option<Change>,
 }
 
 impl Node {
@@ -50,6 +78,7 @@ impl Node {
             kind: Kind::Dir,
             counts: Counts::default(),
             children: Vec::new(),
+            change: None,
         }
     }
 
@@ -69,49 +98,51 @@ pub struct Tree {
 impl Tree {
     /// Builds the tree of `records` below a root frame named `root_name`.
     /// A record with an empty path is the root itself (a one-file source).
-    pub fn build(root_name: &[u8], mut records: Vec<FileRecord>) -> Tree {
-        // Byte order keeps every directory's entries together (all paths
-        // starting with `dir/` form one run), and compares with memcmp.
-        use rayon::slice::ParallelSliceMut;
-        records.par_sort_unstable_by(|a, b| {
-            a.path
-                .as_os_str()
-                .as_bytes()
-                .cmp(b.path.as_os_str().as_bytes())
-        });
-        let mut root = Node::dir(escape(root_name).into_owned());
-        let mut components: Vec<&[u8]> = Vec::new();
-        for record in &records {
-            root.counts += record.counts;
-            components.clear();
-            components.extend(record.path.components().map(|c| c.as_os_str().as_bytes()));
-            let Some((leaf, dirs)) = components.split_last() else {
-                root.kind = Kind::File(record.language);
-                continue;
-            };
-            let mut node = &mut root;
-            for dir in dirs {
-                let name = escape(dir);
-                // Records are sorted, so a directory seen before is the
-                // last child added.
-                let existing = node
-                    .children
-                    .last()
-                    .is_some_and(|c| c.is_dir() && c.name == *name);
-                if !existing {
-                    node.children.push(Node::dir(name.into_owned()));
+    pub fn build(root_name: &[u8], records: Vec<FileRecord>) -> Tree {
+        let items = records
+            .into_iter()
+            .map(|r| Item {
+                path: r.path,
+                language: r.language,
+                counts: r.counts,
+                change: None,
+            })
+            .collect();
+        build(root_name, items, false)
+    }
+
+    /// Builds the tree of a diff: each file as wide as the larger of its
+    /// two counts (per metric), every node carrying both totals.
+    pub fn build_diff(root_name: &[u8], records: Vec<crate::source::git::DiffRecord>) -> Tree {
+        let items = records
+            .into_iter()
+            .map(|r| {
+                let before = r.before.unwrap_or_default();
+                let after = r.after.unwrap_or_default();
+                Item {
+                    path: r.path,
+                    language: r.language,
+                    counts: Counts {
+                        files: 1,
+                        code: before.code.max(after.code),
+                        comments: before.comments.max(after.comments),
+                        blanks: before.blanks.max(after.blanks),
+                        bytes: before.bytes.max(after.bytes),
+                    },
+                    change: Some(Change { before, after }),
                 }
-                node = node.children.last_mut().expect("just ensured");
-                node.counts += record.counts;
-            }
-            node.children.push(Node {
-                name: escape(leaf).into_owned(),
-                kind: Kind::File(record.language),
-                counts: record.counts,
-                children: Vec::new(),
-            });
-        }
-        Tree { root }
+            })
+            .collect();
+        build(root_name, items, true)
+    }
+
+    /// `(stack, before, after)` per file of a diff tree where either count
+    /// is not zero; unsorted. Empty for a tree that is not a diff.
+    pub fn diff_stacks(&self, metric: Metric) -> Vec<(String, u64, u64)> {
+        let mut out = Vec::new();
+        let mut prefix = String::new();
+        collect_diff(&self.root, metric, &mut prefix, &mut out);
+        out
     }
 
     /// Folded stacks: one `(stack, value)` per file whose metric is not
@@ -159,6 +190,88 @@ impl Tree {
     pub fn merge_small(&mut self, metric: Metric, threshold: u64) {
         merge_small(&mut self.root, metric, threshold);
     }
+}
+
+fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
+    // Byte order keeps every directory's entries together (all paths
+    // starting with `dir/` form one run), and compares with memcmp.
+    use rayon::slice::ParallelSliceMut;
+    items.par_sort_unstable_by(|a, b| {
+        a.path
+            .as_os_str()
+            .as_bytes()
+            .cmp(b.path.as_os_str().as_bytes())
+    });
+    let mut root = Node::dir(escape(root_name).into_owned());
+    let empty_change = diff.then(Change::default);
+    root.change = empty_change;
+    let mut components: Vec<&[u8]> = Vec::new();
+    for item in &items {
+        let add = |node: &mut Node| {
+            node.counts += item.counts;
+            if let (Some(total), Some(change)) = (&mut node.change, item.change) {
+                *total += change;
+            }
+        };
+        add(&mut root);
+        components.clear();
+        components.extend(item.path.components().map(|c| c.as_os_str().as_bytes()));
+        let Some((leaf, dirs)) = components.split_last() else {
+            root.kind = Kind::File(item.language);
+            continue;
+        };
+        let mut node = &mut root;
+        for dir in dirs {
+            let name = escape(dir);
+            // Items are sorted, so a directory seen before is the last
+            // child added.
+            let existing = node
+                .children
+                .last()
+                .is_some_and(|c| c.is_dir() && c.name == *name);
+            if !existing {
+                let mut child = Node::dir(name.into_owned());
+                child.change = empty_change;
+                node.children.push(child);
+            }
+            node = node.children.last_mut().expect("just ensured");
+            add(node);
+        }
+        node.children.push(Node {
+            name: escape(leaf).into_owned(),
+            kind: Kind::File(item.language),
+            counts: item.counts,
+            children: Vec::new(),
+            change: item.change,
+        });
+    }
+    Tree { root }
+}
+
+fn collect_diff(
+    node: &Node,
+    metric: Metric,
+    prefix: &mut String,
+    out: &mut Vec<(String, u64, u64)>,
+) {
+    let Some(change) = node.change else { return };
+    let (before, after) = (change.before.get(metric), change.after.get(metric));
+    if before == 0 && after == 0 {
+        return;
+    }
+    let len = prefix.len();
+    if !prefix.is_empty() {
+        prefix.push(';');
+    }
+    prefix.push_str(&node.name);
+    if node.children.is_empty() {
+        out.push((prefix.clone(), before, after));
+    } else {
+        for child in &node.children {
+            collect_diff(child, metric, prefix, out);
+        }
+    }
+    prefix.truncate(len);
 }
 
 fn collect(node: &Node, metric: Metric, prefix: &mut String, out: &mut Vec<(String, u64)>) {
@@ -243,8 +356,12 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
                 .then(a.name.cmp(&b.name))
         });
         let mut counts = Counts::default();
+        let mut change = node.change.map(|_| Change::default());
         for s in &small {
             counts += s.counts;
+            if let (Some(total), Some(c)) = (&mut change, s.change) {
+                *total += c;
+            }
         }
         let examples = small
             .iter()
@@ -270,6 +387,7 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
             },
             counts,
             children: Vec::new(),
+            change,
         });
     }
     for child in &mut node.children {

@@ -334,7 +334,23 @@ fn count_streamed(
         )));
     }
 
-    let mut reader = DecodeReaderBytesBuilder::new().build(head[..n].chain(file));
+    let reader = DecodeReaderBytesBuilder::new().build(head[..n].chain(file));
+    let (stats, note) = count_pieces(language, reader, path, size, options, buffer)?;
+    Ok(Some((language, stats, Some(note))))
+}
+
+/// Counts `reader` (already decoded) in pieces cut at line ends; returns
+/// the counts and a note saying what was done with the file at `path`.
+fn count_pieces(
+    language: LanguageType,
+    mut reader: impl Read,
+    path: &Path,
+    size: u64,
+    options: &CountOptions<'_>,
+    buffer: &mut Vec<u8>,
+) -> io::Result<(CodeStats, String)> {
+    let size_text = human_bytes(size);
+    let threshold = human_bytes(options.stream_threshold);
     let mut stats = CodeStats::new();
     buffer.clear();
     buffer.reserve(PIECE);
@@ -400,7 +416,47 @@ fn count_streamed(
             "; {long_lines} line(s) longer than a piece counted once each"
         ));
     }
-    Ok(Some((language, stats, Some(note))))
+    Ok((stats, note))
+}
+
+/// Counts a file already in memory (a git blob) named `path`, as a file
+/// on disk with that name and content would be counted. `Ok(None)` when
+/// it is in no known language (or not of `--type`).
+pub fn count_in_memory(
+    path: &Path,
+    data: &[u8],
+    options: &CountOptions<'_>,
+    buffer: &mut Vec<u8>,
+) -> io::Result<Option<(LanguageType, Counts, Option<String>)>> {
+    let by_name = path.file_name().and_then(language_by_name);
+    let language = match by_name {
+        Some(language) => language,
+        None if path.extension().is_none() => match shebang::detect(data) {
+            Some(language) => language,
+            None => return Ok(None),
+        },
+        None => return Ok(None),
+    };
+    if !options.types.is_empty() && !options.types.contains(&language) {
+        return Ok(None);
+    }
+    let size = data.len() as u64;
+    let (stats, note) = if size > options.stream_threshold && language != LanguageType::Jupyter {
+        let reader = DecodeReaderBytesBuilder::new().build(data);
+        let (stats, note) = count_pieces(language, reader, path, size, options, buffer)?;
+        (stats, Some(note))
+    } else {
+        (parse(language, data), None)
+    };
+    let summary = stats.summarise();
+    let counts = Counts {
+        files: 1,
+        code: summary.code as u64,
+        comments: summary.comments as u64,
+        blanks: summary.blanks as u64,
+        bytes: size,
+    };
+    Ok(Some((language, counts, note)))
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {

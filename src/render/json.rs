@@ -24,6 +24,7 @@ use crate::config::Metric;
 use crate::count::{Counts, FileRecord};
 use crate::error::Problem;
 use crate::escape::escape;
+use crate::source::git::Revision;
 use crate::tree::Summary;
 
 /// Version of the report's shape; bumped when a field changes meaning.
@@ -50,6 +51,23 @@ struct Tool {
 struct Source<'a> {
     name: &'a str,
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<RevisionOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RevisionOut<'a> {
+    rev: &'a str,
+    commit: Option<&'a str>,
+    date: Option<&'a str>,
+}
+
+/// What the report says about the source.
+pub struct SourceInfo<'a> {
+    /// The root frame's name, escaped.
+    pub name: &'a str,
+    /// The revision counted, for a git source.
+    pub revision: Option<&'a Revision>,
 }
 
 #[derive(Serialize)]
@@ -101,8 +119,13 @@ struct ProblemOut<'a> {
 
 /// The path of a record for reports: escaped components joined by `/`.
 pub fn record_path(record: &FileRecord) -> String {
+    record_path_of(&record.path)
+}
+
+/// A relative path for reports: escaped components joined by `/`.
+pub fn record_path_of(relative: &std::path::Path) -> String {
     let mut path = String::new();
-    for component in record.path.components() {
+    for component in relative.components() {
         if !path.is_empty() {
             path.push('/');
         }
@@ -113,7 +136,7 @@ pub fn record_path(record: &FileRecord) -> String {
 
 /// Writes the report. `records` need not be sorted.
 pub fn write<W: Write>(
-    source_name: &str,
+    source: &SourceInfo<'_>,
     records: &[FileRecord],
     summary: &Summary,
     metric: Metric,
@@ -139,8 +162,17 @@ pub fn write<W: Write>(
             format: FORMAT_VERSION,
         },
         source: Source {
-            name: source_name,
-            kind: "directory",
+            name: source.name,
+            kind: if source.revision.is_some() {
+                "revision"
+            } else {
+                "directory"
+            },
+            revision: source.revision.map(|r| RevisionOut {
+                rev: &r.rev,
+                commit: r.commit.as_deref(),
+                date: r.date.as_deref(),
+            }),
         },
         metric: metric.name(),
         totals: (&summary.totals).into(),

@@ -3,6 +3,7 @@
 //! `W: Write`; only `output.rs` knows about stdout and files.
 
 pub mod json;
+pub mod labels;
 pub mod palette;
 pub mod svg;
 pub mod table;

@@ -17,7 +17,6 @@
 //! bottom bar names the source instead of repeating it.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use inferno::flamegraph::{self, Direction, Options};
@@ -26,9 +25,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use crate::config::{Metric, REFERENCE_WIDTH, SvgOptions};
-use crate::count::{Counts, human_bytes};
-use crate::render::palette::{self, Rgb};
-use crate::tree::{Kind, Node, Summary, Tree};
+use crate::render::labels::{Decoration, LEGEND_ROW, Legend, decorate, diff_legend, legend};
+use crate::tree::{Node, Summary, Tree};
 
 /// What the SVG shows besides the tree.
 #[derive(Clone, Debug)]
@@ -39,12 +37,10 @@ pub struct Labels<'a> {
     pub subtitle: &'a str,
 }
 
-/// Horizontal padding inferno leaves on each side of the frames.
-const XPAD: f64 = 10.0;
-const FONT_SIZE: usize = 12;
-const FONT_WIDTH: f64 = 0.59;
-/// Height of one legend row.
-const LEGEND_ROW: usize = 18;
+/// Font size of the labels, in pixels.
+pub(crate) const FONT_SIZE: usize = 12;
+/// Width of a character relative to the font size (inferno's measure).
+pub(crate) const FONT_WIDTH: f64 = 0.59;
 
 /// Writes the flame graph of `tree` (already merged for drawing) to `out`.
 pub fn write<W: Write>(
@@ -98,7 +94,12 @@ pub fn render(
                 decorations.insert((*depth, *start), decoration);
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
-            (decorations, legend(summary, metric, width))
+            let legend = if tree.root.change.is_some() {
+                diff_legend(metric, width)
+            } else {
+                legend(summary, metric, width)
+            };
+            (decorations, legend)
         },
     );
     let mut svg = Vec::with_capacity(raw.as_ref().map_or(0, |r| r.len() + r.len() / 2));
@@ -233,125 +234,6 @@ fn chain_leaves<'t>(
         }
     }
     chain.pop();
-}
-
-/// How one frame is drawn.
-#[derive(Clone, Debug, PartialEq)]
-struct Decoration {
-    /// Tooltip: the frame name on the first line, details below.
-    title: String,
-    fill: Rgb,
-    /// The label text, when inferno's must be replaced (the root frame).
-    label: Option<String>,
-    /// Left out: the second copy of a one-file source, which inferno draws
-    /// above its own root frame.
-    hidden: bool,
-}
-
-fn decorate(node: &Node, path: &str, metric: Metric, total: u64, is_root: bool) -> Decoration {
-    let value = node.counts.get(metric);
-    let share = percent(value, total);
-    let amount = format!("{} ({share})", metric.amount(value));
-    let c = &node.counts;
-    let mut details = Vec::new();
-    for (m, v) in [
-        (Metric::Code, c.code),
-        (Metric::Comments, c.comments),
-        (Metric::Blanks, c.blanks),
-    ] {
-        if m != metric {
-            details.push(m.amount(v));
-        }
-    }
-    if metric != Metric::Bytes {
-        details.push(human_bytes(c.bytes));
-    }
-    let details = details.join(", ");
-    let (first, fill) = match &node.kind {
-        Kind::File(language) => (
-            format!("{path} · {} · {amount}", language.name()),
-            palette::language_color(*language).shade(palette::fnv1a64(node.name.as_bytes())),
-        ),
-        Kind::Dir => (
-            format!("{path}/ · {amount} in {}", files(c.files)),
-            palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
-        ),
-        Kind::Small { entries, examples } => {
-            let mut names = examples.join(", ");
-            if *entries as usize > examples.len() {
-                names.push_str(", …");
-            }
-            (
-                format!(
-                    "{} files too narrow to draw, merged: {names} · {amount}",
-                    thousands(c.files)
-                ),
-                SMALL_FILES,
-            )
-        }
-    };
-    Decoration {
-        title: format!("{}\n{first}\n{details}", node.name),
-        fill,
-        label: is_root.then(|| node.name.clone()),
-        hidden: false,
-    }
-}
-
-/// Merged small files: paler than any directory.
-const SMALL_FILES: Rgb = Rgb(0xe6, 0xe3, 0xdc);
-
-/// One language in the legend.
-#[derive(Clone, Debug)]
-struct LegendItem {
-    swatch: Rgb,
-    text: String,
-    tooltip: String,
-    x: f64,
-    row: usize,
-}
-
-struct Legend {
-    items: Vec<LegendItem>,
-    height: usize,
-}
-
-fn legend(summary: &Summary, metric: Metric, width: usize) -> Legend {
-    let total = summary.totals.get(metric);
-    let mut items = Vec::new();
-    let (mut x, mut row) = (XPAD, 0);
-    for (language, counts) in &summary.languages {
-        let value = counts.get(metric);
-        if value == 0 {
-            continue;
-        }
-        let text = format!("{} {}", language.name(), percent(value, total));
-        let item_width = 16.0 + text.chars().count() as f64 * FONT_SIZE as f64 * FONT_WIDTH + 14.0;
-        if x + item_width > width as f64 - XPAD && x > XPAD {
-            x = XPAD;
-            row += 1;
-        }
-        items.push(LegendItem {
-            swatch: palette::language_color(*language),
-            tooltip: format!(
-                "{}: {} ({}) in {}",
-                language.name(),
-                metric.amount(value),
-                percent(value, total),
-                files(counts.files)
-            ),
-            text,
-            x,
-            row,
-        });
-        x += item_width;
-    }
-    let height = if items.is_empty() {
-        0
-    } else {
-        (row + 1) * LEGEND_ROW + 8
-    };
-    Legend { items, height }
 }
 
 /// Script patches: inferno reads a frame's label and search text from its
@@ -730,62 +612,10 @@ fn write_legend<W: Write>(
     Ok(())
 }
 
-/// `12.34%`, `<0.01%`, `100%`.
-pub fn percent(value: u64, total: u64) -> String {
-    if total == 0 {
-        return "0%".into();
-    }
-    if value == total {
-        return "100%".into();
-    }
-    let p = 100.0 * value as f64 / total as f64;
-    if p > 0.0 && p < 0.01 {
-        "<0.01%".into()
-    } else {
-        format!("{p:.2}%")
-    }
-}
-
-pub use crate::config::thousands;
-
-/// `1 file`, `1,234 files`.
-pub fn files(n: u64) -> String {
-    Metric::Files.amount(n)
-}
-
-/// A summary of counts for a subtitle: "12,345 code lines in 67 files · 3 languages".
-pub fn subtitle(summary: &Summary, metric: Metric) -> String {
-    let totals: &Counts = &summary.totals;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "{} in {} · {} language{}",
-        metric.amount(totals.get(metric)),
-        files(totals.files),
-        summary.languages.len(),
-        if summary.languages.len() == 1 {
-            ""
-        } else {
-            "s"
-        }
-    );
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(percent(1, 3), "33.33%");
-        assert_eq!(percent(1, 1_000_000), "<0.01%");
-        assert_eq!(percent(5, 5), "100%");
-    }
+    use crate::count::Counts;
 
     #[test]
     fn inferno_script_still_takes_the_patches() {

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::render::svg::thousands;
+use crate::config::thousands;
 use crate::tree::Summary;
 
 /// Writes a table of languages (files, code, comments, blanks) and a total.

@@ -1,6 +1,180 @@
-//! Where file contents come from.
-//!
-//! A source yields the list of files to count and a root name for the
-//! graph; reading and counting the bytes is the `count` stage's job.
+//! Where file contents come from: a directory on disk ([`walk`]) or a
+//! revision of a git repository ([`git`]). Either way the result is the
+//! same plain data, one [`FileRecord`] per counted file, for the tree
+//! stage.
 
+pub mod git;
 pub mod walk;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Source};
+use crate::count::{self, CountOptions, FileRecord};
+use crate::error::{Error, Problem, display_path};
+use crate::progress::Progress;
+
+/// Everything counted, before any output is chosen.
+#[derive(Debug)]
+pub struct Counted {
+    /// The root frame's name, raw bytes.
+    pub root_name: Vec<u8>,
+    /// One record per counted file.
+    pub records: Vec<FileRecord>,
+    /// Unreadable entries, sorted.
+    pub problems: Vec<Problem>,
+    /// Notes, sorted.
+    pub notes: Vec<String>,
+    /// The revision counted, for a git source.
+    pub revision: Option<git::Revision>,
+}
+
+/// The count stage's options from the configuration.
+pub fn count_options(config: &Config) -> CountOptions<'_> {
+    CountOptions {
+        types: &config.walk.types,
+        follow: config.walk.follow,
+        stream_threshold: config.stream_threshold,
+    }
+}
+
+/// Counts the source of `config`: a directory or one revision.
+pub fn count(
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    progress: &Progress,
+) -> Result<Counted, Error> {
+    let mut counted = match &config.source {
+        Source::Directory(root) => count_directory(root, config, pool, progress)?,
+        Source::Revision { repo, rev } => {
+            let opened = git::open(repo, rev.as_deref(), config.timeout, progress)?;
+            let revision = git::resolve(&opened, rev.as_deref())?;
+            let options = count_options(config);
+            let count =
+                git::count_revision(&opened, &revision, &config.walk, &options, pool, progress)?;
+            let mut problems = count.problems;
+            problems.sort();
+            let place = match repo {
+                crate::config::Repo::Local(path) => display_path(path),
+                crate::config::Repo::Remote(url) => url.clone(),
+            };
+            let place = format!("{place} at {}", revision.describe());
+            check_countable(
+                &count.records,
+                &problems,
+                count.listed,
+                config,
+                &place,
+                "tracked ",
+            )?;
+            let mut notes = count.notes;
+            notes.sort();
+            Counted {
+                root_name: opened.name.clone(),
+                records: count.records,
+                problems,
+                notes,
+                revision: Some(revision),
+            }
+        }
+        Source::Diff { .. } => unreachable!("a diff is counted by diff::run"),
+    };
+    if let Some(name) = &config.root_name {
+        counted.root_name = name.as_bytes().to_vec();
+    }
+    Ok(counted)
+}
+
+/// Fails when nothing was counted, saying why: every entry unreadable, or
+/// nothing in a known language.
+fn check_countable(
+    records: &[FileRecord],
+    problems: &[Problem],
+    seen: usize,
+    config: &Config,
+    root: &str,
+    what: &str,
+) -> Result<(), Error> {
+    if !records.is_empty() {
+        return Ok(());
+    }
+    if !problems.is_empty() {
+        // A lone problem with the source itself says it all.
+        if let [problem] = problems {
+            if problem.path == root {
+                return Err(Error::Source {
+                    path: problem.path.clone(),
+                    reason: problem.message.clone(),
+                });
+            }
+        }
+        return Err(Error::Unreadable {
+            path: root.to_string(),
+            problems: problems.to_vec(),
+        });
+    }
+    let detail = if seen == 0 && what.is_empty() {
+        "no files found (hidden and ignored files are skipped: try --hidden or --no-ignore)"
+            .to_string()
+    } else if seen == 0 {
+        format!("no {what}files found (hidden files are skipped: try --hidden)")
+    } else if config.walk.types.is_empty() {
+        format!("none of the {seen} {what}files found is in a language tokei knows")
+    } else {
+        format!("none of the {seen} {what}files found is of the languages given with --type")
+    };
+    Err(Error::NothingCountable {
+        path: root.to_string(),
+        detail,
+    })
+}
+
+/// Walks a directory and counts its files: the walk hands batches of files
+/// to the pool as it finds them, so counting overlaps walking.
+fn count_directory(
+    root: &Path,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    progress: &Progress,
+) -> Result<Counted, Error> {
+    let options = count_options(config);
+    let counted = std::sync::Mutex::new(count::Counted::default());
+    progress.start();
+    let walked = pool.in_place_scope(|scope| {
+        let on_batch = |batch: Vec<PathBuf>| {
+            let (counted, options) = (&counted, &options);
+            scope.spawn(move |_| {
+                let batch = count::count_batch(batch, root, options, progress);
+                counted
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .merge(batch);
+            });
+        };
+        walk::walk(root, &config.walk, config.threads, progress, &on_batch)
+    })?;
+    progress.finish();
+    let counted = counted.into_inner().unwrap_or_else(|e| e.into_inner());
+
+    let mut problems = walked.problems;
+    problems.extend(counted.problems);
+    problems.sort();
+    let mut notes = walked.notes;
+    notes.extend(counted.notes);
+    notes.sort();
+    let place = display_path(root);
+    check_countable(
+        &counted.records,
+        &problems,
+        walked.files,
+        config,
+        &place,
+        "",
+    )?;
+    Ok(Counted {
+        root_name: walked.root_name,
+        records: counted.records,
+        problems,
+        notes,
+        revision: None,
+    })
+}

@@ -1,0 +1,74 @@
+//! What must not outlive an interrupted run: temporary clones and the
+//! temporary file beside an `-o` target.
+//!
+//! Each is registered while it exists. On Ctrl-C (or SIGTERM) the binary
+//! calls [`interrupt`], which removes them all before the process exits;
+//! a fetch in progress also sees [`interrupted`] and stops.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static REGISTERED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Registers `path` for removal on interruption.
+pub fn register(path: &Path) {
+    lock().push(path.to_path_buf());
+}
+
+/// Forgets `path` (it was removed, or renamed into place).
+pub fn unregister(path: &Path) {
+    let mut registered = lock();
+    if let Some(i) = registered.iter().rposition(|p| p == path) {
+        registered.swap_remove(i);
+    }
+}
+
+/// Whether the run was interrupted.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Marks the run interrupted and removes everything registered. Called
+/// from the binary's signal handler, just before it exits.
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    for path in lock().drain(..) {
+        let _ = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+    }
+}
+
+fn lock() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    REGISTERED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A private temporary directory, removed when dropped or interrupted.
+#[derive(Debug)]
+pub struct TempDir {
+    inner: tempfile::TempDir,
+}
+
+impl TempDir {
+    /// Creates one in the system's temporary directory.
+    pub fn new(prefix: &str) -> std::io::Result<TempDir> {
+        let inner = tempfile::Builder::new().prefix(prefix).tempdir()?;
+        register(inner.path());
+        Ok(TempDir { inner })
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        self.inner.path()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        unregister(self.inner.path());
+    }
+}

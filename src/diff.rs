@@ -1,0 +1,319 @@
+//! What changed between two revisions: both are counted (each distinct
+//! blob once), folded into one tree whose frames are as wide as the larger
+//! of before and after, and written as a differential SVG, `stack before
+//! after` folded lines, or a JSON report.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::config::{Config, Format, Metric, Repo};
+use crate::count::Counts;
+use crate::error::Error;
+use crate::progress::Progress;
+use crate::render::json::record_path_of;
+use crate::render::labels::{signed, thousands};
+use crate::source::git::{self, DiffRecord, Revision};
+use crate::tree::{Summary, Tree};
+use crate::{Outcome, escape, output, render, source};
+
+/// Counts both revisions of `repo` and writes the diff.
+pub fn run(
+    config: &Config,
+    repo: &Repo,
+    from: &str,
+    to: &str,
+    pool: &rayon::ThreadPool,
+    progress: &Progress,
+) -> Result<Outcome, Error> {
+    let opened = git::open(repo, None, config.timeout, progress)?;
+    let before = git::resolve(&opened, Some(from))?;
+    let after = git::resolve(&opened, Some(to))?;
+    let options = source::count_options(config);
+    let count = git::count_diff(
+        &opened,
+        &before,
+        &after,
+        &config.walk,
+        &options,
+        pool,
+        progress,
+    )?;
+    let mut problems = count.problems;
+    problems.sort();
+    let mut notes = count.notes;
+    notes.sort();
+    if count.records.is_empty() {
+        return Err(Error::NothingCountable {
+            path: repo.describe(),
+            detail: format!(
+                "no file in a language tokei knows at {} or {}",
+                before.rev, after.rev
+            ),
+        });
+    }
+    let metric = config.metric;
+    let root_name = match &config.root_name {
+        Some(name) => name.as_bytes().to_vec(),
+        None => opened.name.clone(),
+    };
+    let root_label = escape::escape(&root_name).into_owned();
+    let range = format!("{}..{}", before.rev, after.rev);
+    // The summary table on a terminal shows the later revision.
+    let later: Vec<_> = count
+        .records
+        .iter()
+        .filter_map(|r| {
+            r.after.map(|counts| crate::count::FileRecord {
+                path: r.path.clone(),
+                language: r.language,
+                counts,
+            })
+        })
+        .collect();
+    let summary = Summary::of(&later, metric);
+
+    match config.format {
+        Format::Folded => {
+            let tree = Tree::build_diff(&root_name, count.records);
+            output::write_to(config.output.as_deref(), |out| {
+                write_folded(&tree, metric, out)
+            })?;
+        }
+        Format::Json => {
+            let mut report = Report::new(
+                &root_label,
+                &before,
+                &after,
+                metric,
+                &count.records,
+                &problems,
+            );
+            report.distinct_files_counted = count.blobs_counted;
+            output::write_to(config.output.as_deref(), |out| {
+                serde_json::to_writer_pretty(&mut *out, &report)?;
+                out.write_all(b"\n")?;
+                out.flush()
+            })?;
+        }
+        Format::Svg => {
+            let mut tree = pool.install(|| Tree::build_diff(&root_name, count.records));
+            let svg = &config.svg;
+            let width = svg.width.unwrap_or(crate::config::REFERENCE_WIDTH) as f64 - 20.0;
+            let total = tree.root.counts.get(metric) as f64;
+            let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
+            tree.merge_for_drawing(metric, min_value, svg.max_frames);
+            let title = svg
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("{root_label}: {range}"));
+            let subtitle = subtitle(&tree, metric, &before, &after);
+            let labels = render::svg::Labels {
+                title: &title,
+                subtitle: &subtitle,
+            };
+            let rendered = pool
+                .install(|| render::svg::render(&tree, &summary, metric, svg, &labels))
+                .map_err(|source| Error::Render { source })?;
+            output::write_to(config.output.as_deref(), |out| rendered.write(out))?;
+        }
+    }
+    Ok(Outcome {
+        summary,
+        problems,
+        notes,
+    })
+}
+
+/// "12,345 → 12,900 code lines (+555: +700 −145 in 12 files) · v1 = 1a2b3c4 (…) → …"
+fn subtitle(tree: &Tree, metric: Metric, before: &Revision, after: &Revision) -> String {
+    let change = tree.root.change.unwrap_or_default();
+    let (b, a) = (change.before.get(metric), change.after.get(metric));
+    let (grown, shrunk, changed) = churn(&tree.root, metric);
+    format!(
+        "{} → {} ({}: +{} \u{2212}{} in {} changed) · {} → {}",
+        thousands(b),
+        metric.amount(a),
+        signed(i128::from(a) - i128::from(b)),
+        thousands(grown),
+        thousands(shrunk),
+        crate::render::labels::files(changed),
+        before.describe(),
+        after.describe()
+    )
+}
+
+/// Lines added and removed over files (each file's net change), and how
+/// many files changed.
+fn churn(node: &crate::tree::Node, metric: Metric) -> (u64, u64, u64) {
+    if node.children.is_empty() {
+        let change = node.change.unwrap_or_default();
+        let (b, a) = (change.before.get(metric), change.after.get(metric));
+        return match a.cmp(&b) {
+            std::cmp::Ordering::Greater => (a - b, 0, 1),
+            std::cmp::Ordering::Less => (0, b - a, 1),
+            std::cmp::Ordering::Equal => (0, 0, 0),
+        };
+    }
+    node.children.iter().fold((0, 0, 0), |acc, child| {
+        let c = churn(child, metric);
+        (acc.0 + c.0, acc.1 + c.1, acc.2 + c.2)
+    })
+}
+
+/// `stack before after` lines, sorted: what `inferno-flamegraph` and
+/// `flamegraph.pl` read as a differential flame graph.
+pub fn write_folded<W: Write>(tree: &Tree, metric: Metric, mut out: W) -> io::Result<()> {
+    let mut lines: Vec<String> = tree
+        .diff_stacks(metric)
+        .into_iter()
+        .map(|(stack, before, after)| format!("{stack} {before} {after}"))
+        .collect();
+    lines.sort_unstable();
+    for line in lines {
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// The JSON report of a diff.
+#[derive(Serialize)]
+struct Report<'a> {
+    repoflame: Tool,
+    source: SourceOut<'a>,
+    metric: &'static str,
+    totals: Totals,
+    /// Distinct (path, blob) pairs counted: unchanged files count once.
+    distinct_files_counted: usize,
+    files: Vec<FileOut>,
+    problems: Vec<ProblemOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    version: &'static str,
+    format: u32,
+}
+
+#[derive(Serialize)]
+struct SourceOut<'a> {
+    name: &'a str,
+    kind: &'static str,
+    from: RevisionOut<'a>,
+    to: RevisionOut<'a>,
+}
+
+#[derive(Serialize)]
+struct RevisionOut<'a> {
+    rev: &'a str,
+    commit: Option<&'a str>,
+    date: Option<&'a str>,
+}
+
+impl<'a> From<&'a Revision> for RevisionOut<'a> {
+    fn from(r: &'a Revision) -> Self {
+        RevisionOut {
+            rev: &r.rev,
+            commit: r.commit.as_deref(),
+            date: r.date.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Totals {
+    before: CountsOut,
+    after: CountsOut,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct CountsOut {
+    files: u64,
+    code: u64,
+    comments: u64,
+    blanks: u64,
+    lines: u64,
+    bytes: u64,
+}
+
+impl From<Counts> for CountsOut {
+    fn from(c: Counts) -> Self {
+        CountsOut {
+            files: c.files,
+            code: c.code,
+            comments: c.comments,
+            blanks: c.blanks,
+            lines: c.lines(),
+            bytes: c.bytes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FileOut {
+    path: String,
+    language: &'static str,
+    before: Option<CountsOut>,
+    after: Option<CountsOut>,
+}
+
+#[derive(Serialize)]
+struct ProblemOut<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+impl<'a> Report<'a> {
+    fn new(
+        name: &'a str,
+        from: &'a Revision,
+        to: &'a Revision,
+        metric: Metric,
+        records: &[DiffRecord],
+        problems: &'a [crate::Problem],
+    ) -> Report<'a> {
+        let mut before = Counts::default();
+        let mut after = Counts::default();
+        let mut files: Vec<FileOut> = records
+            .iter()
+            .map(|r| {
+                before += r.before.unwrap_or_default();
+                after += r.after.unwrap_or_default();
+                FileOut {
+                    path: record_path_of(&r.path),
+                    language: r.language.name(),
+                    before: r.before.map(Into::into),
+                    after: r.after.map(Into::into),
+                }
+            })
+            .collect();
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        Report {
+            repoflame: Tool {
+                version: env!("CARGO_PKG_VERSION"),
+                format: render::json::FORMAT_VERSION,
+            },
+            source: SourceOut {
+                name,
+                kind: "diff",
+                from: from.into(),
+                to: to.into(),
+            },
+            metric: metric.name(),
+            totals: Totals {
+                before: before.into(),
+                after: after.into(),
+            },
+            distinct_files_counted: 0,
+            files,
+            problems: problems
+                .iter()
+                .map(|p| ProblemOut {
+                    path: &p.path,
+                    message: &p.message,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! What each frame says and how it looks: tooltips, fill colours, the
+//! legend and the subtitle, for a graph of one source (colour is the
+//! language) and for a diff (colour is the change).
+
+use crate::config::Metric;
+use std::fmt::Write as _;
+
+use crate::count::{Counts, human_bytes};
+use crate::render::palette::{self, Rgb};
+use crate::render::svg::{FONT_SIZE, FONT_WIDTH};
+use crate::tree::{Change, Kind, Node, Summary};
+
+/// Horizontal padding inferno leaves on each side of the frames.
+pub(crate) const XPAD: f64 = 10.0;
+/// Height of one legend row.
+pub(crate) const LEGEND_ROW: usize = 18;
+
+/// How one frame is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Decoration {
+    /// Tooltip: the frame name on the first line, details below.
+    pub(crate) title: String,
+    /// Fill of the frame.
+    pub(crate) fill: Rgb,
+    /// The label text, when inferno's must be replaced (the root frame).
+    pub(crate) label: Option<String>,
+    /// Left out: the second copy of a one-file source, which inferno draws
+    /// above its own root frame.
+    pub(crate) hidden: bool,
+}
+
+/// How frame `node` (at `path`) is drawn; `total` is the root's width.
+pub(crate) fn decorate(
+    node: &Node,
+    path: &str,
+    metric: Metric,
+    total: u64,
+    is_root: bool,
+) -> Decoration {
+    if let Some(change) = &node.change {
+        return decorate_change(node, change, path, metric, is_root);
+    }
+    let value = node.counts.get(metric);
+    let share = percent(value, total);
+    let amount = format!("{} ({share})", metric.amount(value));
+    let c = &node.counts;
+    let mut details = Vec::new();
+    for (m, v) in [
+        (Metric::Code, c.code),
+        (Metric::Comments, c.comments),
+        (Metric::Blanks, c.blanks),
+    ] {
+        if m != metric {
+            details.push(m.amount(v));
+        }
+    }
+    if metric != Metric::Bytes {
+        details.push(human_bytes(c.bytes));
+    }
+    let details = details.join(", ");
+    let (first, fill) = match &node.kind {
+        Kind::File(language) => (
+            format!("{path} · {} · {amount}", language.name()),
+            palette::language_color(*language).shade(palette::fnv1a64(node.name.as_bytes())),
+        ),
+        Kind::Dir => (
+            format!("{path}/ · {amount} in {}", files(c.files)),
+            palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
+        ),
+        Kind::Small { entries, examples } => {
+            let mut names = examples.join(", ");
+            if *entries as usize > examples.len() {
+                names.push_str(", …");
+            }
+            (
+                format!(
+                    "{} files too narrow to draw, merged: {names} · {amount}",
+                    thousands(c.files)
+                ),
+                SMALL_FILES,
+            )
+        }
+    };
+    Decoration {
+        title: format!("{}\n{first}\n{details}", node.name),
+        fill,
+        label: is_root.then(|| node.name.clone()),
+        hidden: false,
+    }
+}
+
+/// Merged small files: paler than any directory.
+const SMALL_FILES: Rgb = Rgb(0xe6, 0xe3, 0xdc);
+
+/// One language in the legend.
+#[derive(Clone, Debug)]
+pub(crate) struct LegendItem {
+    pub(crate) swatch: Rgb,
+    pub(crate) text: String,
+    pub(crate) tooltip: String,
+    pub(crate) x: f64,
+    pub(crate) row: usize,
+}
+
+/// The legend under the graph.
+pub(crate) struct Legend {
+    pub(crate) items: Vec<LegendItem>,
+    pub(crate) height: usize,
+}
+
+/// The legend of a diff: what the colours mean.
+pub(crate) fn diff_legend(metric: Metric, width: usize) -> Legend {
+    let unit = metric.unit();
+    let entries = [
+        (
+            change_color(0, 1),
+            "new".to_string(),
+            format!("a file added, or {unit} only at the later revision"),
+        ),
+        (
+            change_color(2, 3),
+            "grew".to_string(),
+            format!(
+                "more {unit} than before: the deeper the red, the larger the growth relative to the frame"
+            ),
+        ),
+        (
+            UNCHANGED,
+            "unchanged".to_string(),
+            format!("as many {unit} as before"),
+        ),
+        (
+            change_color(3, 2),
+            "shrank".to_string(),
+            format!(
+                "fewer {unit} than before: the deeper the blue, the larger the loss relative to the frame"
+            ),
+        ),
+        (
+            change_color(1, 0),
+            "deleted".to_string(),
+            format!("a file deleted, or {unit} only at the earlier revision"),
+        ),
+    ];
+    let mut legend = place(entries.into_iter(), width);
+    // One more item, to say how wide frames are.
+    if let Some(last) = legend.items.last() {
+        let (x, row) = (last.x + item_width(&last.text), last.row);
+        legend.items.push(LegendItem {
+            swatch: Rgb(0xff, 0xff, 0xff),
+            text: "width: the larger of before and after".into(),
+            tooltip: "deleted code keeps its width, so it stays visible".into(),
+            x,
+            row,
+        });
+        let fits = x + item_width("width: the larger of before and after") <= width as f64 - XPAD;
+        if !fits {
+            let item = legend.items.last_mut().expect("just pushed");
+            item.x = XPAD;
+            item.row += 1;
+            legend.height += LEGEND_ROW;
+        }
+    }
+    legend
+}
+
+fn item_width(text: &str) -> f64 {
+    16.0 + text.chars().count() as f64 * FONT_SIZE as f64 * FONT_WIDTH + 14.0
+}
+
+/// Lays legend entries out in rows across `width`.
+fn place(entries: impl Iterator<Item = (Rgb, String, String)>, width: usize) -> Legend {
+    let mut items = Vec::new();
+    let (mut x, mut row) = (XPAD, 0);
+    for (swatch, text, tooltip) in entries {
+        let w = item_width(&text);
+        if x + w > width as f64 - XPAD && x > XPAD {
+            x = XPAD;
+            row += 1;
+        }
+        items.push(LegendItem {
+            swatch,
+            text,
+            tooltip,
+            x,
+            row,
+        });
+        x += w;
+    }
+    let height = if items.is_empty() {
+        0
+    } else {
+        (row + 1) * LEGEND_ROW + 8
+    };
+    Legend { items, height }
+}
+
+/// The legend of languages, largest first.
+pub(crate) fn legend(summary: &Summary, metric: Metric, width: usize) -> Legend {
+    let total = summary.totals.get(metric);
+    let entries = summary
+        .languages
+        .iter()
+        .filter(|(_, counts)| counts.get(metric) > 0)
+        .map(|(language, counts)| {
+            let value = counts.get(metric);
+            (
+                palette::language_color(*language),
+                format!("{} {}", language.name(), percent(value, total)),
+                format!(
+                    "{}: {} ({}) in {}",
+                    language.name(),
+                    metric.amount(value),
+                    percent(value, total),
+                    files(counts.files)
+                ),
+            )
+        });
+    place(entries, width)
+}
+
+/// Frames of a diff with no change.
+const UNCHANGED: Rgb = Rgb(0xdc, 0xda, 0xd5);
+
+/// The colour of a change from `before` to `after`: red when it grew, blue
+/// when it shrank, deeper the larger the change relative to the frame
+/// (a new or deleted file is the deepest).
+pub(crate) fn change_color(before: u64, after: u64) -> Rgb {
+    if before == after {
+        return UNCHANGED;
+    }
+    let t = before.abs_diff(after) as f64 / before.max(after) as f64;
+    // Any change shows: a floor of 25%.
+    let t = 0.25 + 0.75 * t;
+    let (light, deep) = if after > before {
+        (Rgb(0xfb, 0xdc, 0xd4), Rgb(0xc4, 0x1a, 0x1a))
+    } else {
+        (Rgb(0xd8, 0xe4, 0xf6), Rgb(0x1d, 0x5a, 0xc0))
+    };
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+    Rgb(
+        mix(light.0, deep.0),
+        mix(light.1, deep.1),
+        mix(light.2, deep.2),
+    )
+}
+
+/// `+1,234` or `−56` (a real minus sign) or `±0`.
+pub(crate) fn signed(delta: i128) -> String {
+    match delta.signum() {
+        1 => format!("+{}", thousands(delta as u64)),
+        -1 => format!("\u{2212}{}", thousands(delta.unsigned_abs() as u64)),
+        _ => "±0".to_string(),
+    }
+}
+
+fn decorate_change(
+    node: &Node,
+    change: &Change,
+    path: &str,
+    metric: Metric,
+    is_root: bool,
+) -> Decoration {
+    let (before, after) = (change.before.get(metric), change.after.get(metric));
+    let delta = i128::from(after) - i128::from(before);
+    let what = if before == 0 && after > 0 && node.change.is_some() && !node.is_dir() {
+        "new".to_string()
+    } else if after == 0 && before > 0 && !node.is_dir() {
+        "deleted".to_string()
+    } else if before == 0 {
+        signed(delta)
+    } else {
+        format!(
+            "{}, {:+.1}%",
+            signed(delta),
+            delta as f64 * 100.0 / before as f64
+        )
+    };
+    let amounts = format!("{} → {} ({what})", thousands(before), metric.amount(after));
+    let first = match &node.kind {
+        Kind::File(language) => format!("{path} · {} · {amounts}", language.name()),
+        Kind::Dir => format!("{path}/ · {amounts}"),
+        Kind::Small { entries, .. } => {
+            format!(
+                "{} entries too narrow to draw, merged · {amounts}",
+                thousands(*entries)
+            )
+        }
+    };
+    let files_then = change.before.files;
+    let files_now = change.after.files;
+    let details = if node.is_dir() || matches!(node.kind, Kind::Small { .. }) {
+        format!(
+            "files: {} → {}",
+            thousands(files_then),
+            thousands(files_now)
+        )
+    } else {
+        format!(
+            "{} → {}",
+            human_bytes(change.before.bytes),
+            human_bytes(change.after.bytes)
+        )
+    };
+    Decoration {
+        title: format!("{}\n{first}\n{details}", node.name),
+        fill: change_color(before, after),
+        label: is_root.then(|| node.name.clone()),
+        hidden: false,
+    }
+}
+
+/// `12.34%`, `<0.01%`, `100%`.
+pub fn percent(value: u64, total: u64) -> String {
+    if total == 0 {
+        return "0%".into();
+    }
+    if value == total {
+        return "100%".into();
+    }
+    let p = 100.0 * value as f64 / total as f64;
+    if p > 0.0 && p < 0.01 {
+        "<0.01%".into()
+    } else {
+        format!("{p:.2}%")
+    }
+}
+
+pub(crate) use crate::config::thousands;
+
+/// `1 file`, `1,234 files`.
+pub fn files(n: u64) -> String {
+    Metric::Files.amount(n)
+}
+
+/// A summary of counts for a subtitle: "12,345 code lines in 67 files · 3 languages".
+pub fn subtitle(summary: &Summary, metric: Metric) -> String {
+    let totals: &Counts = &summary.totals;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "{} in {} · {} language{}",
+        metric.amount(totals.get(metric)),
+        files(totals.files),
+        summary.languages.len(),
+        if summary.languages.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(percent(1, 3), "33.33%");
+        assert_eq!(percent(1, 1_000_000), "<0.01%");
+        assert_eq!(percent(5, 5), "100%");
+        assert_eq!(signed(5), "+5");
+        assert_eq!(signed(-1234), "\u{2212}1,234");
+        assert_eq!(signed(0), "±0");
+    }
+
+    #[test]
+    fn change_colours_say_which_way_and_how_much() {
+        assert_eq!(change_color(5, 5), UNCHANGED);
+        let (grew_a_little, new) = (change_color(100, 110), change_color(0, 10));
+        assert!(grew_a_little.0 > grew_a_little.2, "red");
+        assert!(new.1 < grew_a_little.1, "a new file is deeper red");
+        let (shrank_a_little, deleted) = (change_color(110, 100), change_color(10, 0));
+        assert!(shrank_a_little.2 > shrank_a_little.0, "blue");
+        assert!(
+            deleted.0 < shrank_a_little.0,
+            "a deleted file is deeper blue"
+        );
+    }
+}

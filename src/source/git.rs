@@ -1,0 +1,896 @@
+//! A git repository: any revision read straight from the object database
+//! (no checkout, the working tree is never touched), a remote cloned
+//! shallow and bare into a private temporary directory, and the files of
+//! two revisions for a diff.
+//!
+//! What is counted at a revision: the tracked files, with the directory
+//! mode's rules for hidden files, `--exclude` and `--type`. Ignore files
+//! are not applied: what git tracks is the code of that revision. Gitlinks
+//! (submodules) and symbolic links are skipped, never followed. A Git LFS
+//! pointer is counted as the text it is, and a note says how many there
+//! were.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use git2::{ErrorClass, ErrorCode, ObjectType, Oid, Repository};
+use ignore::overrides::{Override, OverrideBuilder};
+use rayon::prelude::*;
+use tokei::LanguageType;
+
+use crate::config::{Repo, WalkOptions};
+use crate::count::{self, CountOptions, Counts, FileRecord};
+use crate::error::{Error, Problem, display_path};
+use crate::progress::Progress;
+
+/// An opened repository, and the subtree of it to count.
+pub struct Opened {
+    repo: Repository,
+    /// The path the repository opens from, for one handle per worker.
+    open_path: PathBuf,
+    /// The repository's name: its directory, or the URL's last component.
+    pub name: Vec<u8>,
+    /// The part of the tree to count (empty: all of it).
+    prefix: PathBuf,
+    /// The revision to resolve when none was asked for: a clone's fetched
+    /// reference, or `HEAD`.
+    default_rev: String,
+    /// Where a remote was cloned; removed when dropped.
+    _clone: Option<crate::cleanup::TempDir>,
+}
+
+/// A revision, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revision {
+    /// The revision as the user wrote it.
+    pub rev: String,
+    /// The commit, when the revision names one (a tree does not).
+    pub commit: Option<String>,
+    /// The commit's date, `YYYY-MM-DD`, in its own time zone.
+    pub date: Option<String>,
+    /// The tree counted.
+    tree: Oid,
+}
+
+impl Revision {
+    /// `v1.2 = 1a2b3c4 (2026-11-20)`, or the tree id for a tree.
+    pub fn describe(&self) -> String {
+        let short = |sha: &str| sha.chars().take(7).collect::<String>();
+        match (&self.commit, &self.date) {
+            (Some(commit), Some(date)) => {
+                if commit.starts_with(&self.rev) {
+                    format!("{} ({date})", short(commit))
+                } else {
+                    format!("{} = {} ({date})", self.rev, short(commit))
+                }
+            }
+            _ => format!("{} (tree {})", self.rev, short(&self.tree.to_string())),
+        }
+    }
+}
+
+/// Opens a local repository, or clones a remote one.
+pub fn open(
+    repo: &Repo,
+    rev: Option<&str>,
+    timeout: Duration,
+    progress: &Progress,
+) -> Result<Opened, Error> {
+    match repo {
+        Repo::Local(path) => open_local(path),
+        Repo::Remote(url) => clone(url, rev, timeout, progress),
+    }
+}
+
+fn open_local(path: &Path) -> Result<Opened, Error> {
+    let not_a_repo = |reason: String| Error::Repository {
+        path: display_path(path),
+        reason,
+    };
+    if let Err(err) = std::fs::metadata(path) {
+        return Err(not_a_repo(crate::error::io_reason(&err)));
+    }
+    // The path itself (a work tree, a bare repository, a worktree whose
+    // .git is a file), or a directory inside a work tree.
+    let (repo, prefix, open_path) = match Repository::open(path) {
+        Ok(repo) => (repo, PathBuf::new(), path.to_path_buf()),
+        Err(_) => {
+            let repo = Repository::discover(path)
+                .map_err(|_| not_a_repo("not a git repository (nor inside one)".to_string()))?;
+            let workdir = repo
+                .workdir()
+                .ok_or_else(|| not_a_repo("not a git repository".to_string()))?
+                .to_path_buf();
+            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let workdir_canonical = std::fs::canonicalize(&workdir).unwrap_or(workdir.clone());
+            let prefix = canonical
+                .strip_prefix(&workdir_canonical)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            (repo, prefix, workdir)
+        }
+    };
+    let name = repo_name(&repo, path, &prefix);
+    Ok(Opened {
+        repo,
+        open_path,
+        name,
+        prefix,
+        default_rev: "HEAD".to_string(),
+        _clone: None,
+    })
+}
+
+/// The name of the root frame: the subdirectory counted, the work tree's
+/// directory, or a bare repository's directory without `.git`.
+fn repo_name(repo: &Repository, path: &Path, prefix: &Path) -> Vec<u8> {
+    if let Some(last) = prefix.file_name() {
+        return last.as_bytes().to_vec();
+    }
+    let dir = match repo.workdir() {
+        Some(workdir) => workdir.to_path_buf(),
+        None => std::fs::canonicalize(path).unwrap_or_else(|_| repo.path().to_path_buf()),
+    };
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let name = dir
+        .file_name()
+        .map(|n| n.as_bytes())
+        .unwrap_or(b"repository");
+    let name = if name == b".git" {
+        dir.parent()
+            .and_then(Path::file_name)
+            .map(|n| n.as_bytes())
+            .unwrap_or(name)
+    } else {
+        name
+    };
+    name.strip_suffix(b".git")
+        .filter(|n| !n.is_empty())
+        .unwrap_or(name)
+        .to_vec()
+}
+
+/// Resolves `rev` (anything git accepts that names a commit or a tree).
+pub fn resolve(opened: &Opened, rev: Option<&str>) -> Result<Revision, Error> {
+    let shown = rev.unwrap_or("HEAD").to_string();
+    let lookup = rev.unwrap_or(&opened.default_rev);
+    let repo = &opened.repo;
+    let error = |reason: String| Error::Revision {
+        rev: shown.clone(),
+        reason,
+    };
+    if shown.starts_with('-') {
+        return Err(error("a revision cannot start with '-'".into()));
+    }
+    if repo.is_empty().unwrap_or(false) {
+        return Err(error("the repository has no commits yet".into()));
+    }
+    // A clone fetched one reference: the user's name for it resolves there.
+    let object = merge_base(repo, lookup)
+        .unwrap_or_else(|| repo.revparse_single(lookup))
+        .or_else(|err| match &opened._clone {
+            Some(_) if rev.is_some() => repo.revparse_single(&opened.default_rev),
+            _ => Err(err),
+        })
+        .map_err(|err| {
+            let reason = match err.code() {
+                ErrorCode::Ambiguous => {
+                    "ambiguous: more than one object starts with it; give more of the sha".into()
+                }
+                ErrorCode::NotFound | ErrorCode::InvalidSpec
+                    if repo.is_shallow() =>
+                {
+                    "no such revision in this shallow clone (its history is cut: fetch more with git fetch --deepen)".into()
+                }
+                ErrorCode::NotFound => "no such revision".into(),
+                ErrorCode::InvalidSpec => "not a valid revision".into(),
+                _ => err.message().to_string(),
+            };
+            error(reason)
+        })?;
+    match object.kind() {
+        Some(ObjectType::Blob) => {
+            return Err(error(
+                "names a file (a blob); give a commit, branch, tag or tree".into(),
+            ));
+        }
+        Some(ObjectType::Commit | ObjectType::Tag | ObjectType::Tree) => {}
+        _ => return Err(error("does not name a commit, tag or tree".into())),
+    }
+    let commit = object.peel_to_commit().ok();
+    let tree = object
+        .peel_to_tree()
+        .map_err(|err| error(format!("has no tree: {}", err.message())))?;
+    let date = commit.as_ref().map(|c| {
+        let time = c.time();
+        date_of(time.seconds() + i64::from(time.offset_minutes()) * 60)
+    });
+    Ok(Revision {
+        rev: shown,
+        commit: commit.map(|c| c.id().to_string()),
+        date,
+        tree: tree.id(),
+    })
+}
+
+/// For `A...B`: the merge base of A and B (`None` for other revisions).
+fn merge_base<'r>(
+    repo: &'r Repository,
+    rev: &str,
+) -> Option<Result<git2::Object<'r>, git2::Error>> {
+    let (a, b) = rev.split_once("...")?;
+    let commit = |r: &str| repo.revparse_single(r).and_then(|o| o.peel_to_commit());
+    Some((|| {
+        let (a, b) = (commit(a)?, commit(b)?);
+        let base = repo.merge_base(a.id(), b.id())?;
+        repo.find_object(base, None)
+    })())
+}
+
+/// `YYYY-MM-DD` of a Unix time (days since 1970 to a civil date).
+fn date_of(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// One file of a revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Path relative to the counted subtree.
+    pub path: PathBuf,
+    /// The blob.
+    pub oid: Oid,
+}
+
+/// The files of a revision, and what was left out.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Regular files, in tree order.
+    pub entries: Vec<Entry>,
+    /// Committed symbolic links, skipped.
+    pub symlinks: u64,
+    /// Gitlinks (submodules), skipped.
+    pub submodules: u64,
+}
+
+/// Lists the files of `revision` below the counted subtree.
+pub fn list(opened: &Opened, revision: &Revision, walk: &WalkOptions) -> Result<Listing, Error> {
+    let repo = &opened.repo;
+    let error = |reason: String| Error::Revision {
+        rev: revision.rev.clone(),
+        reason,
+    };
+    let mut tree = repo
+        .find_tree(revision.tree)
+        .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
+    if !opened.prefix.as_os_str().is_empty() {
+        let entry = tree.get_path(&opened.prefix).map_err(|_| {
+            error(format!(
+                "{} does not exist at this revision",
+                display_path(&opened.prefix)
+            ))
+        })?;
+        tree = repo.find_tree(entry.id()).map_err(|_| {
+            error(format!(
+                "{} is not a directory",
+                display_path(&opened.prefix)
+            ))
+        })?;
+    }
+    let excludes = excludes(walk)?;
+    let mut listing = Listing::default();
+    let mut path = PathBuf::new();
+    list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing)
+        .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
+    Ok(listing)
+}
+
+/// `--exclude` globs as a matcher of paths relative to the counted root.
+fn excludes(walk: &WalkOptions) -> Result<Override, Error> {
+    let mut builder = OverrideBuilder::new("/");
+    for glob in &walk.excludes {
+        builder
+            .add(&format!("!{glob}"))
+            .map_err(|source| Error::Exclude {
+                glob: glob.clone(),
+                source,
+            })?;
+    }
+    builder.build().map_err(|source| Error::Exclude {
+        glob: walk.excludes.join(" "),
+        source,
+    })
+}
+
+const MODE_LINK: i32 = 0o120_000;
+
+fn list_tree(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    path: &mut PathBuf,
+    walk: &WalkOptions,
+    excludes: &Override,
+    listing: &mut Listing,
+) -> Result<(), git2::Error> {
+    for entry in tree.iter() {
+        let name = OsStr::from_bytes(entry.name_bytes());
+        if !walk.hidden && name.as_bytes().first() == Some(&b'.') {
+            continue;
+        }
+        path.push(name);
+        let absolute = Path::new("/").join(&*path);
+        match entry.kind() {
+            Some(ObjectType::Tree) if !excludes.matched(&absolute, true).is_ignore() => {
+                let subtree = repo.find_tree(entry.id())?;
+                list_tree(repo, &subtree, path, walk, excludes, listing)?;
+            }
+            Some(ObjectType::Blob) if entry.filemode() == MODE_LINK => listing.symlinks += 1,
+            Some(ObjectType::Blob) if !excludes.matched(&absolute, false).is_ignore() => {
+                listing.entries.push(Entry {
+                    path: path.clone(),
+                    oid: entry.id(),
+                });
+            }
+            Some(ObjectType::Commit) => listing.submodules += 1,
+            _ => {}
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
+/// What counting one blob gave.
+#[derive(Clone, Debug)]
+enum Blob {
+    Counted(LanguageType, Counts, Option<String>),
+    Uncounted,
+    Problem(String),
+}
+
+/// Blobs are read in jobs of this many, one repository handle per job
+/// (a handle cannot be shared between threads).
+const JOB: usize = 128;
+
+/// Counts blobs in parallel: each `(path, oid)` once. `open_path` opens
+/// the repository: one handle per job, as a handle is not `Sync`.
+fn count_blobs(
+    open_path: &Path,
+    blobs: &[(PathBuf, Oid)],
+    options: &CountOptions<'_>,
+    progress: &Progress,
+) -> Vec<(Blob, bool)> {
+    progress.found(blobs.len() as u64);
+    blobs
+        .par_chunks(JOB)
+        .flat_map_iter(|job| {
+            let repo = Repository::open(open_path);
+            let odb = repo.as_ref().ok().and_then(|r| r.odb().ok());
+            let mut buffer = Vec::new();
+            let results: Vec<(Blob, bool)> = job
+                .iter()
+                .map(|(path, oid)| {
+                    let result = match &odb {
+                        None => (
+                            Blob::Problem("cannot open the repository again".into()),
+                            false,
+                        ),
+                        Some(odb) => count_blob(odb, path, *oid, options, &mut buffer),
+                    };
+                    progress.advance(1);
+                    result
+                })
+                .collect();
+            results
+        })
+        .collect()
+}
+
+/// The first line of a Git LFS pointer file.
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+
+fn count_blob(
+    odb: &git2::Odb<'_>,
+    path: &Path,
+    oid: Oid,
+    options: &CountOptions<'_>,
+    buffer: &mut Vec<u8>,
+) -> (Blob, bool) {
+    // Files in no known language are not read at all.
+    let by_name = path.file_name().and_then(count::language_by_name);
+    if by_name.is_none() && path.extension().is_some() {
+        return (Blob::Uncounted, false);
+    }
+    let object = match odb.read(oid) {
+        Ok(object) => object,
+        Err(err) if err.code() == ErrorCode::NotFound => {
+            return (
+                Blob::Problem(format!(
+                    "object {oid} is missing: the repository is incomplete or corrupt"
+                )),
+                false,
+            );
+        }
+        Err(err) => return (Blob::Problem(err.message().to_string()), false),
+    };
+    let data = object.data();
+    let lfs = data.len() < 1024 && data.starts_with(LFS_POINTER);
+    match count::count_in_memory(path, data, options, buffer) {
+        Ok(Some((language, counts, note))) => (Blob::Counted(language, counts, note), lfs),
+        Ok(None) => (Blob::Uncounted, lfs),
+        Err(err) => (Blob::Problem(crate::error::io_reason(&err)), false),
+    }
+}
+
+/// Everything counted at one revision.
+pub struct RevisionCount {
+    /// One record per counted file.
+    pub records: Vec<FileRecord>,
+    /// Blobs that could not be read.
+    pub problems: Vec<Problem>,
+    /// Notes (symlinks and submodules skipped, LFS pointers, huge files).
+    pub notes: Vec<String>,
+    /// Files listed (before language detection).
+    pub listed: usize,
+}
+
+/// Counts the files of `revision`.
+pub fn count_revision(
+    opened: &Opened,
+    revision: &Revision,
+    walk: &WalkOptions,
+    options: &CountOptions<'_>,
+    pool: &rayon::ThreadPool,
+    progress: &Progress,
+) -> Result<RevisionCount, Error> {
+    let listing = list(opened, revision, walk)?;
+    let blobs: Vec<(PathBuf, Oid)> = listing
+        .entries
+        .iter()
+        .map(|e| (e.path.clone(), e.oid))
+        .collect();
+    progress.start();
+    let open_path = opened.open_path.as_path();
+    let results = pool.install(|| count_blobs(open_path, &blobs, options, progress));
+    progress.finish();
+    let mut count = RevisionCount {
+        records: Vec::new(),
+        problems: Vec::new(),
+        notes: skipped_notes(&listing),
+        listed: blobs.len(),
+    };
+    let mut lfs = 0u64;
+    for ((path, _), (blob, is_lfs)) in blobs.into_iter().zip(results) {
+        lfs += u64::from(is_lfs);
+        match blob {
+            Blob::Counted(language, counts, note) => {
+                count.notes.extend(note);
+                count.records.push(FileRecord {
+                    path,
+                    language,
+                    counts,
+                });
+            }
+            Blob::Uncounted => {}
+            Blob::Problem(message) => count.problems.push(Problem::new(&path, message)),
+        }
+    }
+    if lfs > 0 {
+        count.notes.push(lfs_note(lfs));
+    }
+    Ok(count)
+}
+
+fn lfs_note(lfs: u64) -> String {
+    format!(
+        "{} Git LFS pointer{}: counted as the pointer text, not the content stored in LFS",
+        lfs,
+        if lfs == 1 { " file is a" } else { " files are" }
+    )
+}
+
+fn skipped_notes(listing: &Listing) -> Vec<String> {
+    let mut notes = Vec::new();
+    if listing.symlinks > 0 {
+        notes.push(format!(
+            "{} committed symbolic link{} skipped (never followed)",
+            listing.symlinks,
+            if listing.symlinks == 1 { "" } else { "s" }
+        ));
+    }
+    if listing.submodules > 0 {
+        notes.push(format!(
+            "{} submodule{} skipped (gitlinks are not followed)",
+            listing.submodules,
+            if listing.submodules == 1 { "" } else { "s" }
+        ));
+    }
+    notes
+}
+
+/// One path in either of two revisions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffRecord {
+    /// Path relative to the counted subtree.
+    pub path: PathBuf,
+    /// The language (at the later revision when it is there).
+    pub language: LanguageType,
+    /// Counts at the earlier revision, if the file was there.
+    pub before: Option<Counts>,
+    /// Counts at the later revision, if the file is there.
+    pub after: Option<Counts>,
+}
+
+/// Everything counted for a diff.
+pub struct DiffCount {
+    /// One record per path counted at either revision.
+    pub records: Vec<DiffRecord>,
+    /// Blobs that could not be read.
+    pub problems: Vec<Problem>,
+    /// Notes.
+    pub notes: Vec<String>,
+    /// Distinct blobs counted (the cost of the diff).
+    pub blobs_counted: usize,
+}
+
+/// Counts the files of two revisions, each distinct blob once.
+pub fn count_diff(
+    opened: &Opened,
+    from: &Revision,
+    to: &Revision,
+    walk: &WalkOptions,
+    options: &CountOptions<'_>,
+    pool: &rayon::ThreadPool,
+    progress: &Progress,
+) -> Result<DiffCount, Error> {
+    let before = list(opened, from, walk)?;
+    let after = list(opened, to, walk)?;
+    // A blob at one path is counted once, whichever revisions have it.
+    let mut index: HashMap<(PathBuf, Oid), usize> = HashMap::new();
+    let mut blobs: Vec<(PathBuf, Oid)> = Vec::new();
+    for entry in before.entries.iter().chain(&after.entries) {
+        index
+            .entry((entry.path.clone(), entry.oid))
+            .or_insert_with(|| {
+                blobs.push((entry.path.clone(), entry.oid));
+                blobs.len() - 1
+            });
+    }
+    progress.start();
+    let open_path = opened.open_path.as_path();
+    let results = pool.install(|| count_blobs(open_path, &blobs, options, progress));
+    progress.finish();
+
+    let mut problems = Vec::new();
+    let mut notes = skipped_notes(&after);
+    let mut lfs = 0u64;
+    for ((path, _), (blob, is_lfs)) in blobs.iter().zip(&results) {
+        lfs += u64::from(*is_lfs);
+        match blob {
+            Blob::Counted(_, _, Some(note)) => notes.push(note.clone()),
+            Blob::Problem(message) => problems.push(Problem::new(path, message)),
+            _ => {}
+        }
+    }
+    if lfs > 0 {
+        notes.push(lfs_note(lfs));
+    }
+    let counted = |entry: &Entry| match &results[index[&(entry.path.clone(), entry.oid)]].0 {
+        Blob::Counted(language, counts, _) => Some((*language, *counts)),
+        _ => None,
+    };
+    let mut records: HashMap<PathBuf, DiffRecord> = HashMap::new();
+    for entry in &before.entries {
+        if let Some((language, counts)) = counted(entry) {
+            records.insert(
+                entry.path.clone(),
+                DiffRecord {
+                    path: entry.path.clone(),
+                    language,
+                    before: Some(counts),
+                    after: None,
+                },
+            );
+        }
+    }
+    for entry in &after.entries {
+        if let Some((language, counts)) = counted(entry) {
+            let record = records
+                .entry(entry.path.clone())
+                .or_insert_with(|| DiffRecord {
+                    path: entry.path.clone(),
+                    language,
+                    before: None,
+                    after: None,
+                });
+            record.language = language;
+            record.after = Some(counts);
+        }
+    }
+    let mut records: Vec<DiffRecord> = records.into_values().collect();
+    records.sort_unstable_by(|a, b| {
+        a.path
+            .as_os_str()
+            .as_bytes()
+            .cmp(b.path.as_os_str().as_bytes())
+    });
+    Ok(DiffCount {
+        records,
+        problems,
+        notes,
+        blobs_counted: blobs.len(),
+    })
+}
+
+/// Clones `url` shallow (depth 1) and bare into a private temporary
+/// directory, fetching only what `rev` (or the remote's HEAD) names.
+fn clone(
+    url: &str,
+    rev: Option<&str>,
+    timeout: Duration,
+    progress: &Progress,
+) -> Result<Opened, Error> {
+    let fail = |reason: String| Error::Clone {
+        url: url.to_string(),
+        reason,
+    };
+    if let Some(rev) = rev {
+        if rev.starts_with('-') {
+            return Err(Error::Revision {
+                rev: rev.to_string(),
+                reason: "a revision cannot start with '-'".into(),
+            });
+        }
+    }
+    set_timeouts(timeout);
+    let dir = crate::cleanup::TempDir::new("repoflame-clone-")
+        .map_err(|err| fail(format!("cannot create a temporary directory: {err}")))?;
+    let repo = Repository::init_bare(dir.path())
+        .map_err(|err| fail(format!("cannot create a repository: {}", err.message())))?;
+    let target = {
+        let mut remote = repo
+            .remote_anonymous(url)
+            .map_err(|err| fail(clone_reason(&err, timeout)))?;
+        let connection = remote
+            .connect_auth(git2::Direction::Fetch, Some(callbacks(progress)), None)
+            .map_err(|err| fail(clone_reason(&err, timeout)))?;
+        let heads = connection
+            .list()
+            .map_err(|err| fail(clone_reason(&err, timeout)))?;
+        let advertised: Vec<(String, Oid)> = heads
+            .iter()
+            .map(|h| (h.name().to_string(), h.oid()))
+            .collect();
+        let default = connection
+            .default_branch()
+            .ok()
+            .and_then(|b| b.as_str().ok().map(str::to_string));
+        drop(connection);
+        pick_ref(rev, &advertised, default.as_deref()).map_err(fail)?
+    };
+
+    let mut remote = repo
+        .remote_anonymous(url)
+        .map_err(|err| fail(clone_reason(&err, timeout)))?;
+    let mut fetch = git2::FetchOptions::new();
+    fetch
+        .depth(1)
+        .download_tags(git2::AutotagOption::None)
+        .remote_callbacks(callbacks(progress));
+    let refspec = format!("+{}:refs/repoflame/target", target);
+    progress.start();
+    let fetched = remote.fetch(&[&refspec], Some(&mut fetch), None);
+    progress.finish();
+    fetched.map_err(|err| {
+        if target.len() == 40 && target.bytes().all(|b| b.is_ascii_hexdigit()) {
+            fail(format!(
+                "the server does not give out commit {target} by its id: \
+                 give a branch or a tag, or clone the repository and use --rev"
+            ))
+        } else {
+            fail(clone_reason(&err, timeout))
+        }
+    })?;
+    drop(remote);
+    let name = url_name(url);
+    Ok(Opened {
+        repo,
+        open_path: dir.path().to_path_buf(),
+        name,
+        prefix: PathBuf::new(),
+        default_rev: "refs/repoflame/target".to_string(),
+        _clone: Some(dir),
+    })
+}
+
+/// The reference (or commit id) to fetch for `rev` among what the remote
+/// advertises.
+fn pick_ref(
+    rev: Option<&str>,
+    advertised: &[(String, Oid)],
+    default_branch: Option<&str>,
+) -> Result<String, String> {
+    let has = |name: &str| advertised.iter().any(|(n, _)| n == name);
+    let Some(rev) = rev.filter(|r| *r != "HEAD") else {
+        if let Some(branch) = default_branch.filter(|b| has(b)) {
+            return Ok(branch.to_string());
+        }
+        if has("HEAD") {
+            return Ok("HEAD".to_string());
+        }
+        return Err("the remote has no HEAD (an empty repository?): give --rev".into());
+    };
+    for candidate in [
+        rev.to_string(),
+        format!("refs/heads/{rev}"),
+        format!("refs/tags/{rev}"),
+    ] {
+        if candidate.starts_with("refs/") && has(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    let is_hex = rev.len() >= 4 && rev.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_hex {
+        let rev_lower = rev.to_ascii_lowercase();
+        let mut matches: Vec<&(String, Oid)> = advertised
+            .iter()
+            .filter(|(_, oid)| oid.to_string().starts_with(&rev_lower))
+            .collect();
+        matches.sort();
+        if let Some((name, _)) = matches.first() {
+            return Ok(name.clone());
+        }
+        if rev.len() == 40 {
+            return Ok(rev_lower);
+        }
+        return Err(format!(
+            "{rev}: no branch or tag of the remote points there; give the full 40-digit sha, \
+             a branch or a tag"
+        ));
+    }
+    Err(format!("{rev}: the remote has no such branch or tag"))
+}
+
+/// The last component of a URL, without `.git`: `https://host/o/repo.git`
+/// is `repo`.
+fn url_name(url: &str) -> Vec<u8> {
+    let trimmed = url.trim_end_matches('/');
+    let last = trimmed
+        .rsplit(['/', ':'])
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("repository");
+    last.strip_suffix(".git")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(last)
+        .as_bytes()
+        .to_vec()
+}
+
+/// libgit2's network timeouts, process-wide.
+fn set_timeouts(timeout: Duration) {
+    let ms = i32::try_from(timeout.as_millis())
+        .unwrap_or(i32::MAX)
+        .max(1);
+    // SAFETY: these only set two integers in libgit2's global options,
+    // before any network operation of this process.
+    unsafe {
+        let _ = git2::opts::set_server_connect_timeout_in_milliseconds(ms);
+        let _ = git2::opts::set_server_timeout_in_milliseconds(ms);
+    }
+}
+
+/// Callbacks of a fetch: progress, and credentials that are never
+/// prompted for (the run fails instead of waiting for a password).
+fn callbacks(progress: &Progress) -> git2::RemoteCallbacks<'_> {
+    let mut callbacks = git2::RemoteCallbacks::new();
+    let mut tried_agent = false;
+    callbacks.credentials(move |_url, username, allowed| {
+        if allowed.contains(git2::CredentialType::SSH_KEY) && !tried_agent {
+            tried_agent = true;
+            if let Some(user) = username {
+                return git2::Cred::ssh_key_from_agent(user);
+            }
+        }
+        Err(git2::Error::new(
+            ErrorCode::Auth,
+            ErrorClass::Net,
+            "the server asks for credentials; repoflame never prompts: \
+             use a URL that needs none, an ssh agent, or clone it yourself and give the path",
+        ))
+    });
+    callbacks.transfer_progress(move |stats| {
+        progress.receiving(
+            stats.received_objects() as u64,
+            stats.total_objects() as u64,
+            stats.received_bytes() as u64,
+        );
+        !crate::cleanup::interrupted()
+    });
+    callbacks
+}
+
+/// A clone failure in words.
+fn clone_reason(err: &git2::Error, timeout: Duration) -> String {
+    let message = err.message();
+    let lower = message.to_ascii_lowercase();
+    if err.code() == ErrorCode::Auth || lower.contains("401") || lower.contains("authentication") {
+        return "the server asks for credentials; repoflame never prompts: use a URL that needs \
+                none, an ssh agent, or clone it yourself and give the path"
+            .into();
+    }
+    if lower.contains("404") || lower.contains("not found") || lower.contains("does not appear") {
+        return format!("not found: {message}");
+    }
+    if lower.contains("timed out") || lower.contains("timeout") {
+        return format!(
+            "no answer within {} s (--timeout): {message}",
+            timeout.as_secs()
+        );
+    }
+    if lower.contains("refused") {
+        return format!("connection refused: {message}");
+    }
+    message.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(date_of(0), "1970-01-01");
+        assert_eq!(date_of(951_782_400), "2000-02-29");
+        assert_eq!(date_of(1_795_564_800), "2026-11-25");
+        assert_eq!(date_of(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn url_names() {
+        assert_eq!(url_name("https://github.com/o/repo.git"), b"repo");
+        assert_eq!(url_name("https://github.com/o/repo/"), b"repo");
+        assert_eq!(url_name("git@github.com:o/repo.git"), b"repo");
+        assert_eq!(url_name("git@host:repo"), b"repo");
+        assert_eq!(url_name("file:///srv/git/x.git"), b"x");
+    }
+
+    #[test]
+    fn refs_are_picked_like_git() {
+        let oid = |s: &str| Oid::from_str(s).unwrap();
+        let a = "1111111111111111111111111111111111111111";
+        let b = "2222222222222222222222222222222222222222";
+        let ads = vec![
+            ("HEAD".to_string(), oid(a)),
+            ("refs/heads/main".to_string(), oid(a)),
+            ("refs/tags/v1".to_string(), oid(b)),
+        ];
+        assert_eq!(
+            pick_ref(None, &ads, Some("refs/heads/main")).unwrap(),
+            "refs/heads/main"
+        );
+        assert_eq!(
+            pick_ref(Some("main"), &ads, None).unwrap(),
+            "refs/heads/main"
+        );
+        assert_eq!(pick_ref(Some("v1"), &ads, None).unwrap(), "refs/tags/v1");
+        assert_eq!(pick_ref(Some("2222"), &ads, None).unwrap(), "refs/tags/v1");
+        let full = "3333333333333333333333333333333333333333";
+        assert_eq!(pick_ref(Some(full), &ads, None).unwrap(), full);
+        assert!(pick_ref(Some("3333"), &ads, None).is_err());
+        assert!(pick_ref(Some("nope"), &ads, None).is_err());
+    }
+}
