@@ -81,8 +81,49 @@ pub fn open(
 ) -> Result<Opened, Error> {
     match repo {
         Repo::Local(path) => open_local(path),
+        // Nothing to clone: libgit2 cannot fetch shallow from a local path
+        // anyway, and reading in place costs nothing.
+        Repo::Remote(url) if file_url_path(url).is_some() => {
+            let path = file_url_path(url).expect("just checked");
+            open_local(&path).map_err(|err| match err {
+                Error::Repository { reason, .. } => Error::Clone {
+                    url: url.clone(),
+                    reason,
+                },
+                other => other,
+            })
+        }
         Repo::Remote(url) => clone(url, rev, timeout, progress),
     }
+}
+
+/// The path of a `file://` URL (percent-escapes decoded).
+fn file_url_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .get(..7)
+        .filter(|s| s.eq_ignore_ascii_case("file://"))
+        .map(|_| &url[7..])?;
+    // file://localhost/path and file:///path.
+    let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+    if !rest.starts_with('/') {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(rest.len());
+    let raw = rest.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%' && i + 2 < raw.len() {
+            let hex = std::str::from_utf8(&raw[i + 1..i + 3]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                bytes.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        bytes.push(raw[i]);
+        i += 1;
+    }
+    Some(PathBuf::from(OsStr::from_bytes(&bytes)))
 }
 
 fn open_local(path: &Path) -> Result<Opened, Error> {
@@ -761,7 +802,10 @@ fn pick_ref(
              a branch or a tag"
         ));
     }
-    Err(format!("{rev}: the remote has no such branch or tag"))
+    Err(format!(
+        "{rev}: the remote has no such branch or tag (a remote is fetched by branch, tag or \
+         full sha; for other revisions, clone it and give the path with --rev)"
+    ))
 }
 
 /// The last component of a URL, without `.git`: `https://host/o/repo.git`
@@ -857,6 +901,20 @@ mod tests {
         assert_eq!(date_of(951_782_400), "2000-02-29");
         assert_eq!(date_of(1_795_564_800), "2026-11-25");
         assert_eq!(date_of(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn file_urls_are_paths() {
+        assert_eq!(
+            file_url_path("file:///srv/x.git"),
+            Some(PathBuf::from("/srv/x.git"))
+        );
+        assert_eq!(
+            file_url_path("FILE://localhost/a%20b"),
+            Some(PathBuf::from("/a b"))
+        );
+        assert_eq!(file_url_path("file://host/x"), None);
+        assert_eq!(file_url_path("https://x/y"), None);
     }
 
     #[test]
