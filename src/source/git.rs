@@ -879,7 +879,11 @@ fn clone_reason(err: &git2::Error, timeout: Duration) -> String {
     if lower.contains("404") || lower.contains("not found") || lower.contains("does not appear") {
         return format!("not found: {message}");
     }
-    if lower.contains("timed out") || lower.contains("timeout") {
+    if err.code() == ErrorCode::Timeout
+        || lower.contains("timed out")
+        || lower.contains("timeout")
+        || lower.contains("resource temporarily unavailable")
+    {
         return format!(
             "no answer within {} s (--timeout): {message}",
             timeout.as_secs()
