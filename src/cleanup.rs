@@ -50,25 +50,28 @@ fn lock() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 /// A private temporary directory, removed when dropped or interrupted.
 #[derive(Debug)]
 pub struct TempDir {
-    inner: tempfile::TempDir,
+    path: PathBuf,
 }
 
 impl TempDir {
     /// Creates one in the system's temporary directory.
     pub fn new(prefix: &str) -> std::io::Result<TempDir> {
-        let inner = tempfile::Builder::new().prefix(prefix).tempdir()?;
-        register(inner.path());
-        Ok(TempDir { inner })
+        let path = tempfile::Builder::new().prefix(prefix).tempdir()?.keep();
+        register(&path);
+        Ok(TempDir { path })
     }
 
     /// Its path.
     pub fn path(&self) -> &Path {
-        self.inner.path()
+        &self.path
     }
 }
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        unregister(self.inner.path());
+        // Removed first, then forgotten: an interruption in between finds it
+        // still registered and removes what is left.
+        let _ = std::fs::remove_dir_all(&self.path);
+        unregister(&self.path);
     }
 }

@@ -27,10 +27,17 @@ fn main() -> ExitCode {
     }
     // Ctrl-C: remove temporary clones and output files, then exit as
     // interrupted programs do.
-    let _ = ctrlc::set_handler(|| {
+    if ctrlc::set_handler(|| {
         repoflame::cleanup::interrupt();
         std::process::exit(130);
-    });
+    })
+    .is_ok()
+    {
+        // Only the handler's thread takes the signals: a system call of
+        // this thread (or of a worker, which inherits the mask) is not cut
+        // short into a misleading error while the handler cleans up.
+        block_interrupts();
+    }
     let on_terminal = !quiet && std::io::stderr().is_terminal();
     let progress = if on_terminal {
         Progress::stderr()
@@ -66,6 +73,18 @@ fn main() -> ExitCode {
             fail(&format!("{path}: nothing could be read"))
         }
         Err(err) => fail(&err.to_string()),
+    }
+}
+
+/// Blocks SIGINT and SIGTERM in this thread and the threads it starts.
+fn block_interrupts() {
+    // SAFETY: plain libc calls on a local, initialised signal set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 

@@ -2495,3 +2495,309 @@ fn libgit2_clones_from_the_servers() {
     let err = libgit2_clone_error(&closed_port_url(), &tmp.path().join("refused"));
     assert!(err.message().contains("Connection refused"), "{err}");
 }
+
+// ---------------------------------------------------------------------------
+// Helpers for the git module: a proxy that counts (and may slow down) what
+// a server sends, a terminal on stdin, and children that can be signalled.
+
+/// A TCP proxy on 127.0.0.1 in front of a server on 127.0.0.1: it counts
+/// the bytes the server sends to clients (to tell a shallow fetch from a
+/// full one) and may slow them down (a slow server, for Ctrl-C tests).
+/// Every connection is cut when it is dropped.
+pub struct TcpProxy {
+    port: u16,
+    down: Arc<AtomicUsize>,
+    accepted: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    sockets: Arc<Mutex<Vec<std::net::TcpStream>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TcpProxy {
+    /// Forwards connections to `127.0.0.1:target`. With `throttle =
+    /// Some((n, pause))`, the server's bytes are passed on at most `n` at a
+    /// time with `pause` after each piece.
+    pub fn start(target: u16, throttle: Option<(usize, Duration)>) -> TcpProxy {
+        use std::net::{TcpListener, TcpStream};
+
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let down = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let sockets: Arc<Mutex<Vec<TcpStream>>> = Arc::new(Mutex::new(Vec::new()));
+        let thread = {
+            let (down, accepted, stop, sockets) = (
+                Arc::clone(&down),
+                Arc::clone(&accepted),
+                Arc::clone(&stop),
+                Arc::clone(&sockets),
+            );
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let client = match listener.accept() {
+                        Ok((client, _)) => client,
+                        Err(_) => {
+                            std::thread::sleep(Duration::from_millis(5));
+                            continue;
+                        }
+                    };
+                    accepted.fetch_add(1, Ordering::SeqCst);
+                    let _ = client.set_nonblocking(false);
+                    let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                        continue;
+                    };
+                    let clones = (
+                        client.try_clone(),
+                        server.try_clone(),
+                        client.try_clone(),
+                        server.try_clone(),
+                    );
+                    let (Ok(c1), Ok(s1), Ok(c2), Ok(s2)) = clones else {
+                        continue;
+                    };
+                    {
+                        let mut held = sockets.lock().unwrap();
+                        held.push(client);
+                        held.push(server);
+                    }
+                    std::thread::spawn(move || pump(c1, s1, None, None));
+                    let down = Arc::clone(&down);
+                    std::thread::spawn(move || pump(s2, c2, throttle, Some(down)));
+                }
+            })
+        };
+        TcpProxy {
+            port,
+            down,
+            accepted,
+            stop,
+            sockets,
+            thread: Some(thread),
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Bytes passed from the server to clients so far.
+    pub fn bytes_down(&self) -> usize {
+        self.down.load(Ordering::SeqCst)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+/// Copies `from` to `to` until either side closes, counting and pacing
+/// when asked; then closes `to` for writing.
+fn pump(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    throttle: Option<(usize, Duration)>,
+    counter: Option<Arc<AtomicUsize>>,
+) {
+    use std::io::Write;
+    let mut buffer = vec![0u8; throttle.map_or(64 * 1024, |(n, _)| n.max(1))];
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to.write_all(&buffer[..n]).is_err() {
+                    break;
+                }
+                if let Some(counter) = &counter {
+                    counter.fetch_add(n, Ordering::SeqCst);
+                }
+                if let Some((_, pause)) = throttle {
+                    std::thread::sleep(pause);
+                }
+            }
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        for socket in self.sockets.lock().unwrap().drain(..) {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// What [`run_with_terminal_stdin`] gave: the run, and everything the
+/// child wrote to its terminal (a prompt would land there).
+pub struct TerminalRun {
+    /// Exit status, stdout and stderr (pipes), time taken, hang.
+    pub bounded: Bounded,
+    /// Bytes written to the terminal.
+    pub terminal: Vec<u8>,
+}
+
+/// Runs `cmd` in a session of its own whose controlling terminal is a new
+/// pseudo-terminal, with stdin on that terminal (stdout and stderr piped):
+/// a program that wants to prompt for a password could. Killed (with its
+/// session's process group) after `limit`, marked `timed_out`.
+pub fn run_with_terminal_stdin(mut cmd: Command, limit: Duration) -> TerminalRun {
+    use std::os::fd::FromRawFd;
+
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two new descriptors; the other arguments may
+    // be null.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors are new and owned by nobody else.
+    let (master, slave) = unsafe {
+        (
+            std::fs::File::from_raw_fd(master),
+            std::fs::File::from_raw_fd(slave),
+        )
+    };
+    cmd.stdin(Stdio::from(slave))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: setsid and ioctl are async-signal-safe; stdin is the
+    // terminal's slave side.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    die_with_parent(&mut cmd);
+    let start = Instant::now();
+    let mut child = cmd.spawn().expect("spawn with a terminal");
+    // Only the child may hold the slave side now.
+    drop(cmd);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut master = master;
+        let mut out = Vec::new();
+        let _ = master.read_to_end(&mut out);
+        let _ = tx.send(out);
+    });
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let (status, timed_out) = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break (status, false);
+        }
+        if start.elapsed() >= limit {
+            break (kill_group(&mut child), true);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = start.elapsed();
+    let terminal = rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
+    TerminalRun {
+        bounded: Bounded {
+            output: Output {
+                status,
+                stdout: stdout.join().expect("stdout reader"),
+                stderr: stderr.join().expect("stderr reader"),
+            },
+            timed_out,
+            elapsed,
+        },
+        terminal,
+    }
+}
+
+/// A child being run by [`spawn_signallable`]: signal it, then
+/// [`Signallable::finish`].
+pub struct Signallable {
+    child: Child,
+    stdout: JoinHandle<Vec<u8>>,
+    stderr: JoinHandle<Vec<u8>>,
+    start: Instant,
+}
+
+/// Spawns `cmd` (stdin `/dev/null`, stdout and stderr read on threads) in
+/// a process group of its own, dying with the calling thread.
+pub fn spawn_signallable(cmd: &mut Command) -> Signallable {
+    let start = Instant::now();
+    let mut child = die_with_parent(cmd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("spawn");
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    Signallable {
+        child,
+        stdout,
+        stderr,
+        start,
+    }
+}
+
+impl Signallable {
+    /// Sends `signal` to the child alone.
+    pub fn signal(&self, signal: libc::c_int) {
+        // SAFETY: plain system call on our own unreaped child.
+        let rc = unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+        assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
+    }
+
+    /// Whether it is still running.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    /// Waits for the child at most `limit` more (then kills its group and
+    /// marks `timed_out`) and collects its output.
+    pub fn finish(mut self, limit: Duration) -> Bounded {
+        let deadline = Instant::now() + limit;
+        let (status, timed_out) = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break (status, false);
+            }
+            if Instant::now() >= deadline {
+                break (kill_group(&mut self.child), true);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Bounded {
+            output: Output {
+                status,
+                stdout: self.stdout.join().expect("stdout reader"),
+                stderr: self.stderr.join().expect("stderr reader"),
+            },
+            timed_out,
+            elapsed: self.start.elapsed(),
+        }
+    }
+}
+
+/// `len` bytes that do not compress: what makes a pack big.
+pub fn incompressible(seed: u64, len: usize) -> Vec<u8> {
+    let mut rng = util::Rng::new(seed);
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        out.extend_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}

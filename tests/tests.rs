@@ -7,6 +7,7 @@ mod util;
 mod bad_input;
 mod cli;
 mod determinism;
+mod git;
 mod golden;
 mod names;
 mod output;

@@ -1,0 +1,1875 @@
+//! Issue 3: repoflame reads git. Any revision of a local repository
+//! (branch, tags, shas, `HEAD~N`, trees; bare repositories, worktrees,
+//! subdirectories) counted from git's objects without touching the work
+//! tree, equal to the directory mode on `git archive` of that revision;
+//! gitlinks, symlinks, LFS pointers, missing objects and shebangs; titles;
+//! diffs of two revisions (JSON, folded, SVG); remote clones over `git://`,
+//! smart HTTP and `file://` (shallow, removed afterwards, Ctrl-C); bad
+//! remotes and bad input failing on one line with exit status 2.
+//!
+//! Every repoflame process runs with [`hermetic_env`] and a home that does
+//! not exist, so libgit2 sees no global configuration, agent or proxy.
+//! Nothing here touches the internet: servers are on 127.0.0.1, and the
+//! unreachable host is tried inside a network namespace with no network.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::gitutil::{
+    Behaviour, BlackHole, Bounded, GitDaemon, GitHttp, History, TcpProxy, TestRepo, closed_port,
+    closed_port_url, git_at, hermetic_env, incompressible, run_with_deadline,
+    run_with_terminal_stdin, sample_history, spawn_signallable,
+};
+use crate::util::{self, describe, describe_brief};
+
+/// Longest any run that should succeed (or fail fast) may take: a hang
+/// fails the test instead of blocking the suite.
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// A failure that must be quick (refused, 404, credentials, unreachable):
+/// well above the expected few milliseconds, well below any timeout.
+const QUICK: Duration = Duration::from_secs(8);
+
+// ---------------------------------------------------------------------------
+// Running repoflame.
+
+/// `repoflame` with [`hermetic_env`], a home that does not exist (libgit2
+/// reads `~/.gitconfig`, not `GIT_CONFIG_GLOBAL`), no ssh agent.
+fn repoflame() -> Command {
+    let mut cmd = util::repoflame();
+    hermetic_env(&mut cmd)
+        .env("HOME", "/nonexistent/repoflame-test-home")
+        .env(
+            "XDG_CONFIG_HOME",
+            "/nonexistent/repoflame-test-home/.config",
+        )
+        .env_remove("SSH_AUTH_SOCK");
+    cmd
+}
+
+/// Runs `repoflame ARGS` to completion within [`LIMIT`].
+fn run<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    util::run_limited(repoflame().args(args), LIMIT).output
+}
+
+/// Runs `repoflame ARGS` in `dir` within [`LIMIT`].
+fn run_in<I, S>(dir: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    util::run_limited(repoflame().current_dir(dir).args(args), LIMIT).output
+}
+
+/// A path as an argument (the temporary paths here are UTF-8).
+fn arg(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 temporary path")
+}
+
+/// Stdout of a run that must succeed with exit status 0.
+fn stdout_ok(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(out));
+    String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
+}
+
+/// `repoflame ARGS --folded`, which must succeed.
+fn folded(args: &[&str]) -> String {
+    let out = run(args.iter().chain(&["--folded"]));
+    stdout_ok(&out)
+}
+
+/// `repoflame ARGS --format json`, which must succeed.
+fn json(args: &[&str]) -> Value {
+    let out = run(args.iter().chain(&["--format", "json"]));
+    serde_json::from_str(&stdout_ok(&out)).expect("JSON report")
+}
+
+/// Folded lines as `stack → count`.
+fn folded_map(text: &str) -> BTreeMap<String, u64> {
+    util::parse_folded(text)
+        .into_iter()
+        .map(|(frames, count)| (frames.join(";"), count))
+        .collect()
+}
+
+/// The parts of a report that depend only on what was counted.
+fn counted_part(report: &Value) -> Value {
+    serde_json::json!({
+        "metric": report["metric"],
+        "totals": report["totals"],
+        "languages": report["languages"],
+        "files": report["files"],
+        "problems": report["problems"],
+    })
+}
+
+/// Per-file entries of a one-revision report, by path.
+fn files_by_path(report: &Value) -> BTreeMap<String, Value> {
+    report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| (f["path"].as_str().expect("path").to_string(), f.clone()))
+        .collect()
+}
+
+/// Stderr as text (notes, problems, errors).
+fn stderr_text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Whether `path` has a hidden component (skipped without `--hidden`).
+fn is_hidden(path: &str) -> bool {
+    path.split('/').any(|c| c.starts_with('.'))
+}
+
+/// Writes `precious` at `dir/name` and returns its path: an existing `-o`
+/// target that a failed run must leave untouched.
+fn precious_output(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, b"precious\n").expect("write existing output");
+    path
+}
+
+/// Checks that the existing `-o` target is untouched and no temporary
+/// output file is left beside it.
+fn assert_untouched(output: &Path) {
+    assert_eq!(
+        std::fs::read(output).expect("existing output still there"),
+        b"precious\n",
+        "{} was changed",
+        output.display()
+    );
+    let dir = output.parent().expect("parent");
+    assert_eq!(util::temp_leftovers(dir), Vec::<String>::new());
+}
+
+/// Exit status 2, nothing on stdout, exactly one `repoflame: ` line on
+/// stderr, which it returns; otherwise what is wrong.
+fn clean_failure(out: &Output) -> Result<String, String> {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    if out.status.code() != Some(2)
+        || !out.stdout.is_empty()
+        || lines.len() != 1
+        || !lines[0].starts_with("repoflame: ")
+    {
+        return Err(describe_brief(out));
+    }
+    Ok(lines[0].to_string())
+}
+
+/// Runs `repoflame ARGS` in `cwd` twice, to stdout and with `-o` onto an
+/// existing file: both must fail cleanly (exit 2, one `repoflame: ` line,
+/// nothing on stdout, the file untouched, the same message). Returns the
+/// line, or what went wrong.
+fn rejection(cwd: &Path, args: &[&str]) -> Result<String, String> {
+    let out = run_in(cwd, args.iter().chain(&["--folded"]));
+    let line = clean_failure(&out)?;
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let target = precious_output(scratch.path(), "graph.svg");
+    let out = run_in(cwd, args.iter().chain(&["-o", arg(&target)]));
+    let second = clean_failure(&out).map_err(|e| format!("with -o: {e}"))?;
+    if std::fs::read(&target).ok().as_deref() != Some(b"precious\n".as_slice()) {
+        return Err("the existing -o file was changed".into());
+    }
+    if !util::temp_leftovers(scratch.path()).is_empty() {
+        return Err("a temporary output file was left".into());
+    }
+    if line != second {
+        return Err(format!("another message with -o: {line:?} / {second:?}"));
+    }
+    Ok(line)
+}
+
+/// [`rejection`], panicking on failure.
+fn assert_rejected(cwd: &Path, args: &[&str]) -> String {
+    rejection(cwd, args).unwrap_or_else(|e| panic!("{args:?} in {}: {e}", cwd.display()))
+}
+
+/// Checks every case (cwd, args, words the message must contain) and
+/// fails once, listing every case that went wrong.
+fn check_rejections(cases: &[(&Path, Vec<&str>, Vec<&str>)]) {
+    let mut failures = Vec::new();
+    for (cwd, args, mentions) in cases {
+        let started = Instant::now();
+        match rejection(cwd, args) {
+            Err(e) => failures.push(format!("{args:?} in {}: {e}", cwd.display())),
+            Ok(line) => {
+                for mention in mentions {
+                    if !line.contains(mention) {
+                        failures.push(format!(
+                            "{args:?} in {}: {mention:?} not in {line:?}",
+                            cwd.display()
+                        ));
+                    }
+                }
+            }
+        }
+        if started.elapsed() > QUICK {
+            failures.push(format!("{args:?}: took {:?}", started.elapsed()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Any revision of a local repository.
+
+#[test]
+fn rev_accepts_every_form_of_revision() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    let head_2 = repo.rev_parse("HEAD~2");
+    let c2 = &history.commits[2];
+    let forms: Vec<(String, Option<&str>)> = vec![
+        ("HEAD".into(), Some(&history.main)),
+        ("main".into(), Some(&history.main)),
+        ("feature".into(), Some(&history.feature)),
+        ("v1".into(), Some(&history.v1)),
+        ("v2".into(), Some(&history.v2)),
+        ("refs/tags/v2".into(), Some(&history.v2)),
+        (history.v2.clone(), Some(&history.v2)),
+        (history.v2.to_uppercase(), Some(&history.v2)),
+        (c2.short.clone(), Some(&c2.sha)),
+        (c2.sha[..5].to_string(), Some(&c2.sha)),
+        ("HEAD~2".into(), Some(&head_2)),
+        ("main^".into(), Some(&history.v2)),
+        ("v2^{commit}".into(), Some(&history.v2)),
+        ("v2^{tree}".into(), None),
+        ("HEAD^{tree}".into(), None),
+    ];
+    // Reference: each commit by full sha.
+    let mut by_sha: BTreeMap<String, Value> = BTreeMap::new();
+    for commit in &history.commits {
+        let report = json(&[sample, "--rev", &commit.sha]);
+        by_sha.insert(commit.sha.clone(), report);
+    }
+    for (form, commit) in &forms {
+        let report = json(&[sample, "--rev", form]);
+        let source = &report["source"];
+        assert_eq!(source["kind"], "revision", "{form}: {report}");
+        assert_eq!(source["name"], "sample", "{form}");
+        assert_eq!(source["revision"]["rev"], form.as_str(), "{form}");
+        let expected = match commit {
+            Some(sha) => *sha,
+            // A tree: the tree of v2 (HEAD^{tree} has HEAD's).
+            None if form.starts_with("v2") => history.v2.as_str(),
+            None => history.main.as_str(),
+        };
+        match commit {
+            Some(sha) => {
+                assert_eq!(source["revision"]["commit"], *sha, "{form}");
+                assert_eq!(
+                    source["revision"]["date"],
+                    history.commit(sha).date.as_str(),
+                    "{form}"
+                );
+            }
+            None => {
+                assert!(source["revision"]["commit"].is_null(), "{form}: {source}");
+                assert!(source["revision"]["date"].is_null(), "{form}: {source}");
+            }
+        }
+        assert_eq!(
+            counted_part(&report),
+            counted_part(&by_sha[expected]),
+            "--rev {form} counted something else than {expected}"
+        );
+    }
+    // The counts really follow the revision: three revisions, three
+    // different sets of files.
+    let files = |sha: &str| {
+        files_by_path(&by_sha[sha])
+            .into_keys()
+            .collect::<BTreeSet<_>>()
+    };
+    assert!(files(&history.v1).contains("legacy/old.py"));
+    assert!(!files(&history.main).contains("legacy/old.py"));
+    assert!(files(&history.feature).contains("src/farewell.rs"));
+    assert!(!files(&history.main).contains("src/farewell.rs"));
+    // Every file of every revision is the model's: tracked, not hidden.
+    for commit in &history.commits {
+        let expected: BTreeSet<String> = commit
+            .files()
+            .map(|(p, _)| p.to_string())
+            .filter(|p| !is_hidden(p))
+            .collect();
+        assert_eq!(files(&commit.sha), expected, "files of {}", commit.message);
+    }
+}
+
+#[test]
+fn rev_does_not_touch_the_work_tree() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    let before_head = folded(&[sample, "--rev", "HEAD"]);
+    let before_v1 = folded(&[sample, "--rev", "v1"]);
+    let before_diff = folded(&[sample, "--diff", "v1..HEAD"]);
+
+    // Change the work tree every way: modify, delete, add untracked and
+    // staged files, remove a whole directory.
+    repo.file("src/main.rs", "fn main() {}\n".repeat(50));
+    repo.remove("src/lib.rs");
+    repo.remove("tools");
+    repo.file("new/untracked.rs", "fn u() {}\n".repeat(7));
+    repo.file("staged.py", "x = 1\n");
+    repo.git(["add", "staged.py"]);
+    let status = repo.git(["status", "--porcelain"]);
+    assert!(!status.is_empty());
+    let index = std::fs::read(repo.git_dir().join("index")).expect("index");
+    let main_rs = std::fs::read(repo.join("src/main.rs")).unwrap();
+
+    assert_eq!(folded(&[sample, "--rev", "HEAD"]), before_head);
+    assert_eq!(folded(&[sample, "--rev", "v1"]), before_v1);
+    assert_eq!(folded(&[sample, "--rev", &history.main]), before_head);
+    assert_eq!(folded(&[sample, "--diff", "v1..HEAD"]), before_diff);
+    let svg = run([sample, "--rev", "HEAD"]);
+    stdout_ok(&svg);
+
+    assert_eq!(
+        repo.git(["status", "--porcelain"]),
+        status,
+        "status changed"
+    );
+    assert_eq!(
+        std::fs::read(repo.git_dir().join("index")).unwrap(),
+        index,
+        "the index was rewritten"
+    );
+    assert_eq!(std::fs::read(repo.join("src/main.rs")).unwrap(), main_rs);
+    assert!(!repo.join("src/lib.rs").exists());
+    assert!(!repo.join("tools").exists());
+    assert_eq!(repo.head(), history.main);
+}
+
+#[test]
+fn rev_works_in_bare_repositories_worktrees_and_subdirectories() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    let bare = repo.bare_clone("sample.git");
+    let worktree = repo.worktree("feature", "sample-feature");
+    let detached = repo.worktree(&history.v1, "sample-at-v1");
+
+    // Bare: same counts, the name without `.git`.
+    for rev in ["main", "v1", "v2", "feature", "HEAD"] {
+        assert_eq!(
+            folded(&[arg(&bare), "--rev", rev]),
+            folded(&[sample, "--rev", rev]),
+            "bare repository at {rev}"
+        );
+    }
+    // A worktree (its `.git` is a file): its own HEAD, and the shared refs.
+    assert!(worktree.join(".git").is_file());
+    let feature = folded(&[sample, "--rev", "feature", "--name", "x"]);
+    assert_eq!(
+        folded(&[arg(&worktree), "--rev", "HEAD", "--name", "x"]),
+        feature
+    );
+    assert_eq!(
+        folded(&[arg(&detached), "--rev", "HEAD", "--name", "x"]),
+        folded(&[sample, "--rev", "v1", "--name", "x"])
+    );
+    assert_eq!(
+        folded(&[arg(&worktree), "--rev", "v2", "--name", "x"]),
+        folded(&[sample, "--rev", "v2", "--name", "x"])
+    );
+    let report = json(&[arg(&worktree), "--rev", "HEAD"]);
+    assert_eq!(report["source"]["name"], "sample-feature");
+    assert_eq!(report["source"]["revision"]["commit"], history.feature);
+
+    // A subdirectory of the work tree: only it, its name as the root.
+    let src = repo.join("src");
+    for (dir, rev, sha) in [
+        (repo.path().to_path_buf(), "v1", &history.v1),
+        (repo.path().to_path_buf(), "feature", &history.feature),
+        (worktree.clone(), "HEAD", &history.feature),
+    ] {
+        let whole = folded(&[arg(&dir), "--rev", rev]);
+        let root = dir.file_name().unwrap().to_str().unwrap().to_string();
+        let expected: String = whole
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("{root};src;")))
+            .map(|l| format!("src;{l}\n"))
+            .collect();
+        assert!(!expected.is_empty());
+        let got = folded(&[arg(&dir.join("src")), "--rev", rev]);
+        assert_eq!(got, expected, "{}/src at {rev}", dir.display());
+        let report = json(&[arg(&dir.join("src")), "--rev", rev]);
+        assert_eq!(report["source"]["name"], "src");
+        assert_eq!(report["source"]["revision"]["commit"], sha.as_str());
+        let paths: Vec<String> = files_by_path(&report).into_keys().collect();
+        assert!(paths.iter().all(|p| !p.contains('/')), "{paths:?}");
+    }
+    // Relative to the working directory.
+    let out = run_in(repo.path(), ["src", "--rev", "v1", "--folded"]);
+    assert_eq!(
+        stdout_ok(&out),
+        folded(&[arg(&src), "--rev", "v1"]),
+        "{}",
+        describe(&out)
+    );
+    // A subdirectory of a subdirectory.
+    let report = json(&[arg(&repo.join("tools")), "--rev", "v1"]);
+    let paths: Vec<String> = files_by_path(&report).into_keys().collect();
+    assert_eq!(paths, ["helper.py", "report.py"]);
+}
+
+/// Option sets under which a revision and its archive must agree.
+const OPTION_SETS: &[&[&str]] = &[
+    &[],
+    &["--hidden"],
+    &["--metric", "lines"],
+    &["--metric", "files"],
+    &["--exclude", "/tools"],
+    &["--exclude", "*.py", "--hidden"],
+    &["--exclude", "src/lib.rs", "--exclude", "build"],
+    &["--type", "Rust,Python"],
+    &["--hidden", "--type", "Python,Shell", "--metric", "comments"],
+];
+
+#[test]
+fn rev_equals_directory_mode_on_git_archive() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    // The archive holds the gitlink as an empty directory and the symlink
+    // as a symlink: the directory mode skips both without --follow, as
+    // --rev does. It is outside any repository, and --no-ignore makes sure
+    // its .gitignore is not applied: at a revision, tracked files count
+    // even when ignored.
+    let archives: Vec<(usize, &str, &str, PathBuf)> = history
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(i, commit)| {
+            let dest = repo.base().join(format!("archive-{i}"));
+            repo.archive(&commit.sha, &dest);
+            (i, commit.sha.as_str(), commit.message.as_str(), dest)
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for (i, sha, message, dest) in &archives {
+            scope.spawn(move || {
+                for options in OPTION_SETS {
+                    let mut rev_args = vec![sample, "--rev", sha, "--name", "root"];
+                    rev_args.extend_from_slice(options);
+                    let mut dir_args = vec![arg(dest), "--no-ignore", "--name", "root"];
+                    dir_args.extend_from_slice(options);
+                    let by_rev = run(rev_args.iter().chain(&["--folded"]));
+                    let by_dir = run(dir_args.iter().chain(&["--folded"]));
+                    assert_eq!(
+                        by_rev.status.code(),
+                        by_dir.status.code(),
+                        "{message} {options:?}:\n{}\n{}",
+                        describe(&by_rev),
+                        describe(&by_dir)
+                    );
+                    assert_eq!(
+                        String::from_utf8_lossy(&by_rev.stdout),
+                        String::from_utf8_lossy(&by_dir.stdout),
+                        "commit {i} ({message}) with {options:?}"
+                    );
+                }
+                for options in [&[][..], &["--hidden", "--type", "Rust,Markdown,JSON"]] {
+                    let mut rev_args = vec![sample, "--rev", sha, "--name", "root"];
+                    rev_args.extend_from_slice(options);
+                    let mut dir_args = vec![arg(dest), "--no-ignore", "--name", "root"];
+                    dir_args.extend_from_slice(options);
+                    let by_rev = json(&rev_args);
+                    let by_dir = json(&dir_args);
+                    assert_eq!(
+                        counted_part(&by_rev),
+                        counted_part(&by_dir),
+                        "JSON of commit {i} ({message}) with {options:?}"
+                    );
+                    assert_eq!(by_dir["source"]["kind"], "directory");
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn tracked_files_count_at_a_revision_whatever_the_ignore_files_say() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    // In the work tree, .gitignore hides build/ from the directory mode…
+    let on_disk = folded(&[sample]);
+    assert!(!on_disk.contains("build;generated.rs"), "{on_disk}");
+    // …but the file is tracked, so it counts at a revision.
+    let at_head = folded(&[sample, "--rev", "HEAD"]);
+    assert!(
+        at_head.contains(&format!(
+            "sample;{} ",
+            history.ignored_tracked_path.replace('/', ";")
+        )),
+        "{at_head}"
+    );
+
+    // .ignore and .tokeignore committed in the repository do not apply
+    // either; untracked files in the work tree never count.
+    let other = TestRepo::new("ignores");
+    other
+        .file(".ignore", "*.rs\n")
+        .file(".tokeignore", "*.py\n")
+        .file("kept.rs", "fn a() {}\nfn b() {}\n")
+        .file("kept.py", "x = 1\n")
+        .commit("ignore files");
+    other.file("untracked.rs", "fn u() {}\n");
+    let out = folded(&[arg(other.path()), "--rev", "HEAD"]);
+    assert_eq!(out, "ignores;kept.py 1\nignores;kept.rs 2\n");
+    // While the directory mode honours them.
+    let out = run([arg(other.path()), "--folded"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}
+
+#[test]
+fn shebangs_come_from_the_blob() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    // The sample's extensionless script: the language the directory mode
+    // gives the same file on disk.
+    let at_head = files_by_path(&json(&[sample, "--rev", "HEAD"]));
+    let on_disk = files_by_path(&json(&[sample]));
+    let script = history.script_path;
+    assert_eq!(at_head[script], on_disk[script]);
+    assert_eq!(at_head[script]["language"], "Shell");
+
+    // The blob decides, not the file in the work tree.
+    let other = TestRepo::new("scripts");
+    other
+        .file(
+            "run",
+            "#!/usr/bin/env python3\n# Runs.\nimport sys\nprint(sys.argv)\n",
+        )
+        .executable("run")
+        .file("bin/tool", "#!/usr/bin/perl\nprint \"hi\\n\";\n")
+        .file("notes", "no shebang here\nnot code\n")
+        .commit("scripts");
+    other.file("run", "#!/bin/sh\necho changed\necho twice\n");
+    other.remove("bin");
+    let report = json(&[arg(other.path()), "--rev", "HEAD"]);
+    let files = files_by_path(&report);
+    assert_eq!(files["run"]["language"], "Python", "{report}");
+    assert_eq!(files["run"]["code"], 2);
+    assert_eq!(files["run"]["comments"], 2);
+    assert_eq!(files["bin/tool"]["language"], "Perl", "{report}");
+    assert!(!files.contains_key("notes"), "{report}");
+}
+
+#[test]
+fn gitlinks_and_symlinks_are_skipped_never_followed() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    let out = run([sample, "--rev", "v2", "--folded"]);
+    let text = stdout_ok(&out);
+    // The submodule's checkout is right there in the work tree: not read.
+    assert!(repo.join("vendor/greet/src/lib.rs").is_file());
+    assert!(!text.contains("vendor"), "{text}");
+    assert!(!text.contains("main-link"), "{text}");
+    assert!(!text.contains("docs"), "{text}");
+    let notes = stderr_text(&out);
+    assert!(
+        notes.contains("repoflame: 1 committed symbolic link skipped"),
+        "{notes}"
+    );
+    assert!(notes.contains("repoflame: 1 submodule skipped"), "{notes}");
+    let link = &history.tree(&history.v2)[history.symlink_path];
+    assert_eq!(link.mode, crate::gitutil::MODE_SYMLINK);
+
+    // Links that would escape the repository, to code that exists.
+    let outside = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(outside.path().join("code")).unwrap();
+    std::fs::write(
+        outside.path().join("code/big.rs"),
+        "fn x() {}\n".repeat(100),
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("one.rs"), "fn y() {}\n".repeat(10)).unwrap();
+    let links = TestRepo::new("links");
+    links
+        .file("real.rs", "fn r() {}\n")
+        .symlink("to-dir", outside.path().join("code").to_str().unwrap())
+        .symlink(
+            "to-file.rs",
+            outside.path().join("one.rs").to_str().unwrap(),
+        )
+        .symlink("inside.rs", "real.rs")
+        .symlink("dangling.rs", "nowhere.rs")
+        .commit("links");
+    let out = run([arg(links.path()), "--rev", "HEAD", "--folded"]);
+    assert_eq!(stdout_ok(&out), "links;real.rs 1\n", "{}", describe(&out));
+    assert!(
+        stderr_text(&out).contains("repoflame: 4 committed symbolic links skipped"),
+        "{}",
+        describe(&out)
+    );
+    // Even --hidden --metric files sees nothing more.
+    let report = json(&[arg(links.path()), "--rev", "HEAD", "--hidden"]);
+    assert_eq!(report["totals"]["files"], 1, "{report}");
+}
+
+#[test]
+fn lfs_pointers_count_as_their_text_with_a_note() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    let out = run([sample, "--rev", "v2", "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout_ok(&out)).unwrap();
+    let files = files_by_path(&report);
+    let pointer = &history.tree(&history.v2)[history.lfs_path].data;
+    let entry = &files[history.lfs_path];
+    assert_eq!(entry["bytes"], pointer.len() as u64, "{entry}");
+    assert_eq!(entry["lines"], 3, "{entry}");
+    assert_eq!(entry["language"], "JSON", "{entry}");
+    let notes = stderr_text(&out);
+    let note = notes
+        .lines()
+        .find(|l| l.contains("LFS"))
+        .unwrap_or_else(|| panic!("no LFS note:\n{notes}"));
+    assert!(note.starts_with("repoflame: 1 Git LFS pointer"), "{note}");
+
+    // Two pointers, one of them Python: both counted as text, the note
+    // says two. No note where there is none.
+    let other = TestRepo::new("lfs");
+    let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+    other
+        .file("main.py", "print('hi')\n")
+        .lfs_pointer("models/model.py", oid, 123_456)
+        .lfs_pointer("data/big.json", oid, 7)
+        .commit("pointers");
+    let out = run([arg(other.path()), "--rev", "HEAD", "--folded"]);
+    assert_eq!(
+        stdout_ok(&out),
+        "lfs;data;big.json 3\nlfs;main.py 1\nlfs;models;model.py 3\n"
+    );
+    let notes = stderr_text(&out);
+    let note = notes
+        .lines()
+        .find(|l| l.contains("LFS"))
+        .unwrap_or_else(|| panic!("no LFS note:\n{notes}"));
+    assert!(note.starts_with("repoflame: 2 Git LFS pointer"), "{note}");
+    let out = run([sample, "--rev", "v1", "--folded"]);
+    assert!(!stderr_text(&out).contains("LFS"), "{}", describe(&out));
+
+    // The note reads as a sentence: what was seen, then what was done.
+    // ("1 Git LFS pointer file is a: counted as …" is garbled.)
+    let subject = note
+        .strip_prefix("repoflame: ")
+        .and_then(|n| n.split(':').next())
+        .unwrap_or("");
+    assert!(
+        !subject.ends_with(" a") && !subject.ends_with(" are") && !subject.ends_with(" is"),
+        "garbled LFS note: {note:?}"
+    );
+}
+
+#[test]
+fn lfs_note_counts_only_the_pointers_counted() {
+    // With --type Python, only the Python pointer is counted: the note,
+    // which says the pointers were "counted as the pointer text", must not
+    // count the JSON one that --type left out.
+    let repo = TestRepo::new("lfs");
+    let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+    repo.file("main.py", "print('hi')\n")
+        .lfs_pointer("models/model.py", oid, 123_456)
+        .lfs_pointer("data/big.json", oid, 7)
+        .commit("pointers");
+    let out = run([
+        arg(repo.path()),
+        "--rev",
+        "HEAD",
+        "--type",
+        "Python",
+        "--folded",
+    ]);
+    assert_eq!(stdout_ok(&out), "lfs;main.py 1\nlfs;models;model.py 3\n");
+    let notes = stderr_text(&out);
+    assert!(
+        notes.contains("repoflame: 1 Git LFS pointer"),
+        "one pointer counted, the note says otherwise:\n{notes}"
+    );
+}
+
+#[test]
+fn missing_object_is_a_problem_naming_its_path() {
+    let repo = TestRepo::new("broken");
+    repo.file("src/ok.rs", "fn ok() {}\n")
+        .file("src/gone.rs", "fn gone() {}\nfn twice() {}\n")
+        .commit("two files");
+    repo.file("src/ok.rs", "fn ok() {}\nfn more() {}\n")
+        .commit("more");
+    // Remove the blob of gone.rs (unchanged in both commits) after the
+    // last commit, so that no `git add` writes it again.
+    let oid = repo.rev_parse("HEAD:src/gone.rs");
+    let loose = repo
+        .git_dir()
+        .join("objects")
+        .join(&oid[..2])
+        .join(&oid[2..]);
+    std::fs::remove_file(&loose).expect("the blob is a loose object");
+
+    let out = run([arg(repo.path()), "--rev", "HEAD", "--folded"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "broken;src;ok.rs 2\n");
+    let lines = util::error_lines(&out);
+    assert_eq!(lines.len(), 1, "{}", describe(&out));
+    assert!(lines[0].contains("src/gone.rs"), "{}", lines[0]);
+    assert!(lines[0].contains("missing"), "{}", lines[0]);
+
+    let out = run([arg(repo.path()), "--rev", "HEAD", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{report}");
+    assert!(
+        problems[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("src/gone.rs"),
+        "{report}"
+    );
+
+    // The same in a diff.
+    let out = run([arg(repo.path()), "--diff", "HEAD~1..HEAD", "--folded"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "broken;src;ok.rs 1 2\n"
+    );
+    let lines = util::error_lines(&out);
+    assert!(
+        lines.len() == 1 && lines[0].contains("src/gone.rs"),
+        "{}",
+        describe(&out)
+    );
+
+    // Nothing left but the missing object: exit 2, named.
+    let only = TestRepo::new("only");
+    only.file("gone.rs", "fn gone() {}\n").commit("one");
+    let oid = only.rev_parse("HEAD:gone.rs");
+    std::fs::remove_file(
+        only.git_dir()
+            .join("objects")
+            .join(&oid[..2])
+            .join(&oid[2..]),
+    )
+    .unwrap();
+    let out = run([arg(only.path()), "--rev", "HEAD", "--folded"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(out.stdout.is_empty());
+    assert!(stderr_text(&out).contains("gone.rs"), "{}", describe(&out));
+}
+
+#[test]
+fn svg_and_json_name_the_repository_and_the_revision() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    let bare = repo.bare_clone("sample.git");
+    for (path, rev, sha) in [
+        (sample, "v2", &history.v2),
+        (sample, "feature", &history.feature),
+        (sample, history.v1.as_str(), &history.v1),
+        (arg(&bare), "HEAD", &history.main),
+    ] {
+        let commit = history.commit(sha);
+        let out = run([path, "--rev", rev]);
+        let svg = out.stdout.clone();
+        assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+        util::assert_xml(&svg);
+        let title = util::svg_text(&svg, "title").expect("a title");
+        let subtitle = util::svg_text(&svg, "subtitle").expect("a subtitle");
+        let both = format!("{title} {subtitle}");
+        assert!(title.contains("sample"), "{title}");
+        assert!(both.contains(rev) || both.contains(&commit.short), "{both}");
+        assert!(both.contains(&commit.short), "no short sha in {both:?}");
+        assert!(both.contains(&commit.date), "no date in {both:?}");
+
+        let report = json(&[path, "--rev", rev]);
+        assert_eq!(report["source"]["kind"], "revision");
+        assert_eq!(report["source"]["name"], "sample");
+        assert_eq!(report["source"]["revision"]["rev"], rev);
+        assert_eq!(report["source"]["revision"]["commit"], sha.as_str());
+        assert_eq!(report["source"]["revision"]["date"], commit.date.as_str());
+    }
+    // A tree has no commit and no date; the title still says which.
+    let out = run([sample, "--rev", "v2^{tree}"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    util::assert_xml(&out.stdout);
+    let both = format!(
+        "{} {}",
+        util::svg_text(&out.stdout, "title").unwrap(),
+        util::svg_text(&out.stdout, "subtitle").unwrap()
+    );
+    let tree = repo.rev_parse("v2^{tree}");
+    assert!(both.contains("v2^{tree}"), "{both}");
+    assert!(both.contains(&tree[..7]), "{both}");
+}
+
+// ---------------------------------------------------------------------------
+// Diffs.
+
+/// A diff report's files by path: (before, after) as JSON.
+fn diff_files(report: &Value) -> BTreeMap<String, (Value, Value)> {
+    report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                (f["before"].clone(), f["after"].clone()),
+            )
+        })
+        .collect()
+}
+
+/// A file of a one-revision report as the counts of a diff side.
+fn as_side(file: &Value) -> Value {
+    serde_json::json!({
+        "files": 1,
+        "code": file["code"],
+        "comments": file["comments"],
+        "blanks": file["blanks"],
+        "lines": file["lines"],
+        "bytes": file["bytes"],
+    })
+}
+
+/// Distinct (path, content) pairs of the files counted at two commits.
+fn distinct_blobs(history: &History, a: &str, b: &str) -> usize {
+    let mut pairs = BTreeSet::new();
+    for sha in [a, b] {
+        for (path, data) in history.commit(sha).files() {
+            if !is_hidden(path) {
+                pairs.insert((path.to_string(), data.to_vec()));
+            }
+        }
+    }
+    pairs.len()
+}
+
+#[test]
+fn diff_json_is_the_two_revisions_side_by_side() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    let c0 = history.commits[0].sha.clone();
+    let c3 = history.commits[3].sha.clone();
+    let cases: Vec<(String, &str, &str)> = vec![
+        ("v1..HEAD".into(), &history.v1, &history.main),
+        ("v1..".into(), &history.v1, &history.main),
+        ("HEAD..v1".into(), &history.main, &history.v1),
+        (format!("{c0}..v2"), &c0, &history.v2),
+        (format!("{}..{c3}", &c0[..7]), &c0, &c3),
+        ("v2..feature".into(), &history.v2, &history.feature),
+        ("main~1..main".into(), &history.v2, &history.main),
+        ("feature...main".into(), &history.v2, &history.main),
+        ("main...feature".into(), &history.v2, &history.feature),
+        ("HEAD..HEAD".into(), &history.main, &history.main),
+    ];
+    for (range, from, to) in &cases {
+        let report = json(&[sample, "--diff", range]);
+        let at_from = json(&[sample, "--rev", from]);
+        let at_to = json(&[sample, "--rev", to]);
+        assert_eq!(report["source"]["kind"], "diff", "{range}");
+        assert_eq!(report["source"]["name"], "sample", "{range}");
+        assert_eq!(report["source"]["from"]["commit"], *from, "{range}");
+        assert_eq!(report["source"]["to"]["commit"], *to, "{range}");
+        assert_eq!(
+            report["source"]["from"]["date"],
+            history.commit(from).date.as_str()
+        );
+        assert_eq!(
+            report["source"]["to"]["date"],
+            history.commit(to).date.as_str()
+        );
+        assert_eq!(report["totals"]["before"], at_from["totals"], "{range}");
+        assert_eq!(report["totals"]["after"], at_to["totals"], "{range}");
+
+        let files = diff_files(&report);
+        let (before, after) = (files_by_path(&at_from), files_by_path(&at_to));
+        let paths: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        assert_eq!(
+            files.keys().collect::<BTreeSet<_>>(),
+            paths,
+            "paths of {range}"
+        );
+        for path in paths {
+            let (b, a) = &files[path];
+            let want_b = before.get(path).map_or(Value::Null, as_side);
+            let want_a = after.get(path).map_or(Value::Null, as_side);
+            assert_eq!(*b, want_b, "{range}: before of {path}");
+            assert_eq!(*a, want_a, "{range}: after of {path}");
+        }
+        assert_eq!(
+            report["distinct_files_counted"],
+            distinct_blobs(&history, from, to),
+            "{range}"
+        );
+    }
+
+    // Added, deleted, renamed between v1 and HEAD.
+    let files = diff_files(&json(&[sample, "--diff", "v1..HEAD"]));
+    assert!(files["legacy/old.py"].1.is_null() && !files["legacy/old.py"].0.is_null());
+    assert!(files["data/words.json"].0.is_null() && !files["data/words.json"].1.is_null());
+    let (from, to) = (history.renamed_from, history.renamed_to);
+    assert!(
+        files[from].1.is_null() && !files[from].0.is_null(),
+        "{from}"
+    );
+    assert!(files[to].0.is_null() && !files[to].1.is_null(), "{to}");
+    assert_eq!(files[from].0["code"], files[to].1["code"]);
+    // Unchanged files appear with both sides equal, counted once.
+    assert_eq!(files["Cargo.toml"].0, files["Cargo.toml"].1);
+
+    // The options apply to both sides.
+    let report = json(&[sample, "--diff", "v1..HEAD", "--type", "Python", "--hidden"]);
+    let at_from = json(&[sample, "--rev", "v1", "--type", "Python", "--hidden"]);
+    let at_to = json(&[sample, "--rev", "HEAD", "--type", "Python", "--hidden"]);
+    assert_eq!(report["totals"]["before"], at_from["totals"]);
+    assert_eq!(report["totals"]["after"], at_to["totals"]);
+    assert!(diff_files(&report).contains_key(history.hidden_path));
+    let report = json(&[sample, "--diff", "v1..HEAD", "--exclude", "/legacy"]);
+    assert!(
+        diff_files(&report)
+            .keys()
+            .all(|p| !p.starts_with("legacy/"))
+    );
+}
+
+#[test]
+fn diff_folded_is_a_differential_graph_for_inferno() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    for (range, from, to, metric) in [
+        (
+            "v1..HEAD",
+            history.v1.as_str(),
+            history.main.as_str(),
+            "code",
+        ),
+        ("v2..feature", &history.v2, &history.feature, "code"),
+        ("v1..", &history.v1, &history.main, "lines"),
+        ("HEAD..v1", &history.main, &history.v1, "comments"),
+    ] {
+        let text = folded(&[sample, "--diff", range, "--metric", metric]);
+        let at_from = folded_map(&folded(&[sample, "--rev", from, "--metric", metric]));
+        let at_to = folded_map(&folded(&[sample, "--rev", to, "--metric", metric]));
+        assert!(!text.contains('\r'));
+        let lines: Vec<&str> = text.lines().collect();
+        let mut sorted = lines.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(lines, sorted, "{range}: sorted, no duplicates");
+        let mut seen = BTreeSet::new();
+        for line in &lines {
+            let mut fields = line.rsplitn(3, ' ');
+            let after: u64 = fields.next().unwrap().parse().expect("after count");
+            let before: u64 = fields.next().unwrap().parse().expect("before count");
+            let stack = fields.next().expect("a stack");
+            assert!(before + after > 0, "{line}");
+            assert!(stack.split(';').all(|f| !f.is_empty()), "{line}");
+            assert_eq!(before, *at_from.get(stack).unwrap_or(&0), "{range}: {line}");
+            assert_eq!(after, *at_to.get(stack).unwrap_or(&0), "{range}: {line}");
+            seen.insert(stack.to_string());
+        }
+        let all: BTreeSet<String> = at_from.keys().chain(at_to.keys()).cloned().collect();
+        assert_eq!(seen, all, "{range}: every stack of either side");
+
+        // inferno reads it as a differential graph: sized by the second
+        // count, with a delta on the frames.
+        let mut options = inferno::flamegraph::Options::default();
+        let mut svg = Vec::new();
+        inferno::flamegraph::from_lines(&mut options, text.lines(), &mut svg)
+            .unwrap_or_else(|e| panic!("inferno cannot read {range}: {e}"));
+        let frames = util::svg_frames(&svg);
+        let total: u64 = at_to.values().sum();
+        let root = frames
+            .iter()
+            .find(|f| f.title.starts_with("all ("))
+            .expect("inferno's root frame");
+        assert_eq!(root.samples, Some(total), "{range}: {}", root.title);
+        let changed = lines.iter().any(|l| {
+            let f: Vec<&str> = l.rsplitn(3, ' ').collect();
+            f[0] != f[1]
+        });
+        if changed {
+            assert!(
+                frames
+                    .iter()
+                    .any(|f| f.title.contains("%; +") || f.title.contains("%; -")),
+                "{range}: no differential frame in inferno's graph"
+            );
+        }
+    }
+}
+
+/// One frame of repoflame's SVG with its fill.
+#[derive(Debug, Clone)]
+struct Frame {
+    /// The whole tooltip.
+    title: String,
+    /// `fg:w`.
+    width: u64,
+    /// The rectangle's fill.
+    fill: (u8, u8, u8),
+}
+
+/// The frames of a repoflame SVG by path, as the tooltip's second line
+/// names them (`sample/src/` for a directory, `sample/src/a.rs` for a file).
+fn frames_by_path(svg: &[u8]) -> BTreeMap<String, Frame> {
+    use quick_xml::events::Event;
+
+    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<String> {
+        e.try_get_attribute(name).expect("attribute").map(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .expect("attribute value")
+                .into_owned()
+        })
+    };
+    let mut reader = quick_xml::Reader::from_reader(svg);
+    let mut frames = BTreeMap::new();
+    let (mut depth, mut in_frames) = (0usize, 0usize);
+    let mut current: Option<Frame> = None;
+    let mut title: Option<String> = None;
+    loop {
+        match reader.read_event().expect("XML") {
+            Event::Start(e) => {
+                depth += 1;
+                if e.name().as_ref() == b"svg" && attr(&e, "id").as_deref() == Some("frames") {
+                    in_frames = depth;
+                } else if in_frames > 0 && e.name().as_ref() == b"g" {
+                    current = Some(Frame {
+                        title: String::new(),
+                        width: 0,
+                        fill: (0, 0, 0),
+                    });
+                } else if current.is_some() && e.name().as_ref() == b"title" {
+                    title = Some(String::new());
+                }
+            }
+            Event::Empty(e) if current.is_some() && e.name().as_ref() == b"rect" => {
+                let frame = current.as_mut().unwrap();
+                frame.width = attr(&e, "fg:w").and_then(|w| w.parse().ok()).unwrap_or(0);
+                let fill = attr(&e, "fill").expect("a fill");
+                let hex = fill.strip_prefix('#').expect("a #rrggbb fill");
+                let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex");
+                frame.fill = (byte(0), byte(2), byte(4));
+            }
+            Event::Text(text) if title.is_some() => {
+                title
+                    .as_mut()
+                    .unwrap()
+                    .push_str(&text.decode().expect("UTF-8"));
+            }
+            Event::GeneralRef(r) if title.is_some() => {
+                let entity = format!("&{};", r.decode().expect("UTF-8"));
+                title
+                    .as_mut()
+                    .unwrap()
+                    .push_str(&quick_xml::escape::unescape(&entity).expect("entity"));
+            }
+            Event::End(e) => {
+                if e.name().as_ref() == b"title" {
+                    if let (Some(frame), Some(text)) = (current.as_mut(), title.take()) {
+                        frame.title = text;
+                    }
+                } else if e.name().as_ref() == b"g" {
+                    if let Some(frame) = current.take() {
+                        let path = frame
+                            .title
+                            .lines()
+                            .nth(1)
+                            .and_then(|l| l.split(" · ").next())
+                            .unwrap_or("")
+                            .to_string();
+                        frames.insert(path, frame);
+                    }
+                }
+                if depth == in_frames {
+                    in_frames = 0;
+                }
+                depth -= 1;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    frames
+}
+
+fn grew(fill: (u8, u8, u8)) -> bool {
+    fill.0 > fill.2
+}
+
+fn shrank(fill: (u8, u8, u8)) -> bool {
+    fill.2 > fill.0
+}
+
+fn neutral(fill: (u8, u8, u8)) -> bool {
+    let (r, g, b) = (fill.0 as i32, fill.1 as i32, fill.2 as i32);
+    (r - b).abs() <= 16 && (r - g).abs() <= 16 && (g - b).abs() <= 16
+}
+
+#[test]
+fn diff_svg_shows_deleted_code_and_colours_directories() {
+    let (repo, history) = sample_history();
+    let sample = arg(repo.path());
+    for range in ["v1..HEAD", "HEAD..v1", "v2..feature", "v1...feature"] {
+        let out = run([sample, "--diff", range]);
+        assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+        util::assert_xml(&out.stdout);
+        let frames = frames_by_path(&out.stdout);
+        let report = json(&[sample, "--diff", range]);
+
+        // Expected width and change of every frame from the report:
+        // a file is max(before, after), a directory the sum of its entries.
+        let mut want: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+        for (path, (b, a)) in diff_files(&report) {
+            let (b, a) = (
+                b["code"].as_u64().unwrap_or(0),
+                a["code"].as_u64().unwrap_or(0),
+            );
+            if b.max(a) == 0 {
+                continue;
+            }
+            let full = format!("sample/{path}");
+            let mut dirs: Vec<String> = vec!["sample/".into()];
+            let parts: Vec<&str> = path.split('/').collect();
+            for i in 1..parts.len() {
+                dirs.push(format!("sample/{}/", parts[..i].join("/")));
+            }
+            for key in dirs.into_iter().chain([full]) {
+                let e = want.entry(key).or_default();
+                e.0 += b.max(a);
+                e.1 += b;
+                e.2 += a;
+            }
+        }
+        for (path, (width, b, a)) in &want {
+            let frame = frames
+                .get(path)
+                .unwrap_or_else(|| panic!("{range}: no frame {path}: {:?}", frames.keys()));
+            assert_eq!(frame.width, *width, "{range}: width of {path}");
+            let fill = frame.fill;
+            if a > b {
+                assert!(grew(fill), "{range}: {path} grew {b}→{a}, fill {fill:?}");
+            } else if a < b {
+                assert!(
+                    shrank(fill),
+                    "{range}: {path} shrank {b}→{a}, fill {fill:?}"
+                );
+            } else {
+                assert!(neutral(fill), "{range}: {path} unchanged, fill {fill:?}");
+            }
+        }
+        assert_eq!(
+            frames.keys().collect::<BTreeSet<_>>(),
+            want.keys().collect::<BTreeSet<_>>(),
+            "{range}: frames"
+        );
+    }
+
+    // The cases the issue names, on v1..HEAD.
+    let out = run([sample, "--diff", "v1..HEAD"]);
+    let frames = frames_by_path(&out.stdout);
+    let deleted_dir = &frames["sample/legacy/"];
+    assert_eq!(deleted_dir.width, 2 + 3, "the old count");
+    assert!(shrank(deleted_dir.fill));
+    assert_eq!(frames["sample/legacy/util/old_helpers.py"].width, 3);
+    let src = &frames["sample/src/"];
+    assert!(grew(src.fill), "src grew (main.rs 5→11): {src:?}");
+    let old = &frames[&format!("sample/{}", history.renamed_from)];
+    let new = &frames[&format!("sample/{}", history.renamed_to)];
+    assert!(shrank(old.fill) && old.title.contains("deleted"), "{old:?}");
+    assert!(grew(new.fill) && new.title.contains("new"), "{new:?}");
+    assert_eq!(old.width, new.width);
+    assert!(neutral(frames["sample/Cargo.toml"].fill));
+    assert!(neutral(frames["sample/scripts/"].fill));
+    assert!(shrank(frames["sample/tools/"].fill));
+
+    // Title and subtitle: the repository and both revisions.
+    let title = util::svg_text(&out.stdout, "title").unwrap();
+    let subtitle = util::svg_text(&out.stdout, "subtitle").unwrap();
+    let both = format!("{title} {subtitle}");
+    assert!(title.contains("sample"), "{title}");
+    for commit in [history.commit(&history.v1), history.head()] {
+        assert!(both.contains(&commit.short), "{both}");
+        assert!(both.contains(&commit.date), "{both}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Remote repositories.
+
+/// A private `$TMPDIR` for one run, to see its clone directory.
+struct PrivateTmp(tempfile::TempDir);
+
+impl PrivateTmp {
+    fn new() -> PrivateTmp {
+        PrivateTmp(
+            tempfile::Builder::new()
+                .prefix("repoflame-tmpdir-")
+                .tempdir()
+                .expect("temp dir"),
+        )
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// `repoflame` with `TMPDIR` here.
+    fn cmd(&self) -> Command {
+        let mut cmd = repoflame();
+        cmd.env("TMPDIR", self.path());
+        cmd
+    }
+
+    /// Clone directories left here.
+    fn clones(&self) -> Vec<String> {
+        std::fs::read_dir(self.path())
+            .expect("read TMPDIR")
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("repoflame-clone-"))
+            .collect()
+    }
+
+    /// Runs `repoflame ARGS` with this TMPDIR within `limit`, checks that
+    /// no clone is left behind.
+    fn run(&self, args: &[&str], limit: Duration) -> Bounded {
+        let run = run_with_deadline(self.cmd().args(args), limit);
+        assert!(
+            !run.timed_out,
+            "repoflame {args:?} still running after {limit:?}: {}",
+            describe(&run.output)
+        );
+        assert_eq!(self.clones(), Vec::<String>::new(), "{args:?}: clone left");
+        run
+    }
+}
+
+#[test]
+fn remote_clones_equal_the_local_revision() {
+    let (repo, history) = sample_history();
+    repo.bare_clone("sample.git");
+    let daemon = GitDaemon::serve(repo.base());
+    let http = GitHttp::serve(repo.base());
+    let sample = arg(repo.path());
+    let c2 = history.commits[2].sha.clone();
+    let revs: Vec<Option<&str>> = vec![
+        None,
+        Some("main"),
+        Some("feature"),
+        Some("v1"),
+        Some("v2"),
+        Some("refs/heads/feature"),
+        Some(&history.main),
+        Some(&history.v2),
+        Some(&c2),
+    ];
+    // What the local repository says at each revision.
+    let local: BTreeMap<&str, Value> = revs
+        .iter()
+        .map(|rev| {
+            let rev = rev.unwrap_or("HEAD");
+            (rev, json(&[sample, "--rev", rev]))
+        })
+        .collect();
+    let v2_folded = folded(&[sample, "--rev", "v2"]);
+    let feature = history.commit(&history.feature);
+    let urls = [
+        daemon.url("sample.git"),
+        http.url("sample.git"),
+        daemon.url("sample"),
+        repo.file_url(),
+    ];
+    // One thread per URL; each run with a TMPDIR of its own.
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| {
+                let (revs, local, v2_folded) = (&revs, &local, &v2_folded);
+                scope.spawn(move || {
+                    let tmp = PrivateTmp::new();
+                    let mut failures = Vec::new();
+                    for rev in revs {
+                        let local_rev = rev.unwrap_or("HEAD");
+                        let mut args = vec![url.as_str()];
+                        if let Some(rev) = rev {
+                            args.extend(["--rev", rev]);
+                        }
+                        let run = tmp.run(&[&args[..], &["--format", "json"]].concat(), LIMIT);
+                        if run.output.status.code() != Some(0) {
+                            failures.push(format!(
+                                "{url} --rev {local_rev}: {}",
+                                String::from_utf8_lossy(&run.output.stderr).trim_end()
+                            ));
+                            continue;
+                        }
+                        let report: Value =
+                            serde_json::from_slice(&run.output.stdout).expect("JSON report");
+                        let local = &local[local_rev];
+                        assert_eq!(
+                            counted_part(&report),
+                            counted_part(local),
+                            "{url} at {local_rev}"
+                        );
+                        assert_eq!(report["source"]["name"], "sample", "{url}");
+                        assert_eq!(report["source"]["kind"], "revision", "{url}");
+                        for field in ["commit", "date"] {
+                            assert_eq!(
+                                report["source"]["revision"][field],
+                                local["source"]["revision"][field],
+                                "{url} at {local_rev}: {field}"
+                            );
+                        }
+                    }
+                    // Folded and SVG too.
+                    let run = tmp.run(&[url.as_str(), "--rev", "v2", "--folded"], LIMIT);
+                    assert_eq!(stdout_ok(&run.output), *v2_folded, "{url}");
+                    let run = tmp.run(&[url.as_str(), "--rev", "feature"], LIMIT);
+                    stdout_ok(&run.output);
+                    util::assert_xml(&run.output.stdout);
+                    let title = util::svg_text(&run.output.stdout, "title").unwrap();
+                    let subtitle = util::svg_text(&run.output.stdout, "subtitle").unwrap();
+                    assert!(title.contains("sample"), "{title}");
+                    assert!(subtitle.contains(&feature.short), "{subtitle}");
+                    assert!(subtitle.contains(&feature.date), "{subtitle}");
+                    failures
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a URL's checks panicked"))
+            .collect()
+    });
+    assert!(daemon.wait_for_log("upload-pack"), "{}", daemon.log());
+    assert!(http.wait_for_log("git-upload-pack"), "{}", http.log());
+    assert!(
+        failures.is_empty(),
+        "clones that failed:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// A repository whose first commit holds 1 MiB that does not compress,
+/// removed by the second: a full clone carries it, a shallow one not.
+fn deep_history() -> TestRepo {
+    let repo = TestRepo::new("deep");
+    repo.file("blob.bin", incompressible(7, 1 << 20))
+        .file("src/a.rs", "fn a() {}\n")
+        .commit("big");
+    repo.remove("blob.bin")
+        .file("src/a.rs", "fn a() {}\nfn b() {}\n")
+        .commit("small");
+    repo.file("src/c.rs", "fn c() {}\n").commit("more");
+    repo.bare_clone("deep.git");
+    repo
+}
+
+#[test]
+fn remote_clones_are_shallow_and_removed() {
+    let repo = deep_history();
+    let daemon = GitDaemon::serve(repo.base());
+    let http = GitHttp::serve(repo.base());
+    let tmp = PrivateTmp::new();
+    let head = repo.head();
+    let second = repo.rev_parse("HEAD~1");
+    for (scheme, port) in [("git", daemon.port()), ("http", http.port())] {
+        let proxy = TcpProxy::start(port, None);
+        let url = format!("{scheme}://127.0.0.1:{}/deep.git", proxy.port());
+        for rev in [
+            None,
+            Some("main"),
+            Some(head.as_str()),
+            Some(second.as_str()),
+        ] {
+            let before = proxy.bytes_down();
+            let mut args = vec![url.as_str(), "--folded"];
+            if let Some(rev) = rev {
+                args.extend(["--rev", rev]);
+            }
+            let run = tmp.run(&args, LIMIT);
+            let text = stdout_ok(&run.output);
+            assert!(text.starts_with("deep;src;a.rs 2\n"), "{text}");
+            let received = proxy.bytes_down() - before;
+            assert!(
+                received < 200_000,
+                "{url} at {rev:?}: {received} bytes received: not a shallow clone"
+            );
+        }
+        // The measure sees a full clone: the old megabyte comes along.
+        let before = proxy.bytes_down();
+        let dest = tmp.path().join(format!("full-{scheme}"));
+        git_at(
+            tmp.path(),
+            [
+                "-c",
+                "protocol.version=0",
+                "clone",
+                "-q",
+                "--bare",
+                &url,
+                dest.to_str().unwrap(),
+            ],
+        );
+        let received = proxy.bytes_down() - before;
+        assert!(received > 1 << 20, "full clone: only {received} bytes");
+        std::fs::remove_dir_all(&dest).unwrap();
+    }
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_a_black_hole_removes_the_clone() {
+    let hole = BlackHole::listen();
+    let mut failures = Vec::new();
+    for url in [
+        hole.url_git(),
+        hole.url_http(),
+        hole.url_https(),
+        hole.url_ssh(),
+    ] {
+        let tmp = PrivateTmp::new();
+        let out_dir = tempfile::tempdir().unwrap();
+        let target = precious_output(out_dir.path(), "graph.svg");
+        let mut child = spawn_signallable(tmp.cmd().args([url.as_str(), "-o", arg(&target)]));
+        let before = hole.connections();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while (hole.connections() == before || tmp.clones().is_empty())
+            && Instant::now() < deadline
+            && child.running()
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(hole.connections() > before, "{url}: never connected");
+        assert_eq!(
+            tmp.clones().len(),
+            1,
+            "{url}: a clone directory while it runs"
+        );
+        assert!(child.running(), "{url}: stopped before the signal");
+        child.signal(libc::SIGINT);
+        let run = child.finish(Duration::from_secs(10));
+        assert!(!run.timed_out, "{url}: Ctrl-C did not stop it");
+        assert_untouched(&target);
+        assert!(run.output.stdout.is_empty());
+        let left = tmp.clones();
+        if !left.is_empty() {
+            failures.push(format!(
+                "{url}: clone left: {left:?}; {}",
+                describe(&run.output)
+            ));
+        }
+        if run.output.status.code() != Some(130) {
+            failures.push(format!("{url}: not 130: {}", describe(&run.output)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn ctrl_c_while_fetching_from_a_slow_server_removes_the_clone() {
+    let repo = TestRepo::new("slow");
+    repo.file("blob.bin", incompressible(11, 2 << 20))
+        .file("a.rs", "fn a() {}\n")
+        .commit("big");
+    let daemon = GitDaemon::serve(repo.base());
+    // About 400 KB/s: the 2 MiB pack takes seconds.
+    let proxy = TcpProxy::start(daemon.port(), Some((8 * 1024, Duration::from_millis(20))));
+    let url = format!("git://127.0.0.1:{}/slow", proxy.port());
+    let tmp = PrivateTmp::new();
+    let mut child = spawn_signallable(tmp.cmd().args([url.as_str(), "--folded"]));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while proxy.bytes_down() < 64 * 1024 && Instant::now() < deadline && child.running() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(child.running(), "the fetch ended before the signal");
+    assert!(proxy.bytes_down() >= 64 * 1024, "the pack never started");
+    let clones = tmp.clones();
+    assert_eq!(clones.len(), 1, "{clones:?}");
+    child.signal(libc::SIGINT);
+    let run = child.finish(Duration::from_secs(10));
+    assert!(!run.timed_out, "Ctrl-C did not stop the fetch");
+    assert!(run.output.stdout.is_empty(), "{}", describe(&run.output));
+    assert_eq!(
+        (tmp.clones(), run.output.status.code()),
+        (Vec::<String>::new(), Some(130)),
+        "clone left or not 130: {}",
+        describe(&run.output)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Bad remotes.
+
+/// Runs `repoflame URL ARGS` twice (to stdout, and with `-o` onto an
+/// existing file), each within `limit`: exit 2, one `repoflame: ` line,
+/// nothing on stdout, the file untouched, no clone left. Returns the
+/// line and the longer time taken.
+fn assert_bad_remote(url: &str, args: &[&str], limit: Duration) -> (String, Duration) {
+    let tmp = PrivateTmp::new();
+    let mut all = vec![url];
+    all.extend_from_slice(args);
+    let first = tmp.run(&[&all[..], &["--folded"]].concat(), limit);
+    let line = util::assert_fails_cleanly(&first.output);
+    let out_dir = tempfile::tempdir().unwrap();
+    let target = precious_output(out_dir.path(), "graph.svg");
+    let second = tmp.run(&[&all[..], &["-o", arg(&target)]].concat(), limit);
+    let again = util::assert_fails_cleanly(&second.output);
+    assert_untouched(&target);
+    assert_eq!(line, again);
+    (line, first.elapsed.max(second.elapsed))
+}
+
+#[test]
+fn refused_connection_fails_quickly() {
+    for url in [
+        closed_port_url(),
+        format!("git://127.0.0.1:{}/repo", closed_port()),
+        format!("ssh://git@127.0.0.1:{}/repo", closed_port()),
+    ] {
+        let (line, elapsed) = assert_bad_remote(&url, &[], QUICK);
+        assert!(line.contains(&url), "{line}");
+        assert!(line.to_lowercase().contains("refused"), "{line}");
+        assert!(elapsed < Duration::from_secs(3), "{url}: {elapsed:?}");
+    }
+}
+
+#[test]
+fn not_found_fails_quickly() {
+    let (repo, _) = sample_history();
+    repo.bare_clone("sample.git");
+    let not_found = GitHttp::serve_with(repo.base(), Behaviour::NotFound);
+    let (line, _) = assert_bad_remote(&not_found.url("sample.git"), &[], QUICK);
+    assert!(line.contains("404") || line.contains("not found"), "{line}");
+
+    // A repository the servers do not have.
+    let http = GitHttp::serve(repo.base());
+    let (line, _) = assert_bad_remote(&http.url("nope.git"), &[], QUICK);
+    assert!(line.contains("not found") || line.contains("404"), "{line}");
+    let daemon = GitDaemon::serve(repo.base());
+    let url = daemon.url("nope.git");
+    let (line, _) = assert_bad_remote(&url, &[], QUICK);
+    assert!(line.contains(&url), "{line}");
+    assert!(line.contains("no such repository"), "{line}");
+
+    // A branch or tag the server does not have.
+    let (line, _) = assert_bad_remote(&daemon.url("sample.git"), &["--rev", "nope"], QUICK);
+    assert!(line.contains("nope"), "{line}");
+    let (line, _) = assert_bad_remote(&http.url("sample.git"), &["--rev", "HEAD~1"], QUICK);
+    assert!(line.contains("HEAD~1"), "{line}");
+}
+
+#[test]
+fn credentials_are_never_prompted_for() {
+    let repo = TestRepo::new("tiny");
+    repo.file("a.rs", "fn main() {}\n").commit("one");
+    repo.bare_clone("tiny.git");
+    let auth = GitHttp::serve_with(repo.base(), Behaviour::RequireAuth);
+    let url = auth.url("tiny.git");
+    let (line, elapsed) = assert_bad_remote(&url, &[], QUICK);
+    assert!(line.contains("credentials"), "{line}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    assert!(auth.wait_for_log("\" 401 "), "{}", auth.log());
+
+    // With a user in the URL, and with a terminal on stdin: still no
+    // prompt, still no wait.
+    let with_user = url.replace("http://", "http://someone@");
+    let (line, _) = assert_bad_remote(&with_user, &[], QUICK);
+    assert!(line.contains("credentials"), "{line}");
+    let tmp = PrivateTmp::new();
+    let mut cmd = tmp.cmd();
+    cmd.args([url.as_str(), "--folded"]);
+    let run = run_with_terminal_stdin(cmd, QUICK);
+    assert!(
+        !run.bounded.timed_out,
+        "hung with a terminal on stdin (a prompt?): terminal got {:?}",
+        String::from_utf8_lossy(&run.terminal)
+    );
+    let line = util::assert_fails_cleanly(&run.bounded.output);
+    assert!(line.contains("credentials"), "{line}");
+    assert!(
+        run.terminal.is_empty(),
+        "wrote to the terminal: {:?}",
+        String::from_utf8_lossy(&run.terminal)
+    );
+    assert_eq!(tmp.clones(), Vec::<String>::new());
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let hole = BlackHole::listen();
+    let urls = [
+        hole.url_http(),
+        hole.url_git(),
+        hole.url_https(),
+        hole.url_ssh(),
+    ];
+    // All at once: each takes the 2 seconds of --timeout.
+    let results: Vec<(String, Bounded, PathBuf, tempfile::TempDir, PrivateTmp)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = urls
+                .iter()
+                .enumerate()
+                .map(|(i, url)| {
+                    scope.spawn(move || {
+                        let tmp = PrivateTmp::new();
+                        let out_dir = tempfile::tempdir().unwrap();
+                        let target = precious_output(out_dir.path(), "graph.svg");
+                        let mut args = vec![url.as_str(), "--timeout", "2"];
+                        // Half to stdout, half to an existing -o file.
+                        if i % 2 == 1 {
+                            args.extend(["-o", arg(&target)]);
+                        } else {
+                            args.push("--folded");
+                        }
+                        let run = run_with_deadline(tmp.cmd().args(&args), LIMIT);
+                        (url.clone(), run, target, out_dir, tmp)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+    for (url, run, target, _dir, tmp) in &results {
+        assert!(!run.timed_out, "{url}: still waiting after {LIMIT:?}");
+        let line = util::assert_fails_cleanly(&run.output);
+        assert!(
+            run.elapsed >= Duration::from_millis(1900) && run.elapsed < Duration::from_secs(10),
+            "{url}: failed after {:?}: {line}",
+            run.elapsed
+        );
+        assert!(line.contains(url.as_str()), "{line}");
+        assert!(
+            line.contains("--timeout") || line.contains("timed out") || line.contains("timeout"),
+            "{line}"
+        );
+        assert_untouched(target);
+        assert_eq!(tmp.clones(), Vec::<String>::new(), "{url}");
+    }
+    assert!(hole.connections() >= urls.len());
+}
+
+/// `unshare` arguments that give a network namespace with no network, or
+/// `None` when this machine cannot.
+fn no_network_namespace() -> Option<Vec<&'static str>> {
+    for args in [&["-rn"][..], &["-n"][..]] {
+        let ok = Command::new("unshare")
+            .args(args)
+            .arg("true")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Some(args.to_vec());
+        }
+    }
+    None
+}
+
+#[test]
+fn unreachable_host_fails_quickly() {
+    let Some(unshare) = no_network_namespace() else {
+        eprintln!(
+            "unreachable_host_fails_quickly: skipped: unshare cannot make a network namespace"
+        );
+        return;
+    };
+    for url in [
+        "http://192.0.2.1/repo.git",
+        "git://192.0.2.1/repo.git",
+        "https://192.0.2.1:8443/repo.git",
+        "http://repoflame-test.invalid/repo.git",
+    ] {
+        let tmp = PrivateTmp::new();
+        let mut cmd = Command::new("unshare");
+        hermetic_env(&mut cmd)
+            .env("HOME", "/nonexistent/repoflame-test-home")
+            .env("TMPDIR", tmp.path())
+            .args(&unshare)
+            .arg(env!("CARGO_BIN_EXE_repoflame"))
+            .args([url, "--folded"]);
+        let run = run_with_deadline(&mut cmd, LIMIT);
+        assert!(!run.timed_out, "{url}: hung");
+        let line = util::assert_fails_cleanly(&run.output);
+        assert!(line.contains(url), "{line}");
+        assert!(
+            run.elapsed < Duration::from_secs(5),
+            "{url}: {:?}",
+            run.elapsed
+        );
+        assert_eq!(tmp.clones(), Vec::<String>::new(), "{url}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Bad input.
+
+/// Two blobs whose ids share their first four hex digits (found offline:
+/// `printf 'ambiguous N\n' | git hash-object --stdin` for N = 83 and 258).
+const AMBIGUOUS: (&str, &str, &str) = ("ambiguous 83\n", "ambiguous 258\n", "6d80");
+
+#[test]
+fn bad_revisions_fail_cleanly() {
+    let (repo, history) = sample_history();
+    let sample = repo.path();
+    let base = repo.base();
+    let shallow = repo.shallow_clone(1, "sample-shallow");
+    let empty = repo.empty("nothing");
+    let empty_bare = repo.empty_bare("nothing.git");
+    let not_repo = util::TestDir::new("plain");
+    not_repo.file("a.rs", "fn a() {}\n");
+
+    // Two objects with the same 4-digit prefix.
+    for content in [AMBIGUOUS.0, AMBIGUOUS.1] {
+        let blob = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(blob.path(), content).unwrap();
+        let oid = repo.git(["hash-object", "-w", blob.path().to_str().unwrap()]);
+        assert!(oid.starts_with(AMBIGUOUS.2), "{oid}");
+    }
+
+    let cases: Vec<(&Path, Vec<&str>, Vec<&str>)> = vec![
+        (
+            sample,
+            vec![".", "--rev", "nope"],
+            vec!["nope", "no such revision"],
+        ),
+        (sample, vec![".", "--rev", "HEAD~30"], vec!["HEAD~30"]),
+        (sample, vec![".", "--rev", "v9"], vec!["v9"]),
+        (
+            sample,
+            vec![".", "--rev", "0123456789012345678901234567890123456789"],
+            vec!["0123456789012345678901234567890123456789"],
+        ),
+        (
+            sample,
+            vec![".", "--rev", "HEAD:src/main.rs"],
+            vec!["HEAD:src/main.rs", "blob"],
+        ),
+        (
+            sample,
+            vec![".", "--rev", AMBIGUOUS.2],
+            vec![AMBIGUOUS.2, "ambiguous"],
+        ),
+        (sample, vec![".", "--rev=-x"], vec!["-x", "'-'"]),
+        (sample, vec![".", "--rev", "-x"], vec!["-x"]),
+        (sample, vec![".", "--rev=--all"], vec!["--all"]),
+        (
+            sample,
+            vec![".", "--rev", "main..feature"],
+            vec!["main..feature"],
+        ),
+        (&empty, vec![".", "--rev", "HEAD"], vec!["no commits"]),
+        (&empty, vec![".", "--rev", "main"], vec!["no commits"]),
+        (&empty_bare, vec![".", "--rev", "HEAD"], vec!["no commits"]),
+        (
+            &shallow,
+            vec![".", "--rev", "HEAD~3"],
+            vec!["HEAD~3", "shallow"],
+        ),
+        (&shallow, vec![".", "--rev", &history.v1], vec!["shallow"]),
+        (
+            not_repo.path(),
+            vec![".", "--rev", "HEAD"],
+            vec!["not a git repository"],
+        ),
+        (
+            base,
+            vec!["missing-dir", "--rev", "HEAD"],
+            vec!["missing-dir"],
+        ),
+        (sample, vec!["legacy", "--rev", "v1"], vec!["legacy"]),
+        (sample, vec!["data", "--rev", "v1"], vec!["data"]),
+        (
+            sample,
+            vec!["README.md", "--rev", "HEAD"],
+            vec!["README.md"],
+        ),
+    ];
+    std::fs::create_dir_all(sample.join("data")).unwrap();
+    check_rejections(&cases);
+}
+
+#[test]
+fn bad_diffs_and_rejected_combinations_fail_cleanly() {
+    let (repo, _) = sample_history();
+    let sample = repo.path();
+    let empty = repo.empty("nothing");
+    let not_repo = util::TestDir::new("plain");
+    not_repo.file("a.rs", "fn a() {}\n");
+    let cases: Vec<(&Path, Vec<&str>, Vec<&str>)> = vec![
+        (sample, vec![".", "--diff", "v1"], vec!["v1", ".."]),
+        (sample, vec![".", "--diff", ""], vec!["--diff"]),
+        (sample, vec![".", "--diff", "nope..HEAD"], vec!["nope"]),
+        (sample, vec![".", "--diff", "v1..nope"], vec!["nope"]),
+        (sample, vec![".", "--diff", "v1...nope"], vec!["nope"]),
+        (
+            sample,
+            vec![".", "--diff", "v1..HEAD:src/main.rs"],
+            vec!["blob"],
+        ),
+        (sample, vec![".", "--diff=-x..HEAD"], vec!["-x"]),
+        (sample, vec![".", "--diff", "v1..-x"], vec!["-x"]),
+        (
+            &empty,
+            vec![".", "--diff", "HEAD~1..HEAD"],
+            vec!["no commits"],
+        ),
+        (
+            not_repo.path(),
+            vec![".", "--diff", "a..b"],
+            vec!["not a git repository"],
+        ),
+        (
+            sample,
+            vec![".", "--rev", "v1", "--diff", "v1..v2"],
+            vec!["--diff"],
+        ),
+        (
+            sample,
+            vec![".", "--rev", "HEAD", "--follow"],
+            vec!["--follow"],
+        ),
+        (sample, vec![".", "--diff", "v1..", "-L"], vec!["--follow"]),
+        (
+            sample,
+            vec!["git://127.0.0.1:9/repo.git", "--diff", "v1..v2"],
+            vec!["local repository"],
+        ),
+        (
+            sample,
+            vec!["https://example.invalid/repo", "--diff", "v1.."],
+            vec!["local repository"],
+        ),
+        (
+            sample,
+            vec!["git://127.0.0.1:9/repo.git", "--follow"],
+            vec!["--follow"],
+        ),
+        (
+            sample,
+            vec![".", "--rev", "HEAD", "--timeout", "0"],
+            vec!["--timeout"],
+        ),
+    ];
+    check_rejections(&cases);
+    // A bad range names the range.
+    let line = assert_rejected(sample, &[".", "--diff", "v1"]);
+    assert!(line.contains("\"v1\""), "{line}");
+}
