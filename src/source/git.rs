@@ -325,10 +325,26 @@ pub struct Listing {
     pub symlinks: u64,
     /// Gitlinks (submodules), skipped.
     pub submodules: u64,
+    /// Regular files listed.
+    pub listed: usize,
 }
 
 /// Lists the files of `revision` below the counted subtree.
 pub fn list(opened: &Opened, revision: &Revision, walk: &WalkOptions) -> Result<Listing, Error> {
+    let mut entries = Vec::new();
+    let mut listing = list_each(opened, revision, walk, &mut |entry| entries.push(entry))?;
+    listing.entries = entries;
+    Ok(listing)
+}
+
+/// Lists the files of `revision`, handing each to `emit` as it is found;
+/// the listing returned has the counts of what was skipped.
+fn list_each(
+    opened: &Opened,
+    revision: &Revision,
+    walk: &WalkOptions,
+    emit: &mut dyn FnMut(Entry),
+) -> Result<Listing, Error> {
     let repo = &opened.repo;
     let error = |reason: String| Error::Revision {
         rev: revision.rev.clone(),
@@ -354,7 +370,7 @@ pub fn list(opened: &Opened, revision: &Revision, walk: &WalkOptions) -> Result<
     let excludes = excludes(walk)?;
     let mut listing = Listing::default();
     let mut path = PathBuf::new();
-    list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing)
+    list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing, emit)
         .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
     Ok(listing)
 }
@@ -385,6 +401,7 @@ fn list_tree(
     walk: &WalkOptions,
     excludes: &Override,
     listing: &mut Listing,
+    emit: &mut dyn FnMut(Entry),
 ) -> Result<(), git2::Error> {
     for entry in tree.iter() {
         let name = OsStr::from_bytes(entry.name_bytes());
@@ -396,11 +413,12 @@ fn list_tree(
         match entry.kind() {
             Some(ObjectType::Tree) if !excludes.matched(&absolute, true).is_ignore() => {
                 let subtree = repo.find_tree(entry.id())?;
-                list_tree(repo, &subtree, path, walk, excludes, listing)?;
+                list_tree(repo, &subtree, path, walk, excludes, listing, emit)?;
             }
             Some(ObjectType::Blob) if entry.filemode() == MODE_LINK => listing.symlinks += 1,
             Some(ObjectType::Blob) if !excludes.matched(&absolute, false).is_ignore() => {
-                listing.entries.push(Entry {
+                listing.listed += 1;
+                emit(Entry {
                     path: path.clone(),
                     oid: entry.id(),
                 });
@@ -421,9 +439,9 @@ enum Blob {
     Problem(String),
 }
 
-/// Blobs are read in jobs of this many, one repository handle per job
-/// (a handle cannot be shared between threads).
-const JOB: usize = 256;
+/// Blobs are read in jobs of at least this many, one repository handle per
+/// job (a handle cannot be shared between threads).
+const MIN_JOB: usize = 32;
 
 /// Counts blobs in parallel: each `(path, oid)` once. `open_path` opens
 /// the repository: one handle per job, as a handle is not `Sync`.
@@ -434,28 +452,25 @@ fn count_blobs(
     progress: &Progress,
 ) -> Vec<(Blob, bool)> {
     progress.found(blobs.len() as u64);
+    // map_init: one handle and one buffer per piece of work rayon makes,
+    // and pieces as small as it needs to keep every thread busy to the end.
     blobs
-        .par_chunks(JOB)
-        .flat_map_iter(|job| {
-            let repo = Repository::open(open_path);
-            let odb = repo.as_ref().ok().and_then(|r| r.odb().ok());
-            let mut buffer = Vec::new();
-            let results: Vec<(Blob, bool)> = job
-                .iter()
-                .map(|(path, oid)| {
-                    let result = match &odb {
-                        None => (
-                            Blob::Problem("cannot open the repository again".into()),
-                            false,
-                        ),
-                        Some(odb) => count_blob(odb, path, *oid, options, &mut buffer),
-                    };
-                    progress.advance(1);
-                    result
-                })
-                .collect();
-            results
-        })
+        .par_iter()
+        .with_min_len(MIN_JOB)
+        .map_init(
+            || (Repository::open(open_path).ok(), Vec::new()),
+            |(repo, buffer), (path, oid)| {
+                let result = match repo.as_ref().map(Repository::odb) {
+                    Some(Ok(odb)) => count_blob(&odb, path, *oid, options, buffer),
+                    _ => (
+                        Blob::Problem("cannot open the repository again".into()),
+                        false,
+                    ),
+                };
+                progress.advance(1);
+                result
+            },
+        )
         .collect()
 }
 
@@ -496,6 +511,7 @@ fn count_blob(
 }
 
 /// Everything counted at one revision.
+#[derive(Debug, Default)]
 pub struct RevisionCount {
     /// One record per counted file.
     pub records: Vec<FileRecord>,
@@ -516,42 +532,85 @@ pub fn count_revision(
     pool: &rayon::ThreadPool,
     progress: &Progress,
 ) -> Result<RevisionCount, Error> {
-    let listing = list(opened, revision, walk)?;
-    let blobs: Vec<(PathBuf, Oid)> = listing
-        .entries
-        .iter()
-        .map(|e| (e.path.clone(), e.oid))
-        .collect();
-    progress.start();
     let open_path = opened.open_path.as_path();
-    let results = pool.install(|| count_blobs(open_path, &blobs, options, progress));
-    progress.finish();
-    let mut count = RevisionCount {
-        records: Vec::new(),
-        problems: Vec::new(),
-        notes: skipped_notes(&listing),
-        listed: blobs.len(),
-    };
-    let mut lfs = 0u64;
-    for ((path, _), (blob, is_lfs)) in blobs.into_iter().zip(results) {
-        lfs += u64::from(is_lfs);
-        match blob {
-            Blob::Counted(language, counts, note) => {
-                count.notes.extend(note);
-                count.records.push(FileRecord {
-                    path,
-                    language,
-                    counts,
-                });
+    let counted = std::sync::Mutex::new((RevisionCount::default(), 0u64));
+    progress.start();
+    // Batches of blobs go to the pool while the tree is still being read.
+    let listing = pool.in_place_scope(|scope| {
+        let spawn = |batch: Vec<(PathBuf, Oid)>| {
+            let counted = &counted;
+            scope.spawn(move |_| {
+                let results = count_batch(open_path, &batch, options, progress);
+                let mut guard = counted.lock().unwrap_or_else(|e| e.into_inner());
+                let (count, lfs) = &mut *guard;
+                for ((path, _), (blob, is_lfs)) in batch.into_iter().zip(results) {
+                    *lfs += u64::from(is_lfs);
+                    match blob {
+                        Blob::Counted(language, counts, note) => {
+                            count.notes.extend(note);
+                            count.records.push(FileRecord {
+                                path,
+                                language,
+                                counts,
+                            });
+                        }
+                        Blob::Uncounted => {}
+                        Blob::Problem(message) => count.problems.push(Problem::new(&path, message)),
+                    }
+                }
+            });
+        };
+        let mut batch = Vec::with_capacity(BATCH);
+        let listing = list_each(opened, revision, walk, &mut |entry| {
+            batch.push((entry.path, entry.oid));
+            if batch.len() == BATCH {
+                spawn(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
             }
-            Blob::Uncounted => {}
-            Blob::Problem(message) => count.problems.push(Problem::new(&path, message)),
+        });
+        if !batch.is_empty() {
+            spawn(batch);
         }
-    }
+        listing
+    })?;
+    progress.finish();
+    let (mut count, lfs) = counted.into_inner().unwrap_or_else(|e| e.into_inner());
+    count.notes.extend(skipped_notes(&listing));
+    count.listed = listing.listed;
     if lfs > 0 {
         count.notes.push(lfs_note(lfs));
     }
     Ok(count)
+}
+
+/// Blobs handed to the pool at a time while a tree is read.
+const BATCH: usize = 64;
+
+/// Counts one batch of blobs, one after the other, with one repository
+/// handle.
+fn count_batch(
+    open_path: &Path,
+    batch: &[(PathBuf, Oid)],
+    options: &CountOptions<'_>,
+    progress: &Progress,
+) -> Vec<(Blob, bool)> {
+    progress.found(batch.len() as u64);
+    let repo = Repository::open(open_path);
+    let odb = repo.as_ref().ok().and_then(|r| r.odb().ok());
+    let mut buffer = Vec::new();
+    batch
+        .iter()
+        .map(|(path, oid)| {
+            let result = match &odb {
+                Some(odb) => count_blob(odb, path, *oid, options, &mut buffer),
+                None => (
+                    Blob::Problem("cannot open the repository again".into()),
+                    false,
+                ),
+            };
+            progress.advance(1);
+            result
+        })
+        .collect()
 }
 
 fn lfs_note(lfs: u64) -> String {
