@@ -185,22 +185,17 @@ fn count_one(
         }
     }
 
-    let file = match open_regular(&path, options.follow) {
-        Ok(Some(file)) => file,
+    let (mut file, size) = match open_regular(&path, options.follow) {
+        Ok(Some(opened)) => opened,
         Ok(None) => return Outcome::Gone,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Outcome::Gone,
         Err(err) => return Outcome::Problem(Problem::new(&path, io_reason(&err))),
     };
-    let size = match file.metadata() {
-        Ok(metadata) => metadata.size(),
-        Err(err) => return Outcome::Problem(Problem::new(&path, io_reason(&err))),
-    };
 
-    let mut file = file;
     let result = if size > options.stream_threshold {
         count_streamed(&mut file, &path, by_name, size, options, buffer)
     } else {
-        count_whole(&mut file, by_name, options, buffer)
+        count_whole(&mut file, size, by_name, options, buffer)
     };
     let relative = path
         .strip_prefix(root)
@@ -232,7 +227,8 @@ fn count_one(
 /// Opens `path` for reading if it is (still) a regular file. Non-blocking,
 /// so a FIFO swapped in after the walk is detected instead of blocking the
 /// run forever; without `follow`, a symbolic link swapped in is not opened.
-fn open_regular(path: &Path, follow: bool) -> io::Result<Option<File>> {
+/// Returns the file and its size.
+fn open_regular(path: &Path, follow: bool) -> io::Result<Option<(File, u64)>> {
     let mut flags = libc::O_NONBLOCK | libc::O_CLOEXEC;
     if !follow {
         flags |= libc::O_NOFOLLOW;
@@ -242,8 +238,9 @@ fn open_regular(path: &Path, follow: bool) -> io::Result<Option<File>> {
         Err(err) if err.raw_os_error() == Some(libc::ELOOP) && !follow => return Ok(None),
         Err(err) => return Err(err),
     };
-    if file.metadata()?.is_file() {
-        Ok(Some(file))
+    let metadata = file.metadata()?;
+    if metadata.is_file() {
+        Ok(Some((file, metadata.size())))
     } else {
         Ok(None)
     }
@@ -254,19 +251,24 @@ type Parsed = Option<(LanguageType, CodeStats, Option<String>)>;
 /// Reads the whole file into `buffer` and counts it.
 fn count_whole(
     file: &mut File,
+    size: u64,
     by_name: Option<LanguageType>,
     options: &CountOptions<'_>,
     buffer: &mut Vec<u8>,
 ) -> io::Result<Parsed> {
     buffer.clear();
+    // The size is known from fstat: File::read_to_end would ask again, and
+    // read once more to see the end. What was there at fstat is counted.
+    buffer.reserve(usize::try_from(size).unwrap_or(0));
+    let mut rest = (&mut *file).take(size);
     if let Some(language) = by_name {
-        file.read_to_end(buffer)?;
+        rest.read_to_end(buffer)?;
         return Ok(Some((language, parse(language, buffer), None)));
     }
     // Extensionless: the shebang decides, from the first bytes, before the
     // rest is read.
     let mut head = [0u8; shebang::READ_LIMIT];
-    let n = read_up_to(file, &mut head)?;
+    let n = read_up_to(&mut rest, &mut head)?;
     let Some(language) = shebang::detect(&head[..n]) else {
         return Ok(None);
     };
@@ -274,7 +276,7 @@ fn count_whole(
         return Ok(None);
     }
     buffer.extend_from_slice(&head[..n]);
-    file.read_to_end(buffer)?;
+    rest.read_to_end(buffer)?;
     Ok(Some((language, parse(language, buffer), None)))
 }
 
