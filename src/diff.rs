@@ -11,7 +11,7 @@ use crate::config::{Config, Format, Metric, Repo};
 use crate::count::Counts;
 use crate::error::Error;
 use crate::progress::Progress;
-use crate::render::json::record_path_of;
+use crate::render::json::{CountsOut, record_path_of};
 use crate::render::labels::{signed, thousands};
 use crate::source::git::{self, DiffRecord, Revision};
 use crate::tree::{Summary, Tree};
@@ -97,25 +97,15 @@ pub fn run(
             })?;
         }
         Format::Svg => {
-            let mut tree = pool.install(|| Tree::build_diff(&root_name, count.records));
-            let svg = &config.svg;
-            let width = svg.width.unwrap_or(crate::config::REFERENCE_WIDTH) as f64 - 20.0;
-            let total = tree.root.counts.get(metric) as f64;
-            let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
-            tree.merge_for_drawing(metric, min_value, svg.max_frames);
-            let title = svg
+            let tree = pool.install(|| Tree::build_diff(&root_name, count.records));
+            let title = config
+                .svg
                 .title
                 .clone()
                 .unwrap_or_else(|| format!("{root_label}: {range}"));
-            let subtitle = subtitle(&tree, metric, &before, &after);
-            let labels = render::svg::Labels {
-                title: &title,
-                subtitle: &subtitle,
-            };
-            let rendered = pool
-                .install(|| render::svg::render(&tree, &summary, metric, svg, &labels))
-                .map_err(|source| Error::Render { source })?;
-            output::write_to(config.output.as_deref(), |out| rendered.write(out))?;
+            crate::write_svg(tree, &summary, config, pool, &title, |tree| {
+                subtitle(tree, metric, &before, &after)
+            })?;
         }
     }
     Ok(Outcome {
@@ -227,29 +217,6 @@ struct Totals {
     after: CountsOut,
 }
 
-#[derive(Serialize, Clone, Copy)]
-struct CountsOut {
-    files: u64,
-    code: u64,
-    comments: u64,
-    blanks: u64,
-    lines: u64,
-    bytes: u64,
-}
-
-impl From<Counts> for CountsOut {
-    fn from(c: Counts) -> Self {
-        CountsOut {
-            files: c.files,
-            code: c.code,
-            comments: c.comments,
-            blanks: c.blanks,
-            lines: c.lines(),
-            bytes: c.bytes,
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct FileOut {
     path: String,
@@ -283,8 +250,8 @@ impl<'a> Report<'a> {
                 FileOut {
                     path: record_path_of(&r.path),
                     language: r.language.name(),
-                    before: r.before.map(Into::into),
-                    after: r.after.map(Into::into),
+                    before: r.before.as_ref().map(Into::into),
+                    after: r.after.as_ref().map(Into::into),
                 }
             })
             .collect();
@@ -302,8 +269,8 @@ impl<'a> Report<'a> {
             },
             metric: metric.name(),
             totals: Totals {
-                before: before.into(),
-                after: after.into(),
+                before: (&before).into(),
+                after: (&after).into(),
             },
             distinct_files_counted: 0,
             files,

@@ -93,6 +93,34 @@ fn drop_in_background<T: Send + 'static>(value: T) {
     }
 }
 
+/// Merges what is too narrow to draw, lays the flame graph of `tree` out
+/// and writes it. `subtitle` is told the tree as drawn.
+pub(crate) fn write_svg(
+    mut tree: Tree,
+    summary: &Summary,
+    config: &Config,
+    pool: &rayon::ThreadPool,
+    title: &str,
+    subtitle: impl FnOnce(&Tree) -> String,
+) -> Result<(), Error> {
+    let (svg, metric) = (&config.svg, config.metric);
+    let width = svg.width.unwrap_or(config::REFERENCE_WIDTH) as f64 - 20.0;
+    let total = tree.root.counts.get(metric) as f64;
+    let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
+    tree.merge_for_drawing(metric, min_value, svg.max_frames);
+    let subtitle = subtitle(&tree);
+    let labels = render::svg::Labels {
+        title,
+        subtitle: &subtitle,
+    };
+    let rendered = pool
+        .install(|| render::svg::render(&tree, summary, metric, svg, &labels))
+        .map_err(|source| Error::Render { source })?;
+    output::write_to(config.output.as_deref(), |out| rendered.write(out))?;
+    drop_in_background((tree, rendered));
+    Ok(())
+}
+
 /// Runs the whole pipeline and writes the output.
 pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let timings = Timings::start();
@@ -141,15 +169,10 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         }
         Format::Svg => {
             let records = counted.records;
-            let mut tree = pool.install(|| Tree::build(&counted.root_name, records));
-            let svg = &config.svg;
-            let width = svg.width.unwrap_or(config::REFERENCE_WIDTH) as f64 - 20.0;
-            let total = tree.root.counts.get(metric) as f64;
-            let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
+            let tree = pool.install(|| Tree::build(&counted.root_name, records));
             timings.mark("tree");
-            tree.merge_for_drawing(metric, min_value, svg.max_frames);
-            timings.mark("merge");
-            let title = svg
+            let title = config
+                .svg
                 .title
                 .clone()
                 .unwrap_or_else(|| match &counted.revision {
@@ -160,15 +183,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             if let Some(revision) = &counted.revision {
                 subtitle.push_str(&format!(" · {}", revision.describe()));
             }
-            let labels = render::svg::Labels {
-                title: &title,
-                subtitle: &subtitle,
-            };
-            let rendered = pool
-                .install(|| render::svg::render(&tree, &summary, metric, svg, &labels))
-                .map_err(|source| Error::Render { source })?;
-            output::write_to(config.output.as_deref(), |out| rendered.write(out))?;
-            drop_in_background((tree, rendered));
+            write_svg(tree, &summary, config, &pool, &title, |_| subtitle)?;
         }
     }
     timings.mark("output");

@@ -70,8 +70,9 @@ pub struct SourceInfo<'a> {
     pub revision: Option<&'a Revision>,
 }
 
+/// Counts as the reports write them.
 #[derive(Serialize)]
-struct CountsOut {
+pub(crate) struct CountsOut {
     files: u64,
     code: u64,
     comments: u64,
