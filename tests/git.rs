@@ -1873,3 +1873,44 @@ fn bad_diffs_and_rejected_combinations_fail_cleanly() {
     let line = assert_rejected(sample, &[".", "--diff", "v1"]);
     assert!(line.contains("\"v1\""), "{line}");
 }
+
+#[test]
+fn clone_progress_shows_on_a_terminal_and_nowhere_else() {
+    // A big blob behind a slow link, so that the fetch lasts long enough
+    // for the progress bar to be drawn.
+    let repo = TestRepo::new("slow");
+    repo.file("blob.bin", incompressible(11, 400_000))
+        .file("src/a.rs", "fn a() {}\n")
+        .commit("one");
+    repo.bare_clone("slow.git");
+    let http = GitHttp::serve(repo.base());
+    let proxy = TcpProxy::start(http.port(), Some((16 * 1024, Duration::from_millis(40))));
+    let url = format!("http://127.0.0.1:{}/slow.git", proxy.port());
+    let tmp = PrivateTmp::new();
+
+    let mut cmd = tmp.cmd();
+    cmd.args([url.as_str(), "--folded"]);
+    let run = util::run_on_pty(cmd, false, true, LIMIT);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.terminal)
+    );
+    let terminal = String::from_utf8_lossy(&run.terminal);
+    assert!(
+        terminal.contains("receiving objects"),
+        "no progress on the terminal:\n{terminal}"
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "slow;src;a.rs 1\n");
+
+    // Not a terminal: not a word on stderr.
+    let quiet = tmp.run(&[url.as_str(), "--folded"], LIMIT);
+    assert_eq!(stdout_ok(&quiet.output), "slow;src;a.rs 1\n");
+    assert_eq!(
+        String::from_utf8_lossy(&quiet.output.stderr),
+        "",
+        "{}",
+        describe(&quiet.output)
+    );
+}
