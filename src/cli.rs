@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
-use repoflame::config::Repo;
 use repoflame::config::{DEFAULT_MAX_FRAMES, SvgOptions, WalkOptions};
+use repoflame::config::{Repo, View};
 use repoflame::error::display_path;
 use repoflame::{Config, Format, Metric, Source};
 
@@ -16,10 +16,17 @@ const EXAMPLES: &str = "\
 Examples:
   repoflame > graph.svg                      the current directory, code lines
   repoflame ~/src/project -o project.svg     write a file (atomically)
-  repoflame . --folded | inferno-flamegraph > graph.svg
-  repoflame . --folded | flamegraph.pl --countname lines > graph.svg
-  repoflame . --format json -o loc.json      a report for CI
+  repoflame . --depth 2 -o dirs.svg          per-directory totals two levels deep
+  repoflame . --depth 1 --folded             the same as text, like du -d 1
+  repoflame . --by-language -o langs.svg     language first: where the Go code lives
   repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
+  repoflame . --format json -o loc.json      a report for CI
+  repoflame . --folded | inferno-flamegraph > graph.svg
+  repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
+  repoflame https://host/owner/repo -o r.svg a remote, cloned shallow, then removed
+  repoflame . --diff v1.1..v1.2 -o diff.svg  what changed: red grew, blue shrank
+  repoflame --generate-completions bash      shell completions (also zsh, fish, ...)
+  repoflame --generate-man > repoflame.1     the man page
 
 Counting: a file's language and its code, comment and blank lines are what
 tokei reports for it; code inside a file of another language (Markdown code
@@ -83,6 +90,17 @@ pub struct Args {
     /// What sizes the frames.
     #[arg(short, long, value_enum, default_value_t = MetricArg::Code, help_heading = "Output")]
     pub metric: MetricArg,
+
+    /// Aggregate everything below depth N into its directory, like
+    /// `du -d N`: per-directory totals (the root is depth 0). Applies to
+    /// the graph, the folded stacks and the JSON report.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "View")]
+    pub depth: Option<u32>,
+
+    /// The language as the first frame, then the path: where the Go code
+    /// lives, where the YAML lives.
+    #[arg(long, help_heading = "View")]
+    pub by_language: bool,
 
     /// Print nothing on stderr but errors: no progress, summary or notes.
     #[arg(short, long, help_heading = "Output")]
@@ -153,6 +171,15 @@ pub struct Args {
     /// the SVG of a huge repository light.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FRAMES, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(10..), |n| n as usize), help_heading = "Flame graph")]
     pub max_frames: usize,
+
+    /// Print shell completions for SHELL (bash, zsh, fish, elvish,
+    /// powershell) and exit.
+    #[arg(long, value_name = "SHELL", hide = true, exclusive = true)]
+    pub generate_completions: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit.
+    #[arg(long, hide = true, exclusive = true)]
+    pub generate_man: bool,
 
     /// Icicle graph: the root at the top.
     #[arg(long, help_heading = "Flame graph")]
@@ -289,6 +316,10 @@ impl Args {
             metric,
             format,
             output: self.output,
+            view: View {
+                depth: self.depth.map(|d| d as usize),
+                by_language: self.by_language,
+            },
             svg: SvgOptions {
                 title: self.title,
                 width: self.width.map(|w| w as usize),
@@ -346,6 +377,21 @@ fn parse_range(range: &str) -> anyhow::Result<(String, String)> {
         from.to_string()
     };
     Ok((from, to.to_string()))
+}
+
+/// Prints completions or the man page when asked; `true` when it did.
+pub fn generate(args: &Args) -> std::io::Result<bool> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    if let Some(shell) = args.generate_completions {
+        clap_complete::generate(shell, &mut Args::command(), "repoflame", &mut out);
+        return Ok(true);
+    }
+    if args.generate_man {
+        clap_mangen::Man::new(Args::command()).render(&mut out)?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// Reports a command-line error on one line (help and version are printed

@@ -33,6 +33,18 @@ pub struct Config {
     pub output: Option<PathBuf>,
     /// Flame-graph presentation.
     pub svg: SvgOptions,
+    /// How the tree is shaped: depth, language first.
+    pub view: View,
+}
+
+/// How files become the frames of the graph.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// Aggregate everything below this depth into its directory (the root
+    /// is depth 0).
+    pub depth: Option<usize>,
+    /// The language as the first frame below the root, then the path.
+    pub by_language: bool,
 }
 
 impl Default for Config {
@@ -48,6 +60,7 @@ impl Default for Config {
             format: Format::Svg,
             output: None,
             svg: SvgOptions::default(),
+            view: View::default(),
         }
     }
 }

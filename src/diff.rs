@@ -75,7 +75,7 @@ pub fn run(
 
     match config.format {
         Format::Folded => {
-            let tree = Tree::build_diff(&root_name, count.records);
+            let tree = shaped(&root_name, count.records, config);
             output::write_to(config.output.as_deref(), |out| {
                 write_folded(&tree, metric, out)
             })?;
@@ -97,7 +97,7 @@ pub fn run(
             })?;
         }
         Format::Svg => {
-            let tree = pool.install(|| Tree::build_diff(&root_name, count.records));
+            let tree = pool.install(|| shaped(&root_name, count.records, config));
             let title = config
                 .svg
                 .title
@@ -115,9 +115,23 @@ pub fn run(
     })
 }
 
+/// The diff tree shaped as the view asks: language first, depth.
+fn shaped(root_name: &[u8], mut records: Vec<DiffRecord>, config: &Config) -> Tree {
+    if config.view.by_language {
+        for r in &mut records {
+            r.path = std::path::Path::new(r.language.name()).join(&r.path);
+        }
+    }
+    let mut tree = Tree::build_diff(root_name, records);
+    if let Some(depth) = config.view.depth {
+        tree.fold_below(depth, config.metric);
+    }
+    tree
+}
+
 /// "12,345 → 12,900 code lines (+555: +700 −145 in 12 files) · v1 = 1a2b3c4 (…) → …"
 fn subtitle(tree: &Tree, metric: Metric, before: &Revision, after: &Revision) -> String {
-    let change = tree.root.change.unwrap_or_default();
+    let change = tree.root.change.as_deref().copied().unwrap_or_default();
     let (b, a) = (change.before.get(metric), change.after.get(metric));
     let (grown, shrunk, changed) = churn(&tree.root, metric);
     format!(
@@ -137,7 +151,7 @@ fn subtitle(tree: &Tree, metric: Metric, before: &Revision, after: &Revision) ->
 /// many files changed.
 fn churn(node: &crate::tree::Node, metric: Metric) -> (u64, u64, u64) {
     if node.children.is_empty() {
-        let change = node.change.unwrap_or_default();
+        let change = node.change.as_deref().copied().unwrap_or_default();
         let (b, a) = (change.before.get(metric), change.after.get(metric));
         return match a.cmp(&b) {
             std::cmp::Ordering::Greater => (a - b, 0, 1),

@@ -147,19 +147,30 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
 
     match config.format {
         Format::Folded => {
-            let tree = Tree::build(&counted.root_name, counted.records);
+            let tree = Tree::shaped(&counted.root_name, counted.records, &config.view, metric);
             output::write_to(config.output.as_deref(), |out| {
                 folded::write(&tree, metric, out)
             })?;
         }
         Format::Json => {
+            // --depth applies to the report; --by-language does not (every
+            // entry names its language).
+            let folded = config.view.depth.map(|depth| {
+                let mut tree = Tree::build(&counted.root_name, counted.records.clone());
+                tree.fold_below(depth, metric);
+                tree
+            });
+            let entries = match &folded {
+                Some(tree) => render::json::Entries::Folded(tree),
+                None => render::json::Entries::Files(&counted.records),
+            };
             output::write_to(config.output.as_deref(), |out| {
                 render::json::write(
                     &render::json::SourceInfo {
                         name: &root_label,
                         revision: counted.revision.as_ref(),
                     },
-                    &counted.records,
+                    entries,
                     &summary,
                     metric,
                     &counted.problems,
@@ -169,7 +180,8 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         }
         Format::Svg => {
             let records = counted.records;
-            let tree = pool.install(|| Tree::build(&counted.root_name, records));
+            let tree =
+                pool.install(|| Tree::shaped(&counted.root_name, records, &config.view, metric));
             timings.mark("tree");
             let title = config
                 .svg

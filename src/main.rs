@@ -14,6 +14,12 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(err) => return cli::usage_error(err),
     };
+    match cli::generate(&args) {
+        Ok(true) => return ExitCode::SUCCESS,
+        Ok(false) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Err(err) => return fail(&format!("<stdout>: {}", repoflame::error::io_reason(&err))),
+    }
     let quiet = args.quiet;
     let config = match args.into_config() {
         Ok(config) => config,

@@ -43,7 +43,12 @@ pub struct Node {
     pub children: Vec<Node>,
     /// For a diff: the totals at both revisions (`counts` then holds, per
     /// file, the larger of the two, so deleted code keeps its width).
-    pub change: Option<Change>,
+    /// Boxed: most trees are not diffs, and a million nodes add up.
+    pub change: Option<Box<Change>>,
+    /// The language a directory is coloured after: the language frame it is
+    /// under with `--by-language`, or the language with most of the metric
+    /// in a directory folded by `--depth`.
+    pub tint: Option<LanguageType>,
 }
 
 /// Totals at two revisions.
@@ -79,6 +84,7 @@ impl Node {
             counts: Counts::default(),
             children: Vec::new(),
             change: None,
+            tint: None,
         }
     }
 
@@ -134,6 +140,52 @@ impl Tree {
             })
             .collect();
         build(root_name, items, true)
+    }
+
+    /// Builds the tree with the language as the first frame below the root,
+    /// then the path: where the Go code lives, where the YAML lives. The
+    /// directories under a language are tinted with its colour.
+    pub fn build_by_language(root_name: &[u8], records: Vec<FileRecord>) -> Tree {
+        let records = records
+            .into_iter()
+            .map(|mut r| {
+                r.path = std::path::Path::new(r.language.name()).join(&r.path);
+                r
+            })
+            .collect();
+        let mut tree = Tree::build(root_name, records);
+        for language in &mut tree.root.children {
+            if let Some(found) = first_language(language) {
+                tint(language, found);
+            }
+        }
+        tree
+    }
+
+    /// The tree of `records` shaped as `view` asks.
+    pub fn shaped(
+        root_name: &[u8],
+        records: Vec<FileRecord>,
+        view: &crate::config::View,
+        metric: Metric,
+    ) -> Tree {
+        let mut tree = if view.by_language {
+            Tree::build_by_language(root_name, records)
+        } else {
+            Tree::build(root_name, records)
+        };
+        if let Some(depth) = view.depth {
+            tree.fold_below(depth, metric);
+        }
+        tree
+    }
+
+    /// Aggregates everything below `depth` (the root is depth 0) into its
+    /// directory, as `du -d` does: a directory at that depth becomes a leaf
+    /// with its totals, tinted with the language that has most of `metric`
+    /// in it.
+    pub fn fold_below(&mut self, depth: usize, metric: Metric) {
+        fold_below(&mut self.root, depth, metric);
     }
 
     /// `(stack, before, after)` per file of a diff tree where either count
@@ -203,14 +255,14 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
             .cmp(b.path.as_os_str().as_bytes())
     });
     let mut root = Node::dir(escape(root_name).into_owned());
-    let empty_change = diff.then(Change::default);
-    root.change = empty_change;
+    let empty_change = diff.then(|| Box::new(Change::default()));
+    root.change = empty_change.clone();
     let mut components: Vec<&[u8]> = Vec::new();
     for item in &items {
         let add = |node: &mut Node| {
             node.counts += item.counts;
             if let (Some(total), Some(change)) = (&mut node.change, item.change) {
-                *total += change;
+                **total += change;
             }
         };
         add(&mut root);
@@ -231,7 +283,7 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
                 .is_some_and(|c| c.is_dir() && c.name == *name);
             if !existing {
                 let mut child = Node::dir(name.into_owned());
-                child.change = empty_change;
+                child.change = empty_change.clone();
                 node.children.push(child);
             }
             node = node.children.last_mut().expect("just ensured");
@@ -242,7 +294,8 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
             kind: Kind::File(item.language),
             counts: item.counts,
             children: Vec::new(),
-            change: item.change,
+            change: item.change.map(Box::new),
+            tint: None,
         });
     }
     Tree { root }
@@ -254,7 +307,9 @@ fn collect_diff(
     prefix: &mut String,
     out: &mut Vec<(String, u64, u64)>,
 ) {
-    let Some(change) = node.change else { return };
+    let Some(change) = node.change.as_deref() else {
+        return;
+    };
     let (before, after) = (change.before.get(metric), change.after.get(metric));
     if before == 0 && after == 0 {
         return;
@@ -320,6 +375,59 @@ fn fits(node: &Node, metric: Metric, threshold: u64, budget: usize) -> bool {
     walk(node, metric, threshold, &mut left)
 }
 
+fn first_language(node: &Node) -> Option<LanguageType> {
+    match node.kind {
+        Kind::File(language) => Some(language),
+        _ => node.children.iter().find_map(first_language),
+    }
+}
+
+fn tint(node: &mut Node, language: LanguageType) {
+    if node.is_dir() {
+        node.tint = Some(language);
+        for child in &mut node.children {
+            tint(child, language);
+        }
+    }
+}
+
+fn fold_below(node: &mut Node, depth: usize, metric: Metric) {
+    if !node.is_dir() {
+        return;
+    }
+    if depth == 0 {
+        if !node.children.is_empty() {
+            let mut per_language: std::collections::BTreeMap<LanguageType, u64> =
+                Default::default();
+            add_languages(node, metric, &mut per_language);
+            node.tint = per_language
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
+                .map(|(language, _)| language);
+            node.children = Vec::new();
+        }
+        return;
+    }
+    for child in &mut node.children {
+        fold_below(child, depth - 1, metric);
+    }
+}
+
+fn add_languages(
+    node: &Node,
+    metric: Metric,
+    out: &mut std::collections::BTreeMap<LanguageType, u64>,
+) {
+    match node.kind {
+        Kind::File(language) => *out.entry(language).or_default() += node.counts.get(metric),
+        _ => {
+            for child in &node.children {
+                add_languages(child, metric, out);
+            }
+        }
+    }
+}
+
 /// How many frames `node` draws once entries below `threshold` are merged.
 #[cfg(test)]
 fn drawn(node: &Node, metric: Metric, threshold: u64) -> usize {
@@ -356,11 +464,11 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
                 .then(a.name.cmp(&b.name))
         });
         let mut counts = Counts::default();
-        let mut change = node.change.map(|_| Change::default());
+        let mut change = node.change.as_ref().map(|_| Box::new(Change::default()));
         for s in &small {
             counts += s.counts;
-            if let (Some(total), Some(c)) = (&mut change, s.change) {
-                *total += c;
+            if let (Some(total), Some(c)) = (&mut change, s.change.as_deref()) {
+                **total += *c;
             }
         }
         let examples = small
@@ -388,6 +496,7 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
             counts,
             children: Vec::new(),
             change,
+            tint: None,
         });
     }
     for child in &mut node.children {
@@ -553,6 +662,49 @@ mod tests {
         assert!(drawn(&tree.root, Metric::Code, threshold - 1) > 200);
         let sum: u64 = bounded.stacks(Metric::Code, true).iter().map(|s| s.1).sum();
         assert_eq!(sum, tree.root.counts.code);
+    }
+
+    #[test]
+    fn depth_folds_directories_into_leaves_with_their_totals() {
+        let mut tree = Tree::build(
+            b"repo",
+            vec![
+                record("a.rs", LanguageType::Rust, 1),
+                record("src/x/y.py", LanguageType::Python, 5),
+                record("src/x/z.rs", LanguageType::Rust, 2),
+                record("src/w.rs", LanguageType::Rust, 1),
+            ],
+        );
+        tree.fold_below(1, Metric::Code);
+        assert_eq!(
+            sorted(tree.stacks(Metric::Code, true)),
+            vec![("repo;a.rs".to_string(), 1), ("repo;src".to_string(), 8)]
+        );
+        let src = &tree.root.children[1];
+        assert!(src.children.is_empty() && src.is_dir());
+        assert_eq!(src.tint, Some(LanguageType::Python), "most of the code");
+        assert_eq!(src.counts.files, 3);
+    }
+
+    #[test]
+    fn by_language_puts_the_language_first() {
+        let tree = Tree::build_by_language(
+            b"repo",
+            vec![
+                record("src/a.rs", LanguageType::Rust, 3),
+                record("src/b.py", LanguageType::Python, 2),
+            ],
+        );
+        assert_eq!(
+            sorted(tree.stacks(Metric::Code, true)),
+            vec![
+                ("repo;Python;src;b.py".to_string(), 2),
+                ("repo;Rust;src;a.rs".to_string(), 3)
+            ]
+        );
+        let rust = &tree.root.children[1];
+        assert_eq!(rust.tint, Some(LanguageType::Rust));
+        assert_eq!(rust.children[0].tint, Some(LanguageType::Rust));
     }
 
     #[test]

@@ -12,3 +12,4 @@ mod golden;
 mod names;
 mod output;
 mod tokei_parity;
+mod views;

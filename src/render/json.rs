@@ -25,7 +25,8 @@ use crate::count::{Counts, FileRecord};
 use crate::error::Problem;
 use crate::escape::escape;
 use crate::source::git::Revision;
-use crate::tree::Summary;
+use crate::tree::{Kind, Node, Summary, Tree};
+use tokei::LanguageType;
 
 /// Version of the report's shape; bumped when a field changes meaning.
 pub const FORMAT_VERSION: u32 = 1;
@@ -104,7 +105,12 @@ struct LanguageOut {
 #[derive(Serialize)]
 struct FileOut {
     path: String,
-    language: &'static str,
+    /// `file`, or `directory` for a directory folded by `--depth`.
+    kind: &'static str,
+    /// The file's language; for a folded directory, the language with most
+    /// of the metric in it.
+    language: Option<&'static str>,
+    files: u64,
     code: u64,
     comments: u64,
     blanks: u64,
@@ -116,6 +122,40 @@ struct FileOut {
 struct ProblemOut<'a> {
     path: &'a str,
     message: &'a str,
+}
+
+fn row(path: String, kind: &'static str, language: Option<LanguageType>, c: &Counts) -> FileOut {
+    FileOut {
+        path,
+        kind,
+        language: language.map(LanguageType::name),
+        files: c.files,
+        code: c.code,
+        comments: c.comments,
+        blanks: c.blanks,
+        lines: c.lines(),
+        bytes: c.bytes,
+    }
+}
+
+/// The leaves below `node` (whose path is `prefix`), as report rows.
+fn leaves(node: &Node, prefix: String, out: &mut Vec<FileOut>) {
+    let path = if prefix.is_empty() {
+        node.name.clone()
+    } else {
+        format!("{prefix}/{}", node.name)
+    };
+    match &node.kind {
+        Kind::File(language) => out.push(row(path, "file", Some(*language), &node.counts)),
+        Kind::Dir if node.children.is_empty() => {
+            out.push(row(path, "directory", node.tint, &node.counts))
+        }
+        _ => {
+            for child in &node.children {
+                leaves(child, path.clone(), out);
+            }
+        }
+    }
 }
 
 /// The path of a record for reports: escaped components joined by `/`.
@@ -136,26 +176,40 @@ pub fn record_path_of(relative: &std::path::Path) -> String {
 }
 
 /// Writes the report. `records` need not be sorted.
+/// The entries of the report: every file, or with `--depth` the leaves of
+/// the folded tree (files above the depth, directories at it).
+pub enum Entries<'a> {
+    /// One entry per counted file.
+    Files(&'a [FileRecord]),
+    /// The leaves of a tree folded by `--depth`.
+    Folded(&'a Tree),
+}
+
+/// Writes the report.
 pub fn write<W: Write>(
     source: &SourceInfo<'_>,
-    records: &[FileRecord],
+    entries: Entries<'_>,
     summary: &Summary,
     metric: Metric,
     problems: &[Problem],
     mut out: W,
 ) -> io::Result<()> {
-    let mut files: Vec<FileOut> = records
-        .iter()
-        .map(|r| FileOut {
-            path: record_path(r),
-            language: r.language.name(),
-            code: r.counts.code,
-            comments: r.counts.comments,
-            blanks: r.counts.blanks,
-            lines: r.counts.lines(),
-            bytes: r.counts.bytes,
-        })
-        .collect();
+    let mut files: Vec<FileOut> = match entries {
+        Entries::Files(records) => records
+            .iter()
+            .map(|r| row(record_path(r), "file", Some(r.language), &r.counts))
+            .collect(),
+        Entries::Folded(tree) => {
+            let mut rows = Vec::new();
+            for child in &tree.root.children {
+                leaves(child, String::new(), &mut rows);
+            }
+            if tree.root.children.is_empty() {
+                leaves(&tree.root, String::new(), &mut rows);
+            }
+            rows
+        }
+    };
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let report = Report {
         repoflame: Tool {

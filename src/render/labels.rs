@@ -37,7 +37,7 @@ pub(crate) fn decorate(
     total: u64,
     is_root: bool,
 ) -> Decoration {
-    if let Some(change) = &node.change {
+    if let Some(change) = node.change.as_deref() {
         return decorate_change(node, change, path, metric, is_root);
     }
     let value = node.counts.get(metric);
@@ -63,9 +63,30 @@ pub(crate) fn decorate(
             format!("{path} · {} · {amount}", language.name()),
             palette::language_color(*language).shade(palette::fnv1a64(node.name.as_bytes())),
         ),
+        // A directory folded by --depth: its main language's colour.
+        Kind::Dir if node.children.is_empty() => {
+            let mostly = node
+                .tint
+                .map(|l| format!(", mostly {}", l.name()))
+                .unwrap_or_default();
+            let fill = match node.tint {
+                Some(language) => palette::language_color(language)
+                    .lighten(0.25)
+                    .shade(palette::fnv1a64(node.name.as_bytes())),
+                None => palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
+            };
+            (
+                format!("{path}/ · {amount} in {}{mostly}", files(c.files)),
+                fill,
+            )
+        }
         Kind::Dir => (
             format!("{path}/ · {amount} in {}", files(c.files)),
-            palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
+            match node.tint {
+                // Under a language frame (--by-language): that language, pale.
+                Some(language) => palette::language_color(language).lighten(0.55),
+                None => palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
+            },
         ),
         Kind::Small { entries, examples } => {
             let mut names = examples.join(", ");

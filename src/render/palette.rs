@@ -51,6 +51,12 @@ impl Rgb {
         Rgb(mix(self.0), mix(self.1), mix(self.2))
     }
 
+    /// The colour mixed with white: `t` = 0 is the colour, 1 is white.
+    pub fn lighten(self, t: f64) -> Rgb {
+        let mix = |c: u8| (f64::from(c) + (255.0 - f64::from(c)) * t).round() as u8;
+        Rgb(mix(self.0), mix(self.1), mix(self.2))
+    }
+
     /// WCAG 2 relative luminance, 0 (black) to 1 (white).
     fn relative_luminance(self) -> f64 {
         fn linear(c: u8) -> f64 {
