@@ -21,6 +21,7 @@ Examples:
   repoflame . --by-language -o langs.svg     language first: where the Go code lives
   repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
   repoflame . --format json -o loc.json      a report for CI
+  repoflame . --format html -o report.html   a page for people: graph and tables
   repoflame . --folded | inferno-flamegraph > graph.svg
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
   repoflame https://host/owner/repo -o r.svg a remote, cloned shallow, then removed
@@ -195,6 +196,9 @@ pub enum FormatArg {
     Folded,
     /// Report with totals, languages and files.
     Json,
+    /// A self-contained page: the graph, its legend, and sortable tables of
+    /// languages and of the largest directories and files.
+    Html,
 }
 
 /// `--metric` values.
@@ -290,6 +294,7 @@ impl Args {
                 FormatArg::Svg => Format::Svg,
                 FormatArg::Folded => Format::Folded,
                 FormatArg::Json => Format::Json,
+                FormatArg::Html => Format::Html,
             }
         };
         let metric = match self.metric {

@@ -217,12 +217,14 @@ pub enum Format {
     Folded,
     /// A machine-readable report.
     Json,
+    /// A self-contained report page: the graph, the legend, tables.
+    Html,
 }
 
 impl Format {
     /// Whether the format is meant for a viewer rather than a terminal.
     pub fn is_binary_like(self) -> bool {
-        matches!(self, Format::Svg)
+        matches!(self, Format::Svg | Format::Html)
     }
 }
 

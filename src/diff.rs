@@ -96,7 +96,7 @@ pub fn run(
                 out.flush()
             })?;
         }
-        Format::Svg => {
+        Format::Svg | Format::Html => {
             let tree = pool.install(|| shaped(&root_name, count.records, config));
             let title = config
                 .svg

@@ -17,6 +17,7 @@
 //! touches clap; the binary is a thin shell around [`run`].
 #![deny(missing_docs)]
 
+pub mod classify;
 pub mod cleanup;
 pub mod config;
 pub mod count;
@@ -94,9 +95,10 @@ fn drop_in_background<T: Send + 'static>(value: T) {
 }
 
 /// Merges what is too narrow to draw, lays the flame graph of `tree` out
-/// and writes it. `subtitle` is told the tree as drawn.
+/// and writes it, as an SVG or inside an HTML report page. `subtitle` is
+/// told the tree as drawn.
 pub(crate) fn write_svg(
-    mut tree: Tree,
+    tree: Tree,
     summary: &Summary,
     config: &Config,
     pool: &rayon::ThreadPool,
@@ -104,6 +106,10 @@ pub(crate) fn write_svg(
     subtitle: impl FnOnce(&Tree) -> String,
 ) -> Result<(), Error> {
     let (svg, metric) = (&config.svg, config.metric);
+    // The page's tables list the largest directories and files, which
+    // merging small entries would hide: they are made from the whole tree.
+    let whole = (config.format == Format::Html).then(|| tree.clone());
+    let mut tree = tree;
     let width = svg.width.unwrap_or(config::REFERENCE_WIDTH) as f64 - 20.0;
     let total = tree.root.counts.get(metric) as f64;
     let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
@@ -116,8 +122,23 @@ pub(crate) fn write_svg(
     let rendered = pool
         .install(|| render::svg::render(&tree, summary, metric, svg, &labels))
         .map_err(|source| Error::Render { source })?;
-    output::write_to(config.output.as_deref(), |out| rendered.write(out))?;
-    drop_in_background((tree, rendered));
+    match &whole {
+        None => output::write_to(config.output.as_deref(), |out| rendered.write(out))?,
+        Some(whole) => {
+            let page = render::html::Page {
+                title,
+                subtitle: &subtitle,
+                svg: rendered.bytes(),
+                summary,
+                tree: whole,
+                metric,
+            };
+            output::write_to(config.output.as_deref(), |out| {
+                render::html::write(&page, out)
+            })?;
+        }
+    }
+    drop_in_background((tree, rendered, whole));
     Ok(())
 }
 
@@ -178,7 +199,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
                 )
             })?;
         }
-        Format::Svg => {
+        Format::Svg | Format::Html => {
             let records = counted.records;
             let tree =
                 pool.install(|| Tree::shaped(&counted.root_name, records, &config.view, metric));

@@ -25,11 +25,16 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(err) => return fail(&format!("{err:#}")),
     };
-    if config.output.is_none() && config.format == Format::Svg && std::io::stdout().is_terminal() {
-        return fail(
-            "not writing an SVG to a terminal: redirect it (repoflame … > graph.svg), \
-             use -o graph.svg, or --format folded for text",
-        );
+    if config.output.is_none() && config.format.is_binary_like() && std::io::stdout().is_terminal()
+    {
+        let (what, file) = match config.format {
+            Format::Html => ("an HTML page", "report.html"),
+            _ => ("an SVG", "graph.svg"),
+        };
+        return fail(&format!(
+            "not writing {what} to a terminal: redirect it (repoflame … > {file}), \
+             use -o {file}, or --format folded for text"
+        ));
     }
     skip_tls_setup_for_local_git(&config);
     // Ctrl-C: remove temporary clones and output files, then exit as

@@ -124,3 +124,41 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     let out = dir.run(&["--generate-man", "--folded"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
+
+#[test]
+fn html_report_is_one_self_contained_page() {
+    let dir = tree();
+    let page = ok(&dir, &["--format", "html"]);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..100]);
+    assert_eq!(
+        page.matches("<svg version=").count(),
+        1,
+        "the graph, inlined once"
+    );
+    assert!(!page.contains("<?xml"), "no XML prolog inside HTML");
+    for needed in [
+        "Languages",
+        "Largest directories",
+        "Rust",
+        "Python",
+        "JavaScript",
+    ] {
+        assert!(page.contains(needed), "{needed}");
+    }
+    // Nothing is loaded from elsewhere (URLs in XML namespaces and comments
+    // are not loaded).
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "src=\"//",
+    ] {
+        assert!(!page.contains(external), "external reference: {external}");
+    }
+    // Atomic file output, like every format.
+    let out = dir.parent().join("report.html");
+    let run = dir.run(&["--format", "html", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), page);
+}

@@ -60,6 +60,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// The SVG.
+    pub fn bytes(&self) -> &[u8] {
+        &self.svg
+    }
+
     /// Writes the SVG to `out`.
     pub fn write<W: Write>(&self, mut out: W) -> io::Result<()> {
         out.write_all(&self.svg)?;

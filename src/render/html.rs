@@ -1,0 +1,930 @@
+//! The report page, `--format html`: one self-contained HTML5 file, the CI
+//! artifact people open from a build.
+//!
+//! It holds the interactive flame graph, the legend of languages and
+//! sortable tables of the languages, the largest directories and the
+//! largest files. Nothing is fetched: no external script, font or
+//! stylesheet, so the page opens offline.
+//!
+//! The SVG is inlined, not linked as an `<img>`, so that its script (click
+//! to zoom, Ctrl-F search, hover details) keeps working. What inlining
+//! takes:
+//!
+//! - The XML declaration and doctype are dropped: HTML5 has no place for
+//!   them.
+//! - In HTML the SVG is parsed as foreign content: its `<script>` and
+//!   `<style>` keep their CDATA sections and entities, and both apply to
+//!   the whole page. The script runs in the page's global scope and looks
+//!   its elements up by id (`details`, `frames`, `search`, …) and takes the
+//!   first `<svg>` of the document, so the page adds no other `<svg>`, uses
+//!   only `rf-` ids and classes (the SVG's CSS styles `.hide` and
+//!   `.parent`), and keeps its own script inside a function.
+//! - The SVG starts itself with `onload="init(evt)"`. Chromium does fire
+//!   `load` at an inline `<svg>`, but only with the window's `load`, after
+//!   `DOMContentLoaded` (measured); the page's script calls `init` as soon
+//!   as the document is parsed and makes it run once, so the later `load`
+//!   does nothing, and a browser that never fires it still gets a graph.
+//! - Fluid width: `init` removes the SVG's `width` attribute and then
+//!   reads `svg.width.baseVal`, which for an inline SVG resolves against
+//!   its box; CSS gives that box the width of the page's column.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use tokei::LanguageType;
+
+use crate::config::Metric;
+use crate::count::{Counts, human_bytes};
+use crate::render::labels::{percent, thousands};
+use crate::render::palette;
+use crate::tree::{Kind, Node, Summary, Tree};
+
+/// What the page shows.
+#[derive(Clone, Copy, Debug)]
+pub struct Page<'a> {
+    /// The heading and the window title, e.g. `repoflame` or `repo @ v1.2`.
+    pub title: &'a str,
+    /// The line under the heading (totals).
+    pub subtitle: &'a str,
+    /// The complete interactive SVG, as [`crate::render::svg`] writes it.
+    pub svg: &'a [u8],
+    /// Totals and per-language counts.
+    pub summary: &'a Summary,
+    /// The tree the tables of the largest directories and files are taken
+    /// from: best before small entries are merged for drawing, which hides
+    /// the directories and files it merges.
+    pub tree: &'a Tree,
+    /// The number that sizes the frames and ranks the rows.
+    pub metric: Metric,
+}
+
+/// How many of the largest directories, and of the largest files, are
+/// listed.
+pub const LARGEST: usize = 20;
+
+/// Writes the report page of `page` to `out`.
+///
+/// Fails with [`io::ErrorKind::InvalidData`] when `page.svg` is not an SVG
+/// document in UTF-8.
+pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
+    let svg = inline_svg(page.svg)?;
+    let metric = page.metric;
+    let unit = metric.unit();
+    let mut out = io::BufWriter::new(out);
+
+    let title = escape(page.title);
+    write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"repoflame\">\n<title>{title}</title>\n\
+         <style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n\
+         <p class=\"rf-sub\">{}</p>\n<p class=\"rf-how\">How to read: each frame is a \
+         directory or a file, as wide as its {unit}; {colour}. Click a frame to zoom in \
+         and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights names \
+         matching a regular expression; hover for the path and counts.</p>\n\
+         </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
+        escape(page.subtitle),
+        colour = if page.tree.root.change.is_some() {
+            "red grew, blue shrank, deeper the larger the change"
+        } else {
+            "files are coloured by language"
+        },
+    )?;
+    out.write_all(svg)?;
+    out.write_all(b"\n</section>\n")?;
+
+    // Largest first by the page's metric, whatever the summary was sorted by.
+    let mut languages: Vec<&(LanguageType, Counts)> = page.summary.languages.iter().collect();
+    languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
+    let total = page.summary.totals.get(metric);
+    write_languages(&mut out, &languages, page.summary.totals, metric, total)?;
+
+    let total = page.tree.root.counts.get(metric);
+    let dirs = largest(page.tree, metric, LARGEST, Node::is_dir);
+    if !dirs.is_empty() {
+        writeln!(
+            out,
+            "<section>\n<h2>Largest directories</h2>\n<p class=\"rf-note\">The {} largest \
+             directories by {unit}, at any depth.</p>",
+            dirs.len()
+        )?;
+        let rows: Vec<Row<'_>> = dirs
+            .iter()
+            .map(|(path, node)| Row {
+                name: path,
+                language: None,
+                counts: node.counts,
+            })
+            .collect();
+        let table = Table {
+            id: "rf-dirs",
+            first: "Directory",
+            with_language: false,
+            rows: &rows,
+            totals: None,
+        };
+        table.write(&mut out, metric, total)?;
+        writeln!(out, "</section>")?;
+    }
+    let files = largest(page.tree, metric, LARGEST, |n| {
+        matches!(n.kind, Kind::File(_))
+    });
+    if !files.is_empty() {
+        writeln!(
+            out,
+            "<section>\n<h2>Largest files</h2>\n<p class=\"rf-note\">The {} largest files \
+             by {unit}.</p>",
+            files.len()
+        )?;
+        let rows: Vec<Row<'_>> = files
+            .iter()
+            .map(|(path, node)| Row {
+                name: path,
+                language: match node.kind {
+                    Kind::File(language) => Some(language),
+                    _ => None,
+                },
+                counts: node.counts,
+            })
+            .collect();
+        let table = Table {
+            id: "rf-files",
+            first: "File",
+            with_language: true,
+            rows: &rows,
+            totals: None,
+        };
+        table.write(&mut out, metric, total)?;
+        writeln!(out, "</section>")?;
+    }
+    write!(
+        out,
+        "</main>\n<footer>Drawn by repoflame. Lines are counted as tokei counts them; \
+         nothing on this page is fetched from the network.</footer>\n\
+         <script>{SCRIPT}</script>\n</body>\n</html>\n"
+    )?;
+    out.flush()
+}
+
+/// The SVG as an element of an HTML page: from its root `<svg` start tag
+/// to its last `</svg>`, without the XML declaration and doctype before.
+fn inline_svg(svg: &[u8]) -> io::Result<&[u8]> {
+    let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
+    std::str::from_utf8(svg).map_err(|_| invalid("the SVG is not UTF-8"))?;
+    let start = memchr::memmem::find_iter(svg, b"<svg")
+        .find(|&i| {
+            svg.get(i + 4)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>')
+        })
+        .ok_or_else(|| invalid("no <svg> element in the SVG"))?;
+    let end = memchr::memmem::rfind(svg, b"</svg>")
+        .filter(|&end| end > start)
+        .ok_or_else(|| invalid("the SVG's <svg> element is not closed"))?
+        + b"</svg>".len();
+    if !svg[end..].iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid("text after the SVG's <svg> element"));
+    }
+    Ok(&svg[start..end])
+}
+
+/// `text` with `& < > " '` as character references, for text and for
+/// attribute values in quotes.
+fn escape(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The legend of the languages present and the table of all languages.
+fn write_languages(
+    out: &mut impl Write,
+    languages: &[&(LanguageType, Counts)],
+    totals: Counts,
+    metric: Metric,
+    total: u64,
+) -> io::Result<()> {
+    write!(
+        out,
+        "<section>\n<h2>Languages</h2>\n<div class=\"rf-bar\" aria-hidden=\"true\">"
+    )?;
+    let present: Vec<_> = languages
+        .iter()
+        .filter(|(_, counts)| counts.get(metric) > 0)
+        .collect();
+    for (language, counts) in &present {
+        let share = 100.0 * counts.get(metric) as f64 / total.max(1) as f64;
+        write!(
+            out,
+            "<span style=\"width:{share:.3}%;background:{}\"></span>",
+            palette::language_color(*language).hex()
+        )?;
+    }
+    writeln!(out, "</div>\n<ul class=\"rf-legend\">")?;
+    for (language, counts) in &present {
+        let value = counts.get(metric);
+        let name = escape(language.name());
+        writeln!(
+            out,
+            "<li title=\"{name}: {} ({}) in {}\">{}{name} <span class=\"rf-share\">{}</span></li>",
+            metric.amount(value),
+            percent(value, total),
+            crate::render::labels::files(counts.files),
+            swatch(*language),
+            percent(value, total),
+        )?;
+    }
+    writeln!(out, "</ul>")?;
+    let rows: Vec<Row<'_>> = languages
+        .iter()
+        .map(|(language, counts)| Row {
+            name: language.name(),
+            language: Some(*language),
+            counts: *counts,
+        })
+        .collect();
+    let table = Table {
+        id: "rf-languages",
+        first: "Language",
+        with_language: false,
+        rows: &rows,
+        totals: Some(totals),
+    };
+    table.write(out, metric, total)?;
+    writeln!(out, "</section>")
+}
+
+/// `name` escaped, with a line break allowed after each `/` of a path.
+fn breakable(name: &str) -> String {
+    let html = escape(name).replace('/', "/<wbr>");
+    match html.strip_suffix("<wbr>") {
+        Some(trimmed) => trimmed.to_string(),
+        None => html,
+    }
+}
+
+fn swatch(language: LanguageType) -> String {
+    format!(
+        "<span class=\"rf-sw\" style=\"background:{}\"></span>",
+        palette::language_color(language).hex()
+    )
+}
+
+/// One row of a table: a language, a directory or a file.
+struct Row<'a> {
+    /// The first column, not yet escaped.
+    name: &'a str,
+    /// A swatch in the first column (languages), or a column of its own
+    /// (files).
+    language: Option<LanguageType>,
+    counts: Counts,
+}
+
+/// A sortable table, rows already in order (largest first).
+struct Table<'a> {
+    id: &'a str,
+    /// The header of the first column.
+    first: &'a str,
+    /// A language column instead of the files column (a table of files).
+    with_language: bool,
+    rows: &'a [Row<'a>],
+    totals: Option<Counts>,
+}
+
+impl Table<'_> {
+    fn write(&self, out: &mut impl Write, metric: Metric, total: u64) -> io::Result<()> {
+        let th = |sort: &str, label: &str, sorted: bool| {
+            format!(
+                "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
+                if sorted {
+                    " aria-sort=\"descending\""
+                } else {
+                    ""
+                }
+            )
+        };
+        write!(
+            out,
+            "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"{}\">\n<thead><tr>{}",
+            self.id,
+            th("text", self.first, false)
+        )?;
+        if self.with_language {
+            write!(out, "{}", th("text", "Language", false))?;
+        } else {
+            write!(out, "{}", th("num", "Files", false))?;
+        }
+        for label in ["Code", "Comments", "Blanks", "Lines", "Bytes"] {
+            write!(out, "{}", th("num", label, false))?;
+        }
+        let share = format!("Share of {}", metric.unit());
+        writeln!(out, "{}</tr></thead>\n<tbody>", th("num", &share, true))?;
+        for row in self.rows {
+            write!(out, "<tr><td class=\"rf-name\">")?;
+            match row.language {
+                Some(language) if self.with_language => write!(
+                    out,
+                    "{}</td><td>{}{}",
+                    breakable(row.name),
+                    swatch(language),
+                    escape(language.name())
+                )?,
+                Some(language) => write!(out, "{}{}", swatch(language), breakable(row.name))?,
+                None => write!(out, "{}", breakable(row.name))?,
+            }
+            write!(out, "</td>")?;
+            write_counts(out, &row.counts, !self.with_language, metric, total)?;
+            writeln!(out, "</tr>")?;
+        }
+        write!(out, "</tbody>")?;
+        if let Some(totals) = &self.totals {
+            write!(out, "\n<tfoot><tr><td>Total</td>")?;
+            write_counts(out, totals, true, metric, total)?;
+            write!(out, "</tr></tfoot>")?;
+        }
+        writeln!(out, "\n</table></div>")
+    }
+}
+
+/// The number cells of a row; `data-v` holds the number sorted by.
+fn write_counts(
+    out: &mut impl Write,
+    counts: &Counts,
+    with_files: bool,
+    metric: Metric,
+    total: u64,
+) -> io::Result<()> {
+    if with_files {
+        write!(
+            out,
+            "<td data-v=\"{0}\">{1}</td>",
+            counts.files,
+            thousands(counts.files)
+        )?;
+    }
+    for n in [counts.code, counts.comments, counts.blanks, counts.lines()] {
+        write!(out, "<td data-v=\"{n}\">{}</td>", thousands(n))?;
+    }
+    let value = counts.get(metric);
+    write!(
+        out,
+        "<td data-v=\"{0}\" title=\"{1} bytes\">{2}</td><td data-v=\"{value}\">{3}</td>",
+        counts.bytes,
+        thousands(counts.bytes),
+        human_bytes(counts.bytes),
+        percent(value, total),
+    )
+}
+
+/// The `n` largest nodes below the root that `pick` selects, by `metric`
+/// and then by path, with their paths (a directory's ending in `/`);
+/// nodes whose metric is zero are left out. A one-file source is its own
+/// root.
+fn largest(
+    tree: &Tree,
+    metric: Metric,
+    n: usize,
+    pick: impl Fn(&Node) -> bool,
+) -> Vec<(String, &Node)> {
+    /// Largest first: `(metric, path, node)`, at most `n`.
+    struct Top<'t, P> {
+        n: usize,
+        metric: Metric,
+        pick: P,
+        rows: Vec<(u64, String, &'t Node)>,
+    }
+    impl<'t, P: Fn(&Node) -> bool> Top<'t, P> {
+        /// Whether nothing of `value` or less can enter any more.
+        fn full_above(&self, value: u64) -> bool {
+            self.rows.len() == self.n && self.rows.last().is_some_and(|(v, ..)| *v > value)
+        }
+
+        fn visit(&mut self, node: &'t Node, names: &mut Vec<&'t str>) {
+            let value = node.counts.get(self.metric);
+            // Counts only add up: nothing below is larger.
+            if value == 0 || self.full_above(value) {
+                return;
+            }
+            names.push(&node.name);
+            if (self.pick)(node) {
+                let mut path = names.join("/");
+                if node.is_dir() {
+                    path.push('/');
+                }
+                let at = self
+                    .rows
+                    .partition_point(|(v, p, _)| *v > value || (*v == value && *p < path));
+                if at < self.n {
+                    self.rows.insert(at, (value, path, node));
+                    self.rows.truncate(self.n);
+                }
+            }
+            for child in &node.children {
+                self.visit(child, names);
+            }
+            names.pop();
+        }
+    }
+
+    let mut top = Top {
+        n,
+        metric,
+        pick,
+        rows: Vec::with_capacity(n + 1),
+    };
+    let mut names = Vec::new();
+    if tree.root.is_dir() {
+        for child in &tree.root.children {
+            top.visit(child, &mut names);
+        }
+    } else {
+        top.visit(&tree.root, &mut names);
+    }
+    top.rows
+        .into_iter()
+        .map(|(_, path, node)| (path, node))
+        .collect()
+}
+
+/// Light, system fonts, one column that reads on a phone and on a wide
+/// screen. Only `rf-` classes: the SVG's own CSS applies to the page too.
+const CSS: &str = "
+:root{color-scheme:light}
+body{margin:0 auto;max-width:1600px;padding:16px;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;color:#1f2328;background:#fff}
+h1{font-size:1.6em;margin:0;overflow-wrap:anywhere}
+h2{font-size:1.15em;margin:1.6em 0 .6em}
+.rf-sub{margin:.2em 0 0;color:#59636e}
+.rf-how{margin:.6em 0 1em;color:#59636e;font-size:.9em}
+.rf-graph{border:1px solid #d1d9e0;border-radius:6px;overflow-x:auto}
+.rf-graph>svg{display:block}
+.rf-graph>svg:not([width]){width:100%}
+.rf-bar{display:flex;height:8px;border-radius:4px;overflow:hidden;background:#eaeef2;margin-bottom:.6em}
+.rf-legend{list-style:none;margin:0 0 1em;padding:0;display:flex;flex-wrap:wrap;gap:.2em 1.2em}
+.rf-sw{display:inline-block;width:.75em;height:.75em;border-radius:50%;margin-right:.4em;vertical-align:-.02em;box-shadow:inset 0 0 0 1px rgba(0,0,0,.15)}
+.rf-share,.rf-note{color:#59636e}
+.rf-note{margin:-.4em 0 .6em;font-size:.9em}
+.rf-scroll{overflow-x:auto}
+.rf-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.93em}
+.rf-table th,.rf-table td{padding:.3em .6em;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap}
+.rf-table th:first-child,.rf-table td:first-child,#rf-files td:nth-child(2),#rf-files th:nth-child(2){text-align:left}
+.rf-table td.rf-name{white-space:normal;overflow-wrap:anywhere;min-width:10em}
+#rf-dirs td.rf-name,#rf-files td.rf-name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em}
+.rf-table thead th{background:#f6f8fa}
+.rf-table th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer}
+.rf-table th[aria-sort=ascending] button::after{content:\" \\25B2\"}
+.rf-table th[aria-sort=descending] button::after{content:\" \\25BC\"}
+.rf-table tbody tr:hover{background:#f6f8fa}
+.rf-table tfoot td{font-weight:600;border-top:2px solid #d1d9e0;border-bottom:0}
+footer{margin:2em 0 0;color:#59636e;font-size:.85em}
+";
+
+/// Starts the graph once, and sorts a table by the column whose header is
+/// clicked (numbers by `data-v`, largest first on the first click).
+const SCRIPT: &str = r#"
+(function () {
+  "use strict";
+  var init = window.init, started = !!window.details;
+  if (typeof init === "function") {
+    window.init = function (evt) {
+      if (!started) {
+        started = true;
+        init(evt);
+      }
+    };
+    window.init();
+  }
+  function sort(table, column, th) {
+    var numeric = th.getAttribute("data-sort") === "num";
+    var now = th.getAttribute("aria-sort");
+    var up = now ? now === "descending" : !numeric;
+    [].forEach.call(table.tHead.rows[0].cells, function (cell) {
+      cell.removeAttribute("aria-sort");
+    });
+    th.setAttribute("aria-sort", up ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = [].map.call(body.rows, function (row, i) {
+      var cell = row.cells[column];
+      var key = numeric ? Number(cell.getAttribute("data-v")) : cell.textContent.toLowerCase();
+      return { row: row, key: key, i: i };
+    });
+    rows.sort(function (a, b) {
+      var order = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+      return (up ? order : -order) || a.i - b.i;
+    });
+    rows.forEach(function (r) {
+      body.appendChild(r.row);
+    });
+  }
+  [].forEach.call(document.querySelectorAll("table.rf-table"), function (table) {
+    [].forEach.call(table.tHead.rows[0].cells, function (th, column) {
+      th.querySelector("button").addEventListener("click", function () {
+        sort(table, column, th);
+      });
+    });
+  });
+})();
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SvgOptions;
+    use crate::count::FileRecord;
+    use crate::render::svg::{self, Labels};
+    use std::path::PathBuf;
+
+    fn record(path: &str, language: LanguageType, code: u64) -> FileRecord {
+        FileRecord {
+            path: PathBuf::from(path),
+            language,
+            counts: Counts {
+                files: 1,
+                code,
+                comments: 1,
+                blanks: 2,
+                bytes: 10 * code,
+            },
+        }
+    }
+
+    fn records() -> Vec<FileRecord> {
+        vec![
+            record("src/main.rs", LanguageType::Rust, 700),
+            record("src/render/svg.rs", LanguageType::Rust, 200),
+            record("src/render/a&b.rs", LanguageType::Rust, 50),
+            record("scripts/gen.py", LanguageType::Python, 30),
+            record("<script>alert(1)</script>.rs", LanguageType::Rust, 15),
+            record("it's \"quoted\".md", LanguageType::Markdown, 5),
+        ]
+    }
+
+    /// The page of [`records`], and its SVG.
+    fn render(metric: Metric) -> (String, String) {
+        let records = records();
+        let summary = Summary::of(&records, metric);
+        let tree = Tree::build(b"repo", records);
+        let labels = Labels {
+            title: "repo <&>",
+            subtitle: "1,000 code lines",
+        };
+        let mut svg = Vec::new();
+        svg::write(
+            &tree,
+            &summary,
+            metric,
+            &SvgOptions::default(),
+            &labels,
+            &mut svg,
+        )
+        .unwrap();
+        let page = Page {
+            title: "repo <&> @ v1.2",
+            subtitle: "1,000 code lines in 6 files · 3 languages",
+            svg: &svg,
+            summary: &summary,
+            tree: &tree,
+            metric,
+        };
+        let mut html = Vec::new();
+        write(&page, &mut html).unwrap();
+        (
+            String::from_utf8(html).unwrap(),
+            String::from_utf8(svg).unwrap(),
+        )
+    }
+
+    /// The text between `from` and the next `to`.
+    fn between<'h>(haystack: &'h str, from: &str, to: &str) -> &'h str {
+        let start = haystack.find(from).unwrap_or_else(|| panic!("no {from:?}")) + from.len();
+        let end = haystack[start..]
+            .find(to)
+            .unwrap_or_else(|| panic!("no {to:?}"));
+        &haystack[start..start + end]
+    }
+
+    /// The cells of each body row of the table `id`, tags stripped.
+    fn rows(html: &str, id: &str) -> Vec<Vec<String>> {
+        let table = between(html, &format!("id=\"{id}\">"), "</table>");
+        let body = between(table, "<tbody>", "</tbody>");
+        body.split("</tr>")
+            .filter(|r| r.contains("<td"))
+            .map(|row| {
+                row.split("</td>")
+                    .filter(|c| c.contains("<td"))
+                    .map(|cell| strip_tags(cell).trim().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn strip_tags(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Checks that elements nest: every start tag that is not void or
+    /// self-closed is closed in order. Skips comments, CDATA, doctypes and
+    /// the text of `<script>` and `<style>`. Returns the elements seen.
+    fn check_nesting(html: &str) -> Vec<String> {
+        const VOID: &[&str] = &["meta", "link", "br", "hr", "img", "input", "wbr"];
+        let mut stack: Vec<String> = Vec::new();
+        let mut seen = Vec::new();
+        let mut rest = html;
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i..];
+            let skip_to = |rest: &str, end: &str| {
+                let at = rest.find(end).unwrap_or_else(|| panic!("no {end:?}"));
+                at + end.len()
+            };
+            if rest.starts_with("<!--") {
+                rest = &rest[skip_to(rest, "-->")..];
+                continue;
+            }
+            if rest.starts_with("<![CDATA[") {
+                rest = &rest[skip_to(rest, "]]>")..];
+                continue;
+            }
+            if rest.starts_with("<!") || rest.starts_with("<?") {
+                rest = &rest[skip_to(rest, ">")..];
+                continue;
+            }
+            let tag_end = skip_to(rest, ">");
+            let tag = &rest[1..tag_end - 1];
+            rest = &rest[tag_end..];
+            if let Some(name) = tag.strip_prefix('/') {
+                let open = stack
+                    .pop()
+                    .unwrap_or_else(|| panic!("</{name}> closes nothing"));
+                assert_eq!(open, name, "<{open}> closed by </{name}>");
+                continue;
+            }
+            let name: String = tag
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '/')
+                .collect();
+            assert!(!name.is_empty(), "bad tag <{tag}>");
+            assert!(!tag.contains('<'), "'<' in tag <{tag}>");
+            seen.push(name.clone());
+            if tag.ends_with('/') || VOID.contains(&name.as_str()) {
+                continue;
+            }
+            if name == "script" || name == "style" {
+                let close = format!("</{name}>");
+                rest = &rest[skip_to(rest, &close)..];
+                continue;
+            }
+            stack.push(name);
+        }
+        assert!(stack.is_empty(), "unclosed: {stack:?}");
+        seen
+    }
+
+    #[test]
+    fn page_is_well_formed_html5() {
+        let (html, _) = render(Metric::Code);
+        assert!(
+            html.starts_with(
+                "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+            )
+        );
+        assert!(html.ends_with("</body>\n</html>\n"));
+        let seen = check_nesting(&html);
+        let count = |name: &str| seen.iter().filter(|s| *s == name).count();
+        for name in ["html", "head", "body", "main", "header", "footer"] {
+            assert_eq!(count(name), 1, "<{name}>");
+        }
+        // The graph's root and its frames, and nothing else drawn.
+        assert_eq!(count("svg"), 2);
+        assert_eq!(html.matches("onload=\"init(evt)\"").count(), 1);
+        // The graph's script and the page's.
+        assert_eq!(count("script"), 2);
+        // The page's script starts the graph, once.
+        assert!(html.contains("window.init();"));
+        assert_eq!(count("table"), 3);
+        assert_eq!(count("section"), 4);
+        // Nothing fetched.
+        for reference in ["src=", "href=", "@import", "url(http"] {
+            assert!(!html.contains(reference), "{reference}");
+        }
+    }
+
+    #[test]
+    fn svg_is_inlined_without_prolog() {
+        let (html, svg) = render(Metric::Code);
+        assert!(svg.starts_with("<?xml"));
+        assert!(svg.contains("<!DOCTYPE svg"));
+        assert!(!html.contains("<?xml"));
+        assert!(!html.contains("<!DOCTYPE svg"));
+        assert_eq!(html.matches("<!DOCTYPE").count(), 1);
+        let inlined = &svg[svg.find("<svg ").unwrap()..];
+        assert!(html.contains(inlined.trim_end()), "the SVG, unchanged");
+        // Inside its section, so the page's CSS sizes it.
+        let section = between(&html, "aria-label=\"Flame graph\">\n", "\n</section>");
+        assert_eq!(section, inlined.trim_end());
+    }
+
+    #[test]
+    fn inline_svg_wants_an_svg() {
+        assert_eq!(
+            inline_svg(b"<?xml version=\"1.0\"?>\n<svg width=\"1\"><svg x=\"1\"></svg></svg>\n")
+                .unwrap(),
+            b"<svg width=\"1\"><svg x=\"1\"></svg></svg>"
+        );
+        assert_eq!(inline_svg(b"<svg></svg>").unwrap(), b"<svg></svg>");
+        for bad in [
+            &b""[..],
+            b"<html></html>",
+            b"<svgx></svgx>",
+            b"<svg>",
+            b"<svg></svg>trailing",
+            b"<svg>\xff</svg>",
+        ] {
+            let err = inline_svg(bad).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn languages_table_has_every_language_and_a_total() {
+        let (html, _) = render(Metric::Code);
+        let rows = rows(&html, "rf-languages");
+        let expected = [
+            // Rust: 700 + 200 + 50 + 15 code, 4 files.
+            ["Rust", "4", "965", "4", "8", "977", "9.4 KiB", "96.50%"],
+            ["Python", "1", "30", "1", "2", "33", "300 B", "3.00%"],
+            ["Markdown", "1", "5", "1", "2", "8", "50 B", "0.50%"],
+        ];
+        assert_eq!(rows, expected.map(|r| r.map(String::from).to_vec()));
+        let total = between(&html, "<tfoot><tr>", "</tr></tfoot>");
+        assert_eq!(
+            strip_tags(&total.replace("</td>", " ")).trim(),
+            "Total 6 1,000 6 12 1,018 9.8 KiB 100%"
+        );
+        // Exact numbers to sort by.
+        assert!(total.contains("<td data-v=\"10000\" title=\"10,000 bytes\">9.8 KiB</td>"));
+        // Swatches in the language's colour.
+        assert!(
+            html.contains("<span class=\"rf-sw\" style=\"background:#dea584\"></span>Rust</td>")
+        );
+    }
+
+    #[test]
+    fn legend_lists_languages_present_largest_first() {
+        let (html, _) = render(Metric::Comments);
+        let legend = between(&html, "<ul class=\"rf-legend\">", "</ul>");
+        let items: Vec<String> = legend
+            .split("</li>")
+            .filter(|i| i.contains("<li"))
+            .map(|i| strip_tags(i).trim().to_string())
+            .collect();
+        // By comments: Rust 4, then Markdown and Python 1 each (by code).
+        assert_eq!(items, ["Rust 66.67%", "Python 16.67%", "Markdown 16.67%"]);
+        assert!(legend.contains(
+            "<li title=\"Rust: 4 comment lines (66.67%) in 4 files\"><span class=\"rf-sw\" style=\"background:#dea584\"></span>"
+        ));
+        // And the bar of shares.
+        let bar = between(
+            &html,
+            "<div class=\"rf-bar\" aria-hidden=\"true\">",
+            "</div>",
+        );
+        assert!(bar.starts_with("<span style=\"width:66.667%;background:#dea584\"></span>"));
+        assert_eq!(bar.matches("<span").count(), 3);
+        // The headers say which metric the shares are of.
+        assert!(html.contains(">Share of comment lines</button>"));
+    }
+
+    #[test]
+    fn largest_directories_and_files() {
+        let (html, _) = render(Metric::Code);
+        let dirs = rows(&html, "rf-dirs");
+        let names: Vec<&str> = dirs.iter().map(|r| r[0].as_str()).collect();
+        // `</script>` splits the hostile name into a directory and a file.
+        assert_eq!(
+            names,
+            [
+                "src/",
+                "src/render/",
+                "scripts/",
+                "&lt;script&gt;alert(1)&lt;/"
+            ]
+        );
+        assert_eq!(
+            dirs[0],
+            ["src/", "3", "950", "3", "6", "959", "9.3 KiB", "95.00%"]
+        );
+        let files = rows(&html, "rf-files");
+        assert_eq!(files.len(), 6);
+        assert_eq!(
+            files[0],
+            [
+                "src/main.rs",
+                "Rust",
+                "700",
+                "1",
+                "2",
+                "703",
+                "6.8 KiB",
+                "70.00%"
+            ]
+        );
+        assert_eq!(files[2][0], "src/render/a&amp;b.rs");
+        assert_eq!(files[4][0], "&lt;script&gt;alert(1)&lt;/script&gt;.rs");
+        assert_eq!(files[5][0], "it&#39;s &quot;quoted&quot;.md");
+        assert_eq!(files[5][1], "Markdown");
+        // Long paths wrap after a slash on a phone.
+        assert!(html.contains("<td class=\"rf-name\">src/<wbr>render/</td>"));
+        assert!(html.contains("<td class=\"rf-name\">src/<wbr>render/<wbr>a&amp;b.rs</td>"));
+    }
+
+    #[test]
+    fn hostile_names_are_escaped() {
+        let (html, _) = render(Metric::Code);
+        // The page's own text and the SVG's: never a raw `<script>` but
+        // the two real ones.
+        assert_eq!(html.matches("<script").count(), 2);
+        assert!(!html.contains("alert(1)<"));
+        assert!(!html.contains("a&b"));
+        assert!(!html.contains("'quoted"));
+        assert!(html.contains("<title>repo &lt;&amp;&gt; @ v1.2</title>"));
+        assert!(html.contains("<h1>repo &lt;&amp;&gt; @ v1.2</h1>"));
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        assert_eq!(render(Metric::Code), render(Metric::Code));
+        assert_eq!(render(Metric::Bytes).0, render(Metric::Bytes).0);
+    }
+
+    #[test]
+    fn largest_keeps_the_top_by_metric_then_path() {
+        let records: Vec<FileRecord> = (0..50)
+            .map(|i| {
+                record(
+                    &format!("d{}/f{i:02}.rs", i % 7),
+                    LanguageType::Rust,
+                    1 + i % 5,
+                )
+            })
+            .collect();
+        let tree = Tree::build(b"r", records);
+        let files = largest(&tree, Metric::Code, LARGEST, |n| !n.is_dir());
+        // Brute force: every file, sorted.
+        let mut all: Vec<(u64, String)> = tree
+            .root
+            .children
+            .iter()
+            .flat_map(|d| {
+                d.children
+                    .iter()
+                    .map(move |f| (f.counts.code, format!("{}/{}", d.name, f.name)))
+            })
+            .collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let expected: Vec<String> = all.into_iter().take(LARGEST).map(|(_, p)| p).collect();
+        let got: Vec<String> = files.into_iter().map(|(p, _)| p).collect();
+        assert_eq!(got, expected);
+        let dirs = largest(&tree, Metric::Code, 3, Node::is_dir);
+        assert_eq!(dirs.len(), 3);
+        assert!(
+            dirs.windows(2)
+                .all(|w| w[0].1.counts.code >= w[1].1.counts.code)
+        );
+    }
+
+    #[test]
+    fn one_file_source_lists_the_file() {
+        let records = vec![record("", LanguageType::Rust, 3)];
+        let tree = Tree::build(b"main.rs", records);
+        let files = largest(&tree, Metric::Code, LARGEST, |n| !n.is_dir());
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "main.rs");
+        assert!(largest(&tree, Metric::Code, LARGEST, Node::is_dir).is_empty());
+    }
+}
