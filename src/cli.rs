@@ -132,6 +132,19 @@ pub struct Args {
     )]
     pub types: Vec<String>,
 
+    /// Leave out generated files (what GitHub's linguist calls generated:
+    /// `linguist-generated` in .gitattributes, "Code generated … DO NOT
+    /// EDIT.", @generated, minified files, lock files). By default they are
+    /// drawn paler and hatched.
+    #[arg(long, help_heading = "Files")]
+    pub exclude_generated: bool,
+
+    /// Leave out vendored files (`linguist-vendored`, vendor/,
+    /// node_modules/, third_party/, …). By default they are drawn paler and
+    /// hatched.
+    #[arg(long, help_heading = "Files")]
+    pub exclude_vendored: bool,
+
     /// Follow symbolic links (loops are detected and reported).
     #[arg(short = 'L', long, help_heading = "Files")]
     pub follow: bool,
@@ -314,6 +327,8 @@ impl Args {
                 follow: self.follow,
                 excludes: self.exclude,
                 types,
+                exclude_generated: self.exclude_generated,
+                exclude_vendored: self.exclude_vendored,
             },
             threads: self.threads.unwrap_or(0),
             timeout: std::time::Duration::from_secs(self.timeout),

@@ -141,6 +141,10 @@ pub struct WalkOptions {
     pub excludes: Vec<String>,
     /// When not empty, only files of these languages are counted.
     pub types: Vec<LanguageType>,
+    /// Leave out what linguist would call generated.
+    pub exclude_generated: bool,
+    /// Leave out what linguist would call vendored.
+    pub exclude_vendored: bool,
 }
 
 /// The number that sizes each frame.

@@ -41,9 +41,20 @@ pub fn run(
     )?;
     let mut problems = count.problems;
     problems.sort();
+    let prefix = opened.prefix().to_path_buf();
+    let mut records = count.records;
+    for record in &mut records {
+        let path = prefix.join(&record.path);
+        record.class = crate::classify::classify(&count.attributes, &path, record.class.as_ref());
+    }
+    records.retain(|r| match r.class.as_ref().map(|c| c.class) {
+        Some(crate::classify::Class::Generated) => !config.walk.exclude_generated,
+        Some(crate::classify::Class::Vendored) => !config.walk.exclude_vendored,
+        _ => true,
+    });
     let mut notes = count.notes;
     notes.sort();
-    if count.records.is_empty() {
+    if records.is_empty() {
         return Err(Error::NothingCountable {
             path: repo.describe(),
             detail: format!(
@@ -60,14 +71,14 @@ pub fn run(
     let root_label = escape::escape(&root_name).into_owned();
     let range = format!("{}..{}", before.rev, after.rev);
     // The summary table on a terminal shows the later revision.
-    let later: Vec<_> = count
-        .records
+    let later: Vec<_> = records
         .iter()
         .filter_map(|r| {
             r.after.map(|counts| crate::count::FileRecord {
                 path: r.path.clone(),
                 language: r.language,
                 counts,
+                class: r.class.clone(),
             })
         })
         .collect();
@@ -75,20 +86,13 @@ pub fn run(
 
     match config.format {
         Format::Folded => {
-            let tree = shaped(&root_name, count.records, config);
+            let tree = shaped(&root_name, records, config);
             output::write_to(config.output.as_deref(), |out| {
                 write_folded(&tree, metric, out)
             })?;
         }
         Format::Json => {
-            let mut report = Report::new(
-                &root_label,
-                &before,
-                &after,
-                metric,
-                &count.records,
-                &problems,
-            );
+            let mut report = Report::new(&root_label, &before, &after, metric, &records, &problems);
             report.distinct_files_counted = count.blobs_counted;
             output::write_to(config.output.as_deref(), |out| {
                 serde_json::to_writer_pretty(&mut *out, &report)?;
@@ -97,7 +101,7 @@ pub fn run(
             })?;
         }
         Format::Svg | Format::Html => {
-            let tree = pool.install(|| shaped(&root_name, count.records, config));
+            let tree = pool.install(|| shaped(&root_name, records, config));
             let title = config
                 .svg
                 .title

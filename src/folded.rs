@@ -47,6 +47,7 @@ mod tests {
 
     fn record(path: &str, code: u64) -> FileRecord {
         FileRecord {
+            class: None,
             path: path.into(),
             language: LanguageType::Rust,
             counts: Counts {

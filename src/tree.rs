@@ -49,6 +49,8 @@ pub struct Node {
     /// under with `--by-language`, or the language with most of the metric
     /// in a directory folded by `--depth`.
     pub tint: Option<LanguageType>,
+    /// For a file: generated, vendored or documentation, and why.
+    pub class: Option<Box<crate::classify::Classification>>,
 }
 
 /// Totals at two revisions.
@@ -74,6 +76,7 @@ struct Item {
     language: LanguageType,
     counts: Counts,
     change: Option<Change>,
+    class: Option<crate::classify::Classification>,
 }
 
 impl Node {
@@ -85,6 +88,7 @@ impl Node {
             children: Vec::new(),
             change: None,
             tint: None,
+            class: None,
         }
     }
 
@@ -112,6 +116,7 @@ impl Tree {
                 language: r.language,
                 counts: r.counts,
                 change: None,
+                class: r.class,
             })
             .collect();
         build(root_name, items, false)
@@ -136,6 +141,7 @@ impl Tree {
                         bytes: before.bytes.max(after.bytes),
                     },
                     change: Some(Change { before, after }),
+                    class: r.class,
                 }
             })
             .collect();
@@ -296,6 +302,7 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
             children: Vec::new(),
             change: item.change.map(Box::new),
             tint: None,
+            class: item.class.clone().map(Box::new),
         });
     }
     Tree { root }
@@ -497,6 +504,7 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
             children: Vec::new(),
             change,
             tint: None,
+            class: None,
         });
     }
     for child in &mut node.children {
@@ -513,16 +521,24 @@ pub struct Summary {
     pub totals: Counts,
     /// Per language, largest first by the metric, then by name.
     pub languages: Vec<(LanguageType, Counts)>,
+    /// What is generated, vendored or documentation, per class: part of
+    /// the totals, counted separately too.
+    pub marked: Vec<(crate::classify::Class, Counts)>,
 }
 
 impl Summary {
     /// Sums `records` per language; languages sorted by `metric`.
     pub fn of(records: &[FileRecord], metric: Metric) -> Summary {
         let mut per_language: std::collections::BTreeMap<LanguageType, Counts> = Default::default();
+        let mut marked: std::collections::BTreeMap<crate::classify::Class, Counts> =
+            Default::default();
         let mut totals = Counts::default();
         for record in records {
             *per_language.entry(record.language).or_default() += record.counts;
             totals += record.counts;
+            if let Some(class) = &record.class {
+                *marked.entry(class.class).or_default() += record.counts;
+            }
         }
         let mut languages: Vec<_> = per_language.into_iter().collect();
         languages.sort_by(|(la, a), (lb, b)| {
@@ -531,7 +547,11 @@ impl Summary {
                 .then(b.code.cmp(&a.code))
                 .then(la.name().cmp(lb.name()))
         });
-        Summary { totals, languages }
+        Summary {
+            totals,
+            languages,
+            marked: marked.into_iter().collect(),
+        }
     }
 }
 
@@ -542,6 +562,7 @@ mod tests {
 
     fn record(path: &str, language: LanguageType, code: u64) -> FileRecord {
         FileRecord {
+            class: None,
             path: PathBuf::from(path),
             language,
             counts: Counts {

@@ -23,6 +23,7 @@ use std::sync::LazyLock;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use tokei::{CodeStats, LanguageType};
 
+use crate::classify::{self, Classification};
 use crate::error::{Problem, display_path, io_reason};
 use crate::progress::Progress;
 
@@ -80,6 +81,9 @@ pub struct FileRecord {
     pub language: LanguageType,
     /// Its counts (`files` is 1).
     pub counts: Counts,
+    /// Generated, vendored or documentation, and why: what the content and
+    /// path say at count time, then what `.gitattributes` say.
+    pub class: Option<Classification>,
 }
 
 /// What the count stage produced.
@@ -192,31 +196,34 @@ fn count_one(
         Err(err) => return Outcome::Problem(Problem::new(&path, io_reason(&err))),
     };
 
+    let relative = path
+        .strip_prefix(root)
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
     let result = if size > options.stream_threshold {
         count_streamed(&mut file, &path, by_name, size, options, buffer)
     } else {
         count_whole(&mut file, size, by_name, options, buffer)
     };
-    let relative = path
-        .strip_prefix(root)
-        .unwrap_or(Path::new(""))
-        .to_path_buf();
     match result {
-        Ok(Some((language, stats, note))) => {
-            let summary = stats.summarise();
+        Ok(Some(parsed)) => {
+            let summary = parsed.stats.summarise();
+            let counts = Counts {
+                files: 1,
+                code: summary.code as u64,
+                comments: summary.comments as u64,
+                blanks: summary.blanks as u64,
+                bytes: size,
+            };
+            let class = classify::by_content(&relative, &parsed.head, size, counts.lines());
             Outcome::Counted(
                 FileRecord {
                     path: relative,
-                    language,
-                    counts: Counts {
-                        files: 1,
-                        code: summary.code as u64,
-                        comments: summary.comments as u64,
-                        blanks: summary.blanks as u64,
-                        bytes: size,
-                    },
+                    language: parsed.language,
+                    counts,
+                    class,
                 },
-                note,
+                parsed.note,
             )
         }
         Ok(None) => Outcome::Uncounted,
@@ -246,7 +253,21 @@ fn open_regular(path: &Path, follow: bool) -> io::Result<Option<(File, u64)>> {
     }
 }
 
-type Parsed = Option<(LanguageType, CodeStats, Option<String>)>;
+/// A file counted: its language, counts, a note when it was streamed, and
+/// its first bytes (for the generated markers).
+struct Counted1 {
+    language: LanguageType,
+    stats: CodeStats,
+    note: Option<String>,
+    head: Vec<u8>,
+}
+
+type Parsed = Option<Counted1>;
+
+/// The first bytes of `text`, as much as classification looks at.
+fn head_of(text: &[u8]) -> Vec<u8> {
+    text[..text.len().min(classify::HEAD_LIMIT)].to_vec()
+}
 
 /// Reads the whole file into `buffer` and counts it.
 fn count_whole(
@@ -263,7 +284,12 @@ fn count_whole(
     let mut rest = (&mut *file).take(size);
     if let Some(language) = by_name {
         rest.read_to_end(buffer)?;
-        return Ok(Some((language, parse(language, buffer), None)));
+        return Ok(Some(Counted1 {
+            language,
+            stats: parse(language, buffer),
+            note: None,
+            head: head_of(buffer),
+        }));
     }
     // Extensionless: the shebang decides, from the first bytes, before the
     // rest is read.
@@ -277,7 +303,12 @@ fn count_whole(
     }
     buffer.extend_from_slice(&head[..n]);
     rest.read_to_end(buffer)?;
-    Ok(Some((language, parse(language, buffer), None)))
+    Ok(Some(Counted1 {
+        language,
+        stats: parse(language, buffer),
+        note: None,
+        head: head_of(buffer),
+    }))
 }
 
 /// Keeps the shared read buffer from holding on to a huge allocation.
@@ -318,9 +349,10 @@ fn count_streamed(
     options: &CountOptions<'_>,
     buffer: &mut Vec<u8>,
 ) -> io::Result<Parsed> {
-    let mut head = [0u8; shebang::READ_LIMIT];
+    let mut head = vec![0u8; classify::HEAD_LIMIT];
     let n = read_up_to(file, &mut head)?;
-    let language = match by_name.or_else(|| shebang::detect(&head[..n])) {
+    head.truncate(n);
+    let language = match by_name.or_else(|| shebang::detect(&head)) {
         Some(language) => language,
         None => return Ok(None),
     };
@@ -336,9 +368,14 @@ fn count_streamed(
         )));
     }
 
-    let reader = DecodeReaderBytesBuilder::new().build(head[..n].chain(file));
+    let reader = DecodeReaderBytesBuilder::new().build((&head[..]).chain(file));
     let (stats, note) = count_pieces(language, reader, path, size, options, buffer)?;
-    Ok(Some((language, stats, Some(note))))
+    Ok(Some(Counted1 {
+        language,
+        stats,
+        note: Some(note),
+        head,
+    }))
 }
 
 /// Counts `reader` (already decoded) in pieces cut at line ends; returns
@@ -429,7 +466,7 @@ pub fn count_in_memory(
     data: &[u8],
     options: &CountOptions<'_>,
     buffer: &mut Vec<u8>,
-) -> io::Result<Option<(LanguageType, Counts, Option<String>)>> {
+) -> io::Result<Option<InMemory>> {
     let by_name = path.file_name().and_then(language_by_name);
     let language = match by_name {
         Some(language) => language,
@@ -458,7 +495,27 @@ pub fn count_in_memory(
         blanks: summary.blanks as u64,
         bytes: size,
     };
-    Ok(Some((language, counts, note)))
+    let head = &data[..data.len().min(classify::HEAD_LIMIT)];
+    let class = classify::by_content(path, head, size, counts.lines());
+    Ok(Some(InMemory {
+        language,
+        counts,
+        note,
+        class,
+    }))
+}
+
+/// A file counted from memory.
+#[derive(Clone, Debug)]
+pub struct InMemory {
+    /// Its language.
+    pub language: LanguageType,
+    /// Its counts.
+    pub counts: Counts,
+    /// A note when it was counted in pieces.
+    pub note: Option<String>,
+    /// What its content says it is (generated markers, minified, …).
+    pub class: Option<Classification>,
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {

@@ -547,6 +547,7 @@ mod tests {
 
     fn record(path: &str, language: LanguageType, code: u64) -> FileRecord {
         FileRecord {
+            class: None,
             path: PathBuf::from(path),
             language,
             counts: Counts {

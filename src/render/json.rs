@@ -20,12 +20,14 @@ use std::os::unix::ffi::OsStrExt;
 
 use serde::Serialize;
 
+use crate::classify::Classification;
 use crate::config::Metric;
 use crate::count::{Counts, FileRecord};
 use crate::error::Problem;
 use crate::escape::escape;
 use crate::source::git::Revision;
 use crate::tree::{Kind, Node, Summary, Tree};
+use std::collections::BTreeMap;
 use tokei::LanguageType;
 
 /// Version of the report's shape; bumped when a field changes meaning.
@@ -37,6 +39,9 @@ struct Report<'a> {
     source: Source<'a>,
     metric: &'static str,
     totals: CountsOut,
+    /// What linguist would call generated, vendored or documentation: part
+    /// of the totals, counted separately too.
+    marked: BTreeMap<&'static str, CountsOut>,
     languages: Vec<LanguageOut>,
     files: Vec<FileOut>,
     problems: Vec<ProblemOut<'a>>,
@@ -116,6 +121,10 @@ struct FileOut {
     blanks: u64,
     lines: u64,
     bytes: u64,
+    /// `generated`, `vendored`, `documentation`, or null.
+    class: Option<&'static str>,
+    /// Why, when there is a class.
+    reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -124,7 +133,13 @@ struct ProblemOut<'a> {
     message: &'a str,
 }
 
-fn row(path: String, kind: &'static str, language: Option<LanguageType>, c: &Counts) -> FileOut {
+fn row(
+    path: String,
+    kind: &'static str,
+    language: Option<LanguageType>,
+    c: &Counts,
+    class: Option<&Classification>,
+) -> FileOut {
     FileOut {
         path,
         kind,
@@ -135,6 +150,8 @@ fn row(path: String, kind: &'static str, language: Option<LanguageType>, c: &Cou
         blanks: c.blanks,
         lines: c.lines(),
         bytes: c.bytes,
+        class: class.map(|c| c.class.name()),
+        reason: class.map(|c| c.reason.to_string()),
     }
 }
 
@@ -146,9 +163,15 @@ fn leaves(node: &Node, prefix: String, out: &mut Vec<FileOut>) {
         format!("{prefix}/{}", node.name)
     };
     match &node.kind {
-        Kind::File(language) => out.push(row(path, "file", Some(*language), &node.counts)),
+        Kind::File(language) => out.push(row(
+            path,
+            "file",
+            Some(*language),
+            &node.counts,
+            node.class.as_deref(),
+        )),
         Kind::Dir if node.children.is_empty() => {
-            out.push(row(path, "directory", node.tint, &node.counts))
+            out.push(row(path, "directory", node.tint, &node.counts, None))
         }
         _ => {
             for child in &node.children {
@@ -197,7 +220,15 @@ pub fn write<W: Write>(
     let mut files: Vec<FileOut> = match entries {
         Entries::Files(records) => records
             .iter()
-            .map(|r| row(record_path(r), "file", Some(r.language), &r.counts))
+            .map(|r| {
+                row(
+                    record_path(r),
+                    "file",
+                    Some(r.language),
+                    &r.counts,
+                    r.class.as_ref(),
+                )
+            })
             .collect(),
         Entries::Folded(tree) => {
             let mut rows = Vec::new();
@@ -231,6 +262,11 @@ pub fn write<W: Write>(
         },
         metric: metric.name(),
         totals: (&summary.totals).into(),
+        marked: summary
+            .marked
+            .iter()
+            .map(|(class, counts)| (class.name(), counts.into()))
+            .collect(),
         languages: summary
             .languages
             .iter()

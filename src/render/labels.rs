@@ -27,6 +27,8 @@ pub(crate) struct Decoration {
     /// Left out: the second copy of a one-file source, which inferno draws
     /// above its own root frame.
     pub(crate) hidden: bool,
+    /// Generated, vendored or documentation: hatched.
+    pub(crate) marked: bool,
 }
 
 /// How frame `node` (at `path`) is drawn; `total` is the root's width.
@@ -59,10 +61,20 @@ pub(crate) fn decorate(
     }
     let details = details.join(", ");
     let (first, fill) = match &node.kind {
-        Kind::File(language) => (
-            format!("{path} · {} · {amount}", language.name()),
-            palette::language_color(*language).shade(palette::fnv1a64(node.name.as_bytes())),
-        ),
+        Kind::File(language) => {
+            let colour =
+                palette::language_color(*language).shade(palette::fnv1a64(node.name.as_bytes()));
+            (
+                format!("{path} · {} · {amount}", language.name()),
+                // Generated, vendored, documentation: the language, paler
+                // (and hatched by the SVG writer).
+                if node.class.is_some() {
+                    colour.lighten(0.5)
+                } else {
+                    colour
+                },
+            )
+        }
         // A directory folded by --depth: its main language's colour.
         Kind::Dir if node.children.is_empty() => {
             let mostly = node
@@ -102,11 +114,17 @@ pub(crate) fn decorate(
             )
         }
     };
+    let class = node
+        .class
+        .as_deref()
+        .map(|c| format!("\n{c}"))
+        .unwrap_or_default();
     Decoration {
-        title: format!("{}\n{first}\n{details}", node.name),
+        title: format!("{}\n{first}\n{details}{class}", node.name),
         fill,
         label: is_root.then(|| node.name.clone()),
         hidden: false,
+        marked: node.class.is_some(),
     }
 }
 
@@ -117,6 +135,8 @@ const SMALL_FILES: Rgb = Rgb(0xe6, 0xe3, 0xdc);
 #[derive(Clone, Debug)]
 pub(crate) struct LegendItem {
     pub(crate) swatch: Rgb,
+    /// Drawn hatched, as marked frames are.
+    pub(crate) hatched: bool,
     pub(crate) text: String,
     pub(crate) tooltip: String,
     pub(crate) x: f64,
@@ -169,6 +189,7 @@ pub(crate) fn diff_legend(metric: Metric, width: usize) -> Legend {
         let (x, row) = (last.x + item_width(&last.text), last.row);
         legend.items.push(LegendItem {
             swatch: Rgb(0xff, 0xff, 0xff),
+            hatched: false,
             text: "width: the larger of before and after".into(),
             tooltip: "deleted code keeps its width, so it stays visible".into(),
             x,
@@ -201,6 +222,7 @@ fn place(entries: impl Iterator<Item = (Rgb, String, String)>, width: usize) -> 
         }
         items.push(LegendItem {
             swatch,
+            hatched: false,
             text,
             tooltip,
             x,
@@ -214,6 +236,31 @@ fn place(entries: impl Iterator<Item = (Rgb, String, String)>, width: usize) -> 
         (row + 1) * LEGEND_ROW + 8
     };
     Legend { items, height }
+}
+
+/// Adds the item that explains hatched frames to `legend`, on its last
+/// row or a new one.
+pub(crate) fn add_marked_item(legend: &mut Legend, width: usize) {
+    let text = "generated, vendored or documentation (hover says which)".to_string();
+    let (mut x, mut row) = match legend.items.last() {
+        Some(last) => (last.x + item_width(&last.text), last.row),
+        None => (XPAD, 0),
+    };
+    if x + item_width(&text) > width as f64 - XPAD && x > XPAD {
+        x = XPAD;
+        row += 1;
+    }
+    legend.items.push(LegendItem {
+        swatch: Rgb(0xc8, 0xc8, 0xc8),
+        hatched: true,
+        tooltip: "files GitHub's linguist would not count as the project's code: \
+                  drawn paler and hatched, left out with --exclude-generated or --exclude-vendored"
+            .into(),
+        text,
+        x,
+        row,
+    });
+    legend.height = (row + 1) * LEGEND_ROW + 8;
 }
 
 /// The legend of languages, largest first.
@@ -328,6 +375,7 @@ fn decorate_change(
         fill: change_color(before, after),
         label: is_root.then(|| node.name.clone()),
         hidden: false,
+        marked: false,
     }
 }
 

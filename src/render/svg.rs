@@ -25,7 +25,9 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use crate::config::{Metric, REFERENCE_WIDTH, SvgOptions};
-use crate::render::labels::{Decoration, LEGEND_ROW, Legend, decorate, diff_legend, legend};
+use crate::render::labels::{
+    Decoration, LEGEND_ROW, Legend, add_marked_item, decorate, diff_legend, legend,
+};
 use crate::tree::{Node, Summary, Tree};
 
 /// What the SVG shows besides the tree.
@@ -99,11 +101,14 @@ pub fn render(
                 decorations.insert((*depth, *start), decoration);
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
-            let legend = if tree.root.change.is_some() {
+            let mut legend = if tree.root.change.is_some() {
                 diff_legend(metric, width)
             } else {
                 legend(summary, metric, width)
             };
+            if decorations.values().any(|d| d.marked) {
+                add_marked_item(&mut legend, width);
+            }
             (decorations, legend)
         },
     );
@@ -261,6 +266,9 @@ const SCRIPT_PATCHES: &[(&str, &str, usize)] = &[
     ),
 ];
 
+/// The pattern marked frames are hatched with: white diagonal stripes.
+const HATCH: &str = r#"<defs><pattern id="rf-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect x="0" y="0" width="2" height="6" fill="rgba(255,255,255,0.7)"/></pattern></defs>"#;
+
 const EXTRA_CSS: &str = "
 #frames > g:hover > rect { stroke:black; stroke-width:1; }
 #legend text { fill:rgb(60,60,60); }
@@ -407,6 +415,7 @@ fn decorate_svg<W: Write>(
                         .and_then(|h| h.parse().ok())
                         .unwrap_or_default();
                     writer.write_event(Event::Start(grow(&e, legend.height)?))?;
+                    writer.write_event(Event::Text(BytesText::from_escaped(HATCH)))?;
                 } else if attr(&e, "id")?.as_deref() == Some("frames") {
                     writer.write_event(Event::Start(e))?;
                     // The frames, decorated in parallel: most of the work.
@@ -541,17 +550,32 @@ fn write_frame<W: Write>(
                 writer.write_event(Event::End(e))?;
             }
             _ if in_title => {}
+            Event::Start(e) if e.name().as_ref() == b"g" && decoration.marked => {
+                let mut g = e;
+                g.push_attribute(("class", "marked"));
+                writer.write_event(Event::Start(g))?;
+            }
             Event::Empty(e) if e.name().as_ref() == b"rect" => {
                 let mut rect = BytesStart::new("rect");
+                // A hatched copy on top for marked frames; it has the same
+                // place and fg: attributes, so zooming moves it too, and it
+                // lets the mouse through.
+                let mut hatch = BytesStart::new("rect");
                 for a in e.attributes() {
                     let a = a.map_err(xml_error)?;
                     if a.key.as_ref() == b"fill" {
                         rect.push_attribute(("fill", decoration.fill.hex().as_str()));
+                        hatch.push_attribute(("fill", "url(#rf-hatch)"));
                     } else {
-                        rect.push_attribute(a);
+                        rect.push_attribute(a.clone());
+                        hatch.push_attribute(a);
                     }
                 }
                 writer.write_event(Event::Empty(rect))?;
+                if decoration.marked {
+                    hatch.push_attribute(("pointer-events", "none"));
+                    writer.write_event(Event::Empty(hatch))?;
+                }
             }
             Event::Start(e) if e.name().as_ref() == b"text" => {
                 let mut text = e;
@@ -605,6 +629,16 @@ fn write_legend<W: Write>(
             ("rx", "2"),
             ("fill", fill.as_str()),
         ])))?;
+        if item.hatched {
+            writer.write_event(Event::Empty(BytesStart::new("rect").with_attributes([
+                ("x", x.as_str()),
+                ("y", swatch_y.as_str()),
+                ("width", "12"),
+                ("height", "12"),
+                ("rx", "2"),
+                ("fill", "url(#rf-hatch)"),
+            ])))?;
+        }
         writer.write_event(Event::Start(
             BytesStart::new("text")
                 .with_attributes([("x", text_x.as_str()), ("y", text_y.as_str())]),
@@ -629,6 +663,7 @@ mod tests {
         let tree = Tree::build(
             b"r",
             vec![crate::count::FileRecord {
+                class: None,
                 path: "a.rs".into(),
                 language: tokei::LanguageType::Rust,
                 counts: Counts {

@@ -29,8 +29,22 @@ pub fn write<W: Write>(summary: &Summary, mut out: W) -> io::Result<()> {
         thousands(t.blanks),
     ];
     let header = ["Language", "Files", "Code", "Comments", "Blanks"].map(String::from);
+    // What is generated, vendored or documentation, under the total.
+    let marked: Vec<[String; 5]> = summary
+        .marked
+        .iter()
+        .map(|(class, c)| {
+            [
+                format!("  of which {}", class.name()),
+                thousands(c.files),
+                thousands(c.code),
+                thousands(c.comments),
+                thousands(c.blanks),
+            ]
+        })
+        .collect();
     let mut widths = [0usize; 5];
-    for row in rows.iter().chain([&header, &total]) {
+    for row in rows.iter().chain([&header, &total]).chain(&marked) {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -52,5 +66,8 @@ pub fn write<W: Write>(summary: &Summary, mut out: W) -> io::Result<()> {
     writeln!(out, "{rule}")?;
     line(&mut out, &total)?;
     writeln!(out, "{rule}")?;
+    for row in &marked {
+        line(&mut out, row)?;
+    }
     out.flush()
 }

@@ -327,6 +327,9 @@ pub struct Listing {
     pub submodules: u64,
     /// Regular files listed.
     pub listed: usize,
+    /// `.gitattributes` blobs (even when hidden files are skipped), by the
+    /// directory they are in, relative to the repository's root.
+    pub attributes: Vec<(PathBuf, Oid)>,
 }
 
 /// Lists the files of `revision` below the counted subtree.
@@ -372,7 +375,49 @@ fn list_each(
     let mut path = PathBuf::new();
     list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing, emit)
         .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
+    // `.gitattributes` of the directories above the counted subtree apply
+    // too; all of them are given relative to the repository's root.
+    for (dir, _) in &mut listing.attributes {
+        *dir = opened.prefix.join(&*dir);
+    }
+    if let Ok(root_tree) = repo.find_tree(revision.tree) {
+        let mut dir = PathBuf::new();
+        let mut ancestors = vec![dir.clone()];
+        for component in opened.prefix.components() {
+            dir.push(component);
+            ancestors.push(dir.clone());
+        }
+        ancestors.pop(); // the subtree itself was listed
+        for ancestor in ancestors {
+            if let Ok(entry) = root_tree.get_path(&ancestor.join(".gitattributes")) {
+                listing.attributes.push((ancestor, entry.id()));
+            }
+        }
+    }
     Ok(listing)
+}
+
+/// The `.gitattributes` blobs of a listing, read and parsed, with notes
+/// about the lines that were ignored.
+pub fn attributes(
+    opened: &Opened,
+    listing: &Listing,
+) -> (crate::classify::Attributes, Vec<String>) {
+    let mut attributes = crate::classify::Attributes::new();
+    let mut notes = Vec::new();
+    for (dir, oid) in &listing.attributes {
+        if let Ok(blob) = opened.repo.find_blob(*oid) {
+            notes.extend(attributes.add(dir, blob.content()));
+        }
+    }
+    (attributes, notes)
+}
+
+impl Opened {
+    /// The counted subtree, relative to the repository's root.
+    pub fn prefix(&self) -> &Path {
+        &self.prefix
+    }
 }
 
 /// `--exclude` globs as a matcher of paths relative to the counted root.
@@ -405,6 +450,9 @@ fn list_tree(
 ) -> Result<(), git2::Error> {
     for entry in tree.iter() {
         let name = OsStr::from_bytes(entry.name_bytes());
+        if name.as_bytes() == b".gitattributes" && entry.kind() == Some(ObjectType::Blob) {
+            listing.attributes.push((path.clone(), entry.id()));
+        }
         if !walk.hidden && name.as_bytes().first() == Some(&b'.') {
             continue;
         }
@@ -434,7 +482,7 @@ fn list_tree(
 /// What counting one blob gave.
 #[derive(Clone, Debug)]
 enum Blob {
-    Counted(LanguageType, Counts, Option<String>),
+    Counted(count::InMemory),
     Uncounted,
     Problem(String),
 }
@@ -504,7 +552,7 @@ fn count_blob(
     let data = object.data();
     let lfs = data.len() < 1024 && data.starts_with(LFS_POINTER);
     match count::count_in_memory(path, data, options, buffer) {
-        Ok(Some((language, counts, note))) => (Blob::Counted(language, counts, note), lfs),
+        Ok(Some(counted)) => (Blob::Counted(counted), lfs),
         Ok(None) => (Blob::Uncounted, false),
         Err(err) => (Blob::Problem(crate::error::io_reason(&err)), false),
     }
@@ -521,6 +569,9 @@ pub struct RevisionCount {
     pub notes: Vec<String>,
     /// Files listed (before language detection).
     pub listed: usize,
+    /// The `.gitattributes` of the revision, relative to the repository's
+    /// root.
+    pub attributes: crate::classify::Attributes,
 }
 
 /// Counts the files of `revision`.
@@ -546,12 +597,13 @@ pub fn count_revision(
                 for ((path, _), (blob, is_lfs)) in batch.into_iter().zip(results) {
                     *lfs += u64::from(is_lfs);
                     match blob {
-                        Blob::Counted(language, counts, note) => {
-                            count.notes.extend(note);
+                        Blob::Counted(counted) => {
+                            count.notes.extend(counted.note);
                             count.records.push(FileRecord {
                                 path,
-                                language,
-                                counts,
+                                language: counted.language,
+                                counts: counted.counts,
+                                class: counted.class,
                             });
                         }
                         Blob::Uncounted => {}
@@ -576,6 +628,9 @@ pub fn count_revision(
     let (mut count, lfs) = counted.into_inner().unwrap_or_else(|e| e.into_inner());
     count.notes.extend(skipped_notes(&listing));
     count.listed = listing.listed;
+    let (attributes, notes) = attributes(opened, &listing);
+    count.attributes = attributes;
+    count.notes.extend(notes);
     if lfs > 0 {
         count.notes.push(lfs_note(lfs));
     }
@@ -650,6 +705,9 @@ pub struct DiffRecord {
     pub before: Option<Counts>,
     /// Counts at the later revision, if the file is there.
     pub after: Option<Counts>,
+    /// Generated, vendored or documentation (at the later revision when
+    /// the file is there).
+    pub class: Option<crate::classify::Classification>,
 }
 
 /// Everything counted for a diff.
@@ -662,6 +720,8 @@ pub struct DiffCount {
     pub notes: Vec<String>,
     /// Distinct blobs counted (the cost of the diff).
     pub blobs_counted: usize,
+    /// The `.gitattributes` of the later revision.
+    pub attributes: crate::classify::Attributes,
 }
 
 /// Counts the files of two revisions, each distinct blob once.
@@ -698,7 +758,9 @@ pub fn count_diff(
     for ((path, _), (blob, is_lfs)) in blobs.iter().zip(&results) {
         lfs += u64::from(*is_lfs);
         match blob {
-            Blob::Counted(_, _, Some(note)) => notes.push(note.clone()),
+            Blob::Counted(count::InMemory {
+                note: Some(note), ..
+            }) => notes.push(note.clone()),
             Blob::Problem(message) => problems.push(Problem::new(path, message)),
             _ => {}
         }
@@ -707,12 +769,12 @@ pub fn count_diff(
         notes.push(lfs_note(lfs));
     }
     let counted = |entry: &Entry| match &results[index[&(entry.path.clone(), entry.oid)]].0 {
-        Blob::Counted(language, counts, _) => Some((*language, *counts)),
+        Blob::Counted(counted) => Some((counted.language, counted.counts, counted.class.clone())),
         _ => None,
     };
     let mut records: HashMap<PathBuf, DiffRecord> = HashMap::new();
     for entry in &before.entries {
-        if let Some((language, counts)) = counted(entry) {
+        if let Some((language, counts, class)) = counted(entry) {
             records.insert(
                 entry.path.clone(),
                 DiffRecord {
@@ -720,12 +782,13 @@ pub fn count_diff(
                     language,
                     before: Some(counts),
                     after: None,
+                    class,
                 },
             );
         }
     }
     for entry in &after.entries {
-        if let Some((language, counts)) = counted(entry) {
+        if let Some((language, counts, class)) = counted(entry) {
             let record = records
                 .entry(entry.path.clone())
                 .or_insert_with(|| DiffRecord {
@@ -733,9 +796,11 @@ pub fn count_diff(
                     language,
                     before: None,
                     after: None,
+                    class: None,
                 });
             record.language = language;
             record.after = Some(counts);
+            record.class = class;
         }
     }
     let mut records: Vec<DiffRecord> = records.into_values().collect();
@@ -745,11 +810,14 @@ pub fn count_diff(
             .as_bytes()
             .cmp(b.path.as_os_str().as_bytes())
     });
+    let (attributes, attribute_notes) = attributes(opened, &after);
+    notes.extend(attribute_notes);
     Ok(DiffCount {
         records,
         problems,
         notes,
         blobs_counted: blobs.len(),
+        attributes,
     })
 }
 

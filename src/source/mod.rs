@@ -8,7 +8,8 @@ pub mod walk;
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, Source};
+use crate::classify::{self, Attributes, Class};
+use crate::config::{Config, Source, WalkOptions};
 use crate::count::{self, CountOptions, FileRecord};
 use crate::error::{Error, Problem, display_path};
 use crate::progress::Progress;
@@ -53,13 +54,16 @@ pub fn count(
                 git::count_revision(&opened, &revision, &config.walk, &options, pool, progress)?;
             let mut problems = count.problems;
             problems.sort();
+            let mut records = count.records;
+            classify_records(&mut records, &count.attributes, opened.prefix(), pool);
+            exclude_classes(&mut records, &config.walk);
             let place = match repo {
                 crate::config::Repo::Local(path) => display_path(path),
                 crate::config::Repo::Remote(url) => url.clone(),
             };
             let place = format!("{place} at {}", revision.describe());
             check_countable(
-                &count.records,
+                &records,
                 &problems,
                 count.listed,
                 config,
@@ -70,7 +74,7 @@ pub fn count(
             notes.sort();
             Counted {
                 root_name: opened.name.clone(),
-                records: count.records,
+                records,
                 problems,
                 notes,
                 revision: Some(revision),
@@ -160,21 +164,105 @@ fn count_directory(
     problems.sort();
     let mut notes = walked.notes;
     notes.extend(counted.notes);
+    let mut records = counted.records;
+    let (attributes, prefix, attribute_notes) = directory_attributes(root, &walked.attributes);
+    notes.extend(attribute_notes);
+    classify_records(&mut records, &attributes, &prefix, pool);
+    exclude_classes(&mut records, &config.walk);
     notes.sort();
     let place = display_path(root);
-    check_countable(
-        &counted.records,
-        &problems,
-        walked.files,
-        config,
-        &place,
-        "",
-    )?;
+    check_countable(&records, &problems, walked.files, config, &place, "")?;
     Ok(Counted {
         root_name: walked.root_name,
-        records: counted.records,
+        records,
         problems,
         notes,
         revision: None,
     })
+}
+
+/// Decides, for every record, whether it is generated, vendored or
+/// documentation: its `.gitattributes` (given relative to the repository's
+/// root, where the records' paths start at `prefix`), what its content
+/// said at count time, its path.
+pub fn classify_records(
+    records: &mut [FileRecord],
+    attributes: &Attributes,
+    prefix: &Path,
+    pool: &rayon::ThreadPool,
+) {
+    use rayon::prelude::*;
+    pool.install(|| {
+        records
+            .par_iter_mut()
+            .with_min_len(1024)
+            .for_each(|record| {
+                let class = if prefix.as_os_str().is_empty() {
+                    classify::classify(attributes, &record.path, record.class.as_ref())
+                } else {
+                    classify::classify(
+                        attributes,
+                        &prefix.join(&record.path),
+                        record.class.as_ref(),
+                    )
+                };
+                record.class = class;
+            });
+    });
+}
+
+/// Leaves out what `--exclude-generated` and `--exclude-vendored` ask.
+pub fn exclude_classes(records: &mut Vec<FileRecord>, walk: &WalkOptions) {
+    if walk.exclude_generated || walk.exclude_vendored {
+        records.retain(|r| match r.class.as_ref().map(|c| c.class) {
+            Some(Class::Generated) => !walk.exclude_generated,
+            Some(Class::Vendored) => !walk.exclude_vendored,
+            _ => true,
+        });
+    }
+}
+
+/// The `.gitattributes` that apply to a directory source: those the walk
+/// found, and those of the directories above it up to the root of the git
+/// work tree it is in. Returns them relative to that root (or to the
+/// source when it is in no work tree), the source's place below it, and
+/// notes about ignored lines.
+fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Attributes, PathBuf, Vec<String>) {
+    let mut attributes = Attributes::new();
+    let mut notes = Vec::new();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let base = root
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(&root)
+        .to_path_buf();
+    let prefix = root
+        .strip_prefix(&base)
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    // Above the source, from the work tree's root down.
+    let mut dir = PathBuf::new();
+    let mut above = vec![PathBuf::new()];
+    for component in prefix.components() {
+        dir.push(component);
+        above.push(dir.clone());
+    }
+    above.pop();
+    for dir in above {
+        if let Ok(content) = std::fs::read(base.join(&dir).join(".gitattributes")) {
+            notes.extend(attributes.add(&dir, &content));
+        }
+    }
+    for file in found {
+        let Ok(content) = std::fs::read(file) else {
+            continue;
+        };
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        let dir = file
+            .parent()
+            .and_then(|p| p.strip_prefix(&base).ok())
+            .unwrap_or(Path::new(""));
+        notes.extend(attributes.add(dir, &content));
+    }
+    (attributes, prefix, notes)
 }

@@ -31,6 +31,9 @@ pub struct Walked {
     pub files: usize,
     /// Paths found but not yet handed on (one walker thread's batch).
     pending: Vec<PathBuf>,
+    /// `.gitattributes` files found (even when hidden files are skipped):
+    /// they say what is generated or vendored.
+    pub attributes: Vec<PathBuf>,
     /// Entries that could not be read.
     pub problems: Vec<Problem>,
     /// Things worth saying that are not failures.
@@ -75,8 +78,10 @@ pub fn walk(
         // same here.
         builder.add_custom_ignore_filename(".tokeignore");
     }
+    let hidden = options.hidden;
     builder
-        .hidden(!options.hidden)
+        // Hidden entries are skipped below, except `.gitattributes`.
+        .hidden(false)
         .ignore(!options.no_ignore)
         .git_ignore(!options.no_ignore)
         .git_global(!options.no_ignore)
@@ -85,8 +90,13 @@ pub fn walk(
         .follow_links(options.follow)
         .threads(threads)
         // A repository's database is never its code, even with --hidden.
-        .filter_entry(|entry| {
-            !(entry.file_name() == ".git" && entry.file_type().is_some_and(|t| t.is_dir()))
+        .filter_entry(move |entry| {
+            let name = entry.file_name().as_bytes();
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if name == b".git" && is_dir {
+                return false;
+            }
+            hidden || name.first() != Some(&b'.') || (name == b".gitattributes" && !is_dir)
         });
     if !options.excludes.is_empty() {
         let mut overrides = OverrideBuilder::new(root);
@@ -169,6 +179,10 @@ impl ParallelVisitor for Collector<'_> {
         match entry {
             Ok(entry) => {
                 if entry.file_type().is_some_and(|t| t.is_file()) {
+                    if entry.file_name() == ".gitattributes" {
+                        self.found.attributes.push(entry.into_path());
+                        return WalkState::Continue;
+                    }
                     self.found.pending.push(entry.into_path());
                     if self.found.pending.len() >= BATCH {
                         self.hand_on();
@@ -187,6 +201,7 @@ impl Drop for Collector<'_> {
         let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
         sink.files += self.found.files;
         sink.problems.append(&mut self.found.problems);
+        sink.attributes.append(&mut self.found.attributes);
         sink.notes.append(&mut self.found.notes);
     }
 }
