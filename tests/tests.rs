@@ -5,6 +5,7 @@ mod gitutil;
 mod util;
 
 mod bad_input;
+mod browser;
 mod cli;
 mod determinism;
 mod git;

@@ -482,7 +482,7 @@ h2{font-size:1.15em;margin:1.6em 0 .6em}
 .rf-table td.rf-name{white-space:normal;overflow-wrap:anywhere;min-width:10em}
 #rf-dirs td.rf-name,#rf-files td.rf-name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em}
 .rf-table thead th{background:#f6f8fa}
-.rf-table th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer}
+.rf-table th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer;width:100%;text-align:inherit}
 .rf-table th[aria-sort=ascending] button::after{content:\" \\25B2\"}
 .rf-table th[aria-sort=descending] button::after{content:\" \\25BC\"}
 .rf-table tbody tr:hover{background:#f6f8fa}

@@ -1,0 +1,729 @@
+//! The graph used as a person uses it: headless Chromium opens the SVG (and
+//! the HTML report) from a local web server, clicks a frame to zoom, runs a
+//! search, hovers a file, and the page is checked after each step against
+//! the counts of the same tree.
+//!
+//! Needs chromium and chromedriver (Debian: `chromium`, `chromium-driver`).
+//! Without them the tests pass after a notice, unless `CI` or
+//! `REPOFLAME_REQUIRE_BROWSER` is set: then they fail. With
+//! `REPOFLAME_SCREENSHOT=1`, [`screenshot_of_the_graph`] writes the
+//! README's `docs/screenshot.png`.
+
+#[path = "support/browser/server.rs"]
+mod server;
+#[path = "support/browser/webdriver.rs"]
+mod webdriver;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::util::{TestDir, describe, parse_folded, repoflame, run};
+use server::{Page, Server};
+use webdriver::{Browser, Element, Tools, png_size};
+
+/// Window size of the browser: the SVG fills the window's width.
+const WIDTH: u32 = 1200;
+const HEIGHT: u32 = 800;
+
+/// The search highlight colour of inferno's script.
+const SEARCH_COLOR: &str = "rgb(230,0,230)";
+
+/// `n` numbered lines made by `line`, after a comment and a blank line.
+fn source(comment: &str, n: usize, line: impl Fn(usize) -> String) -> String {
+    let mut text = format!("{comment}\n\n");
+    for i in 0..n {
+        text.push_str(&line(i));
+        text.push('\n');
+    }
+    text
+}
+
+/// A small project in several languages, every frame wide enough to click:
+/// `src` holds most of the code, `util` names a directory and files in
+/// three places (one inside the directory, to test overlapping matches).
+fn sample_tree() -> TestDir {
+    let dir = TestDir::new("sample");
+    let rust = |n| source("// sample", n, |i| format!("fn f{i}() {{}}"));
+    let python = |n| source("# sample", n, |i| format!("x{i} = {i}"));
+    let js = |n| source("// sample", n, |i| format!("const x{i} = {i};"));
+    let c = |n| source("/* sample */", n, |i| format!("int x{i} = {i};"));
+    dir.file("src/main.rs", rust(120))
+        .file("src/utils/mod.rs", rust(60))
+        .file("src/utils/util_fmt.rs", rust(20))
+        .file("src/render/svg.rs", rust(300))
+        .file("src/render/html.rs", rust(150))
+        .file("src/render/table.rs", rust(60))
+        .file("src/count/mod.rs", rust(100))
+        .file("src/count/shebang.rs", rust(40))
+        .file("web/app.js", js(140))
+        .file("web/util.js", js(50))
+        .file(
+            "web/style.css",
+            source("/* sample */", 60, |i| format!(".c{i} {{ color: red; }}")),
+        )
+        .file("scripts/build.py", python(90))
+        .file("scripts/util.py", python(45))
+        .file(
+            "scripts/deploy.sh",
+            source("#!/bin/sh", 30, |i| format!("echo {i}")),
+        )
+        .file("native/zlib.c", c(110))
+        .file("native/zlib.h", c(40))
+        .file(
+            "Cargo.toml",
+            source("# sample", 20, |i| format!("key{i} = {i}")),
+        );
+    dir
+}
+
+/// The tree as the folded output gives it: the count of each frame by its
+/// path as the hover text writes it (`sample/`, `sample/src/`,
+/// `sample/src/main.rs`), and the total.
+struct Counts {
+    frames: BTreeMap<String, u64>,
+    lines: Vec<(Vec<String>, u64)>,
+    total: u64,
+}
+
+impl Counts {
+    fn of(dir: &TestDir) -> Counts {
+        let out = dir.run(&["--folded"]);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let lines = parse_folded(std::str::from_utf8(&out.stdout).expect("UTF-8"));
+        let mut frames = BTreeMap::new();
+        for (stack, count) in &lines {
+            for depth in 1..=stack.len() {
+                let mut path = stack[..depth].join("/");
+                if depth < stack.len() {
+                    path.push('/');
+                }
+                *frames.entry(path).or_insert(0) += count;
+            }
+        }
+        let total = lines.iter().map(|(_, c)| c).sum();
+        Counts {
+            frames,
+            lines,
+            total,
+        }
+    }
+
+    fn get(&self, path: &str) -> u64 {
+        *self
+            .frames
+            .get(path)
+            .unwrap_or_else(|| panic!("no frame {path} in the folded output"))
+    }
+}
+
+/// Renders `dir` with `args` into a file beside it and returns the bytes.
+fn render(dir: &TestDir, args: &[&str], file: &str) -> Vec<u8> {
+    let path = dir.parent().join(file);
+    let out = dir.run(&[args, &["-o", path.to_str().expect("UTF-8 path")]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    std::fs::read(&path).expect("read the output")
+}
+
+/// One `<g>` of `#frames` as the page shows it now.
+#[derive(Debug)]
+struct Frame {
+    /// First line of the tooltip: the label.
+    name: String,
+    /// The path the tooltip's second line starts with.
+    path: String,
+    class: String,
+    /// The rect's `width` attribute, in percent.
+    width: f64,
+    /// The rect's rendered width, in pixels.
+    pixels: f64,
+    fill: String,
+    displayed: bool,
+}
+
+/// Every frame of the flame graph, read in one script.
+fn frames(browser: &Browser) -> Vec<Frame> {
+    let value = browser.execute(
+        r#"
+        var out = [];
+        var gs = document.querySelectorAll('#frames > g');
+        for (var i = 0; i < gs.length; i++) {
+            var g = gs[i], rect = g.querySelector('rect');
+            var title = g.querySelector('title').textContent.split('\n');
+            out.push({
+                name: title[0],
+                path: (title[1] || '').split(' · ')[0],
+                cls: g.getAttribute('class') || '',
+                width: parseFloat(rect.getAttribute('width')),
+                pixels: rect.getBoundingClientRect().width,
+                fill: rect.getAttribute('fill'),
+                displayed: getComputedStyle(g).display != 'none'
+            });
+        }
+        return out;
+        "#,
+        vec![],
+    );
+    value
+        .as_array()
+        .expect("an array of frames")
+        .iter()
+        .map(|f| Frame {
+            name: f["name"].as_str().unwrap_or_default().to_string(),
+            path: f["path"].as_str().unwrap_or_default().to_string(),
+            class: f["cls"].as_str().unwrap_or_default().to_string(),
+            width: f["width"].as_f64().unwrap_or(f64::NAN),
+            pixels: f["pixels"].as_f64().unwrap_or(f64::NAN),
+            fill: f["fill"].as_str().unwrap_or_default().to_string(),
+            displayed: f["displayed"].as_bool().unwrap_or(false),
+        })
+        .collect()
+}
+
+fn has_class(frame: &Frame, class: &str) -> bool {
+    frame.class.split_whitespace().any(|c| c == class)
+}
+
+/// The `<g>` of the frame whose tooltip names `path`.
+fn frame_element(browser: &Browser, path: &str) -> Element {
+    browser.element_by_script(
+        r#"
+        var gs = document.querySelectorAll('#frames > g');
+        for (var i = 0; i < gs.length; i++) {
+            var lines = gs[i].querySelector('title').textContent.split('\n');
+            if (lines.length > 1 && lines[1].split(' · ')[0] == arguments[0]) return gs[i];
+        }
+        return null;
+        "#,
+        vec![json!(path)],
+        &format!("the frame of {path}"),
+    )
+}
+
+/// Waits until inferno's script has set the graph up (`init` and the
+/// layout it defers with `setTimeout`).
+fn wait_for_graph(browser: &Browser) {
+    browser.wait_for(
+        "typeof unzoombtn !== 'undefined' && unzoombtn && typeof frames !== 'undefined' && frames",
+        "the graph's script to run init()",
+    );
+    // init defers its first layout with setTimeout(0): a timer set now
+    // fires after it.
+    browser.command(
+        "POST",
+        "/execute/async",
+        Some(json!({
+            "script": "var done = arguments[0]; setTimeout(function () { requestAnimationFrame(function () { done(true); }); }, 0);",
+            "args": []
+        })),
+    );
+}
+
+/// Error messages of the page's console (script errors, failed loads other
+/// than the favicon).
+fn console_errors(browser: &Browser) -> Vec<String> {
+    let Ok(entries) = browser.try_command("POST", "/se/log", Some(json!({ "type": "browser" })))
+    else {
+        return Vec::new();
+    };
+    entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["level"] == "SEVERE")
+        .filter_map(|e| e["message"].as_str())
+        .filter(|m| !m.contains("favicon.ico"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Asserts that `a` and `b` differ by at most `tolerance`.
+fn assert_near(a: f64, b: f64, tolerance: f64, what: &str) {
+    assert!(
+        (a - b).abs() <= tolerance,
+        "{what}: {a} is not {b} (± {tolerance})"
+    );
+}
+
+/// Clicks the frame of the directory `dir` (a path like `sample/src/`) and
+/// checks the zoom: the frame spans the graph, the frames above it are
+/// redrawn in proportion, its ancestors are marked `parent`, every other
+/// frame is hidden, and "Reset Zoom" appears; then resets the zoom.
+fn check_zoom(browser: &Browser, counts: &Counts, dir: &str) {
+    let root = format!("{}/", counts.lines[0].0[0]);
+    let total = counts.total as f64;
+    let before = frames(browser);
+    let unzoom = browser.find("#unzoom");
+    assert!(
+        !browser.displayed(&unzoom),
+        "Reset Zoom shown before any zoom"
+    );
+    let frame = |frames: &[Frame], path: &str| -> usize {
+        frames
+            .iter()
+            .position(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no frame {path} on the page: {frames:#?}"))
+    };
+    let target = frame(&before, dir);
+    let width_before = 100.0 * counts.get(dir) as f64 / total;
+    assert_near(
+        before[target].width,
+        width_before,
+        0.01,
+        "width before the zoom",
+    );
+    assert!(
+        before.iter().all(|f| f.displayed),
+        "a frame hidden before the zoom"
+    );
+
+    browser.click(&frame_element(browser, dir));
+
+    let after = frames(browser);
+    let graph_pixels = before[frame(&before, &root)].pixels;
+    let zoomed = &after[frame(&after, dir)];
+    assert_near(zoomed.width, 100.0, 0.01, "width of the clicked frame (%)");
+    assert_near(
+        zoomed.pixels,
+        graph_pixels,
+        1.0,
+        "width of the clicked frame (px)",
+    );
+    let dir_count = counts.get(dir) as f64;
+    let mut shown = 0;
+    for f in &after {
+        if f.path == dir {
+            continue;
+        }
+        if f.path.starts_with(dir) {
+            // Above the zoomed frame: redrawn in proportion to it.
+            assert!(f.displayed && !has_class(f, "hide"), "{f:?} hidden");
+            let expected = 100.0 * counts.get(&f.path) as f64 / dir_count;
+            assert_near(
+                f.width,
+                expected,
+                0.01,
+                &format!("zoomed width of {}", f.path),
+            );
+            shown += 1;
+        } else if dir.starts_with(&f.path) {
+            // An ancestor: full width, faded.
+            assert!(has_class(f, "parent"), "ancestor {f:?} not marked parent");
+            assert!(f.displayed, "ancestor {f:?} hidden");
+            assert_near(
+                f.width,
+                100.0,
+                0.01,
+                &format!("width of ancestor {}", f.path),
+            );
+        } else {
+            assert!(has_class(f, "hide"), "{f:?} outside the zoom, not hidden");
+            assert!(!f.displayed, "{f:?} has class hide but is displayed");
+        }
+    }
+    assert!(
+        shown > 0,
+        "no frame above {dir}: pick a directory with content"
+    );
+    assert!(
+        browser.displayed(&unzoom),
+        "Reset Zoom not shown after the zoom"
+    );
+
+    browser.click(&unzoom);
+    let reset = frames(browser);
+    assert!(
+        reset.iter().all(|f| f.displayed),
+        "a frame hidden after Reset Zoom"
+    );
+    assert_near(
+        reset[frame(&reset, dir)].width,
+        width_before,
+        0.01,
+        "width after Reset Zoom",
+    );
+    assert!(
+        !browser.displayed(&unzoom),
+        "Reset Zoom still shown after the reset"
+    );
+}
+
+/// An SVG served from 127.0.0.1 and open in a headless browser.
+struct Opened {
+    browser: Browser,
+    server: Server,
+}
+
+/// Serves `body` at `/path` and opens it.
+fn open(tools: &Tools, path: &str, content_type: &'static str, body: Vec<u8>) -> Opened {
+    let server = Server::start(vec![(path, Page { content_type, body })]);
+    let browser = Browser::start(tools, WIDTH, HEIGHT);
+    browser.goto(&server.url(path));
+    wait_for_graph(&browser);
+    Opened { browser, server }
+}
+
+/// The sample tree drawn as an SVG and open in a browser, with its counts;
+/// `None` without a browser (see [`webdriver::tools`]).
+fn open_sample_svg(test: &str) -> Option<(Opened, Counts, TestDir)> {
+    let tools = webdriver::tools(test)?;
+    let dir = sample_tree();
+    let counts = Counts::of(&dir);
+    let svg = render(&dir, &[], "sample.svg");
+    let opened = open(&tools, "/sample.svg", "image/svg+xml", svg);
+    // Every frame drawn: one per directory and file, none merged.
+    let drawn: BTreeSet<String> = frames(&opened.browser)
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    let expected: BTreeSet<String> = counts.frames.keys().cloned().collect();
+    assert_eq!(drawn, expected, "the frames on the page are not the tree's");
+    Some((opened, counts, dir))
+}
+
+#[test]
+fn svg_click_zooms_into_a_directory() {
+    let Some((opened, counts, _dir)) = open_sample_svg("svg_click_zooms_into_a_directory") else {
+        return;
+    };
+    check_zoom(&opened.browser, &counts, "sample/src/");
+    // A second level, through the same clicks.
+    check_zoom(&opened.browser, &counts, "sample/src/render/");
+    assert_eq!(console_errors(&opened.browser), Vec::<String>::new());
+    assert!(
+        opened
+            .server
+            .requests()
+            .contains(&"/sample.svg".to_string())
+    );
+}
+
+/// What inferno's script shows for a match of `count` out of `total`:
+/// `toFixed(1)` of the percentage, which rounds ties (only exact quarters
+/// are ties in binary) up, unlike Rust's `{:.1}`.
+fn matched_text(count: u64, total: u64) -> String {
+    let pct = 100.0 * count as f64 / total as f64;
+    if pct == 100.0 {
+        return "Matched: 100%".to_string();
+    }
+    let quarters = pct * 4.0;
+    let shown = if quarters.fract() == 0.0 && (pct * 2.0).fract() != 0.0 {
+        format!("{:.1}", pct + 0.01)
+    } else {
+        format!("{pct:.1}")
+    };
+    format!("Matched: {shown}%")
+}
+
+#[test]
+fn svg_search_highlights_and_measures_matches() {
+    let Some((opened, counts, _dir)) =
+        open_sample_svg("svg_search_highlights_and_measures_matches")
+    else {
+        return;
+    };
+    let browser = &opened.browser;
+    let page_color = browser.execute("return searchcolor;", vec![]);
+    assert_eq!(page_color, json!(SEARCH_COLOR), "the page's search colour");
+
+    // Plain substrings, so that the page's RegExp and `contains` agree:
+    // `util` matches a directory, a file inside it and files elsewhere,
+    // `render` one directory, `zlib` two files side by side.
+    for term in ["util", "render", "zlib"] {
+        browser.execute("search(arguments[0]);", vec![json!(term)]);
+        let matched = browser.text(&browser.find("#matched"));
+        // A line counts once however many of its frames match.
+        let count: u64 = counts
+            .lines
+            .iter()
+            .filter(|(stack, _)| stack.iter().any(|f| f.contains(term)))
+            .map(|(_, c)| c)
+            .sum();
+        assert!(count > 0, "{term} matches nothing in the sample");
+        assert_eq!(
+            matched,
+            matched_text(count, counts.total),
+            "search {term:?}: {count} of {} lines",
+            counts.total
+        );
+        for f in frames(browser) {
+            assert_eq!(
+                f.fill == SEARCH_COLOR,
+                f.name.contains(term),
+                "search {term:?}: frame {} has fill {}",
+                f.path,
+                f.fill
+            );
+        }
+        assert_eq!(browser.text(&browser.find("#search")), "Reset Search");
+        // The search button resets the search (and its colours).
+        browser.click(&browser.find("#search"));
+        assert!(
+            frames(browser).iter().all(|f| f.fill != SEARCH_COLOR),
+            "search colour left after Reset Search"
+        );
+        assert_eq!(browser.text(&browser.find("#search")), "Search");
+    }
+
+    // A regular expression, as the prompt says: anchored to the start.
+    browser.execute("search(arguments[0]);", vec![json!("^(build|deploy)\\.")]);
+    let count = counts.get("sample/scripts/build.py") + counts.get("sample/scripts/deploy.sh");
+    assert_eq!(
+        browser.text(&browser.find("#matched")),
+        matched_text(count, counts.total)
+    );
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+#[test]
+fn svg_hover_shows_path_language_and_count() {
+    let Some((opened, counts, _dir)) = open_sample_svg("svg_hover_shows_path_language_and_count")
+    else {
+        return;
+    };
+    let browser = &opened.browser;
+    let details = browser.find("#details");
+    for (path, language) in [
+        ("sample/src/render/svg.rs", "Rust"),
+        ("sample/scripts/build.py", "Python"),
+        ("sample/web/app.js", "JavaScript"),
+    ] {
+        browser.hover(&frame_element(browser, path));
+        let text = browser.text(&details);
+        assert!(text.contains(path), "hover on {path}: details {text:?}");
+        assert!(
+            text.contains(&format!(" {language} ")),
+            "hover on {path}: no {language} in {text:?}"
+        );
+        let code = counts.get(path).to_string();
+        assert!(
+            text.split(|c: char| !c.is_ascii_digit()).any(|n| n == code),
+            "hover on {path}: no count {code} in {text:?}"
+        );
+    }
+    // Leaving the frames clears the details.
+    browser.hover(&browser.find("#title"));
+    assert_eq!(
+        browser.text(&details).trim(),
+        "",
+        "details left after mouseout"
+    );
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// Draws repoflame's own sources (as the README's command does) and takes a
+/// screenshot of the whole graph, zoomed out. Written to
+/// `docs/screenshot.png` with `REPOFLAME_SCREENSHOT=1`, else to a
+/// temporary directory.
+#[test]
+fn screenshot_of_the_graph() {
+    let Some(tools) = webdriver::tools("screenshot_of_the_graph") else {
+        return;
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::Builder::new()
+        .prefix("repoflame-screenshot-")
+        .tempdir()
+        .expect("temp dir");
+    let svg_path = tmp.path().join("repoflame.svg");
+    let out = run(repoflame().current_dir(repo).args([
+        ".",
+        "--name",
+        "repoflame",
+        "-e",
+        "/docs",
+        "-e",
+        "/tests/golden",
+        "-e",
+        "/vendor",
+        "-e",
+        "/target",
+        "-o",
+        svg_path.to_str().expect("UTF-8 path"),
+    ]));
+    assert!(out.status.success(), "{}", describe(&out));
+    let svg = std::fs::read(&svg_path).expect("read the SVG");
+    let height = svg_height(&svg);
+
+    let server = Server::start(vec![(
+        "/repoflame.svg",
+        Page {
+            content_type: "image/svg+xml",
+            body: svg,
+        },
+    )]);
+    // Taller than the graph, so that all of it is in view.
+    let browser = Browser::start(&tools, WIDTH, height + 100);
+    browser.goto(&server.url("/repoflame.svg"));
+    wait_for_graph(&browser);
+    let png = browser.element_screenshot(&browser.element_by_script(
+        "return document.documentElement;",
+        vec![],
+        "the SVG",
+    ));
+    assert_eq!(console_errors(&browser), Vec::<String>::new());
+    drop(browser);
+
+    let size = png_size(&png).unwrap_or_else(|| panic!("not a PNG: {} bytes", png.len()));
+    assert_eq!(
+        size,
+        (WIDTH, height),
+        "screenshot size: the SVG fills the width"
+    );
+    // A blank or nearly blank picture compresses to a few hundred bytes.
+    assert!(
+        png.len() > 10_000,
+        "screenshot of {} bytes: blank?",
+        png.len()
+    );
+    let target = if std::env::var("REPOFLAME_SCREENSHOT").as_deref() == Ok("1") {
+        repo.join("docs/screenshot.png")
+    } else {
+        tmp.path().join("screenshot.png")
+    };
+    std::fs::write(&target, &png).expect("write the screenshot");
+    eprintln!(
+        "screenshot_of_the_graph: {} ({}x{})",
+        target.display(),
+        size.0,
+        size.1
+    );
+}
+
+/// The `height` attribute of the root `<svg>`.
+fn svg_height(svg: &[u8]) -> u32 {
+    let text = String::from_utf8_lossy(svg);
+    let start = text.find("<svg ").expect("an <svg> element");
+    let tag = &text[start..start + text[start..].find('>').expect("end of tag")];
+    let value = tag
+        .split(" height=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a height attribute");
+    value.parse().unwrap_or_else(|_| panic!("height {value:?}"))
+}
+
+/// Whether this build has `--format html`, from its `--help`.
+fn has_html_format() -> bool {
+    let out = run(repoflame().arg("--help"));
+    let help = String::from_utf8_lossy(&out.stdout);
+    help.lines().any(|line| {
+        let line = line.trim();
+        line.starts_with("- html") || (line.contains("possible values") && line.contains("html"))
+    })
+}
+
+/// The rows of the language table, first column, top to bottom.
+fn first_column(browser: &Browser, table: &Element) -> Vec<String> {
+    let value = browser.execute(
+        r#"
+        var t = arguments[0];
+        var header = t.tHead ? t.tHead.rows[0] : t.rows[0];
+        var out = [];
+        for (var b = 0; b < t.tBodies.length; b++) {
+            var rows = t.tBodies[b].rows;
+            for (var i = 0; i < rows.length; i++) {
+                if (rows[i] !== header && rows[i].cells.length) out.push(rows[i].cells[0].textContent.trim());
+            }
+        }
+        return out;
+        "#,
+        vec![table.json()],
+    );
+    serde_json::from_value(value).expect("a list of strings")
+}
+
+#[test]
+fn html_report_zooms_and_sorts() {
+    let test = "html_report_zooms_and_sorts";
+    if !has_html_format() {
+        eprintln!("{test}: skipped: this build has no --format html yet (not in --help)");
+        return;
+    }
+    let Some(tools) = webdriver::tools(test) else {
+        return;
+    };
+    let dir = sample_tree();
+    let counts = Counts::of(&dir);
+    let html = render(&dir, &["--format", "html"], "sample.html");
+    let opened = open(&tools, "/report.html", "text/html; charset=utf-8", html);
+    let browser = &opened.browser;
+
+    // The inlined graph: every frame drawn, zoom by click.
+    let drawn: BTreeSet<String> = frames(browser).into_iter().map(|f| f.path).collect();
+    let expected: BTreeSet<String> = counts.frames.keys().cloned().collect();
+    assert_eq!(drawn, expected, "the frames on the page are not the tree's");
+    check_zoom(browser, &counts, "sample/src/");
+
+    // The language table: clicking the "Language" header sorts by name.
+    let table = browser.element_by_script(
+        r#"
+        var tables = document.querySelectorAll('table');
+        for (var i = 0; i < tables.length; i++) {
+            var ths = tables[i].querySelectorAll('th');
+            for (var j = 0; j < ths.length; j++)
+                if (/language/i.test(ths[j].textContent)) return tables[i];
+        }
+        return null;
+        "#,
+        vec![],
+        "a table with a Language header",
+    );
+    let header = browser.element_by_script(
+        r#"
+        var ths = arguments[0].querySelectorAll('th');
+        for (var j = 0; j < ths.length; j++)
+            if (/language/i.test(ths[j].textContent))
+                return ths[j].querySelector('button, a, [role=button]') || ths[j];
+        return null;
+        "#,
+        vec![table.json()],
+        "the Language header (its button or link, if any: where a person clicks)",
+    );
+    let before = first_column(browser, &table);
+    let languages: BTreeSet<&str> = ["Rust", "JavaScript", "CSS", "Python", "Shell", "C", "TOML"]
+        .into_iter()
+        .collect();
+    for language in &languages {
+        assert!(
+            before.iter().any(|l| l == language),
+            "{language} not in the language table {before:?}"
+        );
+    }
+    browser.click(&header);
+    let after = first_column(browser, &table);
+    assert_ne!(
+        after, before,
+        "clicking the Language header did not reorder the table"
+    );
+    let mut sorted = before.clone();
+    sorted.sort_by_key(|l| l.to_lowercase());
+    let mut reversed = sorted.clone();
+    reversed.reverse();
+    assert!(
+        after == sorted || after == reversed,
+        "after a click on the Language header, not sorted by name: {after:?} (was {before:?})"
+    );
+
+    // Self-contained: nothing fetched but the page itself.
+    let resources: Vec<String> = serde_json::from_value(browser.execute(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; });",
+        vec![],
+    ))
+    .expect("resource names");
+    let favicon = opened.server.url("/favicon.ico");
+    let loaded: Vec<&String> = resources.iter().filter(|r| **r != favicon).collect();
+    assert!(
+        loaded.is_empty(),
+        "the report loads other resources: {loaded:?}"
+    );
+    let requests: Vec<String> = opened
+        .server
+        .requests()
+        .into_iter()
+        .filter(|p| p != "/favicon.ico")
+        .collect();
+    assert_eq!(requests, ["/report.html"], "requests to the server");
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
