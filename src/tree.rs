@@ -75,7 +75,7 @@ struct Item {
     path: std::path::PathBuf,
     language: LanguageType,
     counts: Counts,
-    change: Option<Change>,
+    change: Option<Box<Change>>,
     class: Option<crate::classify::Classification>,
 }
 
@@ -140,7 +140,7 @@ impl Tree {
                         blanks: before.blanks.max(after.blanks),
                         bytes: before.bytes.max(after.bytes),
                     },
-                    change: Some(Change { before, after }),
+                    change: Some(Box::new(Change { before, after })),
                     class: r.class,
                 }
             })
@@ -263,24 +263,29 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
     let mut root = Node::dir(escape(root_name).into_owned());
     let empty_change = diff.then(|| Box::new(Change::default()));
     root.change = empty_change.clone();
-    let mut components: Vec<&[u8]> = Vec::new();
-    for item in &items {
+    // Items are consumed as they are placed, so their paths are freed as
+    // the tree grows (a million files: the peak of the run).
+    for item in items {
         let add = |node: &mut Node| {
             node.counts += item.counts;
-            if let (Some(total), Some(change)) = (&mut node.change, item.change) {
-                **total += change;
+            if let (Some(total), Some(change)) = (&mut node.change, item.change.as_deref()) {
+                **total += *change;
             }
         };
         add(&mut root);
-        components.clear();
-        components.extend(item.path.components().map(|c| c.as_os_str().as_bytes()));
-        let Some((leaf, dirs)) = components.split_last() else {
-            root.kind = Kind::File(item.language);
-            continue;
-        };
+        let mut components = item
+            .path
+            .components()
+            .map(|c| c.as_os_str().as_bytes())
+            .peekable();
         let mut node = &mut root;
-        for dir in dirs {
-            let name = escape(dir);
+        let mut leaf = None;
+        while let Some(component) = components.next() {
+            if components.peek().is_none() {
+                leaf = Some(component);
+                break;
+            }
+            let name = escape(component);
             // Items are sorted, so a directory seen before is the last
             // child added.
             let existing = node
@@ -295,12 +300,16 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
             node = node.children.last_mut().expect("just ensured");
             add(node);
         }
+        let Some(leaf) = leaf else {
+            root.kind = Kind::File(item.language);
+            continue;
+        };
         node.children.push(Node {
             name: escape(leaf).into_owned(),
             kind: Kind::File(item.language),
             counts: item.counts,
             children: Vec::new(),
-            change: item.change.map(Box::new),
+            change: item.change.clone(),
             tint: None,
             class: item.class.clone().map(Box::new),
         });
