@@ -502,6 +502,16 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
         while keep.iter().any(|c| c.name == name) {
             name.push('+');
         }
+        // The merged frame keeps a colour: the language with most of the
+        // metric among what it merges.
+        let mut per_language: std::collections::BTreeMap<LanguageType, u64> = Default::default();
+        for s in &small {
+            add_languages(s, metric, &mut per_language);
+        }
+        let tint = per_language
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
+            .map(|(language, _)| language);
         node.children = keep;
         node.children.push(Node {
             name,
@@ -512,7 +522,7 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
             counts,
             children: Vec::new(),
             change,
-            tint: None,
+            tint,
             class: None,
         });
     }

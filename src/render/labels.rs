@@ -105,12 +105,19 @@ pub(crate) fn decorate(
             if *entries as usize > examples.len() {
                 names.push_str(", …");
             }
+            let mostly = node
+                .tint
+                .map(|l| format!(", mostly {}", l.name()))
+                .unwrap_or_default();
             (
                 format!(
-                    "{} files too narrow to draw, merged: {names} · {amount}",
+                    "{} files too narrow to draw, merged: {names} · {amount}{mostly}",
                     thousands(c.files)
                 ),
-                SMALL_FILES,
+                // Paler than a file of the language, so it reads as a group.
+                node.tint
+                    .map(|l| palette::language_color(l).lighten(0.45))
+                    .unwrap_or(SMALL_FILES),
             )
         }
     };
