@@ -53,6 +53,9 @@ fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .thread_name(|i| format!("repoflame-{i}"))
+        // The tree's passes recurse once per directory level: thousands of
+        // nested directories need more than the default 2 MiB.
+        .stack_size(64 << 20)
         .build()
         .map_err(|err| Error::Threads {
             threads: config.threads,

@@ -37,6 +37,11 @@ fn main() -> ExitCode {
         ));
     }
     skip_tls_setup_for_local_git(&config);
+    // Past a file-size limit (ulimit -f), a write should fail with EFBIG,
+    // so that the temporary output is removed, rather than SIGXFSZ killing
+    // the process and leaving it behind.
+    // SAFETY: setting a signal to be ignored, before any thread starts.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
     // Ctrl-C: remove temporary clones and output files, then exit as
     // interrupted programs do.
     if ctrlc::set_handler(|| {
