@@ -8,7 +8,7 @@
 //! ```
 //!
 //! - [`source`]: which files there are (a directory walked in parallel);
-//! - [`count`]: their language and lines, exactly as tokei counts them;
+//! - [`count`](mod@count): their language and lines, exactly as tokei counts them;
 //! - [`tree`]: per-file records aggregated by path, for one [`Metric`];
 //! - [`render`] and [`folded`]: SVG, folded stacks, JSON, a terminal table;
 //!   [`output`] writes stdout or a file atomically.
