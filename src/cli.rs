@@ -364,7 +364,12 @@ fn remote_url(source: &std::path::Path) -> Option<String> {
         "git+ssh://",
         "ssh+git://",
     ] {
-        if text.len() > scheme.len() && text[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        // Bytes, not str slices: the argument may have a multibyte
+        // character right where a scheme would end.
+        let bytes = text.as_bytes();
+        if bytes.len() > scheme.len()
+            && bytes[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+        {
             return Some(text.to_string());
         }
     }

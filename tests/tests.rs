@@ -12,5 +12,6 @@ mod git;
 mod golden;
 mod names;
 mod output;
+mod properties;
 mod tokei_parity;
 mod views;
