@@ -17,12 +17,45 @@ pub fn register(path: &Path) {
     lock().push(path.to_path_buf());
 }
 
+/// Creates something on disk with `create` and registers the path it
+/// returns, holding the registry while it does: an interruption either
+/// comes before (nothing was created) or waits and then removes it, never
+/// between creation and registration.
+pub fn create_registered<T>(
+    create: impl FnOnce() -> std::io::Result<(T, PathBuf)>,
+) -> std::io::Result<T> {
+    let mut registered = lock();
+    let (made, path) = create()?;
+    registered.push(path);
+    Ok(made)
+}
+
 /// Forgets `path` (it was removed, or renamed into place).
 pub fn unregister(path: &Path) {
     let mut registered = lock();
     if let Some(i) = registered.iter().rposition(|p| p == path) {
         registered.swap_remove(i);
     }
+}
+
+/// Runs `finish` (which moves or removes the registered `path`) unless the
+/// run was interrupted, and forgets `path`, all while holding the registry:
+/// the interruption handler, which marks the run interrupted before it takes
+/// the registry, either runs entirely before (and `finish` does not run)
+/// or entirely after.
+pub fn commit<T>(path: &Path, finish: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    let mut registered = lock();
+    if interrupted() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "interrupted",
+        ));
+    }
+    let result = finish();
+    if let Some(i) = registered.iter().rposition(|p| p == path) {
+        registered.swap_remove(i);
+    }
+    result
 }
 
 /// Whether the run was interrupted.
@@ -56,9 +89,10 @@ pub struct TempDir {
 impl TempDir {
     /// Creates one in the system's temporary directory.
     pub fn new(prefix: &str) -> std::io::Result<TempDir> {
-        let path = tempfile::Builder::new().prefix(prefix).tempdir()?.keep();
-        register(&path);
-        Ok(TempDir { path })
+        create_registered(|| {
+            let path = tempfile::Builder::new().prefix(prefix).tempdir()?.keep();
+            Ok((TempDir { path: path.clone() }, path))
+        })
     }
 
     /// Its path.

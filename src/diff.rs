@@ -84,34 +84,42 @@ pub fn run(
         .collect();
     let summary = Summary::of(&later, metric);
 
-    match config.format {
-        Format::Folded => {
-            let tree = shaped(&root_name, records, config);
-            output::write_to(config.output.as_deref(), |out| {
-                write_folded(&tree, metric, out)
-            })?;
+    // On a worker, whose stack suits trees thousands of levels deep.
+    let blobs_counted = count.blobs_counted;
+    let (root_name, root_label, range) = (&root_name, &root_label, &range);
+    let (before, after, summary_ref, problems_ref) = (&before, &after, &summary, &problems);
+    pool.install(move || -> Result<(), Error> {
+        let (summary, problems) = (summary_ref, problems_ref);
+        match config.format {
+            Format::Folded => {
+                let tree = shaped(root_name, records, config);
+                output::write_to(config.output.as_deref(), |out| {
+                    write_folded(&tree, metric, out)
+                })?;
+            }
+            Format::Json => {
+                let mut report = Report::new(root_label, before, after, metric, &records, problems);
+                report.distinct_files_counted = blobs_counted;
+                output::write_to(config.output.as_deref(), |out| {
+                    serde_json::to_writer_pretty(&mut *out, &report)?;
+                    out.write_all(b"\n")?;
+                    out.flush()
+                })?;
+            }
+            Format::Svg | Format::Html => {
+                let tree = shaped(root_name, records, config);
+                let title = config
+                    .svg
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| format!("{root_label}: {range}"));
+                crate::write_svg(tree, summary, config, pool, &title, |tree| {
+                    subtitle(tree, metric, before, after)
+                })?;
+            }
         }
-        Format::Json => {
-            let mut report = Report::new(&root_label, &before, &after, metric, &records, &problems);
-            report.distinct_files_counted = count.blobs_counted;
-            output::write_to(config.output.as_deref(), |out| {
-                serde_json::to_writer_pretty(&mut *out, &report)?;
-                out.write_all(b"\n")?;
-                out.flush()
-            })?;
-        }
-        Format::Svg | Format::Html => {
-            let tree = pool.install(|| shaped(&root_name, records, config));
-            let title = config
-                .svg
-                .title
-                .clone()
-                .unwrap_or_else(|| format!("{root_label}: {range}"));
-            crate::write_svg(tree, &summary, config, pool, &title, |tree| {
-                subtitle(tree, metric, &before, &after)
-            })?;
-        }
-    }
+        Ok(())
+    })?;
     Ok(Outcome {
         summary,
         problems,

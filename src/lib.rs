@@ -169,59 +169,70 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         });
     }
 
-    match config.format {
-        Format::Folded => {
-            let tree = Tree::shaped(&counted.root_name, counted.records, &config.view, metric);
-            output::write_to(config.output.as_deref(), |out| {
-                folded::write(&tree, metric, out)
-            })?;
-        }
-        Format::Json => {
-            // --depth applies to the report; --by-language does not (every
-            // entry names its language).
-            let folded = config.view.depth.map(|depth| {
-                let mut tree = Tree::build(&counted.root_name, counted.records.clone());
-                tree.fold_below(depth, metric);
-                tree
-            });
-            let entries = match &folded {
-                Some(tree) => render::json::Entries::Folded(tree),
-                None => render::json::Entries::Files(&counted.records),
-            };
-            output::write_to(config.output.as_deref(), |out| {
-                render::json::write(
-                    &render::json::SourceInfo {
-                        name: &root_label,
-                        revision: counted.revision.as_ref(),
-                    },
-                    entries,
-                    &summary,
-                    metric,
-                    &counted.problems,
-                    out,
-                )
-            })?;
-        }
-        Format::Svg | Format::Html => {
-            let records = counted.records;
-            let tree =
-                pool.install(|| Tree::shaped(&counted.root_name, records, &config.view, metric));
-            timings.mark("tree");
-            let title = config
-                .svg
-                .title
-                .clone()
-                .unwrap_or_else(|| match &counted.revision {
-                    Some(revision) => format!("{root_label} @ {}", revision.rev),
-                    None => root_label.clone(),
-                });
-            let mut subtitle = render::labels::subtitle(&summary, metric);
-            if let Some(revision) = &counted.revision {
-                subtitle.push_str(&format!(" · {}", revision.describe()));
+    // On a worker: its stack is large enough for the tree's recursive passes
+    // over thousands of nested directories (see thread_pool).
+    let mut counted = counted;
+    let records = std::mem::take(&mut counted.records);
+    let (counted_ref, summary_ref, root_label) = (&counted, &summary, &root_label);
+    let (pool_ref, timings_ref) = (&pool, &timings);
+    pool.install(move || -> Result<(), Error> {
+        let timings = timings_ref;
+        let (counted, summary, pool) = (counted_ref, summary_ref, pool_ref);
+        match config.format {
+            Format::Folded => {
+                let tree = Tree::shaped(&counted.root_name, records, &config.view, metric);
+                output::write_to(config.output.as_deref(), |out| {
+                    folded::write(&tree, metric, out)
+                })?;
             }
-            write_svg(tree, &summary, config, &pool, &title, |_| subtitle)?;
+            Format::Json => {
+                // --depth applies to the report; --by-language does not (every
+                // entry names its language).
+                let folded = config.view.depth.map(|depth| {
+                    let mut tree = Tree::build(&counted.root_name, records.clone());
+                    tree.fold_below(depth, metric);
+                    tree
+                });
+                let entries = match &folded {
+                    Some(tree) => render::json::Entries::Folded(tree),
+                    None => render::json::Entries::Files(&records),
+                };
+                output::write_to(config.output.as_deref(), |out| {
+                    render::json::write(
+                        &render::json::SourceInfo {
+                            name: root_label,
+                            revision: counted.revision.as_ref(),
+                        },
+                        entries,
+                        summary,
+                        metric,
+                        &counted.problems,
+                        out,
+                    )
+                })?;
+            }
+            Format::Svg | Format::Html => {
+                let records = records;
+                let tree = pool
+                    .install(|| Tree::shaped(&counted.root_name, records, &config.view, metric));
+                timings.mark("tree");
+                let title = config
+                    .svg
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| match &counted.revision {
+                        Some(revision) => format!("{root_label} @ {}", revision.rev),
+                        None => root_label.clone(),
+                    });
+                let mut subtitle = render::labels::subtitle(summary, metric);
+                if let Some(revision) = &counted.revision {
+                    subtitle.push_str(&format!(" · {}", revision.describe()));
+                }
+                write_svg(tree, summary, config, pool, &title, |_| subtitle)?;
+            }
         }
-    }
+        Ok(())
+    })?;
     timings.mark("output");
     Ok(Outcome {
         summary,

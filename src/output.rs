@@ -49,12 +49,16 @@ where
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".repoflame-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    // Removed on Ctrl-C too, not only when dropped.
-    let _registered = Registered::new(temp.path());
+    // Removed on Ctrl-C too, not only when dropped; registered as it is
+    // created, so no interruption falls in between.
+    let (temp, _registered) = crate::cleanup::create_registered(|| {
+        let temp = tempfile::Builder::new()
+            .prefix(".repoflame-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        let path = temp.path().to_path_buf();
+        Ok(((temp, Registered(path.clone())), path))
+    })?;
     let mode = match fs::metadata(path) {
         Ok(existing) => existing.permissions().mode() & 0o7777,
         Err(_) => 0o666 & !current_umask(),
@@ -65,19 +69,16 @@ where
     drop(writer);
     let file: &File = temp.as_file();
     file.set_permissions(fs::Permissions::from_mode(mode))?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    // Renamed into place under the cleanup registry's lock: an interruption
+    // either comes first (and the file is never renamed) or after.
+    let temp_path = temp.path().to_path_buf();
+    crate::cleanup::commit(&temp_path, || {
+        temp.persist(path).map(drop).map_err(|e| e.error)
+    })
 }
 
 /// A path registered for removal on interruption while this lives.
 struct Registered(std::path::PathBuf);
-
-impl Registered {
-    fn new(path: &Path) -> Registered {
-        crate::cleanup::register(path);
-        Registered(path.to_path_buf())
-    }
-}
 
 impl Drop for Registered {
     fn drop(&mut self) {

@@ -79,6 +79,18 @@ struct Item {
     class: Option<crate::classify::Classification>,
 }
 
+impl Drop for Node {
+    /// Frees the children iteratively: a tree read from git can be tens of
+    /// thousands of levels deep, and the default recursive drop would
+    /// overflow the stack.
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.children);
+        while let Some(mut node) = stack.pop() {
+            stack.append(&mut node.children);
+        }
+    }
+}
+
 impl Node {
     fn dir(name: String) -> Node {
         Node {

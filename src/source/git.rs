@@ -439,6 +439,9 @@ fn excludes(walk: &WalkOptions) -> Result<Override, Error> {
 
 const MODE_LINK: i32 = 0o120_000;
 
+/// Lists `tree` depth first, in tree order, with an explicit stack: a
+/// tree can be nested tens of thousands of levels deep (git itself only
+/// refuses that when writing), which recursion would not survive.
 fn list_tree(
     repo: &Repository,
     tree: &git2::Tree<'_>,
@@ -448,27 +451,46 @@ fn list_tree(
     listing: &mut Listing,
     emit: &mut dyn FnMut(Entry),
 ) -> Result<(), git2::Error> {
-    for entry in tree.iter() {
-        let name = OsStr::from_bytes(entry.name_bytes());
-        if name.as_bytes() == b".gitattributes" && entry.kind() == Some(ObjectType::Blob) {
-            listing.attributes.push((path.clone(), entry.id()));
+    // Each level: its tree, the next entry to look at, and whether a
+    // component was pushed onto `path` for it.
+    let mut stack: Vec<(git2::Tree<'_>, usize, bool)> = vec![(tree.clone(), 0, false)];
+    while let Some((tree, next, _)) = stack.last_mut() {
+        let Some((name, kind, id, mode)) = tree.get(*next).map(|entry| {
+            (
+                entry.name_bytes().to_vec(),
+                entry.kind(),
+                entry.id(),
+                entry.filemode(),
+            )
+        }) else {
+            let (_, _, pushed) = stack.pop().expect("not empty");
+            if pushed {
+                path.pop();
+            }
+            continue;
+        };
+        *next += 1;
+        if name == b".gitattributes" && kind == Some(ObjectType::Blob) {
+            listing.attributes.push((path.clone(), id));
         }
-        if !walk.hidden && name.as_bytes().first() == Some(&b'.') {
+        if !walk.hidden && name.first() == Some(&b'.') {
             continue;
         }
-        path.push(name);
+        path.push(OsStr::from_bytes(&name));
         let absolute = Path::new("/").join(&*path);
-        match entry.kind() {
+        match kind {
             Some(ObjectType::Tree) if !excludes.matched(&absolute, true).is_ignore() => {
-                let subtree = repo.find_tree(entry.id())?;
-                list_tree(repo, &subtree, path, walk, excludes, listing, emit)?;
+                let subtree = repo.find_tree(id)?;
+                stack.push((subtree, 0, true));
+                // `path` keeps the directory until its level is popped.
+                continue;
             }
-            Some(ObjectType::Blob) if entry.filemode() == MODE_LINK => listing.symlinks += 1,
+            Some(ObjectType::Blob) if mode == MODE_LINK => listing.symlinks += 1,
             Some(ObjectType::Blob) if !excludes.matched(&absolute, false).is_ignore() => {
                 listing.listed += 1;
                 emit(Entry {
                     path: path.clone(),
-                    oid: entry.id(),
+                    oid: id,
                 });
             }
             Some(ObjectType::Commit) => listing.submodules += 1,
