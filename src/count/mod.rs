@@ -215,7 +215,7 @@ fn count_one(
                 blanks: summary.blanks as u64,
                 bytes: size,
             };
-            let class = classify::by_content(&relative, &parsed.head, size, counts.lines());
+            let class = classify::by_content(&relative, parsed.head, size, counts.lines());
             Outcome::Counted(
                 FileRecord {
                     path: relative,
@@ -254,29 +254,30 @@ fn open_regular(path: &Path, follow: bool) -> io::Result<Option<(File, u64)>> {
 }
 
 /// A file counted: its language, counts, a note when it was streamed, and
-/// its first bytes (for the generated markers).
-struct Counted1 {
+/// its first bytes (for the generated markers, looked at before the buffer
+/// is reused).
+struct Counted1<'b> {
     language: LanguageType,
     stats: CodeStats,
     note: Option<String>,
-    head: Vec<u8>,
+    head: &'b [u8],
 }
 
-type Parsed = Option<Counted1>;
+type Parsed<'b> = Option<Counted1<'b>>;
 
 /// The first bytes of `text`, as much as classification looks at.
-fn head_of(text: &[u8]) -> Vec<u8> {
-    text[..text.len().min(classify::HEAD_LIMIT)].to_vec()
+fn head_of(text: &[u8]) -> &[u8] {
+    &text[..text.len().min(classify::HEAD_LIMIT)]
 }
 
 /// Reads the whole file into `buffer` and counts it.
-fn count_whole(
+fn count_whole<'b>(
     file: &mut File,
     size: u64,
     by_name: Option<LanguageType>,
     options: &CountOptions<'_>,
-    buffer: &mut Vec<u8>,
-) -> io::Result<Parsed> {
+    buffer: &'b mut Vec<u8>,
+) -> io::Result<Parsed<'b>> {
     buffer.clear();
     // The size is known from fstat: File::read_to_end would ask again, and
     // read once more to see the end. What was there at fstat is counted.
@@ -341,14 +342,14 @@ const PIECE: usize = 8 << 20;
 /// Counts a file larger than the stream threshold in pieces cut at line
 /// boundaries. Exact unless a multi-line comment or string crosses a cut;
 /// a line longer than a piece counts once, classified by its first piece.
-fn count_streamed(
+fn count_streamed<'b>(
     file: &mut File,
     path: &Path,
     by_name: Option<LanguageType>,
     size: u64,
     options: &CountOptions<'_>,
-    buffer: &mut Vec<u8>,
-) -> io::Result<Parsed> {
+    buffer: &'b mut Vec<u8>,
+) -> io::Result<Parsed<'b>> {
     let mut head = vec![0u8; classify::HEAD_LIMIT];
     let n = read_up_to(file, &mut head)?;
     head.truncate(n);
@@ -370,11 +371,14 @@ fn count_streamed(
 
     let reader = DecodeReaderBytesBuilder::new().build((&head[..]).chain(file));
     let (stats, note) = count_pieces(language, reader, path, size, options, buffer)?;
+    // The buffer is free again: it holds the head for the classification.
+    buffer.clear();
+    buffer.extend_from_slice(&head);
     Ok(Some(Counted1 {
         language,
         stats,
         note: Some(note),
-        head,
+        head: &buffer[..],
     }))
 }
 
