@@ -11,11 +11,11 @@ use crate::config::{Config, Format, Metric, Repo};
 use crate::count::Counts;
 use crate::error::Error;
 use crate::progress::Progress;
-use crate::render::json::{CountsOut, record_path_of};
+use crate::render::json::{CountsOut, RevisionOut, Tool, record_path_of};
 use crate::render::labels::{signed, thousands};
 use crate::source::git::{self, DiffRecord, Revision};
 use crate::tree::{Summary, Tree};
-use crate::{Outcome, escape, output, render, source};
+use crate::{Outcome, escape, output, source};
 
 /// Counts both revisions of `repo` and writes the diff.
 pub fn run(
@@ -207,34 +207,11 @@ struct Report<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool {
-    version: &'static str,
-    format: u32,
-}
-
-#[derive(Serialize)]
 struct SourceOut<'a> {
     name: &'a str,
     kind: &'static str,
     from: RevisionOut<'a>,
     to: RevisionOut<'a>,
-}
-
-#[derive(Serialize)]
-struct RevisionOut<'a> {
-    rev: &'a str,
-    commit: Option<&'a str>,
-    date: Option<&'a str>,
-}
-
-impl<'a> From<&'a Revision> for RevisionOut<'a> {
-    fn from(r: &'a Revision) -> Self {
-        RevisionOut {
-            rev: &r.rev,
-            commit: r.commit.as_deref(),
-            date: r.date.as_deref(),
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -283,10 +260,7 @@ impl<'a> Report<'a> {
             .collect();
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         Report {
-            repoflame: Tool {
-                version: env!("CARGO_PKG_VERSION"),
-                format: render::json::FORMAT_VERSION,
-            },
+            repoflame: Tool::this(),
             source: SourceOut {
                 name,
                 kind: "diff",

@@ -329,52 +329,52 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
     Tree { root }
 }
 
+/// Every leaf at or below `node` whose `value` is not `None`, with its
+/// stack: the frames from `prefix` down, joined by `;`. A node whose value
+/// is `None` is left out with everything below it.
+fn collect_with<T: Copy>(
+    node: &Node,
+    value: &impl Fn(&Node) -> Option<T>,
+    prefix: &mut String,
+    out: &mut Vec<(String, T)>,
+) {
+    let Some(v) = value(node) else {
+        return;
+    };
+    let len = prefix.len();
+    if !prefix.is_empty() {
+        prefix.push(';');
+    }
+    prefix.push_str(&node.name);
+    if node.children.is_empty() {
+        out.push((prefix.clone(), v));
+    } else {
+        for child in &node.children {
+            collect_with(child, value, prefix, out);
+        }
+    }
+    prefix.truncate(len);
+}
+
 fn collect_diff(
     node: &Node,
     metric: Metric,
     prefix: &mut String,
     out: &mut Vec<(String, u64, u64)>,
 ) {
-    let Some(change) = node.change.as_deref() else {
-        return;
+    let value = |n: &Node| {
+        let change = n.change.as_deref()?;
+        let (before, after) = (change.before.get(metric), change.after.get(metric));
+        (before != 0 || after != 0).then_some((before, after))
     };
-    let (before, after) = (change.before.get(metric), change.after.get(metric));
-    if before == 0 && after == 0 {
-        return;
-    }
-    let len = prefix.len();
-    if !prefix.is_empty() {
-        prefix.push(';');
-    }
-    prefix.push_str(&node.name);
-    if node.children.is_empty() {
-        out.push((prefix.clone(), before, after));
-    } else {
-        for child in &node.children {
-            collect_diff(child, metric, prefix, out);
-        }
-    }
-    prefix.truncate(len);
+    let mut pairs = Vec::new();
+    collect_with(node, &value, prefix, &mut pairs);
+    out.extend(pairs.into_iter().map(|(stack, (b, a))| (stack, b, a)));
 }
 
 fn collect(node: &Node, metric: Metric, prefix: &mut String, out: &mut Vec<(String, u64)>) {
-    let value = node.counts.get(metric);
-    if value == 0 {
-        return;
-    }
-    let len = prefix.len();
-    if !prefix.is_empty() {
-        prefix.push(';');
-    }
-    prefix.push_str(&node.name);
-    if node.children.is_empty() {
-        out.push((prefix.clone(), value));
-    } else {
-        for child in &node.children {
-            collect(child, metric, prefix, out);
-        }
-    }
-    prefix.truncate(len);
+    let value = |n: &Node| Some(n.counts.get(metric)).filter(|&v| v != 0);
+    collect_with(node, &value, prefix, out);
 }
 
 /// Whether `node` draws at most `budget` frames once entries below
@@ -425,13 +425,7 @@ fn fold_below(node: &mut Node, depth: usize, metric: Metric) {
     }
     if depth == 0 {
         if !node.children.is_empty() {
-            let mut per_language: std::collections::BTreeMap<LanguageType, u64> =
-                Default::default();
-            add_languages(node, metric, &mut per_language);
-            node.tint = per_language
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
-                .map(|(language, _)| language);
+            node.tint = main_language(std::slice::from_ref(node), metric);
             node.children = Vec::new();
         }
         return;
@@ -439,6 +433,19 @@ fn fold_below(node: &mut Node, depth: usize, metric: Metric) {
     for child in &mut node.children {
         fold_below(child, depth - 1, metric);
     }
+}
+
+/// The language with most of `metric` among the files at or below
+/// `nodes` (ties go to the name that sorts first).
+fn main_language(nodes: &[Node], metric: Metric) -> Option<LanguageType> {
+    let mut per_language: std::collections::BTreeMap<LanguageType, u64> = Default::default();
+    for node in nodes {
+        add_languages(node, metric, &mut per_language);
+    }
+    per_language
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
+        .map(|(language, _)| language)
 }
 
 fn add_languages(
@@ -516,14 +523,7 @@ fn merge_small(node: &mut Node, metric: Metric, threshold: u64) {
         }
         // The merged frame keeps a colour: the language with most of the
         // metric among what it merges.
-        let mut per_language: std::collections::BTreeMap<LanguageType, u64> = Default::default();
-        for s in &small {
-            add_languages(s, metric, &mut per_language);
-        }
-        let tint = per_language
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
-            .map(|(language, _)| language);
+        let tint = main_language(&small, metric);
         node.children = keep;
         node.children.push(Node {
             name,

@@ -62,6 +62,21 @@ impl Counts {
     }
 }
 
+impl Counts {
+    /// The counts of one file of `bytes` bytes that tokei parsed into
+    /// `stats` (embedded languages summarised into the file).
+    pub fn of_file(stats: &CodeStats, bytes: u64) -> Counts {
+        let summary = stats.summarise();
+        Counts {
+            files: 1,
+            code: summary.code as u64,
+            comments: summary.comments as u64,
+            blanks: summary.blanks as u64,
+            bytes,
+        }
+    }
+}
+
 impl std::ops::AddAssign for Counts {
     fn add_assign(&mut self, other: Counts) {
         self.files += other.files;
@@ -207,14 +222,7 @@ fn count_one(
     };
     match result {
         Ok(Some(parsed)) => {
-            let summary = parsed.stats.summarise();
-            let counts = Counts {
-                files: 1,
-                code: summary.code as u64,
-                comments: summary.comments as u64,
-                blanks: summary.blanks as u64,
-                bytes: size,
-            };
+            let counts = Counts::of_file(&parsed.stats, size);
             let class = classify::by_content(&relative, parsed.head, size, counts.lines());
             Outcome::Counted(
                 FileRecord {
@@ -491,14 +499,7 @@ pub fn count_in_memory(
     } else {
         (parse(language, data), None)
     };
-    let summary = stats.summarise();
-    let counts = Counts {
-        files: 1,
-        code: summary.code as u64,
-        comments: summary.comments as u64,
-        blanks: summary.blanks as u64,
-        bytes: size,
-    };
+    let counts = Counts::of_file(&stats, size);
     let head = &data[..data.len().min(classify::HEAD_LIMIT)];
     let class = classify::by_content(path, head, size, counts.lines());
     Ok(Some(InMemory {
@@ -561,14 +562,7 @@ pub fn human_bytes(bytes: u64) -> String {
 /// Counts one in-memory file the way files on disk are counted (for tests
 /// and for sources that are not directories).
 pub fn count_bytes(language: LanguageType, text: &[u8]) -> Counts {
-    let summary = parse(language, text).summarise();
-    Counts {
-        files: 1,
-        code: summary.code as u64,
-        comments: summary.comments as u64,
-        blanks: summary.blanks as u64,
-        bytes: text.len() as u64,
-    }
+    Counts::of_file(&parse(language, text), text.len() as u64)
 }
 
 #[cfg(test)]

@@ -47,10 +47,21 @@ struct Report<'a> {
     problems: Vec<ProblemOut<'a>>,
 }
 
+/// Who wrote a report, and in which shape.
 #[derive(Serialize)]
-struct Tool {
+pub(crate) struct Tool {
     version: &'static str,
     format: u32,
+}
+
+impl Tool {
+    /// This build of repoflame, this report format.
+    pub(crate) fn this() -> Tool {
+        Tool {
+            version: env!("CARGO_PKG_VERSION"),
+            format: FORMAT_VERSION,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -61,11 +72,22 @@ struct Source<'a> {
     revision: Option<RevisionOut<'a>>,
 }
 
+/// A revision as the reports write it.
 #[derive(Serialize)]
-struct RevisionOut<'a> {
+pub(crate) struct RevisionOut<'a> {
     rev: &'a str,
     commit: Option<&'a str>,
     date: Option<&'a str>,
+}
+
+impl<'a> From<&'a Revision> for RevisionOut<'a> {
+    fn from(r: &'a Revision) -> Self {
+        RevisionOut {
+            rev: &r.rev,
+            commit: r.commit.as_deref(),
+            date: r.date.as_deref(),
+        }
+    }
 }
 
 /// What the report says about the source.
@@ -243,10 +265,7 @@ pub fn write<W: Write>(
     };
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let report = Report {
-        repoflame: Tool {
-            version: env!("CARGO_PKG_VERSION"),
-            format: FORMAT_VERSION,
-        },
+        repoflame: Tool::this(),
         source: Source {
             name: source.name,
             kind: if source.revision.is_some() {
@@ -254,11 +273,7 @@ pub fn write<W: Write>(
             } else {
                 "directory"
             },
-            revision: source.revision.map(|r| RevisionOut {
-                rev: &r.rev,
-                commit: r.commit.as_deref(),
-                date: r.date.as_deref(),
-            }),
+            revision: source.revision.map(RevisionOut::from),
         },
         metric: metric.name(),
         totals: (&summary.totals).into(),
