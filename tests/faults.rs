@@ -623,15 +623,7 @@ impl DirWatch {
         let mut buf = vec![0u8; 64 * 1024];
         let header = std::mem::size_of::<libc::inotify_event>();
         while Instant::now() < deadline {
-            let mut pfd = libc::pollfd {
-                fd: self.fd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd.
-            unsafe { libc::poll(&mut pfd, 1, 20) };
-            // SAFETY: reading into our own buffer of that length.
-            let n = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+            let n = poll_read(&self.fd, &mut buf);
             if n <= 0 {
                 continue;
             }
@@ -835,15 +827,7 @@ impl OpenGate {
         let mut buf = vec![0u8; 4096];
         let size = std::mem::size_of::<libc::fanotify_event_metadata>();
         while Instant::now() < deadline {
-            let mut pfd = libc::pollfd {
-                fd: self.fd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd.
-            unsafe { libc::poll(&mut pfd, 1, 20) };
-            // SAFETY: reading into our own buffer of that length.
-            let n = unsafe { libc::read(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+            let n = poll_read(&self.fd, &mut buf);
             let mut at = 0;
             let mut held = None;
             while n > 0 && at + size <= n as usize {
@@ -1579,4 +1563,18 @@ fn an_unborn_branch_fails_cleanly_while_other_branches_work() {
     let work_tree = run_in_repo(&repo, &[".", "--folded"]);
     assert_eq!(work_tree.status.code(), Some(0), "{}", describe(&work_tree));
     assert_eq!(work_tree.stdout, main.stdout);
+}
+
+/// Waits up to 20 ms for `fd` to be readable, then reads what is there
+/// into `buf`: the byte count, or 0 or less when nothing was read.
+fn poll_read(fd: &impl AsRawFd, buf: &mut [u8]) -> isize {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    unsafe { libc::poll(&mut pfd, 1, 20) };
+    // SAFETY: reading into our own buffer of that length.
+    unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) }
 }

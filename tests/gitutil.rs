@@ -2649,28 +2649,7 @@ pub struct TerminalRun {
 /// a program that wants to prompt for a password could. Killed (with its
 /// session's process group) after `limit`, marked `timed_out`.
 pub fn run_with_terminal_stdin(mut cmd: Command, limit: Duration) -> TerminalRun {
-    use std::os::fd::FromRawFd;
-
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes two new descriptors; the other arguments may
-    // be null.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both descriptors are new and owned by nobody else.
-    let (master, slave) = unsafe {
-        (
-            std::fs::File::from_raw_fd(master),
-            std::fs::File::from_raw_fd(slave),
-        )
-    };
+    let (master, slave) = crate::util::open_pty();
     cmd.stdin(Stdio::from(slave))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -784,80 +784,19 @@ struct Drawn {
 /// The frames of an SVG (the `<g>` elements inside `svg#frames`) and that
 /// element's `total_samples`; also checks the SVG is XML.
 fn drawn_frames(svg: &[u8]) -> (Vec<Drawn>, Option<u64>) {
-    use quick_xml::events::{BytesStart, Event};
-
-    let attr = |e: &BytesStart<'_>, name: &str| -> Option<String> {
-        e.try_get_attribute(name).expect("attribute").map(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .expect("attribute value")
-                .into_owned()
+    let (frames, total) = util::svg_frames_and_total(svg);
+    let frames = frames
+        .into_iter()
+        .map(|f| {
+            assert!(!f.y.is_nan(), "no y in a frame's rect: {}", f.title);
+            Drawn {
+                y: f.y,
+                x: f.x.expect("fg:x in every frame's rect"),
+                w: f.samples.expect("fg:w in every frame's rect"),
+                title: f.title,
+            }
         })
-    };
-    let number = |e: &BytesStart<'_>, name: &str| -> u64 {
-        attr(e, name)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no number {name} in a frame's rect"))
-    };
-    let mut reader = quick_xml::Reader::from_reader(svg);
-    let (mut frames, mut total) = (Vec::new(), None);
-    let (mut depth, mut in_frames) = (0usize, 0usize);
-    let mut current: Option<Drawn> = None;
-    let mut title: Option<String> = None;
-    loop {
-        let event = reader
-            .read_event()
-            .unwrap_or_else(|err| panic!("not XML at byte {}: {err}", reader.buffer_position()));
-        match event {
-            Event::Start(e) => {
-                depth += 1;
-                if e.name().as_ref() == b"svg" && attr(&e, "id").as_deref() == Some("frames") {
-                    in_frames = depth;
-                    total = attr(&e, "total_samples").map(|t| t.parse().expect("total_samples"));
-                } else if in_frames > 0 && e.name().as_ref() == b"g" {
-                    current = Some(Drawn {
-                        title: String::new(),
-                        y: f64::NAN,
-                        x: 0,
-                        w: 0,
-                    });
-                } else if current.is_some() && e.name().as_ref() == b"title" {
-                    title = Some(String::new());
-                }
-            }
-            Event::Empty(e) if current.is_some() && e.name().as_ref() == b"rect" => {
-                let frame = current.as_mut().unwrap();
-                frame.y = attr(&e, "y").and_then(|y| y.parse().ok()).expect("y");
-                frame.x = number(&e, "fg:x");
-                frame.w = number(&e, "fg:w");
-            }
-            Event::Text(text) if title.is_some() => {
-                title
-                    .as_mut()
-                    .unwrap()
-                    .push_str(&text.decode().expect("UTF-8 text"));
-            }
-            Event::GeneralRef(reference) if title.is_some() => {
-                let entity = format!("&{};", reference.decode().expect("UTF-8 reference"));
-                let text = quick_xml::escape::unescape(&entity).expect("known entity");
-                title.as_mut().unwrap().push_str(&text);
-            }
-            Event::End(e) => {
-                if e.name().as_ref() == b"title" {
-                    if let (Some(frame), Some(text)) = (current.as_mut(), title.take()) {
-                        frame.title = text;
-                    }
-                } else if e.name().as_ref() == b"g" {
-                    frames.extend(current.take());
-                }
-                if depth == in_frames {
-                    in_frames = 0;
-                }
-                depth -= 1;
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
+        .collect();
     (frames, total)
 }
 

@@ -270,14 +270,8 @@ pub struct PtyRun {
     pub stderr: Vec<u8>,
 }
 
-/// Runs `cmd` with its stdout and/or stderr on a new pseudo-terminal (the
-/// other streams piped), within `limit`.
-pub fn run_on_pty(
-    mut cmd: Command,
-    stdout: bool,
-    stderr: bool,
-    limit: std::time::Duration,
-) -> PtyRun {
+/// A new pseudo-terminal: (master, slave).
+pub fn open_pty() -> (std::fs::File, std::fs::File) {
     use std::os::fd::FromRawFd;
 
     let (mut master, mut slave) = (0, 0);
@@ -294,12 +288,23 @@ pub fn run_on_pty(
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors are new and owned by nobody else.
-    let (master, slave) = unsafe {
+    unsafe {
         (
             std::fs::File::from_raw_fd(master),
             std::fs::File::from_raw_fd(slave),
         )
-    };
+    }
+}
+
+/// Runs `cmd` with its stdout and/or stderr on a new pseudo-terminal (the
+/// other streams piped), within `limit`.
+pub fn run_on_pty(
+    mut cmd: Command,
+    stdout: bool,
+    stderr: bool,
+    limit: std::time::Duration,
+) -> PtyRun {
+    let (master, slave) = open_pty();
     let on_pty = |yes: bool| -> Stdio {
         if yes {
             Stdio::from(slave.try_clone().expect("dup pty"))
@@ -443,6 +448,8 @@ pub struct SvgFrame {
     pub title: String,
     /// The `y` attribute of the frame's `<rect>`.
     pub y: f64,
+    /// The `fg:x` attribute (samples left of the frame), when present.
+    pub x: Option<u64>,
     /// The `fg:w` attribute (samples), when present.
     pub samples: Option<u64>,
 }
@@ -457,10 +464,15 @@ impl SvgFrame {
 /// The frames (`<g>` with a `<title>` and a `<rect>` inside the element
 /// `id="frames"`) of an SVG, in document order; also checks it is XML.
 pub fn svg_frames(svg: &[u8]) -> Vec<SvgFrame> {
+    svg_frames_and_total(svg).0
+}
+
+/// [`svg_frames`], and the `total_samples` attribute of the frames element.
+pub fn svg_frames_and_total(svg: &[u8]) -> (Vec<SvgFrame>, Option<u64>) {
     use quick_xml::events::Event;
 
     let mut reader = quick_xml::Reader::from_reader(svg);
-    let mut frames = Vec::new();
+    let (mut frames, mut total) = (Vec::new(), None);
     let mut in_frames = 0usize; // depth of the frames element, 0 when outside
     let mut depth = 0usize;
     let mut title: Option<String> = None;
@@ -481,10 +493,12 @@ pub fn svg_frames(svg: &[u8]) -> Vec<SvgFrame> {
                 depth += 1;
                 if e.name().as_ref() == b"svg" && attr(&e, "id").as_deref() == Some("frames") {
                     in_frames = depth;
+                    total = attr(&e, "total_samples").map(|t| t.parse().expect("total_samples"));
                 } else if in_frames > 0 && e.name().as_ref() == b"g" {
                     current = Some(SvgFrame {
                         title: String::new(),
                         y: f64::NAN,
+                        x: None,
                         samples: None,
                     });
                 } else if current.is_some() && e.name().as_ref() == b"title" {
@@ -496,6 +510,7 @@ pub fn svg_frames(svg: &[u8]) -> Vec<SvgFrame> {
                 frame.y = attr(&e, "y")
                     .and_then(|y| y.parse().ok())
                     .unwrap_or(f64::NAN);
+                frame.x = attr(&e, "fg:x").and_then(|x| x.parse().ok());
                 frame.samples = attr(&e, "fg:w").and_then(|w| w.parse().ok());
             }
             Event::Text(text) if title.is_some() => {
@@ -525,7 +540,7 @@ pub fn svg_frames(svg: &[u8]) -> Vec<SvgFrame> {
             _ => {}
         }
     }
-    frames
+    (frames, total)
 }
 
 /// The text of the SVG element with `id="ID"` (title, subtitle…),
