@@ -62,7 +62,16 @@ fn main() -> ExitCode {
         Progress::hidden()
     };
 
-    match repoflame::run(&config, &progress) {
+    let result = repoflame::run(&config, &progress);
+    if repoflame::cleanup::interrupted() {
+        // The run stopped (or failed: "interrupted") because of a Ctrl-C
+        // whose handler is removing what was registered: let it finish and
+        // exit 130, rather than racing it to an exit of our own.
+        loop {
+            std::thread::park();
+        }
+    }
+    match result {
         Ok(outcome) => {
             let mut stderr = std::io::stderr().lock();
             if !quiet {

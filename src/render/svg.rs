@@ -621,23 +621,20 @@ fn write_legend<W: Write>(
         let swatch_y = (y + 3).to_string();
         let text_y = (y + 12).to_string();
         let fill = item.swatch.hex();
-        writer.write_event(Event::Empty(BytesStart::new("rect").with_attributes([
-            ("x", x.as_str()),
-            ("y", swatch_y.as_str()),
-            ("width", "12"),
-            ("height", "12"),
-            ("rx", "2"),
-            ("fill", fill.as_str()),
-        ])))?;
-        if item.hatched {
-            writer.write_event(Event::Empty(BytesStart::new("rect").with_attributes([
+        // The swatch, and the hatching over it when marked frames are hatched.
+        let swatch = |fill: &str| {
+            Event::Empty(BytesStart::new("rect").with_attributes([
                 ("x", x.as_str()),
                 ("y", swatch_y.as_str()),
                 ("width", "12"),
                 ("height", "12"),
                 ("rx", "2"),
-                ("fill", "url(#rf-hatch)"),
-            ])))?;
+                ("fill", fill),
+            ]))
+        };
+        writer.write_event(swatch(&fill))?;
+        if item.hatched {
+            writer.write_event(swatch("url(#rf-hatch)"))?;
         }
         writer.write_event(Event::Start(
             BytesStart::new("text")
