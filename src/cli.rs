@@ -153,8 +153,9 @@ pub struct Args {
     #[arg(short = 'j', long, value_name = "N", help_heading = "Files")]
     pub threads: Option<usize>,
 
-    /// Files larger than SIZE are counted in pieces cut at line ends instead
-    /// of being read whole (suffixes K, M, G).
+    /// Files larger than SIZE are not read whole but fed to tokei's parser
+    /// in pieces, with the same counts, so memory does not grow with file
+    /// size (suffixes K, M, G).
     #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size, help_heading = "Files")]
     pub stream_threshold: u64,
 

@@ -22,8 +22,9 @@ pub struct Config {
     pub threads: usize,
     /// How long a clone may wait for the server to connect or answer.
     pub timeout: Duration,
-    /// Files larger than this many bytes are counted in pieces instead of
-    /// being read whole, so memory does not grow with file size.
+    /// Files larger than this many bytes are fed to tokei's parser in
+    /// pieces instead of being read whole (with the same counts), so memory
+    /// does not grow with file size.
     pub stream_threshold: u64,
     /// The number that sizes the frames.
     pub metric: Metric,
@@ -65,10 +66,10 @@ impl Default for Config {
     }
 }
 
-/// Files above 32 MiB are streamed: big enough that no hand-written source
-/// file is affected (counts stay exactly tokei's), small enough that a few
-/// threads reading at once stay far below the memory of the file list of a
-/// large repository.
+/// Files above 32 MiB are streamed: big enough that nearly every file gets
+/// tokei's parallel fast path for a file read whole, small enough that a
+/// few threads reading at once stay far below the memory of the file list
+/// of a large repository. Counts are the same either way.
 pub const DEFAULT_STREAM_THRESHOLD: u64 = 32 << 20;
 
 /// Where file contents come from.

@@ -11,6 +11,7 @@ mod determinism;
 mod faults;
 mod git;
 mod golden;
+mod huge;
 mod names;
 mod output;
 mod properties;

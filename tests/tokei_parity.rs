@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::{
-    self, TestDir, TokeiFile, TokeiReport, copy_tree, describe, folded_total, generate_tree,
+    self, Run, TestDir, TokeiFile, TokeiReport, copy_tree, describe, folded_total, generate_tree,
     svg_frames, tokei_config, tokei_report,
 };
 
@@ -960,5 +960,134 @@ fn tokeignore_is_honoured_as_tokei_honours_it() {
             "tokei's own rule"
         );
         assert_parity(dir.path(), ".", dir.path(), args, &expected);
+    }
+}
+
+/// `big.c`, 9.5 MiB: lines of code with a block comment of 204 lines across
+/// the 4 MiB mark and another across the 8 MiB mark (where a reader in
+/// pieces of 4 or 8 MiB would cut). 1,297,765 code and 408 comment lines.
+fn c_with_comments_across_cuts() -> String {
+    let code = |lines: usize| "int a;\n".repeat(lines);
+    let comment = format!("/*\n{} */\n", " * a comment line\n".repeat(202));
+    let mut text = code(599_000);
+    let first = text.len();
+    text.push_str(&comment);
+    assert!(first < 4 << 20 && text.len() > 4 << 20, "across 4 MiB");
+    text.push_str(&code(598_765));
+    let second = text.len();
+    text.push_str(&comment);
+    assert!(second < 8 << 20 && text.len() > 8 << 20, "across 8 MiB");
+    text.push_str(&code(100_000));
+    text
+}
+
+/// Issue 8: a 41 MiB C file with a comment across the first cut counted
+/// 3,908,562 code / 20 comment lines against tokei's 3,908,380 / 202: files
+/// over `--stream-threshold` were parsed piece by piece, each from scratch.
+#[test]
+fn a_comment_across_a_cut_of_a_file_over_the_stream_threshold_counts_as_tokei() {
+    let dir = TestDir::new("huge");
+    dir.file("big.c", c_with_comments_across_cuts());
+    for threshold in ["1M", "32M"] {
+        let report = dir
+            .cmd()
+            .args(["--format", "json", "--stream-threshold", threshold])
+            .json_ok();
+        let file = &report["files"][0];
+        assert_eq!(file["path"], "big.c");
+        assert_eq!(
+            (&file["code"], &file["comments"], &file["blanks"]),
+            (&1_297_765.into(), &408.into(), &0.into()),
+            "--stream-threshold {threshold}"
+        );
+    }
+    // Counted in pieces, exactly: no note.
+    let out = dir
+        .cmd()
+        .args(["--folded", "--stream-threshold", "1M"])
+        .ok();
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+}
+
+/// Every kind of syntax tokei follows across lines, spanning the 4 MiB mark:
+/// a Markdown code fence, an HTML `<script>`, a Python docstring, a run of
+/// Rust doc comments, nested Rust comments, a C# verbatim string. In pieces
+/// the counts equal those of the files read whole, and the tokei CLI's.
+#[test]
+fn files_streamed_in_pieces_count_as_read_whole_and_as_the_tokei_cli() {
+    let dir = TestDir::new("spans");
+    // About 4 MiB of plain lines, then the construct (a few KiB), then more.
+    let around = |line: &str, construct: String| {
+        let before = line.repeat((4 << 20) / line.len() - 20);
+        format!("{before}{construct}{}", line.repeat(1000))
+    };
+    let many = |line: &str| line.repeat(400);
+    dir.file(
+        "fence.md",
+        around(
+            "Some prose here.\n",
+            format!("```rust\n{}```\n", many("fn x() {}\n// c\n\n")),
+        ),
+    );
+    dir.file(
+        "script.html",
+        around(
+            "<p>text</p>\n",
+            format!("<script>\n{}</script>\n", many("let x = 1; // c\n\n")),
+        ),
+    );
+    dir.file(
+        "doc.py",
+        around(
+            "x = 1\n",
+            format!("\"\"\"\n{}\"\"\"\n", many("docstring line\n\n")),
+        ),
+    );
+    dir.file(
+        "docs.rs",
+        around(
+            "let x = 1;\n",
+            many("/// doc `code`\n///\n") + "fn f() {}\n",
+        ),
+    );
+    dir.file(
+        "nested.rs",
+        around(
+            "let x = 1;\n",
+            format!("/* a /* b\n{} */ c */\n", many("x\n")),
+        ),
+    );
+    dir.file(
+        "verbatim.cs",
+        around(
+            "int x = 1;\n",
+            format!("var s = @\"\n{}\";\n", many("line \"\" //\n")),
+        ),
+    );
+    let counts = |threshold: &str| {
+        let report = dir
+            .cmd()
+            .args(["--format", "json", "--stream-threshold", threshold])
+            .json_ok();
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let n = |k: &str| f[k].as_u64().unwrap();
+                let path = f["path"].as_str().unwrap().to_string();
+                let language = f["language"].as_str().unwrap().to_string();
+                (path, (language, n("code"), n("comments"), n("blanks")))
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let whole = counts("64M");
+    let pieces = counts("1M");
+    assert_eq!(whole.len(), 6, "{whole:?}");
+    assert_eq!(pieces, whole);
+    if let Some(tokei) =
+        util::tokei_cli("files_streamed_in_pieces_count_as_read_whole_and_as_the_tokei_cli")
+    {
+        assert_eq!(util::tokei_cli_report(&tokei, dir.path(), &[]), whole);
     }
 }

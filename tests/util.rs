@@ -76,19 +76,94 @@ impl TestDir {
     }
 }
 
-/// The binary under test.
+/// The binary under test, hermetic ([`hermetic`]), stdin from /dev/null.
 pub fn repoflame() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_repoflame"));
-    cmd.stdin(Stdio::null());
+    hermetic(&mut cmd).stdin(Stdio::null());
     cmd
 }
 
-/// Runs a command to completion with piped stdout and stderr.
+/// Makes `cmd`'s environment the same wherever the tests run: nothing
+/// inherited (no `GIT_DIR`, no `REPOFLAME_*` debug switches, no terminal
+/// settings), a `PATH` for the programs tests start, and a home with no
+/// configuration in it (no global git config or excludes), its XDG
+/// directories inside. Every command that runs the binary gets this, also
+/// through a wrapper (`setpriv`, `unshare`, `sh`): the wrapper passes it on.
+pub fn hermetic(cmd: &mut Command) -> &mut Command {
+    let home = test_home();
+    cmd.env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("LC_ALL", "C.UTF-8")
+}
+
+/// An empty home directory for the runs of this test process, under
+/// cargo's temporary directory for integration tests (inside `target/`).
+fn test_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let home =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("home-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).expect("create the tests' home");
+        home
+    })
+}
+
+/// How long one run may take before it counts as a hang (a debug build on
+/// a loaded machine of two cores): a hang fails its test instead of
+/// blocking the suite.
+pub const HANG: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Runs a command to completion with piped stdout and stderr, within
+/// [`HANG`].
 pub fn run(cmd: &mut Command) -> Output {
-    cmd.stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run repoflame")
+    run_limited(cmd, HANG).output
+}
+
+/// The one way tests run a command and look at what it gave.
+pub trait Run {
+    /// Runs it to completion (within [`HANG`]) and returns its exit status
+    /// and output.
+    fn complete(&mut self) -> Output;
+
+    /// Runs it; it must exit 0. Returns its output.
+    fn ok(&mut self) -> Output {
+        let out = self.complete();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        out
+    }
+
+    /// Runs it; it must exit 0 and say nothing on stderr. Returns stdout
+    /// as text.
+    fn quiet_ok(&mut self) -> String {
+        let out = self.ok();
+        assert!(out.stderr.is_empty(), "{}", describe(&out));
+        String::from_utf8(out.stdout).expect("stdout is UTF-8")
+    }
+
+    /// Runs it; it must exit 0. Returns stdout as text.
+    fn stdout_ok(&mut self) -> String {
+        String::from_utf8(self.ok().stdout).expect("stdout is UTF-8")
+    }
+
+    /// Runs it; it must exit 0 and write a JSON report on stdout.
+    fn json_ok(&mut self) -> serde_json::Value {
+        let out = self.ok();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|err| panic!("not JSON: {err}\n{}", describe(&out)))
+    }
+}
+
+impl Run for Command {
+    fn complete(&mut self) -> Output {
+        run(self)
+    }
 }
 
 /// Exit status, stdout and stderr as text, for assertion messages.
@@ -126,16 +201,69 @@ pub fn folded_total(text: &str) -> u64 {
     parse_folded(text).iter().map(|(_, c)| c).sum()
 }
 
-/// Checks that `svg` is well-formed XML, reading it to the end.
+/// Checks that `svg` is a well-formed XML document: one root element,
+/// every element closed, nothing after it. (A streaming reader stops at the
+/// end of its input without complaint, so it would pass a truncated file;
+/// roxmltree builds the whole tree and rejects it.)
 pub fn assert_xml(svg: &[u8]) {
-    let mut reader = quick_xml::Reader::from_reader(svg);
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(_) => {}
-            Err(err) => panic!("not XML at byte {}: {err}", reader.buffer_position()),
-        }
+    let text = std::str::from_utf8(svg).unwrap_or_else(|err| panic!("not UTF-8: {err}"));
+    if let Err(err) = roxmltree::Document::parse_with_options(
+        text,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..roxmltree::ParsingOptions::default()
+        },
+    ) {
+        panic!("not well-formed XML: {err}");
     }
+}
+
+/// Whether the environment variable `name` is set to something other than
+/// empty or `0`.
+pub fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Says that `test` did not run, and why, where a person sees it: on the
+/// terminal of a passing `cargo test` too (written to the process's stderr
+/// directly, which libtest does not capture, unlike `eprintln!`). When the
+/// environment variable `required` is set (CI sets them), the test fails
+/// instead: what CI can do, it must not skip.
+pub fn skip_or_fail(test: &str, why: &str, required: &str) {
+    use std::io::Write;
+    if env_flag(required) {
+        panic!("{test}: cannot run: {why}; {required} is set, so this is a failure");
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: {why} (set {required}=1 to make this a failure)"
+    );
+}
+
+/// [`skip_or_fail`] for what needs root, user namespaces, `setpriv` or
+/// fanotify: CI runs as root and sets `REPOFLAME_REQUIRE_PRIVILEGED`.
+pub fn require_or_skip(test: &str, why: &str) {
+    skip_or_fail(test, why, "REPOFLAME_REQUIRE_PRIVILEGED");
+}
+
+/// Whether the slow tests run (`REPOFLAME_SLOW_TESTS`, which CI sets);
+/// says so visibly when they do not.
+pub fn slow_tests_enabled(test: &str) -> bool {
+    if env_flag("REPOFLAME_SLOW_TESTS") {
+        return true;
+    }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: slow (set REPOFLAME_SLOW_TESTS=1 to run it)"
+    );
+    false
+}
+
+/// Whether the process runs as root.
+pub fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() == 0 }
 }
 
 /// Per-file and total counts from tokei's own library walker, with tokei's
@@ -176,6 +304,90 @@ pub fn tokei_counts(path: &Path, hidden: bool, no_ignore: bool) -> TokeiCounts {
             total.blanks as u64,
         ),
     }
+}
+
+/// The tokei version the crate is (vendored, with one addition) and the
+/// CLI oracle must be.
+pub const TOKEI_VERSION: &str = "15.0.0";
+
+/// The tokei command-line program, version [`TOKEI_VERSION`]: an oracle
+/// independent of the code under test (whose tokei is vendored and patched).
+/// Looked for in `$REPOFLAME_TOKEI_CLI`, in `target/tokei-cli/bin` (where
+/// `.ci/run` installs it with `cargo install tokei@15.0.0 --locked --root
+/// target/tokei-cli`) and on `PATH`. `None` after a visible skip notice,
+/// unless `REPOFLAME_REQUIRE_TOKEI_CLI` is set: then the test fails.
+pub fn tokei_cli(test: &str) -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("REPOFLAME_TOKEI_CLI").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tokei-cli/bin/tokei")),
+        Some(PathBuf::from("tokei")),
+    ];
+    let wanted = format!("tokei {TOKEI_VERSION}");
+    for candidate in candidates.into_iter().flatten() {
+        let mut cmd = Command::new(&candidate);
+        hermetic(&mut cmd).arg("--version");
+        if let Ok(out) = cmd.stdin(Stdio::null()).output() {
+            // "tokei 15.0.0 compiled with serialization support: json"
+            let version = String::from_utf8_lossy(&out.stdout);
+            if version
+                .split_whitespace()
+                .take(2)
+                .eq(wanted.split_whitespace())
+            {
+                return Some(candidate);
+            }
+        }
+    }
+    skip_or_fail(
+        test,
+        &format!(
+            "the tokei CLI {TOKEI_VERSION} is not installed (cargo install tokei@{TOKEI_VERSION} \
+             --locked --root target/tokei-cli)"
+        ),
+        "REPOFLAME_REQUIRE_TOKEI_CLI",
+    );
+    None
+}
+
+/// Per-file counts, (code, comments, blanks) with embedded languages
+/// summarised into their file, and the language, as the tokei CLI reports
+/// them for the tree at `root` (paths relative to it), with `args`.
+pub fn tokei_cli_report(
+    tokei: &Path,
+    root: &Path,
+    args: &[&str],
+) -> std::collections::BTreeMap<String, (String, u64, u64, u64)> {
+    fn summarised(stats: &serde_json::Value) -> (u64, u64, u64) {
+        let n = |key: &str| stats[key].as_u64().expect("a count");
+        let mut total = (n("code"), n("comments"), n("blanks"));
+        if let Some(blobs) = stats["blobs"].as_object() {
+            for blob in blobs.values() {
+                let (c, m, b) = summarised(blob);
+                total = (total.0 + c, total.1 + m, total.2 + b);
+            }
+        }
+        total
+    }
+    let mut cmd = Command::new(tokei);
+    hermetic(&mut cmd)
+        .current_dir(root)
+        .arg(".")
+        .args(["--output", "json"])
+        .args(args);
+    let report = cmd.json_ok();
+    let mut files = std::collections::BTreeMap::new();
+    for (language, value) in report.as_object().expect("a JSON object") {
+        if language == "Total" {
+            continue;
+        }
+        for file in value["reports"].as_array().into_iter().flatten() {
+            let name = file["name"].as_str().expect("a file name");
+            let name = name.strip_prefix("./").unwrap_or(name).to_string();
+            let (code, comments, blanks) = summarised(&file["stats"]);
+            files.insert(name, (language.clone(), code, comments, blanks));
+        }
+    }
+    files
 }
 
 // ---------------------------------------------------------------------------

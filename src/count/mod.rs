@@ -6,12 +6,15 @@
 //! switches to transcoding), and embedded languages are summarised into
 //! their host file (`CodeStats::summarise`), as tokei's totals do.
 //!
-//! Speed: batches of files are counted as rayon jobs, because tokei's
-//! parser itself uses `rayon::join` and `par_bridge` (from a foreign thread
-//! every file would pay a hand-off); a batch reuses one read buffer. Memory: a file is read whole only up
-//! to `stream_threshold` bytes; a larger one is counted in pieces cut at line
-//! boundaries, so a multi-gigabyte file costs a few MiB.
+//! [`count_content`] counts any content, a file on disk or a git blob, from
+//! a reader. Speed: batches of files are counted as rayon jobs, because
+//! tokei's parser itself uses `rayon::join` and `par_bridge` (from a
+//! foreign thread every file would pay a hand-off); a batch reuses one read
+//! buffer. Memory: content is read whole only up to `stream_threshold`
+//! bytes; anything larger is fed to tokei's parser in pieces ([`pieces`]),
+//! with the same counts, so a multi-gigabyte file costs a few MiB.
 
+mod pieces;
 pub mod shebang;
 
 use std::fs::File;
@@ -108,10 +111,12 @@ pub struct Counted {
     pub records: Vec<FileRecord>,
     /// Files that could not be read.
     pub problems: Vec<Problem>,
-    /// Things done that a user should know about (streamed huge files).
+    /// Things a user should know about how files were counted.
     pub notes: Vec<String>,
     /// Files seen that are in no known language (or filtered by `--type`).
     pub uncounted: u64,
+    /// Git LFS pointers among the files counted.
+    pub lfs_pointers: u64,
 }
 
 /// Options of the count stage.
@@ -132,6 +137,7 @@ impl Counted {
         self.problems.extend(other.problems);
         self.notes.extend(other.notes);
         self.uncounted += other.uncounted;
+        self.lfs_pointers += other.lfs_pointers;
     }
 }
 
@@ -148,10 +154,11 @@ pub fn count_batch(
     let mut buffer = Vec::new();
     let mut counted = Counted::default();
     for path in files {
-        match count_one(path, root, options, &mut buffer) {
-            Outcome::Counted(record, note) => {
+        match count_file(path, root, options, &mut buffer) {
+            Outcome::Counted(record, content) => {
                 counted.records.push(record);
-                counted.notes.extend(note);
+                counted.notes.extend(content.note);
+                counted.lfs_pointers += u64::from(content.lfs_pointer);
             }
             Outcome::Uncounted => counted.uncounted += 1,
             Outcome::Gone => {}
@@ -159,13 +166,17 @@ pub fn count_batch(
         }
         progress.advance(1);
     }
+    if buffer.capacity() > KEEP_BUFFER {
+        buffer = Vec::new();
+    }
+    drop(buffer);
     counted
 }
 
 /// What happened to one file.
 enum Outcome {
-    /// Counted, with a note when it was streamed.
-    Counted(FileRecord, Option<String>),
+    /// Counted.
+    Counted(FileRecord, Content),
     /// Not in a language tokei knows, or excluded by `--type`.
     Uncounted,
     /// No longer a regular file (replaced during the walk): not an error.
@@ -175,7 +186,7 @@ enum Outcome {
 }
 
 /// The tokei configuration: defaults, as the tokei CLI without config files.
-static TOKEI_CONFIG: LazyLock<tokei::Config> = LazyLock::new(tokei::Config::default);
+pub(crate) static TOKEI_CONFIG: LazyLock<tokei::Config> = LazyLock::new(tokei::Config::default);
 
 /// A path no file can have: tokei's `from_path` falls back to opening the
 /// file to read a shebang, and opening this fails at once without a system
@@ -187,53 +198,53 @@ pub fn language_by_name(file_name: &std::ffi::OsStr) -> Option<LanguageType> {
     LanguageType::from_path(Path::new(NO_DIR).join(file_name), &TOKEI_CONFIG)
 }
 
-fn count_one(
+/// Whether a file named `path` may be counted at all: a language by name
+/// (and of `--type`), or no extension, so that its shebang may tell.
+/// Content that fails this is never read.
+pub fn may_count(path: &Path, types: &[LanguageType]) -> bool {
+    match path.file_name().and_then(language_by_name) {
+        Some(language) => types.is_empty() || types.contains(&language),
+        None => path.extension().is_none(),
+    }
+}
+
+fn count_file(
     path: PathBuf,
     root: &Path,
     options: &CountOptions<'_>,
     buffer: &mut Vec<u8>,
 ) -> Outcome {
-    let by_name = path.file_name().and_then(language_by_name);
-    let needs_shebang = by_name.is_none() && path.extension().is_none();
-    if by_name.is_none() && !needs_shebang {
+    if !may_count(&path, options.types) {
         return Outcome::Uncounted;
     }
-    if let Some(language) = by_name {
-        if !options.types.is_empty() && !options.types.contains(&language) {
-            return Outcome::Uncounted;
-        }
-    }
-
-    let (mut file, size) = match open_regular(&path, options.follow) {
+    let (file, size) = match open_regular(&path, options.follow) {
         Ok(Some(opened)) => opened,
         Ok(None) => return Outcome::Gone,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Outcome::Gone,
         Err(err) => return Outcome::Problem(Problem::new(&path, io_reason(&err))),
     };
-
     let relative = path
         .strip_prefix(root)
         .unwrap_or(Path::new(""))
         .to_path_buf();
-    let result = if size > options.stream_threshold {
-        count_streamed(&mut file, &path, by_name, size, options, buffer)
-    } else {
-        count_whole(&mut file, size, by_name, options, buffer)
+    // What was there at fstat is counted: File::read_to_end would ask for
+    // the size again, and read once more to see the end.
+    let mut content = file.take(size);
+    // A one-file source has an empty relative path: its name tells.
+    let named = match path.file_name() {
+        Some(name) if relative.as_os_str().is_empty() => Path::new(name),
+        _ => relative.as_path(),
     };
-    match result {
-        Ok(Some(parsed)) => {
-            let counts = Counts::of_file(&parsed.stats, size);
-            let class = classify::by_content(&relative, parsed.head, size, counts.lines());
-            Outcome::Counted(
-                FileRecord {
-                    path: relative,
-                    language: parsed.language,
-                    counts,
-                    class,
-                },
-                parsed.note,
-            )
-        }
+    match count_content(named, size, &mut content, options, buffer) {
+        Ok(Some(counted)) => Outcome::Counted(
+            FileRecord {
+                path: relative,
+                language: counted.language,
+                counts: counted.counts,
+                class: counted.class.clone(),
+            },
+            counted,
+        ),
         Ok(None) => Outcome::Uncounted,
         Err(err) => Outcome::Problem(Problem::new(&path, io_reason(&err))),
     }
@@ -261,62 +272,119 @@ fn open_regular(path: &Path, follow: bool) -> io::Result<Option<(File, u64)>> {
     }
 }
 
-/// A file counted: its language, counts, a note when it was streamed, and
-/// its first bytes (for the generated markers, looked at before the buffer
-/// is reused).
-struct Counted1<'b> {
-    language: LanguageType,
-    stats: CodeStats,
-    note: Option<String>,
-    head: &'b [u8],
+/// What counting one content gave.
+#[derive(Clone, Debug)]
+pub struct Content {
+    /// Its language.
+    pub language: LanguageType,
+    /// Its counts (`files` is 1).
+    pub counts: Counts,
+    /// What its name and first bytes say it is (generated markers,
+    /// minified, …), before `.gitattributes` are applied.
+    pub class: Option<Classification>,
+    /// Whether it is a Git LFS pointer (counted as the text it is).
+    pub lfs_pointer: bool,
+    /// Something the user should know about how it was counted.
+    pub note: Option<String>,
 }
 
-type Parsed<'b> = Option<Counted1<'b>>;
+/// The first line of a Git LFS pointer file.
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
-/// The first bytes of `text`, as much as classification looks at.
-fn head_of(text: &[u8]) -> &[u8] {
-    &text[..text.len().min(classify::HEAD_LIMIT)]
-}
-
-/// Reads the whole file into `buffer` and counts it.
-fn count_whole<'b>(
-    file: &mut File,
+/// Counts `content`, the `size` bytes of a file named `path` (relative to
+/// the source root), from a file on disk or a git blob alike: as tokei
+/// counts that file. `Ok(None)` when it is in no language tokei knows (or
+/// not of `--type`).
+///
+/// The language comes from the name, else from a shebang in the first
+/// bytes, read before anything else; content in no language is not read
+/// further. Up to `stream_threshold` bytes are read whole and parsed as
+/// tokei parses a file; anything larger is counted in pieces with the same
+/// result ([`pieces`]), so memory does not grow with the size.
+pub fn count_content(
+    path: &Path,
     size: u64,
-    by_name: Option<LanguageType>,
+    content: &mut dyn Read,
     options: &CountOptions<'_>,
-    buffer: &'b mut Vec<u8>,
-) -> io::Result<Parsed<'b>> {
-    buffer.clear();
-    // The size is known from fstat: File::read_to_end would ask again, and
-    // read once more to see the end. What was there at fstat is counted.
-    buffer.reserve(usize::try_from(size).unwrap_or(0));
-    let mut rest = (&mut *file).take(size);
-    if let Some(language) = by_name {
-        rest.read_to_end(buffer)?;
-        return Ok(Some(Counted1 {
-            language,
-            stats: parse(language, buffer),
-            note: None,
-            head: head_of(buffer),
-        }));
+    buffer: &mut Vec<u8>,
+) -> io::Result<Option<Content>> {
+    let by_name = path.file_name().and_then(language_by_name);
+    if by_name.is_none() && path.extension().is_some() {
+        return Ok(None);
     }
-    // Extensionless: the shebang decides, from the first bytes, before the
-    // rest is read.
-    let mut head = [0u8; shebang::READ_LIMIT];
-    let n = read_up_to(&mut rest, &mut head)?;
-    let Some(language) = shebang::detect(&head[..n]) else {
+    // The head: the shebang, the generated markers and an LFS pointer are
+    // all in it.
+    buffer.clear();
+    buffer.resize(size.min(classify::HEAD_LIMIT as u64) as usize, 0);
+    let read = read_up_to(content, buffer)?;
+    buffer.truncate(read);
+    let Some(language) = by_name.or_else(|| shebang::detect(buffer)) else {
         return Ok(None);
     };
     if !options.types.is_empty() && !options.types.contains(&language) {
         return Ok(None);
     }
-    buffer.extend_from_slice(&head[..n]);
-    rest.read_to_end(buffer)?;
-    Ok(Some(Counted1 {
+    let lfs_pointer = size < 1024 && buffer.starts_with(LFS_POINTER);
+    let mut note = None;
+    let (stats, head) = if size <= options.stream_threshold {
+        buffer.reserve((size as usize).saturating_sub(read));
+        content.read_to_end(buffer)?;
+        (
+            parse(language, buffer),
+            &buffer[..buffer.len().min(classify::HEAD_LIMIT)],
+        )
+    } else {
+        let size_text = human_bytes(size);
+        let threshold = human_bytes(options.stream_threshold);
+        if language == LanguageType::Jupyter {
+            return Err(io::Error::other(format!(
+                "{size_text} notebook is over the {threshold} limit for reading a file whole \
+                 (a notebook is JSON, read whole): not counted; raise --stream-threshold to count it"
+            )));
+        }
+        let head = buffer.clone();
+        let mut rest = (&head[..]).chain(content);
+        let streamed = if has_bom(&head) {
+            let mut decoded = DecodeReaderBytesBuilder::new().build(rest);
+            pieces::count(
+                language,
+                &mut decoded,
+                buffer,
+                pieces::PIECE,
+                pieces::HOLD_LIMIT,
+            )?
+        } else {
+            pieces::count(
+                language,
+                &mut rest,
+                buffer,
+                pieces::PIECE,
+                pieces::HOLD_LIMIT,
+            )?
+        };
+        if streamed.approximated > 0 {
+            note = Some(format!(
+                "{}: {} line(s) or embedded block(s) longer than {} with comment or string \
+                 syntax in them counted from their first {}: its counts may differ from tokei's",
+                display_path(path),
+                streamed.approximated,
+                human_bytes(pieces::HOLD_LIMIT as u64),
+                human_bytes(pieces::HOLD_LIMIT as u64),
+            ));
+        }
+        // The buffer is free again: it holds the head for the classification.
+        buffer.clear();
+        buffer.extend_from_slice(&head);
+        (streamed.stats, &buffer[..])
+    };
+    let counts = Counts::of_file(&stats, size);
+    let class = classify::by_content(path, head, size, counts.lines());
+    Ok(Some(Content {
         language,
-        stats: parse(language, buffer),
-        note: None,
-        head: head_of(buffer),
+        counts,
+        class,
+        lfs_pointer,
+        note,
     }))
 }
 
@@ -344,191 +412,8 @@ fn has_bom(text: &[u8]) -> bool {
         || text.starts_with(b"\xFE\xFF")
 }
 
-/// Size of the pieces a huge file is counted in.
-const PIECE: usize = 8 << 20;
-
-/// Counts a file larger than the stream threshold in pieces cut at line
-/// boundaries. Exact unless a multi-line comment or string crosses a cut;
-/// a line longer than a piece counts once, classified by its first piece.
-fn count_streamed<'b>(
-    file: &mut File,
-    path: &Path,
-    by_name: Option<LanguageType>,
-    size: u64,
-    options: &CountOptions<'_>,
-    buffer: &'b mut Vec<u8>,
-) -> io::Result<Parsed<'b>> {
-    let mut head = vec![0u8; classify::HEAD_LIMIT];
-    let n = read_up_to(file, &mut head)?;
-    head.truncate(n);
-    let language = match by_name.or_else(|| shebang::detect(&head)) {
-        Some(language) => language,
-        None => return Ok(None),
-    };
-    if !options.types.is_empty() && !options.types.contains(&language) {
-        return Ok(None);
-    }
-    let size_text = human_bytes(size);
-    let threshold = human_bytes(options.stream_threshold);
-    if language == LanguageType::Jupyter {
-        return Err(io::Error::other(format!(
-            "{size_text} notebook is over the {threshold} limit for reading a file whole \
-             (a notebook cannot be counted in pieces): not counted; raise --stream-threshold to count it"
-        )));
-    }
-
-    let reader = DecodeReaderBytesBuilder::new().build((&head[..]).chain(file));
-    let (stats, note) = count_pieces(language, reader, path, size, options, buffer)?;
-    // The buffer is free again: it holds the head for the classification.
-    buffer.clear();
-    buffer.extend_from_slice(&head);
-    Ok(Some(Counted1 {
-        language,
-        stats,
-        note: Some(note),
-        head: &buffer[..],
-    }))
-}
-
-/// Counts `reader` (already decoded) in pieces cut at line ends; returns
-/// the counts and a note saying what was done with the file at `path`.
-fn count_pieces(
-    language: LanguageType,
-    mut reader: impl Read,
-    path: &Path,
-    size: u64,
-    options: &CountOptions<'_>,
-    buffer: &mut Vec<u8>,
-) -> io::Result<(CodeStats, String)> {
-    let size_text = human_bytes(size);
-    let threshold = human_bytes(options.stream_threshold);
-    let mut stats = CodeStats::new();
-    buffer.clear();
-    buffer.reserve(PIECE);
-    let mut skipping_long_line = false;
-    let mut long_lines = 0u64;
-    loop {
-        // Fill the piece: one read returns less (the shebang head, one
-        // decoder buffer), and a cut must be made only where it must.
-        let filled = buffer.len();
-        buffer.resize(PIECE, 0);
-        let read = read_up_to(&mut reader, &mut buffer[filled..])?;
-        buffer.truncate(filled + read);
-        let eof = buffer.len() < PIECE;
-        if skipping_long_line {
-            match memchr_newline(buffer) {
-                Some(i) => {
-                    buffer.drain(..=i);
-                    skipping_long_line = false;
-                }
-                None => {
-                    buffer.clear();
-                    if eof {
-                        break;
-                    }
-                    continue;
-                }
-            }
-        }
-        if eof {
-            if !buffer.is_empty() {
-                stats += language.parse_from_slice(&buffer[..], &TOKEI_CONFIG);
-            }
-            break;
-        }
-        if buffer.len() < PIECE {
-            // The end of a long line was dropped: fill up again.
-            continue;
-        }
-        match buffer.iter().rposition(|&b| b == b'\n') {
-            Some(i) => {
-                stats += language.parse_from_slice(&buffer[..=i], &TOKEI_CONFIG);
-                buffer.drain(..=i);
-            }
-            None => {
-                stats += language.parse_from_slice(&buffer[..], &TOKEI_CONFIG);
-                buffer.clear();
-                skipping_long_line = true;
-                long_lines += 1;
-            }
-        }
-    }
-    if buffer.capacity() > KEEP_BUFFER {
-        *buffer = Vec::new();
-    }
-    let mut note = format!(
-        "{}: {size_text} is over the {threshold} limit for reading a file whole: \
-         counted in {} pieces cut at line ends (a comment or string spanning a cut may be miscounted)",
-        display_path(path),
-        human_bytes(PIECE as u64),
-    );
-    if long_lines > 0 {
-        note.push_str(&format!(
-            "; {long_lines} line(s) longer than a piece counted once each"
-        ));
-    }
-    Ok((stats, note))
-}
-
-/// Counts a file already in memory (a git blob) named `path`, as a file
-/// on disk with that name and content would be counted. `Ok(None)` when
-/// it is in no known language (or not of `--type`).
-pub fn count_in_memory(
-    path: &Path,
-    data: &[u8],
-    options: &CountOptions<'_>,
-    buffer: &mut Vec<u8>,
-) -> io::Result<Option<InMemory>> {
-    let by_name = path.file_name().and_then(language_by_name);
-    let language = match by_name {
-        Some(language) => language,
-        None if path.extension().is_none() => match shebang::detect(data) {
-            Some(language) => language,
-            None => return Ok(None),
-        },
-        None => return Ok(None),
-    };
-    if !options.types.is_empty() && !options.types.contains(&language) {
-        return Ok(None);
-    }
-    let size = data.len() as u64;
-    let (stats, note) = if size > options.stream_threshold && language != LanguageType::Jupyter {
-        let reader = DecodeReaderBytesBuilder::new().build(data);
-        let (stats, note) = count_pieces(language, reader, path, size, options, buffer)?;
-        (stats, Some(note))
-    } else {
-        (parse(language, data), None)
-    };
-    let counts = Counts::of_file(&stats, size);
-    let head = &data[..data.len().min(classify::HEAD_LIMIT)];
-    let class = classify::by_content(path, head, size, counts.lines());
-    Ok(Some(InMemory {
-        language,
-        counts,
-        note,
-        class,
-    }))
-}
-
-/// A file counted from memory.
-#[derive(Clone, Debug)]
-pub struct InMemory {
-    /// Its language.
-    pub language: LanguageType,
-    /// Its counts.
-    pub counts: Counts,
-    /// A note when it was counted in pieces.
-    pub note: Option<String>,
-    /// What its content says it is (generated markers, minified, …).
-    pub class: Option<Classification>,
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
-}
-
 /// Fills `buf` as far as the reader allows.
-fn read_up_to(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_up_to(file: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..]) {
@@ -539,6 +424,14 @@ fn read_up_to(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+/// How many Git LFS pointers were counted, in words.
+pub fn lfs_note(pointers: u64) -> String {
+    format!(
+        "{pointers} Git LFS pointer{} counted as the pointer text, not the content stored in LFS",
+        if pointers == 1 { "" } else { "s" }
+    )
 }
 
 /// `1.0 GiB`, `32 MiB`, `512 B`: sizes for messages.

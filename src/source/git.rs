@@ -25,6 +25,7 @@ use crate::config::{Repo, WalkOptions};
 use crate::count::{self, CountOptions, Counts, FileRecord};
 use crate::error::{Error, Problem, display_path};
 use crate::progress::Progress;
+use crate::source::objects::ObjectStore;
 
 /// An opened repository, and the subtree of it to count.
 pub struct Opened {
@@ -504,7 +505,7 @@ fn list_tree(
 /// What counting one blob gave.
 #[derive(Clone, Debug)]
 enum Blob {
-    Counted(count::InMemory),
+    Counted(count::Content),
     Uncounted,
     Problem(String),
 }
@@ -513,6 +514,23 @@ enum Blob {
 /// job (a handle cannot be shared between threads).
 const MIN_JOB: usize = 32;
 
+/// A repository opened again on a worker (a handle is not `Sync`): its
+/// object database, and its object store for blobs too large to read
+/// whole.
+struct Reader {
+    repo: Repository,
+    store: ObjectStore,
+}
+
+impl Reader {
+    fn open(open_path: &Path) -> Result<Reader, String> {
+        let repo = Repository::open(open_path)
+            .map_err(|err| format!("cannot open the repository again: {}", err.message()))?;
+        let store = ObjectStore::new(repo.commondir());
+        Ok(Reader { repo, store })
+    }
+}
+
 /// Counts blobs in parallel: each `(path, oid)` once. `open_path` opens
 /// the repository: one handle per job, as a handle is not `Sync`.
 fn count_blobs(
@@ -520,7 +538,7 @@ fn count_blobs(
     blobs: &[(PathBuf, Oid)],
     options: &CountOptions<'_>,
     progress: &Progress,
-) -> Vec<(Blob, bool)> {
+) -> Vec<Blob> {
     progress.found(blobs.len() as u64);
     // map_init: one handle and one buffer per piece of work rayon makes,
     // and pieces as small as it needs to keep every thread busy to the end.
@@ -528,14 +546,11 @@ fn count_blobs(
         .par_iter()
         .with_min_len(MIN_JOB)
         .map_init(
-            || (Repository::open(open_path).ok(), Vec::new()),
-            |(repo, buffer), (path, oid)| {
-                let result = match repo.as_ref().map(Repository::odb) {
-                    Some(Ok(odb)) => count_blob(&odb, path, *oid, options, buffer),
-                    _ => (
-                        Blob::Problem("cannot open the repository again".into()),
-                        false,
-                    ),
+            || (Reader::open(open_path), Vec::new()),
+            |(reader, buffer), (path, oid)| {
+                let result = match reader {
+                    Ok(reader) => count_blob(reader, path, *oid, options, buffer),
+                    Err(message) => Blob::Problem(message.clone()),
                 };
                 progress.advance(1);
                 result
@@ -544,39 +559,69 @@ fn count_blobs(
         .collect()
 }
 
-/// The first line of a Git LFS pointer file.
-const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
-
+/// Counts one blob as the file `path` with its content would be counted:
+/// read whole up to the stream threshold, streamed beyond it.
 fn count_blob(
-    odb: &git2::Odb<'_>,
+    reader: &Reader,
     path: &Path,
     oid: Oid,
     options: &CountOptions<'_>,
     buffer: &mut Vec<u8>,
-) -> (Blob, bool) {
+) -> Blob {
     // Files in no known language are not read at all.
-    let by_name = path.file_name().and_then(count::language_by_name);
-    if by_name.is_none() && path.extension().is_some() {
-        return (Blob::Uncounted, false);
+    if !count::may_count(path, options.types) {
+        return Blob::Uncounted;
     }
-    let object = match odb.read(oid) {
-        Ok(object) => object,
-        Err(err) if err.code() == ErrorCode::NotFound => {
-            return (
-                Blob::Problem(format!(
-                    "object {oid} is missing: the repository is incomplete or corrupt"
-                )),
-                false,
-            );
+    let missing = |err: git2::Error| match err.code() {
+        ErrorCode::NotFound => {
+            format!("object {oid} is missing: the repository is incomplete or corrupt")
         }
-        Err(err) => return (Blob::Problem(err.message().to_string()), false),
+        _ => err.message().to_string(),
     };
-    let data = object.data();
-    let lfs = data.len() < 1024 && data.starts_with(LFS_POINTER);
-    match count::count_in_memory(path, data, options, buffer) {
-        Ok(Some(counted)) => (Blob::Counted(counted), lfs),
-        Ok(None) => (Blob::Uncounted, false),
-        Err(err) => (Blob::Problem(crate::error::io_reason(&err)), false),
+    let odb = match reader.repo.odb() {
+        Ok(odb) => odb,
+        Err(err) => return Blob::Problem(err.message().to_string()),
+    };
+    let size = match odb.read_header(oid) {
+        Ok((size, _)) => size as u64,
+        Err(err) => return Blob::Problem(missing(err)),
+    };
+    let counted = if size <= options.stream_threshold {
+        match odb.read(oid) {
+            Ok(object) => count::count_content(path, size, &mut object.data(), options, buffer),
+            Err(err) => return Blob::Problem(missing(err)),
+        }
+    } else {
+        match reader.store.blob(oid) {
+            Ok(Some((mut stream, size))) => {
+                count::count_content(path, size, &mut stream, options, buffer)
+            }
+            // Stored in a way not streamed here: read whole, and say so.
+            Ok(None) => match odb.read(oid) {
+                Ok(object) => {
+                    let counted =
+                        count::count_content(path, size, &mut object.data(), options, buffer);
+                    counted.map(|c| {
+                        c.map(|mut c| {
+                            c.note = Some(format!(
+                                "{}: {} read whole: its object is stored in a way \
+                                 repoflame cannot stream",
+                                display_path(path),
+                                count::human_bytes(size)
+                            ));
+                            c
+                        })
+                    })
+                }
+                Err(err) => return Blob::Problem(missing(err)),
+            },
+            Err(err) => return Blob::Problem(crate::error::io_reason(&err)),
+        }
+    };
+    match counted {
+        Ok(Some(counted)) => Blob::Counted(counted),
+        Ok(None) => Blob::Uncounted,
+        Err(err) => Blob::Problem(crate::error::io_reason(&err)),
     }
 }
 
@@ -616,10 +661,10 @@ pub fn count_revision(
                 let results = count_batch(open_path, &batch, options, progress);
                 let mut guard = counted.lock().unwrap_or_else(|e| e.into_inner());
                 let (count, lfs) = &mut *guard;
-                for ((path, _), (blob, is_lfs)) in batch.into_iter().zip(results) {
-                    *lfs += u64::from(is_lfs);
+                for ((path, _), blob) in batch.into_iter().zip(results) {
                     match blob {
                         Blob::Counted(counted) => {
+                            *lfs += u64::from(counted.lfs_pointer);
                             count.notes.extend(counted.note);
                             count.records.push(FileRecord {
                                 path,
@@ -654,7 +699,7 @@ pub fn count_revision(
     count.attributes = attributes;
     count.notes.extend(notes);
     if lfs > 0 {
-        count.notes.push(lfs_note(lfs));
+        count.notes.push(count::lfs_note(lfs));
     }
     Ok(count)
 }
@@ -669,32 +714,21 @@ fn count_batch(
     batch: &[(PathBuf, Oid)],
     options: &CountOptions<'_>,
     progress: &Progress,
-) -> Vec<(Blob, bool)> {
+) -> Vec<Blob> {
     progress.found(batch.len() as u64);
-    let repo = Repository::open(open_path);
-    let odb = repo.as_ref().ok().and_then(|r| r.odb().ok());
+    let reader = Reader::open(open_path);
     let mut buffer = Vec::new();
     batch
         .iter()
         .map(|(path, oid)| {
-            let result = match &odb {
-                Some(odb) => count_blob(odb, path, *oid, options, &mut buffer),
-                None => (
-                    Blob::Problem("cannot open the repository again".into()),
-                    false,
-                ),
+            let result = match &reader {
+                Ok(reader) => count_blob(reader, path, *oid, options, &mut buffer),
+                Err(message) => Blob::Problem(message.clone()),
             };
             progress.advance(1);
             result
         })
         .collect()
-}
-
-fn lfs_note(lfs: u64) -> String {
-    format!(
-        "{lfs} Git LFS pointer{} counted as the pointer text, not the content stored in LFS",
-        if lfs == 1 { "" } else { "s" }
-    )
 }
 
 fn skipped_notes(listing: &Listing) -> Vec<String> {
@@ -777,20 +811,20 @@ pub fn count_diff(
     let mut problems = Vec::new();
     let mut notes = skipped_notes(&after);
     let mut lfs = 0u64;
-    for ((path, _), (blob, is_lfs)) in blobs.iter().zip(&results) {
-        lfs += u64::from(*is_lfs);
+    for ((path, _), blob) in blobs.iter().zip(&results) {
         match blob {
-            Blob::Counted(count::InMemory {
-                note: Some(note), ..
-            }) => notes.push(note.clone()),
+            Blob::Counted(counted) => {
+                lfs += u64::from(counted.lfs_pointer);
+                notes.extend(counted.note.clone());
+            }
             Blob::Problem(message) => problems.push(Problem::new(path, message)),
-            _ => {}
+            Blob::Uncounted => {}
         }
     }
     if lfs > 0 {
-        notes.push(lfs_note(lfs));
+        notes.push(count::lfs_note(lfs));
     }
-    let counted = |entry: &Entry| match &results[index[&(entry.path.clone(), entry.oid)]].0 {
+    let counted = |entry: &Entry| match &results[index[&(entry.path.clone(), entry.oid)]] {
         Blob::Counted(counted) => Some((counted.language, counted.counts, counted.class.clone())),
         _ => None,
     };

@@ -4,6 +4,7 @@
 //! stage.
 
 pub mod git;
+mod objects;
 pub mod walk;
 
 use std::path::{Path, PathBuf};

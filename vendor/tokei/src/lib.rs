@@ -58,7 +58,7 @@ mod stats;
 pub use self::{
     config::Config,
     consts::*,
-    language::{Language, LanguageType, Languages},
+    language::{Language, LanguageType, Languages, PieceParser},
     sort::Sort,
     stats::{find_char_boundary, CodeStats, Report},
 };

@@ -11,7 +11,10 @@ use crate::{
     config::Config,
     language::syntax::{FileContext, LanguageContext, SyntaxCounter},
     stats::{CodeStats, Report},
-    utils::{ext::SliceExt, fs as fsutils},
+    utils::{
+        ext::{AsciiExt, SliceExt},
+        fs as fsutils,
+    },
 };
 
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -140,9 +143,34 @@ impl LanguageType {
         mut stats: CodeStats,
         mut syntax: SyntaxCounter,
     ) -> CodeStats {
+        let all = lines.len();
+        self.parse_lines_until(config, lines, all, all, &mut stats, &mut syntax);
+        stats
+    }
+
+    /// repoflame: `parse_lines`, which it is when `limit` and `close_limit`
+    /// are `lines.len()` and `syntax.more_text_follows` is false, over the
+    /// lines that start before `limit`, of which those starting at or after
+    /// `close_limit` only if they are counted from what is in them alone
+    /// (plain mode, no important syntax). When more text follows `lines`,
+    /// it also stops before a line whose count depends on that text
+    /// (`syntax.needs_more`), with `syntax` as it was before that line.
+    /// Returns the offset of the first line not parsed.
+    fn parse_lines_until(
+        self,
+        config: &Config,
+        lines: &[u8],
+        limit: usize,
+        close_limit: usize,
+        stats: &mut CodeStats,
+        syntax: &mut SyntaxCounter,
+    ) -> usize {
         let mut stepper = LineStep::new(b'\n', 0, lines.len());
 
         while let Some((start, end)) = stepper.next(lines) {
+            if start >= limit {
+                return start;
+            }
             let line = &lines[start..end];
             // FORTRAN has a rule where it only counts as a comment if it's the
             // first character in the column, so removing starting whitespace
@@ -154,16 +182,34 @@ impl LanguageType {
             };
             trace!("{}", String::from_utf8_lossy(line));
 
-            if syntax.try_perform_single_line_analysis(line, &mut stats) {
+            if syntax.try_perform_single_line_analysis(line, stats) {
                 continue;
             }
+            if start >= close_limit {
+                return start;
+            }
 
+            // repoflame: the state to go back to if the line needs more.
+            let before = syntax
+                .more_text_follows
+                .then(|| (syntax.quote, syntax.quote_is_doc_quote, syntax.quote_is_verbatim, syntax.stack.clone()));
             let started_in_comments = !syntax.stack.is_empty()
                 || (config.treat_doc_strings_as_comments == Some(true)
                     && syntax.quote.is_some()
                     && syntax.quote_is_doc_quote);
+            let report = syntax.perform_multi_line_analysis(lines, start, end, config);
+            if syntax.needs_more {
+                syntax.needs_more = false;
+                if let Some((quote, doc, verbatim, stack)) = before {
+                    syntax.quote = quote;
+                    syntax.quote_is_doc_quote = doc;
+                    syntax.quote_is_verbatim = verbatim;
+                    syntax.stack = stack;
+                }
+                return start;
+            }
             let ended_with_comments =
-                match syntax.perform_multi_line_analysis(lines, start, end, config) {
+                match report {
                     crate::language::syntax::AnalysisReport::Normal(end) => end,
                     crate::language::syntax::AnalysisReport::ChildLanguage(FileContext {
                         language,
@@ -211,7 +257,7 @@ impl LanguageType {
             }
         }
 
-        stats
+        lines.len()
     }
 
     fn parse_jupyter(&self, json: &[u8], config: &Config) -> Option<CodeStats> {
@@ -303,6 +349,126 @@ impl LanguageType {
                 by_name
             }
         })
+    }
+}
+
+/// repoflame's addition: tokei's own parser fed a file in pieces, so that
+/// a file too large to hold in memory counts exactly as
+/// [`LanguageType::parse_from_slice`] counts it whole.
+///
+/// The parser's state (open comments and strings) is carried from one piece
+/// to the next. What depends on text beyond a line (the end of an embedded
+/// block: a Markdown code fence, an HTML `<script>`, a run of Rust doc
+/// comments; whether anything but whitespace follows) is waited for:
+/// [`PieceParser::feed`] stops before such a line and is given it again with
+/// more text after it. Not for Jupyter notebooks (JSON, parsed whole).
+#[derive(Debug)]
+pub struct PieceParser {
+    language: LanguageType,
+    syntax: SyntaxCounter,
+    stats: CodeStats,
+}
+
+impl LanguageType {
+    /// A [`PieceParser`] for a file of this language that starts with
+    /// `first` (a LinguaFranca file names its target language near the top).
+    pub fn piece_parser(self, first: &[u8]) -> PieceParser {
+        let mut syntax = SyntaxCounter::new(self);
+        if self == LinguaFranca {
+            syntax.lf_embedded_language = self.find_lf_target_language(first);
+        }
+        PieceParser {
+            language: self,
+            syntax,
+            stats: CodeStats::new(),
+        }
+    }
+}
+
+impl PieceParser {
+    /// Counts the lines at the start of `text`, the rest of the file from
+    /// where the last call stopped, and returns how many bytes of it were
+    /// counted. With `last` (`text` ends the file) that is all of it.
+    /// Otherwise it stops before the line that may go on after `text`, and
+    /// before a line whose count depends on what follows `text`: the end of
+    /// its embedded block, or (for the last line with anything but
+    /// whitespace in it, and those after it) the next byte that is not
+    /// whitespace, unless the line counts by what is in it alone.
+    pub fn feed(&mut self, text: &[u8], config: &Config, last: bool) -> usize {
+        // The line that may go on is the one after the last newline. The
+        // last line with anything but whitespace in it, and the lines of
+        // whitespace after it, wait for more unless they count by what is
+        // in them alone (tokei looks past the end of the others).
+        let (limit, close_limit) = if last {
+            (text.len(), text.len())
+        } else {
+            let complete = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let line_start =
+                |i: usize| text[..i].iter().rposition(|&b| b == b'\n').map_or(0, |j| j + 1);
+            let close = match text.iter().rposition(|b| !b.is_whitespace()) {
+                Some(i) => line_start(i).min(complete),
+                None => complete,
+            };
+            (complete, close)
+        };
+        self.syntax.more_text_follows = !last;
+        let counted = self.language.parse_lines_until(
+            config,
+            text,
+            limit,
+            close_limit,
+            &mut self.stats,
+            &mut self.syntax,
+        );
+        self.syntax.more_text_follows = false;
+        counted
+    }
+
+    /// Whether no comment or string is open: a line then counts by what is
+    /// in it alone, when it holds none of [`PieceParser::has_important_syntax`].
+    pub fn is_plain(&self) -> bool {
+        self.syntax.is_plain_mode()
+    }
+
+    /// Whether `bytes` hold syntax that makes tokei look at a line closely
+    /// (comment or string delimiters, embedded blocks).
+    pub fn has_important_syntax(&self, bytes: &[u8]) -> bool {
+        self.syntax.shared.important_syntax.is_match(bytes)
+    }
+
+    /// The length of the longest such syntax, for looking at a line in
+    /// overlapping parts.
+    pub fn important_syntax_len(&self) -> usize {
+        self.syntax.shared.important_syntax.max_pattern_len()
+    }
+
+    /// Counts one line too long to hold, as tokei counts a line while
+    /// [`PieceParser::is_plain`] when the whole line holds none of
+    /// [`PieceParser::has_important_syntax`]: by whether it is blank and
+    /// how it starts. `leading_whitespace` says whether the line starts
+    /// with whitespace; `text` is the line from its first other byte, at
+    /// least as long as a line comment marker (or the whole rest), without
+    /// the whitespace that ends the line; empty for a blank line.
+    pub fn count_plain_line(&mut self, leading_whitespace: bool, text: &[u8]) {
+        let shared = &self.syntax.shared;
+        let starts_with_comment = shared
+            .line_comments
+            .iter()
+            .any(|c| text.starts_with(c.as_bytes()));
+        if text.is_empty() {
+            self.stats.blanks += 1;
+        } else if shared.is_literate
+            || (starts_with_comment && !(shared.is_fortran && leading_whitespace))
+        {
+            self.stats.comments += 1;
+        } else {
+            self.stats.code += 1;
+        }
+    }
+
+    /// The counts so far.
+    pub fn finish(self) -> CodeStats {
+        self.stats
     }
 }
 

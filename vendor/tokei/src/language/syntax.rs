@@ -32,6 +32,12 @@ pub(crate) struct SyntaxCounter {
     pub(crate) stack: Vec<&'static str>,
     pub(crate) quote_is_verbatim: bool,
     pub(crate) lf_embedded_language: Option<LanguageType>,
+    /// repoflame: the text parsed is a piece of a file that goes on after
+    /// it (see `PieceParser`); false for every upstream caller.
+    pub(crate) more_text_follows: bool,
+    /// repoflame: set when an embedded block's end (or the lines deciding
+    /// it) lies beyond the piece: the line must be parsed again with more.
+    pub(crate) needs_more: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +145,8 @@ impl SyntaxCounter {
             stack: Vec::with_capacity(1),
             lf_embedded_language: None,
             quote: None,
+            more_text_follows: false,
+            needs_more: false,
         }
     }
 
@@ -395,6 +403,12 @@ impl SyntaxCounter {
                 let language = identifier
                     .split(|&b| b == b',')
                     .find_map(|s| LanguageType::from_str(&String::from_utf8_lossy(s)).ok())?;
+                // repoflame: the closing fence, or the whitespace a match
+                // could still take in, may lie in the text to come.
+                if self.more_text_follows && end_of_code_block >= lines.len() {
+                    self.needs_more = true;
+                    return None;
+                }
                 trace!(
                     "{} BLOCK: {:?}",
                     language,
@@ -411,6 +425,12 @@ impl SyntaxCounter {
             }
             RegexFamily::Rust => {
                 let rest = &lines[start..];
+                // repoflame: fewer than three bytes left after the
+                // whitespace cannot tell a doc comment yet.
+                if self.more_text_follows && could_become_doc_comment(rest.trim_start()) {
+                    self.needs_more = true;
+                    return None;
+                }
                 let comment_syntax = if rest.trim_start().starts_with(b"///") {
                     b"///"
                 } else if rest.trim_start().starts_with(b"//!") {
@@ -424,6 +444,11 @@ impl SyntaxCounter {
                 let mut end_of_block = lines.len();
 
                 while let Some((start, end)) = stepper.next(lines) {
+                    // repoflame: as above, for each line of the block.
+                    if self.more_text_follows && could_become_doc_comment(lines[start..].trim()) {
+                        self.needs_more = true;
+                        return None;
+                    }
                     if lines[start..].trim().starts_with(comment_syntax) {
                         trace!("{}", String::from_utf8_lossy(&lines[start..end]));
                         let line = lines[start..end].trim_start();
@@ -436,6 +461,12 @@ impl SyntaxCounter {
                     }
                 }
 
+                // repoflame: the run of doc comments may go on in the text
+                // to come.
+                if self.more_text_follows && end_of_block >= lines.len() {
+                    self.needs_more = true;
+                    return None;
+                }
                 trace!("Markdown found: {:?}", String::from_utf8_lossy(&markdown));
                 let doc_block = LanguageType::Markdown.parse_from_slice(markdown.trim(), config);
 
@@ -451,6 +482,11 @@ impl SyntaxCounter {
                 let closing_fence = ENDING_LF_BLOCK_REGEX.find(&lines[start_of_code..]);
                 let end_of_code = closing_fence
                     .map_or_else(|| lines.len(), |fence| start_of_code + fence.start());
+                // repoflame: the closing fence may lie in the text to come.
+                if self.more_text_follows && closing_fence.is_none() {
+                    self.needs_more = true;
+                    return None;
+                }
 
                 let block_contents = &lines[start_of_code..end_of_code];
                 trace!("LF block: {:?}", String::from_utf8_lossy(block_contents));
@@ -469,7 +505,11 @@ impl SyntaxCounter {
             RegexFamily::HtmlLike(html) => {
                 if let Some(mut captures) = html.start_script_in_range(start, end) {
                     let start_of_code = captures.next().unwrap().end();
-                    let closing_tag = END_SCRIPT.find(&lines[start_of_code..])?;
+                    // repoflame: the closing tag may lie in the text to come.
+                    let Some(closing_tag) = END_SCRIPT.find(&lines[start_of_code..]) else {
+                        self.needs_more = self.more_text_follows;
+                        return None;
+                    };
                     let end_of_code = start_of_code + closing_tag.start();
                     let language = captures
                         .next()
@@ -493,7 +533,11 @@ impl SyntaxCounter {
                     ))
                 } else if let Some(mut captures) = html.start_style_in_range(start, end) {
                     let start_of_code = captures.next().unwrap().end();
-                    let closing_tag = END_STYLE.find(&lines[start_of_code..])?;
+                    // repoflame: the closing tag may lie in the text to come.
+                    let Some(closing_tag) = END_STYLE.find(&lines[start_of_code..]) else {
+                        self.needs_more = self.more_text_follows;
+                        return None;
+                    };
                     let end_of_code = start_of_code + closing_tag.start();
                     let language = captures
                         .next()
@@ -520,7 +564,11 @@ impl SyntaxCounter {
                     ))
                 } else if let Some(mut captures) = html.start_template_in_range(start, end) {
                     let start_of_code = captures.next().unwrap().end();
-                    let closing_tag = END_TEMPLATE.find(&lines[start_of_code..])?;
+                    // repoflame: the closing tag may lie in the text to come.
+                    let Some(closing_tag) = END_TEMPLATE.find(&lines[start_of_code..]) else {
+                        self.needs_more = self.more_text_follows;
+                        return None;
+                    };
                     let end_of_code = start_of_code + closing_tag.start();
                     let language = captures
                         .next()
@@ -680,4 +728,10 @@ impl SyntaxCounter {
             None
         }
     }
+}
+
+/// repoflame: whether `text`, shorter than a doc comment's start, could
+/// still become one (`///` or `//!`) with the bytes that follow.
+fn could_become_doc_comment(text: &[u8]) -> bool {
+    text.len() < 3 && (b"///".starts_with(text) || b"//!".starts_with(text))
 }
