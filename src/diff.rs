@@ -162,16 +162,21 @@ fn subtitle(tree: &Tree, metric: Metric, before: &Revision, after: &Revision) ->
 /// Lines added and removed over files (each file's net change), and how
 /// many files changed.
 fn churn(node: &crate::tree::Node, metric: Metric) -> (u64, u64, u64) {
-    if node.children.is_empty() {
-        let change = node.change.as_deref().copied().unwrap_or_default();
+    let net = |change: &crate::tree::Change| {
         let (b, a) = (change.before.get(metric), change.after.get(metric));
-        return match a.cmp(&b) {
+        match a.cmp(&b) {
             std::cmp::Ordering::Greater => (a - b, 0, 1),
             std::cmp::Ordering::Less => (0, b - a, 1),
             std::cmp::Ordering::Equal => (0, 0, 0),
-        };
+        }
+    };
+    if node.children.is_empty() {
+        return net(&node.change.as_deref().copied().unwrap_or_default());
     }
-    node.children.iter().fold((0, 0, 0), |acc, child| {
+    // A file that is a directory at the other revision: the file, then
+    // the directory's entries.
+    let own = node.file_side().map_or((0, 0, 0), |file| net(&file.change));
+    node.children.iter().fold(own, |acc, child| {
         let c = churn(child, metric);
         (acc.0 + c.0, acc.1 + c.1, acc.2 + c.2)
     })

@@ -1213,6 +1213,119 @@ fn diff_svg_shows_deleted_code_and_colours_directories() {
     }
 }
 
+/// `x.c` (3 code lines) at the first commit is the directory `x.c/`
+/// holding `y.c` (2) at the second; `x.c.h` (1), unchanged, sorts between
+/// the file and the directory's entries in byte order (`.` < `/` < `;`).
+fn file_then_directory() -> TestRepo {
+    let repo = TestRepo::new("flip");
+    repo.file("x.c", "int a;\nint b;\nint c;\n")
+        .file("x.c.h", "int h;\n")
+        .commit("x.c is a file");
+    repo.remove("x.c")
+        .file("x.c/y.c", "int y;\n// why\nint z;\n")
+        .commit("x.c is a directory");
+    repo
+}
+
+#[test]
+fn a_path_that_is_a_file_then_a_directory_diffs_in_every_format() {
+    let repo = file_then_directory();
+    let flip = arg(repo.path());
+    // Both ways: a file that became a directory, and back. Code lines of
+    // x.c and of x.c/y.c, before and after.
+    for (range, (xb, xa), (yb, ya)) in [
+        ("HEAD~1..HEAD", (3, 0), (0, 2)),
+        ("HEAD..HEAD~1", (0, 3), (2, 0)),
+    ] {
+        // Folded: one line per file of either side, no duplicate stack.
+        assert_eq!(
+            folded(&[flip, "--diff", range]),
+            format!("flip;x.c {xb} {xa}\nflip;x.c.h 1 1\nflip;x.c;y.c {yb} {ya}\n"),
+            "{range}"
+        );
+        assert_eq!(
+            folded(&[flip, "--diff", range, "--depth", "1"]),
+            format!("flip;x.c {} {}\nflip;x.c.h 1 1\n", xb + yb, xa + ya),
+            "{range} --depth 1"
+        );
+        assert_eq!(
+            folded(&[flip, "--diff", range, "--by-language"]),
+            format!("flip;C Header;x.c.h 1 1\nflip;C;x.c {xb} {xa}\nflip;C;x.c;y.c {yb} {ya}\n"),
+            "{range} --by-language"
+        );
+        assert_eq!(
+            folded(&[flip, "--diff", range, "--by-language", "--depth", "2"]),
+            format!(
+                "flip;C Header;x.c.h 1 1\nflip;C;x.c {} {}\n",
+                xb + yb,
+                xa + ya
+            ),
+            "{range} --by-language --depth 2"
+        );
+
+        // JSON: the file and the directory's file, each on its side.
+        let report = json(&[flip, "--diff", range]);
+        let files = diff_files(&report);
+        let code = |side: &Value| side["code"].as_u64();
+        let sides: Vec<(&str, Option<u64>, Option<u64>)> = files
+            .iter()
+            .map(|(path, (b, a))| (path.as_str(), code(b), code(a)))
+            .collect();
+        let some = |n: u64| (n > 0).then_some(n);
+        assert_eq!(
+            sides,
+            [
+                ("x.c", some(xb), some(xa)),
+                ("x.c.h", Some(1), Some(1)),
+                ("x.c/y.c", some(yb), some(ya)),
+            ],
+            "{range}"
+        );
+
+        // SVG and HTML, with and without --depth and --by-language: one
+        // x.c frame, as wide as the file and the directory's entries
+        // together, whose hover says it was both.
+        for view in [&[][..], &["--depth", "1"], &["--by-language"]] {
+            for format in ["svg", "html"] {
+                let out = run([flip, "--diff", range, "--format", format]
+                    .iter()
+                    .chain(view));
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{range} {format} {view:?}: {}",
+                    describe_brief(&out)
+                );
+                // The page holds the graph inline.
+                let page = String::from_utf8(out.stdout).expect("UTF-8");
+                let svg = match page.find("<svg version=") {
+                    Some(start) if format == "html" => {
+                        &page[start..page.rfind("</svg>").expect("</svg>") + 6]
+                    }
+                    _ => page.as_str(),
+                };
+                util::assert_xml(svg.as_bytes());
+                let frames = util::svg_frames(svg.as_bytes());
+                let x: Vec<&util::SvgFrame> = frames.iter().filter(|f| f.name() == "x.c").collect();
+                assert_eq!(x.len(), 1, "{range} {view:?}: {frames:#?}");
+                assert_eq!(x[0].samples, Some(3 + 2), "{range} {view:?}: {:?}", x[0]);
+                let hover = &x[0].title;
+                let (then, now) = if xb > 0 {
+                    ("C file", "directory")
+                } else {
+                    ("directory", "C file")
+                };
+                assert!(
+                    hover.contains(&format!(
+                        "{then} at the earlier revision, {now} at the later"
+                    )),
+                    "{range} {view:?}: {hover}"
+                );
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Remote repositories.
 
