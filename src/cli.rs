@@ -45,7 +45,8 @@ write failure).";
 pub struct Args {
     /// Directory to draw (a single file is drawn as a one-file tree), or a
     /// git URL to clone (https://, http://, git://, ssh://, user@host:path,
-    /// file://).
+    /// file://). A bare repository (or a .git directory) is read at its
+    /// HEAD, as with --rev HEAD.
     #[arg(value_name = "SOURCE", default_value = ".")]
     pub source: PathBuf,
 
@@ -244,7 +245,12 @@ impl Args {
                 );
             }
         }
-        let git = url.is_some() || self.rev.is_some() || self.diff.is_some();
+        // A bare repository's files are git's own: it means its HEAD.
+        let git_dir = url.is_none()
+            && self.rev.is_none()
+            && self.diff.is_none()
+            && repoflame::source::git::is_git_dir(&self.source);
+        let git = url.is_some() || self.rev.is_some() || self.diff.is_some() || git_dir;
         if git && self.follow {
             bail!("--follow: symbolic links committed to git are never followed; leave it out");
         }

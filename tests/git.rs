@@ -430,6 +430,37 @@ fn rev_works_in_bare_repositories_worktrees_and_subdirectories() {
     assert_eq!(paths, ["helper.py", "report.py"]);
 }
 
+#[test]
+fn a_bare_repository_without_rev_counts_its_head_not_gits_own_files() {
+    let repo = TestRepo::new("tiny");
+    repo.file("a.rs", "fn main() {}\n")
+        .file("src/b.py", "x = 1\n")
+        .commit("one");
+    repo.file("src/b.py", "x = 1\ny = 2\n").commit("two");
+    let bare = repo.bare_clone("tiny.git");
+    let head = "tiny;a.rs 1\ntiny;src;b.py 2\n";
+    assert_eq!(folded(&[arg(&bare)]), head);
+    let out = run_in(&bare, [".", "--folded"]);
+    assert_eq!(stdout_ok(&out), head, "from inside it");
+    // The git directory of a work tree is read the same way.
+    assert_eq!(folded(&[arg(&repo.git_dir())]), head);
+    // It says which revision it counted.
+    let report = json(&[arg(&bare)]);
+    assert_eq!(report["source"]["name"], "tiny");
+    assert_eq!(report["source"]["revision"]["rev"], "HEAD");
+    assert_eq!(report["source"]["revision"]["commit"], repo.head());
+    let out = run([arg(&bare)]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    assert_eq!(util::svg_text(&out.stdout, "title").unwrap(), "tiny @ HEAD");
+    // A bare repository with no commit says so.
+    let empty = repo.empty_bare("empty.git");
+    let line = assert_rejected(repo.base(), &[arg(&empty)]);
+    assert!(line.contains("no commits"), "{line}");
+    // --help tells.
+    let help = stdout_ok(&run(["--help"]));
+    assert!(help.contains("bare repository"), "{help}");
+}
+
 /// Option sets under which a revision and its archive must agree.
 const OPTION_SETS: &[&[&str]] = &[
     &[],

@@ -97,6 +97,22 @@ pub fn open(
     }
 }
 
+/// Whether `path` is a git directory itself (a bare repository, or the
+/// `.git` of a work tree) rather than a directory of files. Its files are
+/// git's own: what a user pointing at `project.git` means is its HEAD.
+pub fn is_git_dir(path: &Path) -> bool {
+    let Ok(repo) = Repository::open(path) else {
+        return false;
+    };
+    match (
+        std::fs::canonicalize(repo.path()),
+        std::fs::canonicalize(path),
+    ) {
+        (Ok(git_dir), Ok(path)) => git_dir == path,
+        _ => false,
+    }
+}
+
 /// The path of a `file://` URL (percent-escapes decoded).
 fn file_url_path(url: &str) -> Option<PathBuf> {
     let rest = url
