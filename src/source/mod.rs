@@ -199,6 +199,10 @@ pub fn classify_records(
             .for_each(|record| {
                 let class = if prefix.as_os_str().is_empty() {
                     classify::classify(attributes, &record.path, record.class.as_ref())
+                } else if record.path.as_os_str().is_empty() {
+                    // A one-file source: the file is `prefix` (joining an
+                    // empty path would make it `prefix/`, a directory).
+                    classify::classify(attributes, prefix, record.class.as_ref())
                 } else {
                     classify::classify(
                         attributes,
