@@ -52,8 +52,10 @@ pub struct Args {
 
     /// Count revision REV of the repository at SOURCE (any revision git
     /// accepts: branch, tag, sha, HEAD~3, v1.2^{tree}), read from its
-    /// objects without touching the working tree. With a URL: the branch,
-    /// tag or commit to clone.
+    /// objects without touching the working tree. A SOURCE inside the
+    /// repository is a path at REV: a directory or a file there, even if
+    /// it is gone from the working tree. With a URL: the branch, tag or
+    /// commit to clone.
     #[arg(short, long, value_name = "REV", help_heading = "Git")]
     pub rev: Option<String>,
 
@@ -236,7 +238,9 @@ impl Args {
     /// Checks what clap cannot and builds the library's configuration.
     pub fn into_config(self) -> anyhow::Result<Config> {
         let url = remote_url(&self.source);
-        if url.is_none() {
+        // With --rev or --diff, SOURCE is a path in the revision's tree: it
+        // need not exist in the work tree (the library looks for it there).
+        if url.is_none() && self.rev.is_none() && self.diff.is_none() {
             if let Err(err) = std::fs::metadata(&self.source) {
                 bail!(
                     "{}: {}",

@@ -42,9 +42,18 @@ pub fn run(
     let mut problems = count.problems;
     problems.sort();
     let prefix = opened.prefix().to_path_buf();
+    let file = count.shape == git::Shape::File;
     let mut records = count.records;
     for record in &mut records {
-        let path = prefix.join(&record.path);
+        // A one-file tree (as in the directory mode) is the file at prefix.
+        if file {
+            record.path = std::path::PathBuf::new();
+        }
+        let path = if file {
+            prefix.clone()
+        } else {
+            prefix.join(&record.path)
+        };
         record.class = crate::classify::classify(&count.attributes, &path, record.class.as_ref());
     }
     records.retain(|r| match r.class.as_ref().map(|c| c.class) {

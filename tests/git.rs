@@ -461,6 +461,145 @@ fn a_bare_repository_without_rev_counts_its_head_not_gits_own_files() {
     assert!(help.contains("bare repository"), "{help}");
 }
 
+/// `proj` at `v1.0`: `src/old/` (legacy.c: 2 code lines, util.py: 1),
+/// `src/main.rs` (1), `src/gen.rs` (1, linguist-generated); at `HEAD`,
+/// `src/old/` is gone and `src/main.rs` has 3 code lines.
+fn gone_since_v1() -> TestRepo {
+    let repo = TestRepo::new("proj");
+    repo.file("src/old/legacy.c", "int a;\n// gone\nint b;\n")
+        .file("src/old/util.py", "x = 1\n")
+        .file("src/main.rs", "fn main() {}\n")
+        .file("src/gen.rs", "fn generated() {}\n")
+        .file(".gitattributes", "src/gen.rs linguist-generated\n")
+        .commit("v1.0");
+    repo.tag("v1.0");
+    repo.remove("src/old")
+        .file("src/main.rs", "fn main() {\n    run();\n}\n")
+        .commit("drop src/old");
+    repo
+}
+
+#[test]
+fn a_subdirectory_gone_from_the_work_tree_is_counted_at_its_revision() {
+    let repo = gone_since_v1();
+    let old = repo.join("src/old");
+    assert!(!old.exists());
+    let at_v1 = "old;legacy.c 2\nold;util.py 1\n";
+    assert_eq!(folded(&[arg(&old), "--rev", "v1.0"]), at_v1);
+    // Relative to the working directory, and in a bare repository.
+    let out = run_in(&repo.join("src"), ["old", "--rev", "v1.0", "--folded"]);
+    assert_eq!(stdout_ok(&out), at_v1, "relative");
+    let bare = repo.bare_clone("proj.git");
+    assert_eq!(
+        folded(&[arg(&bare.join("src/old")), "--rev", "v1.0"]),
+        at_v1,
+        "bare"
+    );
+    let report = json(&[arg(&old), "--rev", "v1.0"]);
+    assert_eq!(report["source"]["name"], "old");
+    // A diff: all of it deleted.
+    assert_eq!(
+        folded(&[arg(&old), "--diff", "v1.0..HEAD"]),
+        "old;legacy.c 2 0\nold;util.py 1 0\n"
+    );
+    let out = run([arg(&old), "--diff", "v1.0..HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    util::assert_xml(&out.stdout);
+
+    // Paths that are not in the revision say so.
+    let proj = repo.path();
+    check_rejections(&[
+        (
+            proj,
+            vec!["src/old", "--rev", "HEAD"],
+            vec!["\"HEAD\"", "src/old is not in this revision"],
+        ),
+        (
+            proj,
+            vec!["src/nope", "--rev", "v1.0"],
+            vec!["\"v1.0\"", "src/nope is not in this revision"],
+        ),
+        (
+            proj,
+            vec!["src/main.rs/x", "--rev", "v1.0"],
+            vec!["src/main.rs/x is not in this revision (src/main.rs is a file there)"],
+        ),
+        (
+            proj,
+            vec!["src/nope", "--diff", "v1.0..HEAD"],
+            vec!["src/nope is in neither revision"],
+        ),
+        (
+            proj,
+            vec!["gone/../src", "--rev", "v1.0"],
+            vec!["gone/../src", "'..'"],
+        ),
+        (
+            repo.base(),
+            vec!["nowhere/src", "--rev", "v1.0"],
+            vec!["nowhere/src: no such file or directory"],
+        ),
+    ]);
+}
+
+#[test]
+fn a_single_file_as_source_with_rev_is_counted_as_a_one_file_tree() {
+    let repo = gone_since_v1();
+    let main = repo.join("src/main.rs");
+    assert_eq!(folded(&[arg(&main), "--rev", "v1.0"]), "main.rs 1\n");
+    assert_eq!(folded(&[arg(&main), "--rev", "HEAD"]), "main.rs 3\n");
+    // As the directory mode draws the file.
+    assert_eq!(folded(&[arg(&main)]), "main.rs 3\n");
+    assert_eq!(
+        counted_part(&json(&[arg(&main), "--rev", "HEAD"])),
+        counted_part(&json(&[arg(&main)]))
+    );
+    // Classified as the file it is, where it is.
+    let generated = repo.join("src/gen.rs");
+    let report = json(&[arg(&generated), "--rev", "v1.0"]);
+    assert_eq!(report["files"][0]["path"], "");
+    assert_eq!(report["files"][0]["class"], "generated", "{report:#}");
+    assert_eq!(
+        counted_part(&report),
+        counted_part(&json(&[arg(&generated)]))
+    );
+    // A file deleted since.
+    let legacy = repo.join("src/old/legacy.c");
+    assert_eq!(folded(&[arg(&legacy), "--rev", "v1.0"]), "legacy.c 2\n");
+    // A diff of one file, in every format.
+    assert_eq!(
+        folded(&[arg(&main), "--diff", "v1.0..HEAD"]),
+        "main.rs 1 3\n"
+    );
+    assert_eq!(
+        folded(&[arg(&legacy), "--diff", "v1.0..HEAD"]),
+        "legacy.c 2 0\n"
+    );
+    for format in ["svg", "html", "json"] {
+        let out = run([arg(&main), "--diff", "v1.0..HEAD", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            describe_brief(&out)
+        );
+    }
+    let report = json(&[arg(&main), "--diff", "v1.0..HEAD"]);
+    assert_eq!(report["files"][0]["path"], "");
+    assert_eq!(report["files"][0]["before"]["code"], 1);
+    assert_eq!(report["files"][0]["after"]["code"], 3);
+    // A file at one revision and a directory at the other cannot be one
+    // tree.
+    repo.remove("src/main.rs")
+        .file("src/main.rs/mod.rs", "fn main() {}\n")
+        .commit("main.rs is a directory");
+    let line = assert_rejected(repo.path(), &["src/main.rs", "--diff", "v1.0..HEAD"]);
+    assert!(
+        line.contains("src/main.rs is a file at v1.0 and a directory at HEAD"),
+        "{line}"
+    );
+}
+
 /// Option sets under which a revision and its archive must agree.
 const OPTION_SETS: &[&[&str]] = &[
     &[],
@@ -1938,12 +2077,16 @@ fn bad_revisions_fail_cleanly() {
             vec!["missing-dir", "--rev", "HEAD"],
             vec!["missing-dir"],
         ),
-        (sample, vec!["legacy", "--rev", "v1"], vec!["legacy"]),
+        (
+            sample,
+            vec!["legacy", "--rev", "HEAD"],
+            vec!["legacy is not in this revision"],
+        ),
         (sample, vec!["data", "--rev", "v1"], vec!["data"]),
         (
             sample,
-            vec!["README.md", "--rev", "HEAD"],
-            vec!["README.md"],
+            vec!["README.md/x", "--rev", "HEAD"],
+            vec!["README.md is a file there"],
         ),
     ];
     std::fs::create_dir_all(sample.join("data")).unwrap();

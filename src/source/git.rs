@@ -155,30 +155,42 @@ fn open_local(path: &Path) -> Result<Opened, Error> {
         path: display_path(path),
         reason,
     };
-    if let Err(err) = std::fs::metadata(path) {
-        return Err(not_a_repo(crate::error::io_reason(&err)));
-    }
-    // The path itself (a work tree, a bare repository, a worktree whose
-    // .git is a file), or a directory inside a work tree.
-    let (repo, prefix, open_path) = match Repository::open(path) {
-        Ok(repo) => (repo, PathBuf::new(), path.to_path_buf()),
+    // The path is a path in the revision's tree: it need not exist in the
+    // work tree today (a directory deleted since), nor be a directory (one
+    // file is a one-file tree). The repository is found from the nearest
+    // directory that does exist, and the rest is kept as a path inside it.
+    let (dir, rest) = nearest_directory(path).map_err(&not_a_repo)?;
+    // The directory itself (a work tree, a bare repository, a worktree
+    // whose .git is a file), or a directory inside a work tree.
+    let (repo, inside, open_path) = match Repository::open(&dir) {
+        Ok(repo) => (repo, PathBuf::new(), dir.clone()),
         Err(_) => {
-            let repo = Repository::discover(path)
-                .map_err(|_| not_a_repo("not a git repository (nor inside one)".to_string()))?;
+            let repo = Repository::discover(&dir).map_err(|_| {
+                not_a_repo(match std::fs::metadata(path) {
+                    Err(err) => crate::error::io_reason(&err),
+                    Ok(_) => "not a git repository (nor inside one)".to_string(),
+                })
+            })?;
             let workdir = repo
                 .workdir()
                 .ok_or_else(|| not_a_repo("not a git repository".to_string()))?
                 .to_path_buf();
-            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let canonical = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
             let workdir_canonical = std::fs::canonicalize(&workdir).unwrap_or(workdir.clone());
-            let prefix = canonical
+            let inside = canonical
                 .strip_prefix(&workdir_canonical)
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
-            (repo, prefix, workdir)
+            (repo, inside, workdir)
         }
     };
-    let name = repo_name(&repo, path, &prefix);
+    // (Joining an empty path would add a `/`, which no file matches.)
+    let prefix = if rest.as_os_str().is_empty() {
+        inside
+    } else {
+        inside.join(rest)
+    };
+    let name = repo_name(&repo, &dir, &prefix);
     Ok(Opened {
         repo,
         open_path,
@@ -187,6 +199,36 @@ fn open_local(path: &Path) -> Result<Opened, Error> {
         default_rev: "HEAD".to_string(),
         _clone: None,
     })
+}
+
+/// The nearest directory at or above `path` that exists, and the rest of
+/// `path` below it (empty when `path` is that directory).
+fn nearest_directory(path: &Path) -> Result<(PathBuf, PathBuf), String> {
+    for dir in path.ancestors() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        let rest = path.strip_prefix(dir).unwrap_or(path);
+        // What is below an existing directory is read from the tree, where
+        // `..` means nothing.
+        if rest
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(
+                "'..' after a directory that does not exist cannot be resolved in a \
+                        revision: give the path without it"
+                    .to_string(),
+            );
+        }
+        return Ok((dir.to_path_buf(), rest.to_path_buf()));
+    }
+    Err("no such file or directory".to_string())
 }
 
 /// The name of the root frame: the subdirectory counted, the work tree's
@@ -346,12 +388,45 @@ pub struct Listing {
     /// `.gitattributes` blobs (even when hidden files are skipped), by the
     /// directory they are in, relative to the repository's root.
     pub attributes: Vec<(PathBuf, Oid)>,
+    /// What the counted path is at this revision.
+    pub shape: Shape,
+}
+
+/// What the counted path (SOURCE inside the repository) is at a revision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// A directory, or the whole tree.
+    #[default]
+    Directory,
+    /// One file, counted as a one-file tree as the directory mode counts a
+    /// file given as SOURCE: its entry's path is the file's name (which
+    /// gives its language), its record's path is then made empty, and it
+    /// is classified as the file at [`Opened::prefix`].
+    File,
+    /// Not there: nothing is listed (only a diff lists a missing path, as
+    /// the side where everything was added or deleted).
+    Missing,
 }
 
 /// Lists the files of `revision` below the counted subtree.
 pub fn list(opened: &Opened, revision: &Revision, walk: &WalkOptions) -> Result<Listing, Error> {
     let mut entries = Vec::new();
     let mut listing = list_each(opened, revision, walk, &mut |entry| entries.push(entry))?;
+    listing.entries = entries;
+    Ok(listing)
+}
+
+/// [`list`], with a counted path that is not at `revision` listed as
+/// [`Shape::Missing`] instead of failing.
+pub fn list_or_missing(
+    opened: &Opened,
+    revision: &Revision,
+    walk: &WalkOptions,
+) -> Result<Listing, Error> {
+    let mut entries = Vec::new();
+    let mut listing = list_shaped(opened, revision, walk, true, &mut |entry| {
+        entries.push(entry)
+    })?;
     listing.entries = entries;
     Ok(listing)
 }
@@ -364,30 +439,71 @@ fn list_each(
     walk: &WalkOptions,
     emit: &mut dyn FnMut(Entry),
 ) -> Result<Listing, Error> {
+    list_shaped(opened, revision, walk, false, emit)
+}
+
+fn list_shaped(
+    opened: &Opened,
+    revision: &Revision,
+    walk: &WalkOptions,
+    missing_ok: bool,
+    emit: &mut dyn FnMut(Entry),
+) -> Result<Listing, Error> {
     let repo = &opened.repo;
     let error = |reason: String| Error::Revision {
         rev: revision.rev.clone(),
         reason,
     };
-    let mut tree = repo
+    let root_tree = repo
         .find_tree(revision.tree)
         .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
+    let mut listing = Listing::default();
+    let mut tree = root_tree.clone();
     if !opened.prefix.as_os_str().is_empty() {
-        let entry = tree.get_path(&opened.prefix).map_err(|_| {
+        let entry = match root_tree.get_path(&opened.prefix) {
+            Ok(entry) => entry,
+            Err(_) if missing_ok => {
+                listing.shape = Shape::Missing;
+                return Ok(listing);
+            }
+            Err(_) => {
+                return Err(error(format!(
+                    "{} is not in this revision{}",
+                    display_path(&opened.prefix),
+                    missing_hint(&root_tree, &opened.prefix)
+                )));
+            }
+        };
+        if entry.kind() != Some(ObjectType::Tree) {
+            // One file (or a link, or a submodule), named as it is.
+            listing.shape = Shape::File;
+            let name = opened.prefix.file_name().map(PathBuf::from);
+            match (entry.kind(), name) {
+                (Some(ObjectType::Blob), _) if entry.filemode() == MODE_LINK => {
+                    listing.symlinks += 1
+                }
+                (Some(ObjectType::Blob), Some(name)) => {
+                    listing.listed += 1;
+                    emit(Entry {
+                        path: name,
+                        oid: entry.id(),
+                    });
+                }
+                (Some(ObjectType::Commit), _) => listing.submodules += 1,
+                _ => {}
+            }
+            above_attributes(&root_tree, &opened.prefix, &mut listing);
+            return Ok(listing);
+        }
+        tree = repo.find_tree(entry.id()).map_err(|err| {
             error(format!(
-                "{} does not exist at this revision",
-                display_path(&opened.prefix)
-            ))
-        })?;
-        tree = repo.find_tree(entry.id()).map_err(|_| {
-            error(format!(
-                "{} is not a directory",
-                display_path(&opened.prefix)
+                "cannot read {}: {}",
+                display_path(&opened.prefix),
+                err.message()
             ))
         })?;
     }
     let excludes = excludes(walk)?;
-    let mut listing = Listing::default();
     let mut path = PathBuf::new();
     list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing, emit)
         .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
@@ -396,21 +512,40 @@ fn list_each(
     for (dir, _) in &mut listing.attributes {
         *dir = opened.prefix.join(&*dir);
     }
-    if let Ok(root_tree) = repo.find_tree(revision.tree) {
-        let mut dir = PathBuf::new();
-        let mut ancestors = vec![dir.clone()];
-        for component in opened.prefix.components() {
-            dir.push(component);
-            ancestors.push(dir.clone());
-        }
-        ancestors.pop(); // the subtree itself was listed
-        for ancestor in ancestors {
-            if let Ok(entry) = root_tree.get_path(&ancestor.join(".gitattributes")) {
-                listing.attributes.push((ancestor, entry.id()));
-            }
+    above_attributes(&root_tree, &opened.prefix, &mut listing);
+    Ok(listing)
+}
+
+/// Adds the `.gitattributes` of the directories above `prefix` (not of
+/// `prefix` itself: a directory was listed, a file has none) to `listing`.
+fn above_attributes(root_tree: &git2::Tree<'_>, prefix: &Path, listing: &mut Listing) {
+    let mut dir = PathBuf::new();
+    let mut ancestors = vec![dir.clone()];
+    for component in prefix.components() {
+        dir.push(component);
+        ancestors.push(dir.clone());
+    }
+    ancestors.pop();
+    for ancestor in ancestors {
+        if let Ok(entry) = root_tree.get_path(&ancestor.join(".gitattributes")) {
+            listing.attributes.push((ancestor, entry.id()));
         }
     }
-    Ok(listing)
+}
+
+/// Why `prefix` is not in `tree`, when a directory above it is a file
+/// there.
+fn missing_hint(tree: &git2::Tree<'_>, prefix: &Path) -> String {
+    prefix
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .find(|a| {
+            tree.get_path(a)
+                .is_ok_and(|e| e.kind() != Some(ObjectType::Tree))
+        })
+        .map(|file| format!(" ({} is a file there)", display_path(file)))
+        .unwrap_or_default()
 }
 
 /// The `.gitattributes` blobs of a listing, read and parsed, with notes
@@ -610,6 +745,8 @@ pub struct RevisionCount {
     /// The `.gitattributes` of the revision, relative to the repository's
     /// root.
     pub attributes: crate::classify::Attributes,
+    /// A directory, or one file.
+    pub shape: Shape,
 }
 
 /// Counts the files of `revision`.
@@ -666,6 +803,7 @@ pub fn count_revision(
     let (mut count, lfs) = counted.into_inner().unwrap_or_else(|e| e.into_inner());
     count.notes.extend(skipped_notes(&listing));
     count.listed = listing.listed;
+    count.shape = listing.shape;
     let (attributes, notes) = attributes(opened, &listing);
     count.attributes = attributes;
     count.notes.extend(notes);
@@ -758,8 +896,11 @@ pub struct DiffCount {
     pub notes: Vec<String>,
     /// Distinct blobs counted (the cost of the diff).
     pub blobs_counted: usize,
-    /// The `.gitattributes` of the later revision.
+    /// The `.gitattributes` of the later revision (of the earlier one
+    /// where the counted path is gone).
     pub attributes: crate::classify::Attributes,
+    /// A directory, or one file (at either revision).
+    pub shape: Shape,
 }
 
 /// Counts the files of two revisions, each distinct blob once.
@@ -772,8 +913,9 @@ pub fn count_diff(
     pool: &rayon::ThreadPool,
     progress: &Progress,
 ) -> Result<DiffCount, Error> {
-    let before = list(opened, from, walk)?;
-    let after = list(opened, to, walk)?;
+    let before = list_or_missing(opened, from, walk)?;
+    let after = list_or_missing(opened, to, walk)?;
+    let shape = diff_shape(opened, from, to, before.shape, after.shape)?;
     // A blob at one path is counted once, whichever revisions have it.
     let mut index: HashMap<(PathBuf, Oid), usize> = HashMap::new();
     let mut blobs: Vec<(PathBuf, Oid)> = Vec::new();
@@ -848,7 +990,12 @@ pub fn count_diff(
             .as_bytes()
             .cmp(b.path.as_os_str().as_bytes())
     });
-    let (attributes, attribute_notes) = attributes(opened, &after);
+    let latest = if after.shape == Shape::Missing {
+        &before
+    } else {
+        &after
+    };
+    let (attributes, attribute_notes) = attributes(opened, latest);
     notes.extend(attribute_notes);
     Ok(DiffCount {
         records,
@@ -856,7 +1003,44 @@ pub fn count_diff(
         notes,
         blobs_counted: blobs.len(),
         attributes,
+        shape,
     })
+}
+
+/// What the counted path is in a diff: there at one revision at least,
+/// and a file or a directory, not one then the other.
+fn diff_shape(
+    opened: &Opened,
+    from: &Revision,
+    to: &Revision,
+    before: Shape,
+    after: Shape,
+) -> Result<Shape, Error> {
+    let path = display_path(&opened.prefix);
+    match (before, after) {
+        (Shape::Missing, Shape::Missing) => Err(Error::Revision {
+            rev: format!("{}..{}", from.rev, to.rev),
+            reason: format!("{path} is in neither revision"),
+        }),
+        (Shape::File, Shape::Directory) | (Shape::Directory, Shape::File) => {
+            let what = |shape| match shape {
+                Shape::File => "a file",
+                _ => "a directory",
+            };
+            Err(Error::Revision {
+                rev: format!("{}..{}", from.rev, to.rev),
+                reason: format!(
+                    "{path} is {} at {} and {} at {}: give the directory above it",
+                    what(before),
+                    from.rev,
+                    what(after),
+                    to.rev
+                ),
+            })
+        }
+        (Shape::File, _) | (_, Shape::File) => Ok(Shape::File),
+        _ => Ok(Shape::Directory),
+    }
 }
 
 /// Clones `url` shallow (depth 1) and bare into a private temporary

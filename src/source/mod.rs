@@ -55,6 +55,12 @@ pub fn count(
             let mut problems = count.problems;
             problems.sort();
             let mut records = count.records;
+            if count.shape == git::Shape::File {
+                // A one-file tree, as in the directory mode.
+                for record in &mut records {
+                    record.path = PathBuf::new();
+                }
+            }
             classify_records(&mut records, &count.attributes, opened.prefix(), pool);
             exclude_classes(&mut records, &config.walk);
             let place = match repo {
