@@ -45,8 +45,9 @@ write failure).";
 pub struct Args {
     /// Directory to draw (a single file is drawn as a one-file tree), or a
     /// git URL to clone (https://, http://, git://, ssh://, user@host:path,
-    /// file://). A bare repository (or a .git directory) is read at its
-    /// HEAD, as with --rev HEAD.
+    /// file://; a user:password in it is used, and shown as user:***). A
+    /// bare repository (or a .git directory) is read at its HEAD, as with
+    /// --rev HEAD.
     #[arg(value_name = "SOURCE", default_value = ".")]
     pub source: PathBuf,
 

@@ -1895,6 +1895,86 @@ fn credentials_are_never_prompted_for() {
     assert_eq!(tmp.clones(), Vec::<String>::new());
 }
 
+/// The credentials the server of the tests below accepts; the password
+/// has an `@`, percent-encoded in URLs.
+const TOKEN_USER: &str = "x-access-token";
+const TOKEN: &str = "s3cret@T0ken";
+const TOKEN_IN_URL: &str = "s3cret%40T0ken";
+
+/// Asserts that no trace of a password (`s3cret`, `wr0ng` in the tests
+/// below) is in the output of a run, on stdout or stderr.
+fn assert_no_secret(out: &Output, secrets: &[&str], what: &str) {
+    for stream in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        for secret in secrets {
+            assert!(!text.contains(secret), "{what}: {secret:?} shown:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn credentials_in_a_url_are_used_and_never_shown() {
+    let repo = TestRepo::new("tiny");
+    repo.file("a.rs", "fn main() {}\n").commit("one");
+    repo.bare_clone("tiny.git");
+    let server = GitHttp::serve_with(
+        repo.base(),
+        Behaviour::BasicAuth(Box::leak(format!("{TOKEN_USER}:{TOKEN}").into_boxed_str())),
+    );
+    let secrets = ["s3cret", "T0ken", "wr0ng"];
+    let redacted = format!("{TOKEN_USER}:***@");
+
+    // The right ones: cloned and counted, in every format, the password
+    // nowhere (the name and the title come from the URL).
+    let url = server.url_with(&format!("{TOKEN_USER}:{TOKEN_IN_URL}"), "tiny.git");
+    assert_eq!(folded(&[&url]), "tiny;a.rs 1\n");
+    assert!(server.wait_for_log("auth: accepted"), "{}", server.log());
+    for format in ["folded", "json", "svg", "html"] {
+        let out = run([url.as_str(), "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            describe_brief(&out)
+        );
+        assert_no_secret(&out, &secrets, format);
+    }
+    let report = json(&[&url]);
+    assert_eq!(report["source"]["name"], "tiny");
+    // Other failures show the URL redacted.
+    for (args, because) in [
+        (
+            vec![server.url_with(&format!("{TOKEN_USER}:{TOKEN_IN_URL}"), "nope.git")],
+            "not found",
+        ),
+        (vec![url.clone(), "--rev".into(), "nope".into()], "nope"),
+    ] {
+        let out = run(args.iter().chain(&["--folded".to_string()]));
+        let line = clean_failure(&out).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        assert!(line.contains(&redacted) && line.contains(because), "{line}");
+        assert_no_secret(&out, &secrets, &line);
+    }
+
+    // Wrong ones: tried once, refused, one line that says so, redacted.
+    let wrong = server.url_with(&format!("{TOKEN_USER}:wr0ng-guess"), "tiny.git");
+    for format in ["folded", "json", "svg", "html"] {
+        let out = run([wrong.as_str(), "--format", format]);
+        let line = clean_failure(&out).unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(
+            line,
+            format!(
+                "repoflame: {}: cannot clone: the server refused the user name and password \
+                 in the URL",
+                server.url_with(&format!("{TOKEN_USER}:***"), "tiny.git")
+            )
+        );
+        assert_no_secret(&out, &secrets, format);
+    }
+    server.mark_log("/end-of-wrong-runs");
+    let refused = server.log().matches("auth: refused").count();
+    assert_eq!(refused, 4, "once per run:\n{}", server.log());
+}
+
 #[test]
 fn a_server_that_never_answers_times_out() {
     let hole = BlackHole::listen();

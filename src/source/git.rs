@@ -23,7 +23,7 @@ use tokei::LanguageType;
 
 use crate::config::{Repo, WalkOptions};
 use crate::count::{self, CountOptions, Counts, FileRecord};
-use crate::error::{Error, Problem, display_path};
+use crate::error::{Error, Problem, display_path, redact};
 use crate::progress::Progress;
 
 /// An opened repository, and the subtree of it to count.
@@ -87,7 +87,7 @@ pub fn open(
             let path = file_url_path(url).expect("just checked");
             open_local(&path).map_err(|err| match err {
                 Error::Repository { reason, .. } => Error::Clone {
-                    url: url.clone(),
+                    url: redact(url).into_owned(),
                     reason,
                 },
                 other => other,
@@ -124,8 +124,13 @@ fn file_url_path(url: &str) -> Option<PathBuf> {
     if !rest.starts_with('/') {
         return None;
     }
-    let mut bytes = Vec::with_capacity(rest.len());
-    let raw = rest.as_bytes();
+    Some(PathBuf::from(OsStr::from_bytes(&percent_decoded(rest))))
+}
+
+/// `text` with its `%XX` escapes decoded.
+fn percent_decoded(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let raw = text.as_bytes();
     let mut i = 0;
     while i < raw.len() {
         if raw[i] == b'%' && i + 2 < raw.len() {
@@ -139,7 +144,50 @@ fn file_url_path(url: &str) -> Option<PathBuf> {
         bytes.push(raw[i]);
         i += 1;
     }
-    Some(PathBuf::from(OsStr::from_bytes(&bytes)))
+    bytes
+}
+
+/// A user name and password given in a URL (`https://user:password@…`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct UrlCredentials {
+    user: String,
+    password: String,
+}
+
+/// The URL to give libgit2 and the credentials `url` holds. The password
+/// is taken out of the URL, and over http(s) the user name too (libgit2
+/// sends those on its own, and again after the server refused them), so
+/// that only the credentials callback offers them, once per connection,
+/// and no libgit2 message can quote them. Over ssh the user name stays:
+/// it is the account logged into.
+fn split_credentials(url: &str) -> (String, Option<UrlCredentials>) {
+    let none = || (url.to_string(), None);
+    let Some(scheme_end) = url.find("://") else {
+        return none();
+    };
+    let start = scheme_end + 3;
+    let authority_end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i) else {
+        return none();
+    };
+    let Some((user, password)) = url[start..at].split_once(':') else {
+        return none();
+    };
+    let decode = |text: &str| String::from_utf8_lossy(&percent_decoded(text)).into_owned();
+    let credentials = UrlCredentials {
+        user: decode(user),
+        password: decode(password),
+    };
+    let scheme = url[..scheme_end].to_ascii_lowercase();
+    let keep = if scheme == "http" || scheme == "https" {
+        String::new()
+    } else {
+        format!("{user}@")
+    };
+    let url = format!("{}{keep}{}", &url[..start], &url[at + 1..]);
+    (url, Some(credentials))
 }
 
 /// libgit2 checks the SHA-1 of every object it reads, with a
@@ -1051,10 +1099,14 @@ fn clone(
     timeout: Duration,
     progress: &Progress,
 ) -> Result<Opened, Error> {
+    // Every message shows the URL without its password; libgit2 gets it
+    // without the credentials, which only the callback offers.
     let fail = |reason: String| Error::Clone {
-        url: url.to_string(),
-        reason,
+        url: redact(url).into_owned(),
+        reason: redact(&reason).into_owned(),
     };
+    let (url, credentials) = split_credentials(url);
+    let url = url.as_str();
     if let Some(rev) = rev {
         if rev.starts_with('-') {
             return Err(Error::Revision {
@@ -1074,7 +1126,11 @@ fn clone(
             .remote_anonymous(url)
             .map_err(|err| fail(clone_reason(&err, timeout)))?;
         let connection = remote
-            .connect_auth(git2::Direction::Fetch, Some(callbacks(progress)), None)
+            .connect_auth(
+                git2::Direction::Fetch,
+                Some(callbacks(progress, credentials.as_ref())),
+                None,
+            )
             .map_err(|err| fail(clone_reason(&err, timeout)))?;
         let heads = connection
             .list()
@@ -1098,7 +1154,7 @@ fn clone(
     fetch
         .depth(1)
         .download_tags(git2::AutotagOption::None)
-        .remote_callbacks(callbacks(progress));
+        .remote_callbacks(callbacks(progress, credentials.as_ref()));
     let refspec = format!("+{}:refs/repoflame/target", target);
     progress.start();
     let fetched = remote.fetch(&[&refspec], Some(&mut fetch), None);
@@ -1207,12 +1263,30 @@ fn set_timeouts(timeout: Duration) {
     }
 }
 
+/// What a clone says when the server refused the credentials of the URL.
+const REFUSED: &str = "the server refused the user name and password in the URL";
+
 /// Callbacks of a fetch: progress, and credentials that are never
-/// prompted for (the run fails instead of waiting for a password).
-fn callbacks(progress: &Progress) -> git2::RemoteCallbacks<'_> {
+/// prompted for (the run fails instead of waiting for a password): those
+/// of the URL, offered once, or an ssh agent's key.
+fn callbacks<'a>(
+    progress: &'a Progress,
+    in_url: Option<&'a UrlCredentials>,
+) -> git2::RemoteCallbacks<'a> {
     let mut callbacks = git2::RemoteCallbacks::new();
     let mut tried_agent = false;
+    let mut offered = false;
     callbacks.credentials(move |_url, username, allowed| {
+        if let Some(given) = in_url {
+            if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+                if offered {
+                    // Asked again: the server did not take them.
+                    return Err(git2::Error::new(ErrorCode::Auth, ErrorClass::Net, REFUSED));
+                }
+                offered = true;
+                return git2::Cred::userpass_plaintext(&given.user, &given.password);
+            }
+        }
         if allowed.contains(git2::CredentialType::SSH_KEY) && !tried_agent {
             tried_agent = true;
             if let Some(user) = username {
@@ -1241,6 +1315,9 @@ fn callbacks(progress: &Progress) -> git2::RemoteCallbacks<'_> {
 fn clone_reason(err: &git2::Error, timeout: Duration) -> String {
     let message = err.message();
     let lower = message.to_ascii_lowercase();
+    if message.contains(REFUSED) {
+        return REFUSED.to_string();
+    }
     if err.code() == ErrorCode::Auth || lower.contains("401") || lower.contains("authentication") {
         return "the server asks for credentials; repoflame never prompts: use a URL that needs \
                 none, an ssh agent, or clone it yourself and give the path"
@@ -1289,6 +1366,39 @@ mod tests {
         );
         assert_eq!(file_url_path("file://host/x"), None);
         assert_eq!(file_url_path("https://x/y"), None);
+    }
+
+    #[test]
+    fn credentials_are_taken_out_of_urls() {
+        let given = |user: &str, password: &str| {
+            Some(UrlCredentials {
+                user: user.into(),
+                password: password.into(),
+            })
+        };
+        assert_eq!(
+            split_credentials("https://x-access-token:s3cret%40T@host/o/r.git"),
+            (
+                "https://host/o/r.git".into(),
+                given("x-access-token", "s3cret@T")
+            )
+        );
+        assert_eq!(
+            split_credentials("HTTP://u:p@h:8080"),
+            ("HTTP://h:8080".into(), given("u", "p"))
+        );
+        assert_eq!(
+            split_credentials("ssh://git:pw@host/x.git"),
+            ("ssh://git@host/x.git".into(), given("git", "pw"))
+        );
+        for plain in [
+            "https://someone@host/x",
+            "https://host/x@y:z",
+            "git@host:o/r.git",
+            "file:///srv/x.git",
+        ] {
+            assert_eq!(split_credentials(plain), (plain.to_string(), None));
+        }
     }
 
     #[test]

@@ -63,11 +63,7 @@ pub fn count(
             }
             classify_records(&mut records, &count.attributes, opened.prefix(), pool);
             exclude_classes(&mut records, &config.walk);
-            let place = match repo {
-                crate::config::Repo::Local(path) => display_path(path),
-                crate::config::Repo::Remote(url) => url.clone(),
-            };
-            let place = format!("{place} at {}", revision.describe());
+            let place = format!("{} at {}", repo.describe(), revision.describe());
             check_countable(
                 &records,
                 &problems,
