@@ -62,7 +62,9 @@ pub fn run(
         _ => true,
     });
     let mut notes = count.notes;
+    notes.extend(before.notes.iter().chain(&after.notes).cloned());
     notes.sort();
+    notes.dedup();
     if records.is_empty() {
         return Err(Error::NothingCountable {
             path: repo.describe(),

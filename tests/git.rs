@@ -600,6 +600,49 @@ fn a_single_file_as_source_with_rev_is_counted_as_a_one_file_tree() {
     );
 }
 
+#[test]
+fn an_ambiguous_revision_name_says_which_it_counted() {
+    let repo = TestRepo::new("amb");
+    let tagged = repo.file("a.rs", "fn a() {}\n").commit("one");
+    repo.tag("dup");
+    let branched = repo.file("a.rs", "fn a() {}\nfn b() {}\n").commit("two");
+    repo.branch("dup");
+    // git takes the tag, and warns.
+    assert_eq!(repo.rev_parse("dup"), tagged);
+    assert_eq!(repo.rev_parse("refs/heads/dup"), branched);
+    let amb = arg(repo.path());
+    let note = "repoflame: refname \"dup\" is ambiguous: counted the tag refs/tags/dup, as git \
+                does; for the branch, give refs/heads/dup\n";
+    for (args, stdout, stderr) in [
+        (vec!["--rev", "dup"], "amb;a.rs 1\n", note),
+        (vec!["--rev", "dup~0"], "amb;a.rs 1\n", note),
+        (vec!["--rev", "dup", "--quiet"], "amb;a.rs 1\n", ""),
+        (vec!["--rev", "refs/tags/dup"], "amb;a.rs 1\n", ""),
+        (vec!["--rev", "refs/heads/dup"], "amb;a.rs 2\n", ""),
+        (vec!["--diff", "dup..main"], "amb;a.rs 1 2\n", note),
+        // From the merge base of main and the tag (the tagged commit).
+        (vec!["--diff", "main...dup"], "amb;a.rs 1 1\n", note),
+    ] {
+        let out = run([amb, "--folded"].iter().chain(&args));
+        assert_eq!(stdout_ok(&out), stdout, "{args:?}");
+        assert_eq!(stderr_text(&out), stderr, "{args:?}");
+    }
+
+    // A clone fetches the branch, as `git clone --branch dup` would.
+    repo.bare_clone("amb.git");
+    let http = GitHttp::serve(repo.base());
+    let out = run([&http.url("amb.git"), "--rev", "dup", "--folded"]);
+    assert_eq!(stdout_ok(&out), "amb;a.rs 2\n");
+    assert_eq!(
+        stderr_text(&out),
+        "repoflame: refname \"dup\" is ambiguous: counted the branch refs/heads/dup, as git \
+         clone --branch does; for the tag, give refs/tags/dup\n"
+    );
+    let out = run([&http.url("amb.git"), "--rev", "refs/tags/dup", "--folded"]);
+    assert_eq!(stdout_ok(&out), "amb;a.rs 1\n");
+    assert_eq!(stderr_text(&out), "");
+}
+
 /// Option sets under which a revision and its archive must agree.
 const OPTION_SETS: &[&[&str]] = &[
     &[],

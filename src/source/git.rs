@@ -40,6 +40,8 @@ pub struct Opened {
     default_rev: String,
     /// Where a remote was cloned; removed when dropped.
     _clone: Option<crate::cleanup::TempDir>,
+    /// Notes about the reference a clone fetched.
+    notes: Vec<String>,
 }
 
 /// A revision, resolved.
@@ -53,6 +55,9 @@ pub struct Revision {
     pub date: Option<String>,
     /// The tree counted.
     tree: Oid,
+    /// What the user should know about how the revision was read: which
+    /// of the references of an ambiguous name it is.
+    pub notes: Vec<String>,
 }
 
 impl Revision {
@@ -246,6 +251,7 @@ fn open_local(path: &Path) -> Result<Opened, Error> {
         prefix,
         default_rev: "HEAD".to_string(),
         _clone: None,
+        notes: Vec::new(),
     })
 }
 
@@ -363,12 +369,83 @@ pub fn resolve(opened: &Opened, rev: Option<&str>) -> Result<Revision, Error> {
         let time = c.time();
         date_of(time.seconds() + i64::from(time.offset_minutes()) * 60)
     });
+    let notes = if opened._clone.is_some() {
+        opened.notes.clone()
+    } else {
+        ambiguity_notes(repo, lookup)
+    };
     Ok(Revision {
         rev: shown,
         commit: commit.map(|c| c.id().to_string()),
         date,
         tree: tree.id(),
+        notes,
     })
+}
+
+/// Where git (and libgit2's revparse, in the same order) looks for the
+/// reference a name stands for.
+const NAME_RULES: [(&str, &str); 6] = [
+    ("", ""),
+    ("refs/", ""),
+    ("refs/tags/", ""),
+    ("refs/heads/", ""),
+    ("refs/remotes/", ""),
+    ("refs/remotes/", "/HEAD"),
+];
+
+/// A note for each name in `rev` (`dup`, `dup~2`, `main...dup`) that more
+/// than one reference answers to, as git warns "refname 'dup' is
+/// ambiguous": which one was counted (the first, as git takes it), and how
+/// to name the others.
+fn ambiguity_notes(repo: &Repository, rev: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    for part in rev.split("...").flat_map(|part| part.split("..")) {
+        // The name: up to the first `~`, `^`, `:` or `@{`.
+        let end = [part.find(['~', '^', ':']), part.find("@{")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(part.len());
+        let name = &part[..end];
+        if name.is_empty() {
+            continue;
+        }
+        let found: Vec<String> = NAME_RULES
+            .iter()
+            .map(|(before, after)| format!("{before}{name}{after}"))
+            .filter(|full| repo.find_reference(full).is_ok())
+            .collect();
+        let [counted, others @ ..] = found.as_slice() else {
+            continue;
+        };
+        if others.is_empty() {
+            continue;
+        }
+        let how: Vec<String> = others
+            .iter()
+            .map(|other| format!("for {}, give {other}", ref_kind(other)))
+            .collect();
+        notes.push(format!(
+            "refname {name:?} is ambiguous: counted {} {counted}, as git does; {}",
+            ref_kind(counted),
+            how.join("; ")
+        ));
+    }
+    notes
+}
+
+/// "the tag", "the branch": what a full reference name is.
+fn ref_kind(full: &str) -> &'static str {
+    if full.starts_with("refs/tags/") {
+        "the tag"
+    } else if full.starts_with("refs/heads/") {
+        "the branch"
+    } else if full.starts_with("refs/remotes/") {
+        "the remote-tracking branch"
+    } else {
+        "the reference"
+    }
 }
 
 /// Whether the repository has no commit at all: HEAD's branch is unborn
@@ -1121,7 +1198,7 @@ fn clone(
         .map_err(|err| fail(format!("cannot create a temporary directory: {err}")))?;
     let repo = Repository::init_bare(dir.path())
         .map_err(|err| fail(format!("cannot create a repository: {}", err.message())))?;
-    let target = {
+    let (target, advertised) = {
         let mut remote = repo
             .remote_anonymous(url)
             .map_err(|err| fail(clone_reason(&err, timeout)))?;
@@ -1144,8 +1221,20 @@ fn clone(
             .ok()
             .and_then(|b| b.as_str().ok().map(str::to_string));
         drop(connection);
-        pick_ref(rev, &advertised, default.as_deref()).map_err(fail)?
+        let target = pick_ref(rev, &advertised, default.as_deref()).map_err(fail)?;
+        (target, advertised)
     };
+    // `git clone --branch` takes the branch when a tag has its name too.
+    let mut notes = Vec::new();
+    if let Some(rev) = rev {
+        let tag = format!("refs/tags/{rev}");
+        if target == format!("refs/heads/{rev}") && advertised.iter().any(|(n, _)| *n == tag) {
+            notes.push(format!(
+                "refname {rev:?} is ambiguous: counted the branch {target}, as git clone \
+                 --branch does; for the tag, give {tag}"
+            ));
+        }
+    }
 
     let mut remote = repo
         .remote_anonymous(url)
@@ -1178,6 +1267,7 @@ fn clone(
         prefix: PathBuf::new(),
         default_rev: "refs/repoflame/target".to_string(),
         _clone: Some(dir),
+        notes,
     })
 }
 

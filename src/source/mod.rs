@@ -73,6 +73,7 @@ pub fn count(
                 "tracked ",
             )?;
             let mut notes = count.notes;
+            notes.extend(revision.notes.iter().cloned());
             notes.sort();
             Counted {
                 root_name: opened.name.clone(),
