@@ -105,17 +105,28 @@ pub fn open(
 /// Whether `path` is a git directory itself (a bare repository, or the
 /// `.git` of a work tree) rather than a directory of files. Its files are
 /// git's own: what a user pointing at `project.git` means is its HEAD.
+///
+/// Told as git tells it (`is_git_directory` in git's setup.c): a HEAD
+/// that names a reference or a commit, and `objects/` and `refs/`
+/// directories. Not with libgit2: starting it loads the TLS certificates,
+/// tens of milliseconds that every directory run would pay, before its
+/// Ctrl-C handler is even in place.
 pub fn is_git_dir(path: &Path) -> bool {
-    let Ok(repo) = Repository::open(path) else {
+    use std::io::Read;
+    let head = path.join("HEAD");
+    // A regular file only: reading a FIFO called HEAD would block.
+    if !std::fs::metadata(&head).is_ok_and(|m| m.is_file()) {
         return false;
-    };
-    match (
-        std::fs::canonicalize(repo.path()),
-        std::fs::canonicalize(path),
-    ) {
-        (Ok(git_dir), Ok(path)) => git_dir == path,
-        _ => false,
     }
+    let mut text = Vec::new();
+    let read = std::fs::File::open(&head).and_then(|f| f.take(256).read_to_end(&mut text));
+    let text = text.trim_ascii_end();
+    let names_a_commit =
+        (text.len() == 40 || text.len() == 64) && text.iter().all(u8::is_ascii_hexdigit);
+    read.is_ok()
+        && (text.starts_with(b"ref: refs/") || names_a_commit)
+        && path.join("objects").is_dir()
+        && path.join("refs").is_dir()
 }
 
 /// The path of a `file://` URL (percent-escapes decoded).
@@ -1442,6 +1453,26 @@ mod tests {
         assert_eq!(date_of(951_782_400), "2000-02-29");
         assert_eq!(date_of(1_795_564_800), "2026-11-25");
         assert_eq!(date_of(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn git_directories_are_told_as_git_tells_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        std::fs::create_dir(path.join("objects")).unwrap();
+        std::fs::create_dir(path.join("refs")).unwrap();
+        assert!(!is_git_dir(path), "no HEAD");
+        for (head, is) in [
+            ("ref: refs/heads/main\n", true),
+            ("0123456789abcdef0123456789abcdef01234567\n", true),
+            ("0123456789abcdef\n", false),
+            ("main\n", false),
+        ] {
+            std::fs::write(path.join("HEAD"), head).unwrap();
+            assert_eq!(is_git_dir(path), is, "{head:?}");
+        }
+        std::fs::remove_dir(path.join("refs")).unwrap();
+        assert!(!is_git_dir(path), "no refs/");
     }
 
     #[test]
