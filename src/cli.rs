@@ -45,14 +45,18 @@ write failure).";
 pub struct Args {
     /// Directory to draw (a single file is drawn as a one-file tree), or a
     /// git URL to clone (https://, http://, git://, ssh://, user@host:path,
-    /// file://).
+    /// file://; a user:password in it is used, and shown as user:***). A
+    /// bare repository (or a .git directory) is read at its HEAD, as with
+    /// --rev HEAD.
     #[arg(value_name = "SOURCE", default_value = ".")]
     pub source: PathBuf,
 
     /// Count revision REV of the repository at SOURCE (any revision git
     /// accepts: branch, tag, sha, HEAD~3, v1.2^{tree}), read from its
-    /// objects without touching the working tree. With a URL: the branch,
-    /// tag or commit to clone.
+    /// objects without touching the working tree. A SOURCE inside the
+    /// repository is a path at REV: a directory or a file there, even if
+    /// it is gone from the working tree. With a URL: the branch, tag or
+    /// commit to clone.
     #[arg(short, long, value_name = "REV", help_heading = "Git")]
     pub rev: Option<String>,
 
@@ -236,7 +240,9 @@ impl Args {
     /// Checks what clap cannot and builds the library's configuration.
     pub fn into_config(self) -> anyhow::Result<Config> {
         let url = remote_url(&self.source);
-        if url.is_none() {
+        // With --rev or --diff, SOURCE is a path in the revision's tree: it
+        // need not exist in the work tree (the library looks for it there).
+        if url.is_none() && self.rev.is_none() && self.diff.is_none() {
             if let Err(err) = std::fs::metadata(&self.source) {
                 bail!(
                     "{}: {}",
@@ -245,7 +251,12 @@ impl Args {
                 );
             }
         }
-        let git = url.is_some() || self.rev.is_some() || self.diff.is_some();
+        // A bare repository's files are git's own: it means its HEAD.
+        let git_dir = url.is_none()
+            && self.rev.is_none()
+            && self.diff.is_none()
+            && repoflame::source::git::is_git_dir(&self.source);
+        let git = url.is_some() || self.rev.is_some() || self.diff.is_some() || git_dir;
         if git && self.follow {
             bail!("--follow: symbolic links committed to git are never followed; leave it out");
         }

@@ -96,7 +96,8 @@ pub enum Source {
 }
 
 impl Source {
-    /// The source for messages: its path (escaped) or URL.
+    /// The source for messages: its path (escaped) or URL (without its
+    /// password).
     pub fn describe(&self) -> String {
         match self {
             Source::Directory(path) => crate::error::display_path(path),
@@ -106,11 +107,12 @@ impl Source {
 }
 
 impl Repo {
-    /// The repository for messages: its path (escaped) or URL.
+    /// The repository for messages: its path (escaped) or URL (without
+    /// its password).
     pub fn describe(&self) -> String {
         match self {
             Repo::Local(path) => crate::error::display_path(path),
-            Repo::Remote(url) => url.clone(),
+            Repo::Remote(url) => crate::error::redact(url).into_owned(),
         }
     }
 }

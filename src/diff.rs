@@ -42,9 +42,18 @@ pub fn run(
     let mut problems = count.problems;
     problems.sort();
     let prefix = opened.prefix().to_path_buf();
+    let file = count.shape == git::Shape::File;
     let mut records = count.records;
     for record in &mut records {
-        let path = prefix.join(&record.path);
+        // A one-file tree (as in the directory mode) is the file at prefix.
+        if file {
+            record.path = std::path::PathBuf::new();
+        }
+        let path = if file {
+            prefix.clone()
+        } else {
+            prefix.join(&record.path)
+        };
         record.class = crate::classify::classify(&count.attributes, &path, record.class.as_ref());
     }
     records.retain(|r| match r.class.as_ref().map(|c| c.class) {
@@ -53,7 +62,9 @@ pub fn run(
         _ => true,
     });
     let mut notes = count.notes;
+    notes.extend(before.notes.iter().chain(&after.notes).cloned());
     notes.sort();
+    notes.dedup();
     if records.is_empty() {
         return Err(Error::NothingCountable {
             path: repo.describe(),
@@ -162,16 +173,21 @@ fn subtitle(tree: &Tree, metric: Metric, before: &Revision, after: &Revision) ->
 /// Lines added and removed over files (each file's net change), and how
 /// many files changed.
 fn churn(node: &crate::tree::Node, metric: Metric) -> (u64, u64, u64) {
-    if node.children.is_empty() {
-        let change = node.change.as_deref().copied().unwrap_or_default();
+    let net = |change: &crate::tree::Change| {
         let (b, a) = (change.before.get(metric), change.after.get(metric));
-        return match a.cmp(&b) {
+        match a.cmp(&b) {
             std::cmp::Ordering::Greater => (a - b, 0, 1),
             std::cmp::Ordering::Less => (0, b - a, 1),
             std::cmp::Ordering::Equal => (0, 0, 0),
-        };
+        }
+    };
+    if node.children.is_empty() {
+        return net(&node.change.as_deref().copied().unwrap_or_default());
     }
-    node.children.iter().fold((0, 0, 0), |acc, child| {
+    // A file that is a directory at the other revision: the file, then
+    // the directory's entries.
+    let own = node.file_side().map_or((0, 0, 0), |file| net(&file.change));
+    node.children.iter().fold(own, |acc, child| {
         let c = churn(child, metric);
         (acc.0 + c.0, acc.1 + c.1, acc.2 + c.2)
     })

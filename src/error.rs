@@ -152,6 +152,47 @@ pub fn display_path(path: &Path) -> String {
     out
 }
 
+/// `text` with the password of every URL in it replaced by `***`:
+/// `https://user:s3cret@host/x` becomes `https://user:***@host/x`. For
+/// every message, report and title that could show a URL: secrets never
+/// appear in output.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    const SCHEME_END: &str = "://";
+    if !text.contains(SCHEME_END) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(SCHEME_END) {
+        let start = at + SCHEME_END.len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        // The authority: up to the path, query or fragment, or the end of
+        // the URL in running text.
+        let end = rest
+            .find(|c: char| "/?#\"'<>`".contains(c) || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        match authority.rfind('@') {
+            Some(userinfo_end) => {
+                let userinfo = &authority[..userinfo_end];
+                match userinfo.split_once(':') {
+                    Some((user, _password)) => {
+                        out.push_str(user);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(&authority[userinfo_end..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// The message of an I/O error without the "(os error N)" suffix that
 /// std adds, which means nothing to a user, nor the path some crates add
 /// (the message names the path already).
@@ -169,5 +210,37 @@ pub fn io_reason(err: &io::Error) -> String {
             s
         }
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        for (text, redacted) in [
+            (
+                "https://x-access-token:ghp_abc@github.com/o/r",
+                "https://x-access-token:***@github.com/o/r",
+            ),
+            ("http://u:p%40ss@h:8080", "http://u:***@h:8080"),
+            ("http://u:p@ss@h/x", "http://u:***@h/x"),
+            ("ssh://git:pw@host:22/x.git", "ssh://git:***@host:22/x.git"),
+            ("http://u:@h/x", "http://u:***@h/x"),
+            (
+                "a http://a:1@h and 'https://b:2@k?q' too",
+                "a http://a:***@h and 'https://b:***@k?q' too",
+            ),
+            ("http://u:***@h/x", "http://u:***@h/x"),
+            // Nothing secret: a user alone, a port, no URL at all.
+            ("https://someone@host/x", "https://someone@host/x"),
+            ("https://host:443/x@y", "https://host:443/x@y"),
+            ("git@host:o/r.git", "git@host:o/r.git"),
+            ("no URL: here", "no URL: here"),
+            ("://", "://"),
+        ] {
+            assert_eq!(redact(text), redacted, "{text}");
+        }
     }
 }

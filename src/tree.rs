@@ -6,7 +6,9 @@
 //! into one `(N small files)` frame per directory instead of vanishing
 //! while their directory stays.
 
+use std::collections::HashSet;
 use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 
 use tokei::LanguageType;
 
@@ -21,6 +23,16 @@ pub enum Kind {
     Dir,
     /// A counted file.
     File(LanguageType),
+    /// In a diff, a path that is a file at one revision and a directory at
+    /// the other (`tool` became `tool/`): one frame, so that no stack is
+    /// drawn or folded twice. It is a directory whose own part is the
+    /// file, the way a function's self time is part of its frame: the
+    /// file keeps its own width (the larger of its two counts) and the
+    /// directory's entries theirs, so the frame is as wide as all of them,
+    /// like any directory, and neither side's code is hidden behind the
+    /// other's. In folded stacks the file is the line that ends at the
+    /// frame itself.
+    FileAndDir(Box<FileSide>),
     /// Entries of one directory too narrow to draw, merged.
     Small {
         /// How many entries were merged.
@@ -51,6 +63,19 @@ pub struct Node {
     pub tint: Option<LanguageType>,
     /// For a file: generated, vendored or documentation, and why.
     pub class: Option<Box<crate::classify::Classification>>,
+}
+
+/// The file part of a [`Kind::FileAndDir`] frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSide {
+    /// The file's language.
+    pub language: LanguageType,
+    /// Its width: per metric, the larger of its two counts.
+    pub counts: Counts,
+    /// Its counts at both revisions (zero where it is the directory).
+    pub change: Change,
+    /// Generated, vendored or documentation.
+    pub class: Option<crate::classify::Classification>,
 }
 
 /// Totals at two revisions.
@@ -104,9 +129,17 @@ impl Node {
         }
     }
 
-    /// Whether the node is a directory.
+    /// Whether the node is a directory (at either revision of a diff).
     pub fn is_dir(&self) -> bool {
-        self.kind == Kind::Dir
+        matches!(self.kind, Kind::Dir | Kind::FileAndDir(_))
+    }
+
+    /// The file a [`Kind::FileAndDir`] node is at one revision.
+    pub fn file_side(&self) -> Option<&FileSide> {
+        match &self.kind {
+            Kind::FileAndDir(file) => Some(file),
+            _ => None,
+        }
     }
 }
 
@@ -272,6 +305,13 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
             .as_bytes()
             .cmp(b.path.as_os_str().as_bytes())
     });
+    // Only the two revisions of a diff can have a path that is a file and
+    // a directory.
+    let both = if diff {
+        files_that_are_directories(&items)
+    } else {
+        Default::default()
+    };
     let mut root = Node::dir(escape(root_name).into_owned());
     let empty_change = diff.then(|| Box::new(Change::default()));
     root.change = empty_change.clone();
@@ -292,11 +332,13 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
             .peekable();
         let mut node = &mut root;
         let mut leaf = None;
+        let mut depth = 0;
         while let Some(component) = components.next() {
             if components.peek().is_none() {
                 leaf = Some(component);
                 break;
             }
+            depth += 1;
             let name = escape(component);
             // Items are sorted, so a directory seen before is the last
             // child added.
@@ -305,8 +347,37 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
                 .last()
                 .is_some_and(|c| c.is_dir() && c.name == *name);
             if !existing {
-                let mut child = Node::dir(name.into_owned());
-                child.change = empty_change.clone();
+                let file = (!both.is_empty())
+                    .then(|| item.path.components().take(depth).collect::<PathBuf>())
+                    .filter(|path| both.contains(path.as_os_str().as_bytes()))
+                    .and_then(|_| {
+                        node.children
+                            .iter()
+                            .rposition(|c| matches!(c.kind, Kind::File(_)) && c.name == *name)
+                    });
+                let child = match file {
+                    // The file was placed already (`x` sorts before
+                    // `x/…`), perhaps with siblings after it (`x.h`): it
+                    // becomes the directory too, and the last child.
+                    Some(at) => {
+                        let mut node = node.children.remove(at);
+                        let Kind::File(language) = node.kind else {
+                            unreachable!("just matched")
+                        };
+                        node.kind = Kind::FileAndDir(Box::new(FileSide {
+                            language,
+                            counts: node.counts,
+                            change: node.change.as_deref().copied().unwrap_or_default(),
+                            class: node.class.take().map(|c| *c),
+                        }));
+                        node
+                    }
+                    None => {
+                        let mut child = Node::dir(name.into_owned());
+                        child.change = empty_change.clone();
+                        child
+                    }
+                };
                 node.children.push(child);
             }
             node = node.children.last_mut().expect("just ensured");
@@ -329,12 +400,39 @@ fn build(root_name: &[u8], mut items: Vec<Item>, diff: bool) -> Tree {
     Tree { root }
 }
 
+/// The paths of `items` (sorted by bytes) that are also a directory of
+/// other items: `x` when `x/y` is there too.
+fn files_that_are_directories(items: &[Item]) -> HashSet<Vec<u8>> {
+    fn bytes(item: &Item) -> &[u8] {
+        item.path.as_os_str().as_bytes()
+    }
+    let mut both = HashSet::new();
+    let mut below = Vec::new();
+    for item in items {
+        below.clear();
+        below.extend_from_slice(bytes(item));
+        below.push(b'/');
+        // The first path at or after `x/` starts with it if any does.
+        let at = items.partition_point(|other| bytes(other) < below.as_slice());
+        if items
+            .get(at)
+            .is_some_and(|other| bytes(other).starts_with(&below))
+        {
+            both.insert(bytes(item).to_vec());
+        }
+    }
+    both
+}
+
 /// Every leaf at or below `node` whose `value` is not `None`, with its
 /// stack: the frames from `prefix` down, joined by `;`. A node whose value
-/// is `None` is left out with everything below it.
+/// is `None` is left out with everything below it. The file part of a
+/// [`Kind::FileAndDir`] node with entries is a line of its own, with
+/// `file_value`.
 fn collect_with<T: Copy>(
     node: &Node,
     value: &impl Fn(&Node) -> Option<T>,
+    file_value: &impl Fn(&FileSide) -> Option<T>,
     prefix: &mut String,
     out: &mut Vec<(String, T)>,
 ) {
@@ -349,8 +447,11 @@ fn collect_with<T: Copy>(
     if node.children.is_empty() {
         out.push((prefix.clone(), v));
     } else {
+        if let Some(v) = node.file_side().and_then(file_value) {
+            out.push((prefix.clone(), v));
+        }
         for child in &node.children {
-            collect_with(child, value, prefix, out);
+            collect_with(child, value, file_value, prefix, out);
         }
     }
     prefix.truncate(len);
@@ -362,19 +463,26 @@ fn collect_diff(
     prefix: &mut String,
     out: &mut Vec<(String, u64, u64)>,
 ) {
-    let value = |n: &Node| {
-        let change = n.change.as_deref()?;
+    let of = |change: &Change| {
         let (before, after) = (change.before.get(metric), change.after.get(metric));
         (before != 0 || after != 0).then_some((before, after))
     };
+    let value = |n: &Node| n.change.as_deref().and_then(of);
+    let file_value = |f: &FileSide| of(&f.change);
     let mut pairs = Vec::new();
-    collect_with(node, &value, prefix, &mut pairs);
+    collect_with(node, &value, &file_value, prefix, &mut pairs);
     out.extend(pairs.into_iter().map(|(stack, (b, a))| (stack, b, a)));
 }
 
 fn collect(node: &Node, metric: Metric, prefix: &mut String, out: &mut Vec<(String, u64)>) {
-    let value = |n: &Node| Some(n.counts.get(metric)).filter(|&v| v != 0);
-    collect_with(node, &value, prefix, out);
+    let of = |counts: &Counts| Some(counts.get(metric)).filter(|&v| v != 0);
+    collect_with(
+        node,
+        &|n: &Node| of(&n.counts),
+        &|f: &FileSide| of(&f.counts),
+        prefix,
+        out,
+    );
 }
 
 /// Whether `node` draws at most `budget` frames once entries below
@@ -404,8 +512,9 @@ fn fits(node: &Node, metric: Metric, threshold: u64, budget: usize) -> bool {
 }
 
 fn first_language(node: &Node) -> Option<LanguageType> {
-    match node.kind {
-        Kind::File(language) => Some(language),
+    match &node.kind {
+        Kind::File(language) => Some(*language),
+        Kind::FileAndDir(file) => Some(file.language),
         _ => node.children.iter().find_map(first_language),
     }
 }
@@ -453,9 +562,12 @@ fn add_languages(
     metric: Metric,
     out: &mut std::collections::BTreeMap<LanguageType, u64>,
 ) {
-    match node.kind {
-        Kind::File(language) => *out.entry(language).or_default() += node.counts.get(metric),
-        _ => {
+    match &node.kind {
+        Kind::File(language) => *out.entry(*language).or_default() += node.counts.get(metric),
+        kind => {
+            if let Kind::FileAndDir(file) = kind {
+                *out.entry(file.language).or_default() += file.counts.get(metric);
+            }
             for child in &node.children {
                 add_languages(child, metric, out);
             }
@@ -757,6 +869,66 @@ mod tests {
         let rust = &tree.root.children[1];
         assert_eq!(rust.tint, Some(LanguageType::Rust));
         assert_eq!(rust.children[0].tint, Some(LanguageType::Rust));
+    }
+
+    #[test]
+    fn a_file_that_is_a_directory_at_the_other_revision_is_one_frame() {
+        use crate::source::git::DiffRecord;
+        let side = |code| Counts {
+            files: 1,
+            code,
+            ..Counts::default()
+        };
+        let diff = |path: &str, before: Option<u64>, after: Option<u64>| DiffRecord {
+            path: PathBuf::from(path),
+            language: LanguageType::C,
+            before: before.map(side),
+            after: after.map(side),
+            class: None,
+        };
+        // `x.h` sorts between `x` and `x/y.c`.
+        let records = vec![
+            diff("x", Some(3), None),
+            diff("x.h", Some(1), Some(1)),
+            diff("x/y.c", None, Some(2)),
+            diff("x/z/w.c", None, Some(4)),
+        ];
+        let tree = Tree::build_diff(b"r", records);
+        let names: Vec<&str> = tree.root.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["x.h", "x"]);
+        let x = &tree.root.children[1];
+        assert!(x.is_dir());
+        let file = x.file_side().expect("the file part");
+        assert_eq!((file.counts.code, file.change.before.code), (3, 3));
+        assert_eq!(x.counts.code, 3 + 2 + 4, "each file keeps its width");
+        let change = x.change.as_deref().unwrap();
+        assert_eq!((change.before.code, change.after.code), (3, 6));
+        assert_eq!(
+            sorted(tree.stacks(Metric::Code, true)),
+            vec![
+                ("r;x".to_string(), 3),
+                ("r;x.h".to_string(), 1),
+                ("r;x;y.c".to_string(), 2),
+                ("r;x;z;w.c".to_string(), 4),
+            ]
+        );
+        let mut diff_stacks = tree.diff_stacks(Metric::Code);
+        diff_stacks.sort();
+        assert_eq!(
+            diff_stacks,
+            vec![
+                ("r;x".to_string(), 3, 0),
+                ("r;x.h".to_string(), 1, 1),
+                ("r;x;y.c".to_string(), 0, 2),
+                ("r;x;z;w.c".to_string(), 0, 4),
+            ]
+        );
+        let mut folded = tree.clone();
+        folded.fold_below(1, Metric::Code);
+        assert_eq!(
+            sorted(folded.stacks(Metric::Code, true)),
+            vec![("r;x".to_string(), 9), ("r;x.h".to_string(), 1)]
+        );
     }
 
     #[test]

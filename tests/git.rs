@@ -430,6 +430,219 @@ fn rev_works_in_bare_repositories_worktrees_and_subdirectories() {
     assert_eq!(paths, ["helper.py", "report.py"]);
 }
 
+#[test]
+fn a_bare_repository_without_rev_counts_its_head_not_gits_own_files() {
+    let repo = TestRepo::new("tiny");
+    repo.file("a.rs", "fn main() {}\n")
+        .file("src/b.py", "x = 1\n")
+        .commit("one");
+    repo.file("src/b.py", "x = 1\ny = 2\n").commit("two");
+    let bare = repo.bare_clone("tiny.git");
+    let head = "tiny;a.rs 1\ntiny;src;b.py 2\n";
+    assert_eq!(folded(&[arg(&bare)]), head);
+    let out = run_in(&bare, [".", "--folded"]);
+    assert_eq!(stdout_ok(&out), head, "from inside it");
+    // The git directory of a work tree is read the same way.
+    assert_eq!(folded(&[arg(&repo.git_dir())]), head);
+    // It says which revision it counted.
+    let report = json(&[arg(&bare)]);
+    assert_eq!(report["source"]["name"], "tiny");
+    assert_eq!(report["source"]["revision"]["rev"], "HEAD");
+    assert_eq!(report["source"]["revision"]["commit"], repo.head());
+    let out = run([arg(&bare)]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    assert_eq!(util::svg_text(&out.stdout, "title").unwrap(), "tiny @ HEAD");
+    // A bare repository with no commit says so.
+    let empty = repo.empty_bare("empty.git");
+    let line = assert_rejected(repo.base(), &[arg(&empty)]);
+    assert!(line.contains("no commits"), "{line}");
+    // --help tells.
+    let help = stdout_ok(&run(["--help"]));
+    assert!(help.contains("bare repository"), "{help}");
+}
+
+/// `proj` at `v1.0`: `src/old/` (legacy.c: 2 code lines, util.py: 1),
+/// `src/main.rs` (1), `src/gen.rs` (1, linguist-generated); at `HEAD`,
+/// `src/old/` is gone and `src/main.rs` has 3 code lines.
+fn gone_since_v1() -> TestRepo {
+    let repo = TestRepo::new("proj");
+    repo.file("src/old/legacy.c", "int a;\n// gone\nint b;\n")
+        .file("src/old/util.py", "x = 1\n")
+        .file("src/main.rs", "fn main() {}\n")
+        .file("src/gen.rs", "fn generated() {}\n")
+        .file(".gitattributes", "src/gen.rs linguist-generated\n")
+        .commit("v1.0");
+    repo.tag("v1.0");
+    repo.remove("src/old")
+        .file("src/main.rs", "fn main() {\n    run();\n}\n")
+        .commit("drop src/old");
+    repo
+}
+
+#[test]
+fn a_subdirectory_gone_from_the_work_tree_is_counted_at_its_revision() {
+    let repo = gone_since_v1();
+    let old = repo.join("src/old");
+    assert!(!old.exists());
+    let at_v1 = "old;legacy.c 2\nold;util.py 1\n";
+    assert_eq!(folded(&[arg(&old), "--rev", "v1.0"]), at_v1);
+    // Relative to the working directory, and in a bare repository.
+    let out = run_in(&repo.join("src"), ["old", "--rev", "v1.0", "--folded"]);
+    assert_eq!(stdout_ok(&out), at_v1, "relative");
+    let bare = repo.bare_clone("proj.git");
+    assert_eq!(
+        folded(&[arg(&bare.join("src/old")), "--rev", "v1.0"]),
+        at_v1,
+        "bare"
+    );
+    let report = json(&[arg(&old), "--rev", "v1.0"]);
+    assert_eq!(report["source"]["name"], "old");
+    // A diff: all of it deleted.
+    assert_eq!(
+        folded(&[arg(&old), "--diff", "v1.0..HEAD"]),
+        "old;legacy.c 2 0\nold;util.py 1 0\n"
+    );
+    let out = run([arg(&old), "--diff", "v1.0..HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    util::assert_xml(&out.stdout);
+
+    // Paths that are not in the revision say so.
+    let proj = repo.path();
+    check_rejections(&[
+        (
+            proj,
+            vec!["src/old", "--rev", "HEAD"],
+            vec!["\"HEAD\"", "src/old is not in this revision"],
+        ),
+        (
+            proj,
+            vec!["src/nope", "--rev", "v1.0"],
+            vec!["\"v1.0\"", "src/nope is not in this revision"],
+        ),
+        (
+            proj,
+            vec!["src/main.rs/x", "--rev", "v1.0"],
+            vec!["src/main.rs/x is not in this revision (src/main.rs is a file there)"],
+        ),
+        (
+            proj,
+            vec!["src/nope", "--diff", "v1.0..HEAD"],
+            vec!["src/nope is in neither revision"],
+        ),
+        (
+            proj,
+            vec!["gone/../src", "--rev", "v1.0"],
+            vec!["gone/../src", "'..'"],
+        ),
+        (
+            repo.base(),
+            vec!["nowhere/src", "--rev", "v1.0"],
+            vec!["nowhere/src: no such file or directory"],
+        ),
+    ]);
+}
+
+#[test]
+fn a_single_file_as_source_with_rev_is_counted_as_a_one_file_tree() {
+    let repo = gone_since_v1();
+    let main = repo.join("src/main.rs");
+    assert_eq!(folded(&[arg(&main), "--rev", "v1.0"]), "main.rs 1\n");
+    assert_eq!(folded(&[arg(&main), "--rev", "HEAD"]), "main.rs 3\n");
+    // As the directory mode draws the file.
+    assert_eq!(folded(&[arg(&main)]), "main.rs 3\n");
+    assert_eq!(
+        counted_part(&json(&[arg(&main), "--rev", "HEAD"])),
+        counted_part(&json(&[arg(&main)]))
+    );
+    // Classified as the file it is, where it is.
+    let generated = repo.join("src/gen.rs");
+    let report = json(&[arg(&generated), "--rev", "v1.0"]);
+    assert_eq!(report["files"][0]["path"], "");
+    assert_eq!(report["files"][0]["class"], "generated", "{report:#}");
+    assert_eq!(
+        counted_part(&report),
+        counted_part(&json(&[arg(&generated)]))
+    );
+    // A file deleted since.
+    let legacy = repo.join("src/old/legacy.c");
+    assert_eq!(folded(&[arg(&legacy), "--rev", "v1.0"]), "legacy.c 2\n");
+    // A diff of one file, in every format.
+    assert_eq!(
+        folded(&[arg(&main), "--diff", "v1.0..HEAD"]),
+        "main.rs 1 3\n"
+    );
+    assert_eq!(
+        folded(&[arg(&legacy), "--diff", "v1.0..HEAD"]),
+        "legacy.c 2 0\n"
+    );
+    for format in ["svg", "html", "json"] {
+        let out = run([arg(&main), "--diff", "v1.0..HEAD", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            describe_brief(&out)
+        );
+    }
+    let report = json(&[arg(&main), "--diff", "v1.0..HEAD"]);
+    assert_eq!(report["files"][0]["path"], "");
+    assert_eq!(report["files"][0]["before"]["code"], 1);
+    assert_eq!(report["files"][0]["after"]["code"], 3);
+    // A file at one revision and a directory at the other cannot be one
+    // tree.
+    repo.remove("src/main.rs")
+        .file("src/main.rs/mod.rs", "fn main() {}\n")
+        .commit("main.rs is a directory");
+    let line = assert_rejected(repo.path(), &["src/main.rs", "--diff", "v1.0..HEAD"]);
+    assert!(
+        line.contains("src/main.rs is a file at v1.0 and a directory at HEAD"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_ambiguous_revision_name_says_which_it_counted() {
+    let repo = TestRepo::new("amb");
+    let tagged = repo.file("a.rs", "fn a() {}\n").commit("one");
+    repo.tag("dup");
+    let branched = repo.file("a.rs", "fn a() {}\nfn b() {}\n").commit("two");
+    repo.branch("dup");
+    // git takes the tag, and warns.
+    assert_eq!(repo.rev_parse("dup"), tagged);
+    assert_eq!(repo.rev_parse("refs/heads/dup"), branched);
+    let amb = arg(repo.path());
+    let note = "repoflame: refname \"dup\" is ambiguous: counted the tag refs/tags/dup, as git \
+                does; for the branch, give refs/heads/dup\n";
+    for (args, stdout, stderr) in [
+        (vec!["--rev", "dup"], "amb;a.rs 1\n", note),
+        (vec!["--rev", "dup~0"], "amb;a.rs 1\n", note),
+        (vec!["--rev", "dup", "--quiet"], "amb;a.rs 1\n", ""),
+        (vec!["--rev", "refs/tags/dup"], "amb;a.rs 1\n", ""),
+        (vec!["--rev", "refs/heads/dup"], "amb;a.rs 2\n", ""),
+        (vec!["--diff", "dup..main"], "amb;a.rs 1 2\n", note),
+        // From the merge base of main and the tag (the tagged commit).
+        (vec!["--diff", "main...dup"], "amb;a.rs 1 1\n", note),
+    ] {
+        let out = run([amb, "--folded"].iter().chain(&args));
+        assert_eq!(stdout_ok(&out), stdout, "{args:?}");
+        assert_eq!(stderr_text(&out), stderr, "{args:?}");
+    }
+
+    // A clone fetches the branch, as `git clone --branch dup` would.
+    repo.bare_clone("amb.git");
+    let http = GitHttp::serve(repo.base());
+    let out = run([&http.url("amb.git"), "--rev", "dup", "--folded"]);
+    assert_eq!(stdout_ok(&out), "amb;a.rs 2\n");
+    assert_eq!(
+        stderr_text(&out),
+        "repoflame: refname \"dup\" is ambiguous: counted the branch refs/heads/dup, as git \
+         clone --branch does; for the tag, give refs/tags/dup\n"
+    );
+    let out = run([&http.url("amb.git"), "--rev", "refs/tags/dup", "--folded"]);
+    assert_eq!(stdout_ok(&out), "amb;a.rs 1\n");
+    assert_eq!(stderr_text(&out), "");
+}
+
 /// Option sets under which a revision and its archive must agree.
 const OPTION_SETS: &[&[&str]] = &[
     &[],
@@ -1213,6 +1426,119 @@ fn diff_svg_shows_deleted_code_and_colours_directories() {
     }
 }
 
+/// `x.c` (3 code lines) at the first commit is the directory `x.c/`
+/// holding `y.c` (2) at the second; `x.c.h` (1), unchanged, sorts between
+/// the file and the directory's entries in byte order (`.` < `/` < `;`).
+fn file_then_directory() -> TestRepo {
+    let repo = TestRepo::new("flip");
+    repo.file("x.c", "int a;\nint b;\nint c;\n")
+        .file("x.c.h", "int h;\n")
+        .commit("x.c is a file");
+    repo.remove("x.c")
+        .file("x.c/y.c", "int y;\n// why\nint z;\n")
+        .commit("x.c is a directory");
+    repo
+}
+
+#[test]
+fn a_path_that_is_a_file_then_a_directory_diffs_in_every_format() {
+    let repo = file_then_directory();
+    let flip = arg(repo.path());
+    // Both ways: a file that became a directory, and back. Code lines of
+    // x.c and of x.c/y.c, before and after.
+    for (range, (xb, xa), (yb, ya)) in [
+        ("HEAD~1..HEAD", (3, 0), (0, 2)),
+        ("HEAD..HEAD~1", (0, 3), (2, 0)),
+    ] {
+        // Folded: one line per file of either side, no duplicate stack.
+        assert_eq!(
+            folded(&[flip, "--diff", range]),
+            format!("flip;x.c {xb} {xa}\nflip;x.c.h 1 1\nflip;x.c;y.c {yb} {ya}\n"),
+            "{range}"
+        );
+        assert_eq!(
+            folded(&[flip, "--diff", range, "--depth", "1"]),
+            format!("flip;x.c {} {}\nflip;x.c.h 1 1\n", xb + yb, xa + ya),
+            "{range} --depth 1"
+        );
+        assert_eq!(
+            folded(&[flip, "--diff", range, "--by-language"]),
+            format!("flip;C Header;x.c.h 1 1\nflip;C;x.c {xb} {xa}\nflip;C;x.c;y.c {yb} {ya}\n"),
+            "{range} --by-language"
+        );
+        assert_eq!(
+            folded(&[flip, "--diff", range, "--by-language", "--depth", "2"]),
+            format!(
+                "flip;C Header;x.c.h 1 1\nflip;C;x.c {} {}\n",
+                xb + yb,
+                xa + ya
+            ),
+            "{range} --by-language --depth 2"
+        );
+
+        // JSON: the file and the directory's file, each on its side.
+        let report = json(&[flip, "--diff", range]);
+        let files = diff_files(&report);
+        let code = |side: &Value| side["code"].as_u64();
+        let sides: Vec<(&str, Option<u64>, Option<u64>)> = files
+            .iter()
+            .map(|(path, (b, a))| (path.as_str(), code(b), code(a)))
+            .collect();
+        let some = |n: u64| (n > 0).then_some(n);
+        assert_eq!(
+            sides,
+            [
+                ("x.c", some(xb), some(xa)),
+                ("x.c.h", Some(1), Some(1)),
+                ("x.c/y.c", some(yb), some(ya)),
+            ],
+            "{range}"
+        );
+
+        // SVG and HTML, with and without --depth and --by-language: one
+        // x.c frame, as wide as the file and the directory's entries
+        // together, whose hover says it was both.
+        for view in [&[][..], &["--depth", "1"], &["--by-language"]] {
+            for format in ["svg", "html"] {
+                let out = run([flip, "--diff", range, "--format", format]
+                    .iter()
+                    .chain(view));
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{range} {format} {view:?}: {}",
+                    describe_brief(&out)
+                );
+                // The page holds the graph inline.
+                let page = String::from_utf8(out.stdout).expect("UTF-8");
+                let svg = match page.find("<svg version=") {
+                    Some(start) if format == "html" => {
+                        &page[start..page.rfind("</svg>").expect("</svg>") + 6]
+                    }
+                    _ => page.as_str(),
+                };
+                util::assert_xml(svg.as_bytes());
+                let frames = util::svg_frames(svg.as_bytes());
+                let x: Vec<&util::SvgFrame> = frames.iter().filter(|f| f.name() == "x.c").collect();
+                assert_eq!(x.len(), 1, "{range} {view:?}: {frames:#?}");
+                assert_eq!(x[0].samples, Some(3 + 2), "{range} {view:?}: {:?}", x[0]);
+                let hover = &x[0].title;
+                let (then, now) = if xb > 0 {
+                    ("C file", "directory")
+                } else {
+                    ("directory", "C file")
+                };
+                assert!(
+                    hover.contains(&format!(
+                        "{then} at the earlier revision, {now} at the later"
+                    )),
+                    "{range} {view:?}: {hover}"
+                );
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Remote repositories.
 
@@ -1612,6 +1938,86 @@ fn credentials_are_never_prompted_for() {
     assert_eq!(tmp.clones(), Vec::<String>::new());
 }
 
+/// The credentials the server of the tests below accepts; the password
+/// has an `@`, percent-encoded in URLs.
+const TOKEN_USER: &str = "x-access-token";
+const TOKEN: &str = "s3cret@T0ken";
+const TOKEN_IN_URL: &str = "s3cret%40T0ken";
+
+/// Asserts that no trace of a password (`s3cret`, `wr0ng` in the tests
+/// below) is in the output of a run, on stdout or stderr.
+fn assert_no_secret(out: &Output, secrets: &[&str], what: &str) {
+    for stream in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        for secret in secrets {
+            assert!(!text.contains(secret), "{what}: {secret:?} shown:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn credentials_in_a_url_are_used_and_never_shown() {
+    let repo = TestRepo::new("tiny");
+    repo.file("a.rs", "fn main() {}\n").commit("one");
+    repo.bare_clone("tiny.git");
+    let server = GitHttp::serve_with(
+        repo.base(),
+        Behaviour::BasicAuth(Box::leak(format!("{TOKEN_USER}:{TOKEN}").into_boxed_str())),
+    );
+    let secrets = ["s3cret", "T0ken", "wr0ng"];
+    let redacted = format!("{TOKEN_USER}:***@");
+
+    // The right ones: cloned and counted, in every format, the password
+    // nowhere (the name and the title come from the URL).
+    let url = server.url_with(&format!("{TOKEN_USER}:{TOKEN_IN_URL}"), "tiny.git");
+    assert_eq!(folded(&[&url]), "tiny;a.rs 1\n");
+    assert!(server.wait_for_log("auth: accepted"), "{}", server.log());
+    for format in ["folded", "json", "svg", "html"] {
+        let out = run([url.as_str(), "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            describe_brief(&out)
+        );
+        assert_no_secret(&out, &secrets, format);
+    }
+    let report = json(&[&url]);
+    assert_eq!(report["source"]["name"], "tiny");
+    // Other failures show the URL redacted.
+    for (args, because) in [
+        (
+            vec![server.url_with(&format!("{TOKEN_USER}:{TOKEN_IN_URL}"), "nope.git")],
+            "not found",
+        ),
+        (vec![url.clone(), "--rev".into(), "nope".into()], "nope"),
+    ] {
+        let out = run(args.iter().chain(&["--folded".to_string()]));
+        let line = clean_failure(&out).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        assert!(line.contains(&redacted) && line.contains(because), "{line}");
+        assert_no_secret(&out, &secrets, &line);
+    }
+
+    // Wrong ones: tried once, refused, one line that says so, redacted.
+    let wrong = server.url_with(&format!("{TOKEN_USER}:wr0ng-guess"), "tiny.git");
+    for format in ["folded", "json", "svg", "html"] {
+        let out = run([wrong.as_str(), "--format", format]);
+        let line = clean_failure(&out).unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(
+            line,
+            format!(
+                "repoflame: {}: cannot clone: the server refused the user name and password \
+                 in the URL",
+                server.url_with(&format!("{TOKEN_USER}:***"), "tiny.git")
+            )
+        );
+        assert_no_secret(&out, &secrets, format);
+    }
+    server.mark_log("/end-of-wrong-runs");
+    let refused = server.log().matches("auth: refused").count();
+    assert_eq!(refused, 4, "once per run:\n{}", server.log());
+}
+
 #[test]
 fn a_server_that_never_answers_times_out() {
     let hole = BlackHole::listen();
@@ -1794,12 +2200,16 @@ fn bad_revisions_fail_cleanly() {
             vec!["missing-dir", "--rev", "HEAD"],
             vec!["missing-dir"],
         ),
-        (sample, vec!["legacy", "--rev", "v1"], vec!["legacy"]),
+        (
+            sample,
+            vec!["legacy", "--rev", "HEAD"],
+            vec!["legacy is not in this revision"],
+        ),
         (sample, vec!["data", "--rev", "v1"], vec!["data"]),
         (
             sample,
-            vec!["README.md", "--rev", "HEAD"],
-            vec!["README.md"],
+            vec!["README.md/x", "--rev", "HEAD"],
+            vec!["README.md is a file there"],
         ),
     ];
     std::fs::create_dir_all(sample.join("data")).unwrap();

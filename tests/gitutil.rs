@@ -1562,14 +1562,23 @@ pub enum Behaviour {
     /// Every request gets `401 Unauthorized` with
     /// `WWW-Authenticate: Basic realm="test"`; no credentials are accepted.
     RequireAuth,
+    /// HTTP Basic authentication with exactly these `USER:PASSWORD`: a
+    /// request with them is served as [`Behaviour::Normal`], any other
+    /// gets what [`Behaviour::RequireAuth`] gives. The log has one line
+    /// per request, `auth: accepted`, `auth: refused` (wrong credentials)
+    /// or `auth: none`.
+    BasicAuth(&'static str),
 }
 
 impl Behaviour {
-    fn arg(self) -> &'static str {
+    fn args(self) -> Vec<&'static str> {
         match self {
-            Behaviour::Normal => "normal",
-            Behaviour::NotFound => "not-found",
-            Behaviour::RequireAuth => "require-auth",
+            Behaviour::Normal => vec!["--behaviour", "normal"],
+            Behaviour::NotFound => vec!["--behaviour", "not-found"],
+            Behaviour::RequireAuth => vec!["--behaviour", "require-auth"],
+            Behaviour::BasicAuth(credentials) => {
+                vec!["--behaviour", "basic-auth", "--credentials", credentials]
+            }
         }
     }
 }
@@ -1603,8 +1612,7 @@ impl GitHttp {
             .arg(&script)
             .arg("--root")
             .arg(&base)
-            .arg("--behaviour")
-            .arg(behaviour.arg());
+            .args(behaviour.args());
         let (mut server, _) = ServerProcess::spawn(&mut cmd, None);
         // The script prints its port once it listens. Read it on a thread
         // so a server that never prints cannot block the test.
@@ -1644,6 +1652,34 @@ impl GitHttp {
             self.port,
             repo_rel.trim_start_matches('/')
         )
+    }
+
+    /// `http://USERINFO@127.0.0.1:PORT/REPO_REL`: [`GitHttp::url`] with
+    /// credentials (`user:password`, percent-encoded as needed).
+    pub fn url_with(&self, userinfo: &str, repo_rel: &str) -> String {
+        self.url(repo_rel)
+            .replacen("http://", &format!("http://{userinfo}@"), 1)
+    }
+
+    /// Requests `PATH` (a plain GET, outside any repository) and returns
+    /// once the server has logged it: every request made before it is in
+    /// [`GitHttp::log`] then, to be counted.
+    pub fn mark_log(&self, path: &str) {
+        use std::io::Write as _;
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the server");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send the request");
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        assert!(
+            self.wait_for_log(path),
+            "{path} not logged:\n{}",
+            self.log()
+        );
     }
 
     /// Everything the server logged so far: one line per request (method,

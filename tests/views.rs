@@ -365,6 +365,26 @@ fn gitattributes_above_a_subdirectory_source_and_at_a_revision_apply() {
     );
 }
 
+#[test]
+fn a_single_file_source_is_classified_by_the_gitattributes_above_it() {
+    // The work tree's root is found by its `.git`.
+    let dir = classified();
+    dir.dir(".git");
+    let keep = dir.join("src/keep.rs");
+    let out = crate::util::run(crate::util::repoflame().args([
+        keep.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        classes(&report),
+        [(String::new(), Some("generated".to_string()))],
+        "{}",
+        describe(&out)
+    );
+}
+
 fn report_of(dir: &TestDir, args: &[&str]) -> Vec<(String, Option<String>)> {
     classes(&report(dir, args))
 }

@@ -192,10 +192,14 @@ fn leaves(node: &Node, prefix: String, out: &mut Vec<FileOut>) {
             &node.counts,
             node.class.as_deref(),
         )),
-        Kind::Dir if node.children.is_empty() => {
+        Kind::Dir | Kind::FileAndDir(_) if node.children.is_empty() => {
             out.push(row(path, "directory", node.tint, &node.counts, None))
         }
         _ => {
+            if let Some(file) = node.file_side() {
+                let (language, class) = (Some(file.language), file.class.as_ref());
+                out.push(row(path.clone(), "file", language, &file.counts, class));
+            }
             for child in &node.children {
                 leaves(child, path.clone(), out);
             }

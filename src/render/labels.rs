@@ -75,8 +75,9 @@ pub(crate) fn decorate(
                 },
             )
         }
-        // A directory folded by --depth: its main language's colour.
-        Kind::Dir if node.children.is_empty() => {
+        // A directory folded by --depth: its main language's colour. (A
+        // file that is a directory too only exists in a diff.)
+        Kind::Dir | Kind::FileAndDir(_) if node.children.is_empty() => {
             let mostly = node
                 .tint
                 .map(|l| format!(", mostly {}", l.name()))
@@ -92,7 +93,7 @@ pub(crate) fn decorate(
                 fill,
             )
         }
-        Kind::Dir => (
+        Kind::Dir | Kind::FileAndDir(_) => (
             format!("{path}/ · {amount} in {}", files(c.files)),
             match node.tint {
                 // Under a language frame (--by-language): that language, pale.
@@ -355,6 +356,15 @@ fn decorate_change(
     let first = match &node.kind {
         Kind::File(language) => format!("{path} · {} · {amounts}", language.name()),
         Kind::Dir => format!("{path}/ · {amounts}"),
+        Kind::FileAndDir(file) => {
+            let language = file.language.name();
+            let (then, now) = if file.change.before.files > 0 {
+                (format!("{language} file"), "directory".to_string())
+            } else {
+                ("directory".to_string(), format!("{language} file"))
+            };
+            format!("{path} · {then} at the earlier revision, {now} at the later · {amounts}")
+        }
         Kind::Small { entries, .. } => {
             format!(
                 "{} entries too narrow to draw, merged · {amounts}",

@@ -86,11 +86,11 @@ pub fn render(
     let total = tree.root.counts.get(metric);
     let root_is_dir = tree.root.is_dir();
     let frames = layout(tree, metric, !root_is_dir);
-    let lines = crate::folded::sorted_lines(frames.stacks);
+    let lines = &frames.lines;
 
     // inferno lays out while the tooltips are written: independent work.
     let (raw, (decorations, legend)) = rayon::join(
-        || inferno_svg(&lines, metric, options, labels),
+        || inferno_svg(lines, metric, options, labels),
         || {
             let mut decorations = HashMap::with_capacity(frames.nodes.len());
             for ((depth, start), (node, path)) in &frames.nodes {
@@ -117,7 +117,7 @@ pub fn render(
     Ok(Rendered { svg })
 }
 
-/// inferno's flame graph of `lines`.
+/// inferno's flame graph of `lines`, laid out in their order.
 fn inferno_svg(
     lines: &[String],
     metric: Metric,
@@ -144,8 +144,13 @@ fn inferno_svg(
     opt.text_truncate_direction = flamegraph::TextTruncateDirection::Right;
     // Neutral, so the language colours carry the meaning.
     opt.bgcolors = Some(flamegraph::color::BackgroundColor::Grey);
+    // In the order given: a flame chart's lines are laid out as they come
+    // (last first), with neighbouring frames of one name merged, and not
+    // sorted again. The layout put them in byte order but for the file
+    // part of a file that is a directory too (see Line::order_key).
+    opt.flame_chart = true;
     let mut raw = Vec::new();
-    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut raw)?;
+    flamegraph::from_lines(&mut opt, lines.iter().rev().map(String::as_str), &mut raw)?;
     Ok(raw)
 }
 
@@ -155,33 +160,59 @@ type FrameKey = (usize, u64);
 
 /// The frames of the graph, as inferno will lay them out.
 struct Layout<'t> {
-    /// `(stack, value)` of each leaf, the input of inferno.
-    stacks: Vec<(String, u64)>,
+    /// The input of inferno, `stack value` lines in the order they are
+    /// laid out left to right.
+    lines: Vec<String>,
     /// Each frame by (depth, start offset): the node and its path.
     nodes: Vec<(FrameKey, (&'t Node, String))>,
 }
 
-/// Computes where each node lands: frames are laid out left to right in the
-/// byte order of the folded lines (inferno sorts them), a frame starting
-/// where its first line starts. Depth 0 is the root of the source.
-fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
-    // Each leaf's line and its chain of nodes from below the root.
-    let mut leaves: Vec<(String, Vec<&Node>)> = Vec::new();
-    let mut chain = Vec::new();
-    if include_root {
-        chain_leaves(&tree.root, metric, &mut chain, &mut leaves);
-    } else {
-        for child in &tree.root.children {
-            chain_leaves(child, metric, &mut chain, &mut leaves);
+/// One line of inferno's input, and the nodes of its stack.
+struct Line<'t> {
+    stack: String,
+    chain: Vec<&'t Node>,
+    value: u64,
+    /// The file part of a [`Kind::FileAndDir`](crate::tree::Kind) node
+    /// with entries: its stack ends at a frame that has frames above.
+    file_part: bool,
+}
+
+impl Line<'_> {
+    fn text(&self) -> String {
+        format!("{} {}", self.stack, self.value)
+    }
+
+    /// Where the line goes: byte order of the lines, as inferno sorts
+    /// them, except that the file part of a frame goes right before the
+    /// frame's entries (`x;` sorts after a sibling `x.h` and before
+    /// `x;y`), so that the frame is one frame.
+    fn order_key(&self) -> String {
+        if self.file_part {
+            format!("{};", self.stack)
+        } else {
+            self.text()
         }
     }
-    let mut order: Vec<(String, usize)> = leaves
+}
+
+/// Computes where each node lands: frames are laid out left to right in
+/// the order of the lines (byte order, see [`Line::order_key`]), a frame
+/// starting where its first line starts. Depth 0 is the root of the
+/// source.
+fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut chain = Vec::new();
+    if include_root {
+        chain_leaves(&tree.root, metric, &mut chain, &mut lines);
+    } else {
+        for child in &tree.root.children {
+            chain_leaves(child, metric, &mut chain, &mut lines);
+        }
+    }
+    let mut order: Vec<(String, usize)> = lines
         .iter()
         .enumerate()
-        .map(|(i, (stack, chain))| {
-            let value = chain.last().expect("a leaf").counts.get(metric);
-            (format!("{stack} {value}"), i)
-        })
+        .map(|(i, line)| (line.order_key(), i))
         .collect();
     order.sort_unstable();
 
@@ -190,7 +221,7 @@ fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
     let mut previous: &[&Node] = &[];
     let mut time = 0u64;
     for (_, i) in &order {
-        let chain = &leaves[*i].1;
+        let chain = &lines[*i].chain;
         let shared = chain
             .iter()
             .zip(previous)
@@ -208,37 +239,47 @@ fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
             }
             nodes.push(((depth + 1, time), (chain[depth], path)));
         }
-        time += chain.last().expect("a leaf").counts.get(metric);
+        time += lines[*i].value;
         previous = chain;
     }
-    let stacks = leaves
-        .into_iter()
-        .map(|(stack, chain)| {
-            let value = chain.last().expect("a leaf").counts.get(metric);
-            (stack, value)
-        })
-        .collect();
-    Layout { stacks, nodes }
+    let lines = order.iter().map(|(_, i)| lines[*i].text()).collect();
+    Layout { lines, nodes }
 }
 
 fn chain_leaves<'t>(
     node: &'t Node,
     metric: Metric,
     chain: &mut Vec<&'t Node>,
-    out: &mut Vec<(String, Vec<&'t Node>)>,
+    out: &mut Vec<Line<'t>>,
 ) {
     if node.counts.get(metric) == 0 {
         return;
     }
     chain.push(node);
-    if node.children.is_empty() {
-        let stack = chain
+    let stack = || {
+        chain
             .iter()
             .map(|n| n.name.as_str())
             .collect::<Vec<_>>()
-            .join(";");
-        out.push((stack, chain.clone()));
+            .join(";")
+    };
+    if node.children.is_empty() {
+        out.push(Line {
+            stack: stack(),
+            chain: chain.clone(),
+            value: node.counts.get(metric),
+            file_part: false,
+        });
     } else {
+        let file = node.file_side().map_or(0, |f| f.counts.get(metric));
+        if file > 0 {
+            out.push(Line {
+                stack: stack(),
+                chain: chain.clone(),
+                value: file,
+                file_part: true,
+            });
+        }
         for child in &node.children {
             chain_leaves(child, metric, chain, out);
         }

@@ -23,7 +23,7 @@ use tokei::LanguageType;
 
 use crate::config::{Repo, WalkOptions};
 use crate::count::{self, CountOptions, Counts, FileRecord};
-use crate::error::{Error, Problem, display_path};
+use crate::error::{Error, Problem, display_path, redact};
 use crate::progress::Progress;
 use crate::source::objects::ObjectStore;
 
@@ -41,6 +41,8 @@ pub struct Opened {
     default_rev: String,
     /// Where a remote was cloned; removed when dropped.
     _clone: Option<crate::cleanup::TempDir>,
+    /// Notes about the reference a clone fetched.
+    notes: Vec<String>,
 }
 
 /// A revision, resolved.
@@ -54,6 +56,9 @@ pub struct Revision {
     pub date: Option<String>,
     /// The tree counted.
     tree: Oid,
+    /// What the user should know about how the revision was read: which
+    /// of the references of an ambiguous name it is.
+    pub notes: Vec<String>,
 }
 
 impl Revision {
@@ -88,7 +93,7 @@ pub fn open(
             let path = file_url_path(url).expect("just checked");
             open_local(&path).map_err(|err| match err {
                 Error::Repository { reason, .. } => Error::Clone {
-                    url: url.clone(),
+                    url: redact(url).into_owned(),
                     reason,
                 },
                 other => other,
@@ -96,6 +101,33 @@ pub fn open(
         }
         Repo::Remote(url) => clone(url, rev, timeout, progress),
     }
+}
+
+/// Whether `path` is a git directory itself (a bare repository, or the
+/// `.git` of a work tree) rather than a directory of files. Its files are
+/// git's own: what a user pointing at `project.git` means is its HEAD.
+///
+/// Told as git tells it (`is_git_directory` in git's setup.c): a HEAD
+/// that names a reference or a commit, and `objects/` and `refs/`
+/// directories. Not with libgit2: starting it loads the TLS certificates,
+/// tens of milliseconds that every directory run would pay, before its
+/// Ctrl-C handler is even in place.
+pub fn is_git_dir(path: &Path) -> bool {
+    use std::io::Read;
+    let head = path.join("HEAD");
+    // A regular file only: reading a FIFO called HEAD would block.
+    if !std::fs::metadata(&head).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut text = Vec::new();
+    let read = std::fs::File::open(&head).and_then(|f| f.take(256).read_to_end(&mut text));
+    let text = text.trim_ascii_end();
+    let names_a_commit =
+        (text.len() == 40 || text.len() == 64) && text.iter().all(u8::is_ascii_hexdigit);
+    read.is_ok()
+        && (text.starts_with(b"ref: refs/") || names_a_commit)
+        && path.join("objects").is_dir()
+        && path.join("refs").is_dir()
 }
 
 /// The path of a `file://` URL (percent-escapes decoded).
@@ -109,8 +141,13 @@ fn file_url_path(url: &str) -> Option<PathBuf> {
     if !rest.starts_with('/') {
         return None;
     }
-    let mut bytes = Vec::with_capacity(rest.len());
-    let raw = rest.as_bytes();
+    Some(PathBuf::from(OsStr::from_bytes(&percent_decoded(rest))))
+}
+
+/// `text` with its `%XX` escapes decoded.
+fn percent_decoded(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let raw = text.as_bytes();
     let mut i = 0;
     while i < raw.len() {
         if raw[i] == b'%' && i + 2 < raw.len() {
@@ -124,7 +161,50 @@ fn file_url_path(url: &str) -> Option<PathBuf> {
         bytes.push(raw[i]);
         i += 1;
     }
-    Some(PathBuf::from(OsStr::from_bytes(&bytes)))
+    bytes
+}
+
+/// A user name and password given in a URL (`https://user:password@…`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct UrlCredentials {
+    user: String,
+    password: String,
+}
+
+/// The URL to give libgit2 and the credentials `url` holds. The password
+/// is taken out of the URL, and over http(s) the user name too (libgit2
+/// sends those on its own, and again after the server refused them), so
+/// that only the credentials callback offers them, once per connection,
+/// and no libgit2 message can quote them. Over ssh the user name stays:
+/// it is the account logged into.
+fn split_credentials(url: &str) -> (String, Option<UrlCredentials>) {
+    let none = || (url.to_string(), None);
+    let Some(scheme_end) = url.find("://") else {
+        return none();
+    };
+    let start = scheme_end + 3;
+    let authority_end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i) else {
+        return none();
+    };
+    let Some((user, password)) = url[start..at].split_once(':') else {
+        return none();
+    };
+    let decode = |text: &str| String::from_utf8_lossy(&percent_decoded(text)).into_owned();
+    let credentials = UrlCredentials {
+        user: decode(user),
+        password: decode(password),
+    };
+    let scheme = url[..scheme_end].to_ascii_lowercase();
+    let keep = if scheme == "http" || scheme == "https" {
+        String::new()
+    } else {
+        format!("{user}@")
+    };
+    let url = format!("{}{keep}{}", &url[..start], &url[at + 1..]);
+    (url, Some(credentials))
 }
 
 /// libgit2 checks the SHA-1 of every object it reads, with a
@@ -140,30 +220,42 @@ fn open_local(path: &Path) -> Result<Opened, Error> {
         path: display_path(path),
         reason,
     };
-    if let Err(err) = std::fs::metadata(path) {
-        return Err(not_a_repo(crate::error::io_reason(&err)));
-    }
-    // The path itself (a work tree, a bare repository, a worktree whose
-    // .git is a file), or a directory inside a work tree.
-    let (repo, prefix, open_path) = match Repository::open(path) {
-        Ok(repo) => (repo, PathBuf::new(), path.to_path_buf()),
+    // The path is a path in the revision's tree: it need not exist in the
+    // work tree today (a directory deleted since), nor be a directory (one
+    // file is a one-file tree). The repository is found from the nearest
+    // directory that does exist, and the rest is kept as a path inside it.
+    let (dir, rest) = nearest_directory(path).map_err(&not_a_repo)?;
+    // The directory itself (a work tree, a bare repository, a worktree
+    // whose .git is a file), or a directory inside a work tree.
+    let (repo, inside, open_path) = match Repository::open(&dir) {
+        Ok(repo) => (repo, PathBuf::new(), dir.clone()),
         Err(_) => {
-            let repo = Repository::discover(path)
-                .map_err(|_| not_a_repo("not a git repository (nor inside one)".to_string()))?;
+            let repo = Repository::discover(&dir).map_err(|_| {
+                not_a_repo(match std::fs::metadata(path) {
+                    Err(err) => crate::error::io_reason(&err),
+                    Ok(_) => "not a git repository (nor inside one)".to_string(),
+                })
+            })?;
             let workdir = repo
                 .workdir()
                 .ok_or_else(|| not_a_repo("not a git repository".to_string()))?
                 .to_path_buf();
-            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let canonical = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
             let workdir_canonical = std::fs::canonicalize(&workdir).unwrap_or(workdir.clone());
-            let prefix = canonical
+            let inside = canonical
                 .strip_prefix(&workdir_canonical)
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
-            (repo, prefix, workdir)
+            (repo, inside, workdir)
         }
     };
-    let name = repo_name(&repo, path, &prefix);
+    // (Joining an empty path would add a `/`, which no file matches.)
+    let prefix = if rest.as_os_str().is_empty() {
+        inside
+    } else {
+        inside.join(rest)
+    };
+    let name = repo_name(&repo, &dir, &prefix);
     Ok(Opened {
         repo,
         open_path,
@@ -171,7 +263,38 @@ fn open_local(path: &Path) -> Result<Opened, Error> {
         prefix,
         default_rev: "HEAD".to_string(),
         _clone: None,
+        notes: Vec::new(),
     })
+}
+
+/// The nearest directory at or above `path` that exists, and the rest of
+/// `path` below it (empty when `path` is that directory).
+fn nearest_directory(path: &Path) -> Result<(PathBuf, PathBuf), String> {
+    for dir in path.ancestors() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        let rest = path.strip_prefix(dir).unwrap_or(path);
+        // What is below an existing directory is read from the tree, where
+        // `..` means nothing.
+        if rest
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(
+                "'..' after a directory that does not exist cannot be resolved in a \
+                        revision: give the path without it"
+                    .to_string(),
+            );
+        }
+        return Ok((dir.to_path_buf(), rest.to_path_buf()));
+    }
+    Err("no such file or directory".to_string())
 }
 
 /// The name of the root frame: the subdirectory counted, the work tree's
@@ -258,12 +381,83 @@ pub fn resolve(opened: &Opened, rev: Option<&str>) -> Result<Revision, Error> {
         let time = c.time();
         date_of(time.seconds() + i64::from(time.offset_minutes()) * 60)
     });
+    let notes = if opened._clone.is_some() {
+        opened.notes.clone()
+    } else {
+        ambiguity_notes(repo, lookup)
+    };
     Ok(Revision {
         rev: shown,
         commit: commit.map(|c| c.id().to_string()),
         date,
         tree: tree.id(),
+        notes,
     })
+}
+
+/// Where git (and libgit2's revparse, in the same order) looks for the
+/// reference a name stands for.
+const NAME_RULES: [(&str, &str); 6] = [
+    ("", ""),
+    ("refs/", ""),
+    ("refs/tags/", ""),
+    ("refs/heads/", ""),
+    ("refs/remotes/", ""),
+    ("refs/remotes/", "/HEAD"),
+];
+
+/// A note for each name in `rev` (`dup`, `dup~2`, `main...dup`) that more
+/// than one reference answers to, as git warns "refname 'dup' is
+/// ambiguous": which one was counted (the first, as git takes it), and how
+/// to name the others.
+fn ambiguity_notes(repo: &Repository, rev: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    for part in rev.split("...").flat_map(|part| part.split("..")) {
+        // The name: up to the first `~`, `^`, `:` or `@{`.
+        let end = [part.find(['~', '^', ':']), part.find("@{")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(part.len());
+        let name = &part[..end];
+        if name.is_empty() {
+            continue;
+        }
+        let found: Vec<String> = NAME_RULES
+            .iter()
+            .map(|(before, after)| format!("{before}{name}{after}"))
+            .filter(|full| repo.find_reference(full).is_ok())
+            .collect();
+        let [counted, others @ ..] = found.as_slice() else {
+            continue;
+        };
+        if others.is_empty() {
+            continue;
+        }
+        let how: Vec<String> = others
+            .iter()
+            .map(|other| format!("for {}, give {other}", ref_kind(other)))
+            .collect();
+        notes.push(format!(
+            "refname {name:?} is ambiguous: counted {} {counted}, as git does; {}",
+            ref_kind(counted),
+            how.join("; ")
+        ));
+    }
+    notes
+}
+
+/// "the tag", "the branch": what a full reference name is.
+fn ref_kind(full: &str) -> &'static str {
+    if full.starts_with("refs/tags/") {
+        "the tag"
+    } else if full.starts_with("refs/heads/") {
+        "the branch"
+    } else if full.starts_with("refs/remotes/") {
+        "the remote-tracking branch"
+    } else {
+        "the reference"
+    }
 }
 
 /// Whether the repository has no commit at all: HEAD's branch is unborn
@@ -331,12 +525,45 @@ pub struct Listing {
     /// `.gitattributes` blobs (even when hidden files are skipped), by the
     /// directory they are in, relative to the repository's root.
     pub attributes: Vec<(PathBuf, Oid)>,
+    /// What the counted path is at this revision.
+    pub shape: Shape,
+}
+
+/// What the counted path (SOURCE inside the repository) is at a revision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// A directory, or the whole tree.
+    #[default]
+    Directory,
+    /// One file, counted as a one-file tree as the directory mode counts a
+    /// file given as SOURCE: its entry's path is the file's name (which
+    /// gives its language), its record's path is then made empty, and it
+    /// is classified as the file at [`Opened::prefix`].
+    File,
+    /// Not there: nothing is listed (only a diff lists a missing path, as
+    /// the side where everything was added or deleted).
+    Missing,
 }
 
 /// Lists the files of `revision` below the counted subtree.
 pub fn list(opened: &Opened, revision: &Revision, walk: &WalkOptions) -> Result<Listing, Error> {
     let mut entries = Vec::new();
     let mut listing = list_each(opened, revision, walk, &mut |entry| entries.push(entry))?;
+    listing.entries = entries;
+    Ok(listing)
+}
+
+/// [`list`], with a counted path that is not at `revision` listed as
+/// [`Shape::Missing`] instead of failing.
+pub fn list_or_missing(
+    opened: &Opened,
+    revision: &Revision,
+    walk: &WalkOptions,
+) -> Result<Listing, Error> {
+    let mut entries = Vec::new();
+    let mut listing = list_shaped(opened, revision, walk, true, &mut |entry| {
+        entries.push(entry)
+    })?;
     listing.entries = entries;
     Ok(listing)
 }
@@ -349,30 +576,71 @@ fn list_each(
     walk: &WalkOptions,
     emit: &mut dyn FnMut(Entry),
 ) -> Result<Listing, Error> {
+    list_shaped(opened, revision, walk, false, emit)
+}
+
+fn list_shaped(
+    opened: &Opened,
+    revision: &Revision,
+    walk: &WalkOptions,
+    missing_ok: bool,
+    emit: &mut dyn FnMut(Entry),
+) -> Result<Listing, Error> {
     let repo = &opened.repo;
     let error = |reason: String| Error::Revision {
         rev: revision.rev.clone(),
         reason,
     };
-    let mut tree = repo
+    let root_tree = repo
         .find_tree(revision.tree)
         .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
+    let mut listing = Listing::default();
+    let mut tree = root_tree.clone();
     if !opened.prefix.as_os_str().is_empty() {
-        let entry = tree.get_path(&opened.prefix).map_err(|_| {
+        let entry = match root_tree.get_path(&opened.prefix) {
+            Ok(entry) => entry,
+            Err(_) if missing_ok => {
+                listing.shape = Shape::Missing;
+                return Ok(listing);
+            }
+            Err(_) => {
+                return Err(error(format!(
+                    "{} is not in this revision{}",
+                    display_path(&opened.prefix),
+                    missing_hint(&root_tree, &opened.prefix)
+                )));
+            }
+        };
+        if entry.kind() != Some(ObjectType::Tree) {
+            // One file (or a link, or a submodule), named as it is.
+            listing.shape = Shape::File;
+            let name = opened.prefix.file_name().map(PathBuf::from);
+            match (entry.kind(), name) {
+                (Some(ObjectType::Blob), _) if entry.filemode() == MODE_LINK => {
+                    listing.symlinks += 1
+                }
+                (Some(ObjectType::Blob), Some(name)) => {
+                    listing.listed += 1;
+                    emit(Entry {
+                        path: name,
+                        oid: entry.id(),
+                    });
+                }
+                (Some(ObjectType::Commit), _) => listing.submodules += 1,
+                _ => {}
+            }
+            above_attributes(&root_tree, &opened.prefix, &mut listing);
+            return Ok(listing);
+        }
+        tree = repo.find_tree(entry.id()).map_err(|err| {
             error(format!(
-                "{} does not exist at this revision",
-                display_path(&opened.prefix)
-            ))
-        })?;
-        tree = repo.find_tree(entry.id()).map_err(|_| {
-            error(format!(
-                "{} is not a directory",
-                display_path(&opened.prefix)
+                "cannot read {}: {}",
+                display_path(&opened.prefix),
+                err.message()
             ))
         })?;
     }
     let excludes = excludes(walk)?;
-    let mut listing = Listing::default();
     let mut path = PathBuf::new();
     list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing, emit)
         .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
@@ -381,21 +649,40 @@ fn list_each(
     for (dir, _) in &mut listing.attributes {
         *dir = opened.prefix.join(&*dir);
     }
-    if let Ok(root_tree) = repo.find_tree(revision.tree) {
-        let mut dir = PathBuf::new();
-        let mut ancestors = vec![dir.clone()];
-        for component in opened.prefix.components() {
-            dir.push(component);
-            ancestors.push(dir.clone());
-        }
-        ancestors.pop(); // the subtree itself was listed
-        for ancestor in ancestors {
-            if let Ok(entry) = root_tree.get_path(&ancestor.join(".gitattributes")) {
-                listing.attributes.push((ancestor, entry.id()));
-            }
+    above_attributes(&root_tree, &opened.prefix, &mut listing);
+    Ok(listing)
+}
+
+/// Adds the `.gitattributes` of the directories above `prefix` (not of
+/// `prefix` itself: a directory was listed, a file has none) to `listing`.
+fn above_attributes(root_tree: &git2::Tree<'_>, prefix: &Path, listing: &mut Listing) {
+    let mut dir = PathBuf::new();
+    let mut ancestors = vec![dir.clone()];
+    for component in prefix.components() {
+        dir.push(component);
+        ancestors.push(dir.clone());
+    }
+    ancestors.pop();
+    for ancestor in ancestors {
+        if let Ok(entry) = root_tree.get_path(&ancestor.join(".gitattributes")) {
+            listing.attributes.push((ancestor, entry.id()));
         }
     }
-    Ok(listing)
+}
+
+/// Why `prefix` is not in `tree`, when a directory above it is a file
+/// there.
+fn missing_hint(tree: &git2::Tree<'_>, prefix: &Path) -> String {
+    prefix
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .find(|a| {
+            tree.get_path(a)
+                .is_ok_and(|e| e.kind() != Some(ObjectType::Tree))
+        })
+        .map(|file| format!(" ({} is a file there)", display_path(file)))
+        .unwrap_or_default()
 }
 
 /// The `.gitattributes` blobs of a listing, read and parsed, with notes
@@ -639,6 +926,8 @@ pub struct RevisionCount {
     /// The `.gitattributes` of the revision, relative to the repository's
     /// root.
     pub attributes: crate::classify::Attributes,
+    /// A directory, or one file.
+    pub shape: Shape,
 }
 
 /// Counts the files of `revision`.
@@ -695,6 +984,7 @@ pub fn count_revision(
     let (mut count, lfs) = counted.into_inner().unwrap_or_else(|e| e.into_inner());
     count.notes.extend(skipped_notes(&listing));
     count.listed = listing.listed;
+    count.shape = listing.shape;
     let (attributes, notes) = attributes(opened, &listing);
     count.attributes = attributes;
     count.notes.extend(notes);
@@ -776,8 +1066,11 @@ pub struct DiffCount {
     pub notes: Vec<String>,
     /// Distinct blobs counted (the cost of the diff).
     pub blobs_counted: usize,
-    /// The `.gitattributes` of the later revision.
+    /// The `.gitattributes` of the later revision (of the earlier one
+    /// where the counted path is gone).
     pub attributes: crate::classify::Attributes,
+    /// A directory, or one file (at either revision).
+    pub shape: Shape,
 }
 
 /// Counts the files of two revisions, each distinct blob once.
@@ -790,8 +1083,9 @@ pub fn count_diff(
     pool: &rayon::ThreadPool,
     progress: &Progress,
 ) -> Result<DiffCount, Error> {
-    let before = list(opened, from, walk)?;
-    let after = list(opened, to, walk)?;
+    let before = list_or_missing(opened, from, walk)?;
+    let after = list_or_missing(opened, to, walk)?;
+    let shape = diff_shape(opened, from, to, before.shape, after.shape)?;
     // A blob at one path is counted once, whichever revisions have it.
     let mut index: HashMap<(PathBuf, Oid), usize> = HashMap::new();
     let mut blobs: Vec<(PathBuf, Oid)> = Vec::new();
@@ -866,7 +1160,12 @@ pub fn count_diff(
             .as_bytes()
             .cmp(b.path.as_os_str().as_bytes())
     });
-    let (attributes, attribute_notes) = attributes(opened, &after);
+    let latest = if after.shape == Shape::Missing {
+        &before
+    } else {
+        &after
+    };
+    let (attributes, attribute_notes) = attributes(opened, latest);
     notes.extend(attribute_notes);
     Ok(DiffCount {
         records,
@@ -874,7 +1173,44 @@ pub fn count_diff(
         notes,
         blobs_counted: blobs.len(),
         attributes,
+        shape,
     })
+}
+
+/// What the counted path is in a diff: there at one revision at least,
+/// and a file or a directory, not one then the other.
+fn diff_shape(
+    opened: &Opened,
+    from: &Revision,
+    to: &Revision,
+    before: Shape,
+    after: Shape,
+) -> Result<Shape, Error> {
+    let path = display_path(&opened.prefix);
+    match (before, after) {
+        (Shape::Missing, Shape::Missing) => Err(Error::Revision {
+            rev: format!("{}..{}", from.rev, to.rev),
+            reason: format!("{path} is in neither revision"),
+        }),
+        (Shape::File, Shape::Directory) | (Shape::Directory, Shape::File) => {
+            let what = |shape| match shape {
+                Shape::File => "a file",
+                _ => "a directory",
+            };
+            Err(Error::Revision {
+                rev: format!("{}..{}", from.rev, to.rev),
+                reason: format!(
+                    "{path} is {} at {} and {} at {}: give the directory above it",
+                    what(before),
+                    from.rev,
+                    what(after),
+                    to.rev
+                ),
+            })
+        }
+        (Shape::File, _) | (_, Shape::File) => Ok(Shape::File),
+        _ => Ok(Shape::Directory),
+    }
 }
 
 /// Clones `url` shallow (depth 1) and bare into a private temporary
@@ -885,10 +1221,14 @@ fn clone(
     timeout: Duration,
     progress: &Progress,
 ) -> Result<Opened, Error> {
+    // Every message shows the URL without its password; libgit2 gets it
+    // without the credentials, which only the callback offers.
     let fail = |reason: String| Error::Clone {
-        url: url.to_string(),
-        reason,
+        url: redact(url).into_owned(),
+        reason: redact(&reason).into_owned(),
     };
+    let (url, credentials) = split_credentials(url);
+    let url = url.as_str();
     if let Some(rev) = rev {
         if rev.starts_with('-') {
             return Err(Error::Revision {
@@ -903,12 +1243,16 @@ fn clone(
         .map_err(|err| fail(format!("cannot create a temporary directory: {err}")))?;
     let repo = Repository::init_bare(dir.path())
         .map_err(|err| fail(format!("cannot create a repository: {}", err.message())))?;
-    let target = {
+    let (target, advertised) = {
         let mut remote = repo
             .remote_anonymous(url)
             .map_err(|err| fail(clone_reason(&err, timeout)))?;
         let connection = remote
-            .connect_auth(git2::Direction::Fetch, Some(callbacks(progress)), None)
+            .connect_auth(
+                git2::Direction::Fetch,
+                Some(callbacks(progress, credentials.as_ref())),
+                None,
+            )
             .map_err(|err| fail(clone_reason(&err, timeout)))?;
         let heads = connection
             .list()
@@ -922,8 +1266,20 @@ fn clone(
             .ok()
             .and_then(|b| b.as_str().ok().map(str::to_string));
         drop(connection);
-        pick_ref(rev, &advertised, default.as_deref()).map_err(fail)?
+        let target = pick_ref(rev, &advertised, default.as_deref()).map_err(fail)?;
+        (target, advertised)
     };
+    // `git clone --branch` takes the branch when a tag has its name too.
+    let mut notes = Vec::new();
+    if let Some(rev) = rev {
+        let tag = format!("refs/tags/{rev}");
+        if target == format!("refs/heads/{rev}") && advertised.iter().any(|(n, _)| *n == tag) {
+            notes.push(format!(
+                "refname {rev:?} is ambiguous: counted the branch {target}, as git clone \
+                 --branch does; for the tag, give {tag}"
+            ));
+        }
+    }
 
     let mut remote = repo
         .remote_anonymous(url)
@@ -932,7 +1288,7 @@ fn clone(
     fetch
         .depth(1)
         .download_tags(git2::AutotagOption::None)
-        .remote_callbacks(callbacks(progress));
+        .remote_callbacks(callbacks(progress, credentials.as_ref()));
     let refspec = format!("+{}:refs/repoflame/target", target);
     progress.start();
     let fetched = remote.fetch(&[&refspec], Some(&mut fetch), None);
@@ -956,6 +1312,7 @@ fn clone(
         prefix: PathBuf::new(),
         default_rev: "refs/repoflame/target".to_string(),
         _clone: Some(dir),
+        notes,
     })
 }
 
@@ -1041,12 +1398,30 @@ fn set_timeouts(timeout: Duration) {
     }
 }
 
+/// What a clone says when the server refused the credentials of the URL.
+const REFUSED: &str = "the server refused the user name and password in the URL";
+
 /// Callbacks of a fetch: progress, and credentials that are never
-/// prompted for (the run fails instead of waiting for a password).
-fn callbacks(progress: &Progress) -> git2::RemoteCallbacks<'_> {
+/// prompted for (the run fails instead of waiting for a password): those
+/// of the URL, offered once, or an ssh agent's key.
+fn callbacks<'a>(
+    progress: &'a Progress,
+    in_url: Option<&'a UrlCredentials>,
+) -> git2::RemoteCallbacks<'a> {
     let mut callbacks = git2::RemoteCallbacks::new();
     let mut tried_agent = false;
+    let mut offered = false;
     callbacks.credentials(move |_url, username, allowed| {
+        if let Some(given) = in_url {
+            if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+                if offered {
+                    // Asked again: the server did not take them.
+                    return Err(git2::Error::new(ErrorCode::Auth, ErrorClass::Net, REFUSED));
+                }
+                offered = true;
+                return git2::Cred::userpass_plaintext(&given.user, &given.password);
+            }
+        }
         if allowed.contains(git2::CredentialType::SSH_KEY) && !tried_agent {
             tried_agent = true;
             if let Some(user) = username {
@@ -1075,6 +1450,9 @@ fn callbacks(progress: &Progress) -> git2::RemoteCallbacks<'_> {
 fn clone_reason(err: &git2::Error, timeout: Duration) -> String {
     let message = err.message();
     let lower = message.to_ascii_lowercase();
+    if message.contains(REFUSED) {
+        return REFUSED.to_string();
+    }
     if err.code() == ErrorCode::Auth || lower.contains("401") || lower.contains("authentication") {
         return "the server asks for credentials; repoflame never prompts: use a URL that needs \
                 none, an ssh agent, or clone it yourself and give the path"
@@ -1112,6 +1490,26 @@ mod tests {
     }
 
     #[test]
+    fn git_directories_are_told_as_git_tells_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        std::fs::create_dir(path.join("objects")).unwrap();
+        std::fs::create_dir(path.join("refs")).unwrap();
+        assert!(!is_git_dir(path), "no HEAD");
+        for (head, is) in [
+            ("ref: refs/heads/main\n", true),
+            ("0123456789abcdef0123456789abcdef01234567\n", true),
+            ("0123456789abcdef\n", false),
+            ("main\n", false),
+        ] {
+            std::fs::write(path.join("HEAD"), head).unwrap();
+            assert_eq!(is_git_dir(path), is, "{head:?}");
+        }
+        std::fs::remove_dir(path.join("refs")).unwrap();
+        assert!(!is_git_dir(path), "no refs/");
+    }
+
+    #[test]
     fn file_urls_are_paths() {
         assert_eq!(
             file_url_path("file:///srv/x.git"),
@@ -1123,6 +1521,39 @@ mod tests {
         );
         assert_eq!(file_url_path("file://host/x"), None);
         assert_eq!(file_url_path("https://x/y"), None);
+    }
+
+    #[test]
+    fn credentials_are_taken_out_of_urls() {
+        let given = |user: &str, password: &str| {
+            Some(UrlCredentials {
+                user: user.into(),
+                password: password.into(),
+            })
+        };
+        assert_eq!(
+            split_credentials("https://x-access-token:s3cret%40T@host/o/r.git"),
+            (
+                "https://host/o/r.git".into(),
+                given("x-access-token", "s3cret@T")
+            )
+        );
+        assert_eq!(
+            split_credentials("HTTP://u:p@h:8080"),
+            ("HTTP://h:8080".into(), given("u", "p"))
+        );
+        assert_eq!(
+            split_credentials("ssh://git:pw@host/x.git"),
+            ("ssh://git@host/x.git".into(), given("git", "pw"))
+        );
+        for plain in [
+            "https://someone@host/x",
+            "https://host/x@y:z",
+            "git@host:o/r.git",
+            "file:///srv/x.git",
+        ] {
+            assert_eq!(split_credentials(plain), (plain.to_string(), None));
+        }
     }
 
     #[test]

@@ -56,13 +56,15 @@ pub fn count(
             let mut problems = count.problems;
             problems.sort();
             let mut records = count.records;
+            if count.shape == git::Shape::File {
+                // A one-file tree, as in the directory mode.
+                for record in &mut records {
+                    record.path = PathBuf::new();
+                }
+            }
             classify_records(&mut records, &count.attributes, opened.prefix(), pool);
             exclude_classes(&mut records, &config.walk);
-            let place = match repo {
-                crate::config::Repo::Local(path) => display_path(path),
-                crate::config::Repo::Remote(url) => url.clone(),
-            };
-            let place = format!("{place} at {}", revision.describe());
+            let place = format!("{} at {}", repo.describe(), revision.describe());
             check_countable(
                 &records,
                 &problems,
@@ -72,6 +74,7 @@ pub fn count(
                 "tracked ",
             )?;
             let mut notes = count.notes;
+            notes.extend(revision.notes.iter().cloned());
             notes.sort();
             Counted {
                 root_name: opened.name.clone(),
@@ -200,6 +203,10 @@ pub fn classify_records(
             .for_each(|record| {
                 let class = if prefix.as_os_str().is_empty() {
                     classify::classify(attributes, &record.path, record.class.as_ref())
+                } else if record.path.as_os_str().is_empty() {
+                    // A one-file source: the file is `prefix` (joining an
+                    // empty path would make it `prefix/`, a directory).
+                    classify::classify(attributes, prefix, record.class.as_ref())
                 } else {
                     classify::classify(
                         attributes,

@@ -3,6 +3,7 @@
 a small threaded HTTP server from the Python standard library.
 
     git-http-server.py --root DIR [--behaviour normal|not-found|require-auth]
+    git-http-server.py --root DIR --behaviour basic-auth --credentials USER:PASSWORD
 
 Binds 127.0.0.1 on a port chosen by the OS and prints that port, alone on
 one line, on stdout; then serves until killed. Repositories are the
@@ -14,13 +15,19 @@ Behaviours, for the tests of bad remotes:
   not-found     every request is answered 404 Not Found;
   require-auth  every request is answered 401 Unauthorized with
                 `WWW-Authenticate: Basic realm="test"` (credentials are
-                never accepted).
+                never accepted);
+  basic-auth    a request with HTTP Basic credentials USER:PASSWORD goes to
+                `git http-backend`, any other is answered as require-auth
+                does. Each is logged as `auth: accepted`, `auth: refused`
+                (wrong credentials) or `auth: none`, never with the
+                credentials.
 
 The environment is passed on to `git http-backend` (so GIT_CONFIG_* set by
 the caller reach it), plus the CGI variables of the request.
 """
 
 import argparse
+import base64
 import http.server
 import os
 import subprocess
@@ -86,6 +93,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if behaviour == "not-found":
             self.reply(404, "Not Found", [("Content-Type", "text/plain")], b"Not Found\n")
             return
+        if behaviour == "basic-auth":
+            given = self.headers.get("Authorization")
+            if given == self.server.authorization:
+                self.log_message("auth: accepted")
+            else:
+                self.log_message("auth: %s", "refused" if given else "none")
+                behaviour = "require-auth"
         if behaviour == "require-auth":
             self.reply(
                 401,
@@ -165,14 +179,23 @@ def main():
     parser.add_argument(
         "--behaviour",
         default="normal",
-        choices=["normal", "not-found", "require-auth"],
+        choices=["normal", "not-found", "require-auth", "basic-auth"],
+    )
+    parser.add_argument(
+        "--credentials", help="USER:PASSWORD that basic-auth accepts"
     )
     args = parser.parse_args()
+    if (args.behaviour == "basic-auth") != (args.credentials is not None):
+        parser.error("--credentials goes with --behaviour basic-auth, and only with it")
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.root = os.path.abspath(args.root)
     server.behaviour = args.behaviour
+    server.authorization = None
+    if args.credentials is not None:
+        token = base64.b64encode(args.credentials.encode("utf-8")).decode("ascii")
+        server.authorization = "Basic " + token
     print(server.server_address[1], flush=True)
     server.serve_forever()
 
