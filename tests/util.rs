@@ -524,7 +524,11 @@ pub fn run_on_pty(
             Stdio::piped()
         }
     };
-    cmd.stdout(on_pty(stdout)).stderr(on_pty(stderr));
+    // A terminal says what it is: progress bars are drawn only when TERM
+    // names one (indicatif hides them when it is unset or `dumb`).
+    cmd.stdout(on_pty(stdout))
+        .stderr(on_pty(stderr))
+        .env("TERM", "xterm-256color");
     let mut child = cmd.spawn().expect("spawn repoflame");
     // Only the child may hold the terminal's slave side, so that reading
     // the master ends (EIO) when the child exits.
