@@ -74,8 +74,11 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), help_heading = "Git")]
     pub timeout: u64,
 
-    /// Write to FILE instead of stdout; FILE is replaced only once the
-    /// output is complete.
+    /// Write to FILE instead of stdout. A file is replaced only once the
+    /// output is complete, keeping its mode; a symbolic link stays a link
+    /// and the file it points to receives the output; a device, FIFO or
+    /// socket is written to in place, as `>` does. FILE is opened before
+    /// anything is counted: a FILE that cannot be written fails at once.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
