@@ -11,7 +11,9 @@
 //! - a regular file (new or existing) is written to a temporary file in its
 //!   directory and renamed over it only once everything is written and
 //!   flushed: when anything fails, an existing file is left untouched and
-//!   no partial file remains;
+//!   no partial file remains. A new file gets `0o666` less the umask (the
+//!   kernel applies it); a replaced one keeps its mode, and its owner and
+//!   group when the run may give them back (as root);
 //! - a symbolic link stays a link: the file at the end of the chain of links
 //!   receives the output (atomically when it is a regular file, and created
 //!   when it does not exist yet);
@@ -25,7 +27,7 @@
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, display_path, io_reason};
@@ -150,11 +152,13 @@ fn open_path(path: &Path) -> io::Result<Target> {
         _ => Path::new("."),
     };
     // Removed on interruption too, not only when dropped; registered as it
-    // is created, so no interruption falls in between.
+    // is created, so no interruption falls in between. Created with 0o666
+    // for the kernel to apply the umask, as `>` does.
     let (temp, registered) = crate::cleanup::create_registered(|| {
         let temp = tempfile::Builder::new()
             .prefix(".repoflame-")
             .suffix(".tmp")
+            .permissions(fs::Permissions::from_mode(0o666))
             .tempfile_in(dir)
             .map_err(|err| match err.kind() {
                 io::ErrorKind::NotFound if !dir.is_dir() => io::Error::new(
@@ -240,13 +244,34 @@ where
     })
 }
 
-/// Gives the temporary `file` the mode of `target` when it exists, or
-/// what `>` would give a new file.
+/// Gives the temporary `file` the mode of the regular file `target` it is
+/// to replace, and its owner and group where the system allows (root can;
+/// others can keep a group they belong to). A new file keeps the mode it
+/// was created with.
 fn keep_owner_and_mode(file: &File, target: &Path) -> io::Result<()> {
-    let mode = match fs::metadata(target) {
-        Ok(existing) => existing.permissions().mode() & 0o7777,
-        Err(_) => 0o666 & !current_umask(),
+    let existing = match fs::metadata(target) {
+        Ok(existing) if existing.is_file() => existing,
+        _ => return Ok(()),
     };
+    let mut own = file.metadata()?;
+    if (own.uid(), own.gid()) != (existing.uid(), existing.gid()) {
+        // Best effort, like an editor saving a file: the content is what
+        // was asked for; where the owner cannot be kept, the file is ours.
+        let both = std::os::unix::fs::fchown(file, Some(existing.uid()), Some(existing.gid()));
+        if both.is_err() && own.gid() != existing.gid() {
+            let _ = std::os::unix::fs::fchown(file, None, Some(existing.gid()));
+        }
+        own = file.metadata()?;
+    }
+    let mut mode = existing.mode() & 0o7777;
+    // Set-user and set-group-ID bits only for the owner and group they
+    // were given for.
+    if own.uid() != existing.uid() {
+        mode &= !0o4000;
+    }
+    if own.gid() != existing.gid() {
+        mode &= !0o2000;
+    }
     file.set_permissions(fs::Permissions::from_mode(mode))
 }
 
@@ -258,12 +283,4 @@ impl Drop for Registered {
     fn drop(&mut self) {
         crate::cleanup::unregister(&self.0);
     }
-}
-
-/// The process umask (read by setting and restoring it).
-fn current_umask() -> u32 {
-    // SAFETY: umask only swaps a process-wide integer; it is restored at once.
-    let mask = unsafe { libc::umask(0o022) };
-    unsafe { libc::umask(mask) };
-    mask as u32
 }

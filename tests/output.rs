@@ -1,6 +1,9 @@
 //! Where the output goes: `-o FILE` replaced atomically (left byte-identical
-//! on failure, no temporary file left behind), write errors on stdout, a
-//! closed pipe, and terminals (no SVG dumped on one).
+//! on failure, no temporary file left behind, mode and owner kept), `-o`
+//! onto devices, FIFOs, sockets and symbolic links (written as `>` would,
+//! never renamed over) and onto what cannot be written (fails before any
+//! work), write errors on stdout, a closed pipe, and terminals (no SVG
+//! dumped on one).
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -67,13 +70,7 @@ fn a_new_output_file_is_created_with_the_usual_permissions() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     // The tests run with the inherited umask: the file gets what `>` gives.
-    // SAFETY: umask only swaps a process-wide integer; restored at once.
-    let umask = unsafe {
-        let mask = libc::umask(0o022);
-        libc::umask(mask);
-        mask
-    } as u32;
-    assert_eq!(mode, 0o666 & !umask, "mode {mode:o}");
+    assert_eq!(mode, 0o666 & !util::current_umask(), "mode {mode:o}");
     no_leftovers(dir.parent());
 }
 
@@ -663,4 +660,51 @@ fn o_into_an_unwritable_directory_fails_before_the_walk() {
     );
     assert!(!target.exists());
     no_leftovers(&locked);
+}
+
+// ---------------------------------------------------------------------------
+// The mode and owner of a file `-o` writes.
+
+#[test]
+fn a_new_output_file_gets_0666_less_the_umask_of_the_run() {
+    use std::os::unix::process::CommandExt;
+    let (dir, target) = small_tree();
+    for umask in [0o022, 0o027, 0o077, 0o002] {
+        let _ = std::fs::remove_file(&target);
+        let mut cmd = dir.cmd();
+        cmd.args(["--folded", "-o"]).arg(&target);
+        // SAFETY: umask is async-signal-safe; it changes the child only.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::umask(umask);
+                Ok(())
+            });
+        }
+        let out = util::run(&mut cmd);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o666 & !umask, "umask {umask:03o}: mode {mode:o}");
+    }
+    no_leftovers(dir.parent());
+}
+
+#[test]
+fn a_replaced_output_file_keeps_its_owner_and_group_when_run_as_root() {
+    const TEST: &str = "a_replaced_output_file_keeps_its_owner_and_group_when_run_as_root";
+    use std::os::unix::fs::MetadataExt;
+    if !util::is_root() {
+        util::require_or_skip(TEST, "giving a file to another user needs root");
+        return;
+    }
+    let (dir, target) = small_tree();
+    std::fs::write(&target, "old").unwrap();
+    std::os::unix::fs::chown(&target, Some(65534), Some(65534)).unwrap();
+    util::chmod(&target, 0o640);
+    let out = dir.run(&["--folded", "-o", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), SMALL_FOLDED);
+    let meta = std::fs::metadata(&target).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534), "owner not kept");
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    no_leftovers(dir.parent());
 }
