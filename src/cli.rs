@@ -74,11 +74,12 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), help_heading = "Git")]
     pub timeout: u64,
 
-    /// Write to FILE instead of stdout. A file is replaced only once the
-    /// output is complete, keeping its mode; a symbolic link stays a link
-    /// and the file it points to receives the output; a device, FIFO or
-    /// socket is written to in place, as `>` does. FILE is opened before
-    /// anything is counted: a FILE that cannot be written fails at once.
+    /// Write to FILE instead of stdout (`-` is stdout). A file is replaced
+    /// only once the output is complete, keeping its mode; a symbolic link
+    /// stays a link and the file it points to receives the output; a
+    /// device, FIFO or socket is written to in place, as `>` does. FILE is
+    /// opened before anything is counted: a FILE that cannot be written
+    /// fails at once.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -274,7 +275,9 @@ impl Args {
         } else {
             Source::Directory(self.source.clone())
         };
-        if let Some(output) = &self.output {
+        // `-o -` is stdout, as for every Unix tool (`./-` is a file).
+        let output = self.output.filter(|o| o.as_os_str() != "-");
+        if let Some(output) = &output {
             if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
                 if !dir.is_dir() {
                     bail!(
@@ -338,7 +341,7 @@ impl Args {
             stream_threshold: self.stream_threshold,
             metric,
             format,
-            output: self.output,
+            output,
             view: View {
                 depth: self.depth.map(|d| d as usize),
                 by_language: self.by_language,

@@ -2,8 +2,8 @@
 //! on failure, no temporary file left behind, mode and owner kept), `-o`
 //! onto devices, FIFOs, sockets and symbolic links (written as `>` would,
 //! never renamed over) and onto what cannot be written (fails before any
-//! work), write errors on stdout, a closed pipe, and terminals (no SVG
-//! dumped on one).
+//! work), `-o -`, write errors on stdout, a closed pipe, and terminals (no
+//! SVG dumped on one).
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -707,4 +707,30 @@ fn a_replaced_output_file_keeps_its_owner_and_group_when_run_as_root() {
     assert_eq!((meta.uid(), meta.gid()), (65534, 65534), "owner not kept");
     assert_eq!(meta.mode() & 0o7777, 0o640);
     no_leftovers(dir.parent());
+}
+
+// ---------------------------------------------------------------------------
+// `-o -`.
+
+#[test]
+fn o_dash_writes_to_stdout_not_a_file_named_dash() {
+    let (dir, _) = small_tree();
+    let out = dir.run(&["--folded", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), SMALL_FOLDED);
+    assert!(!dir.join("-").exists(), "a file named - was written");
+    // Like stdout, no SVG onto a terminal.
+    let mut cmd = dir.cmd();
+    cmd.args(["-o", "-"]);
+    let run = util::run_on_pty(cmd, true, false, HANG);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&run.terminal).contains("<svg"));
+    assert!(!dir.join("-").exists(), "a file named - was written");
+    // A file named `-` is still reachable as ./-.
+    let out = dir.run(&["--folded", "-o", "./-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("-")).unwrap(),
+        SMALL_FOLDED
+    );
 }
