@@ -167,7 +167,9 @@ pub struct Args {
     #[arg(long, value_name = "NAME", help_heading = "Output")]
     pub name: Option<String>,
 
-    /// Title of the graph [default: the root frame's name].
+    /// Title of the graph [default: the root frame's name]. What would
+    /// break the SVG or a terminal (control characters, U+FFFE, bidi
+    /// overrides) is shown escaped, as in frame names (`\x01`, `\u{202E}`).
     #[arg(long, value_name = "TEXT", help_heading = "Flame graph")]
     pub title: Option<String>,
 

@@ -2,8 +2,8 @@
 //! on failure, no temporary file left behind, mode and owner kept), `-o`
 //! onto devices, FIFOs, sockets and symbolic links (written as `>` would,
 //! never renamed over) and onto what cannot be written (fails before any
-//! work), `-o -`, write errors on stdout, a closed pipe, and terminals (no
-//! SVG dumped on one).
+//! work), `-o -`, write errors on stdout, a closed pipe, terminals (no SVG
+//! dumped on one), and user text (titles, names) in the output.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -733,4 +733,98 @@ fn o_dash_writes_to_stdout_not_a_file_named_dash() {
         std::fs::read_to_string(dir.join("-")).unwrap(),
         SMALL_FOLDED
     );
+}
+
+// ---------------------------------------------------------------------------
+// User text in the output: titles and names.
+
+/// A title with what breaks XML 1.0 (C0 controls, U+FFFE) or a terminal
+/// (escape sequences, bidi overrides, C1 controls), and what a title may
+/// keep as it is (`;`, `\`, spaces, digits at the end).
+const HOSTILE_TITLE: &str = "a\u{1}b\u{1b}[31mc\u{FFFE}d\u{202E}e\u{85}f;g\\h\tv 2";
+
+/// Checks that `svg` is well-formed XML with a real parser, roxmltree
+/// (which rejects unclosed elements and characters XML 1.0 forbids). The
+/// SVG's doctype, which roxmltree refuses by default, is allowed.
+fn assert_parses(svg: &str) {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    if let Err(err) = roxmltree::Document::parse_with_options(svg, options) {
+        panic!("the SVG does not parse: {err}");
+    }
+}
+
+/// Checks that `page` holds no character that breaks XML or a terminal.
+fn assert_no_raw_controls(page: &str, what: &str) {
+    let bad: Vec<char> = page
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{202A}'..='\u{202E}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw {bad:?}");
+}
+
+#[test]
+fn a_title_with_control_characters_or_u_fffe_gives_an_svg_that_parses() {
+    let (dir, _) = small_tree();
+    // Escaped like frame names, except what only folded stacks need: a
+    // title is never split on `;` nor read back.
+    let expected = r"a\x01b\x1B[31mc\u{FFFE}d\u{202E}e\u{85}f;g\h\x09v 2";
+    let out = dir.run(&["--title", HOSTILE_TITLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
+    assert_parses(svg);
+    assert_no_raw_controls(svg, "SVG");
+    assert_eq!(
+        util::svg_text(&out.stdout, "title").as_deref(),
+        Some(expected)
+    );
+
+    let out = dir.run(&["--title", HOSTILE_TITLE, "--format", "html"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let page = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_no_raw_controls(&page, "HTML");
+    assert!(
+        page.contains(&format!("<title>{expected}</title>")),
+        "window title"
+    );
+    assert!(page.contains(&format!("<h1>{expected}</h1>")), "heading");
+}
+
+#[test]
+fn a_name_with_control_characters_or_u_fffe_is_escaped_everywhere() {
+    let (dir, _) = small_tree();
+    // The root frame's name: escaped exactly as a frame.
+    let expected = r"a\x01b\x1B[31mc\u{FFFE}d\u{202E}e\u{85}f\x3Bg\\h\x09v\x202";
+    let out = dir.run(&["--name", HOSTILE_TITLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
+    assert_parses(svg);
+    assert_no_raw_controls(svg, "SVG");
+    assert_eq!(
+        util::svg_text(&out.stdout, "title").as_deref(),
+        Some(expected)
+    );
+    assert!(
+        util::svg_frames(&out.stdout)
+            .iter()
+            .any(|f| f.name() == expected)
+    );
+
+    let out = dir.run(&["--name", HOSTILE_TITLE, "--format", "html"]);
+    let page = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_no_raw_controls(&page, "HTML");
+    assert!(page.contains(&format!("<h1>{expected}</h1>")), "heading");
+
+    let out = dir.run(&["--name", HOSTILE_TITLE, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["source"]["name"], expected);
+
+    let out = dir.run(&["--name", HOSTILE_TITLE, "--folded"]);
+    let folded = String::from_utf8(out.stdout).unwrap();
+    assert!(folded.starts_with(&format!("{expected};")), "{folded:?}");
 }
