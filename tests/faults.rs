@@ -1227,7 +1227,20 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
         counted.insert(level);
     }
     let lines = util::error_lines(&out);
-    let named: Vec<&str> = lines.iter().map(|l| problem_path(l)).collect();
+    // Messages shorten the long paths; the JSON report names them whole,
+    // relative to the root.
+    assert!(
+        lines.iter().all(|l| l.chars().count() < 300),
+        "a message line of more than 300 characters"
+    );
+    let (json, _) = run(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let problems = report["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), lines.len(), "{report}");
+    let named: Vec<String> = problems
+        .iter()
+        .map(|p| format!("deep/{}", p["path"].as_str().expect("a path")))
+        .collect();
     for &level in &files_at {
         let path = path_of(level);
         if path.len() < PATH_MAX {
@@ -1259,8 +1272,6 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
     let total: u64 = parsed.iter().map(|(_, c)| c).sum();
 
     // JSON: the same total.
-    let (out, _) = run(&["--format", "json"]);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(report["totals"]["code"].as_u64(), Some(total));
 
     // --depth 5: what is deeper folded into deep/d/d/d/d/d.
@@ -1287,6 +1298,100 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
     assert!(
         frames.iter().any(|f| f.name() == format!("f{deepest}.rs")),
         "f{deepest}.rs not drawn"
+    );
+}
+
+#[test]
+fn a_path_too_long_to_open_is_elided_in_messages_and_whole_and_relative_in_json() {
+    let dir = TestDir::new("deep");
+    let _cleanup = RemoveDeep(dir.path().to_path_buf());
+    // "deep" + "/d" × 2100 + "/f2100.rs": beyond PATH_MAX.
+    deep_chain(dir.path(), 2_100, &[0, 2_100], b"fn a() {}\n");
+    let run = |args: &[&str]| {
+        util::run_limited(
+            util::repoflame()
+                .current_dir(dir.parent())
+                .arg("deep")
+                .args(args),
+            HANG,
+        )
+        .output
+    };
+    let out = run(&["--folded"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe_brief(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "deep;f0.rs 1\n");
+    let lines = util::error_lines(&out);
+    assert!(!lines.is_empty());
+    for line in &lines {
+        assert!(line.ends_with(": file name too long"), "{line:.200}");
+        // The first and last 60 characters of the path, `…` between.
+        let path = problem_path(line);
+        assert_eq!(path.chars().count(), 121, "{line:.300}");
+        let (head, tail) = path.split_once('…').expect("an elided path");
+        assert_eq!(head, format!("deep{}", "/d".repeat(28)));
+        assert!(tail.ends_with("/d") || tail.ends_with(".rs"), "{tail}");
+        assert!("/d".repeat(40).contains(&tail[..40]), "{tail}");
+    }
+
+    // The report: every path whole, relative to the root like the files'.
+    let out = run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe_brief(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["files"][0]["path"], "f0.rs");
+    let problems = report["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), lines.len());
+    for problem in problems {
+        let path = problem["path"].as_str().expect("a path");
+        assert!(
+            path.starts_with("d/d/"),
+            "not relative to the root: {path:.60}"
+        );
+        assert!(path.len() > 4_000, "not whole: {} bytes", path.len());
+        assert!(!path.contains('…'), "shortened: {path:.60}");
+        assert_eq!(problem["message"], "file name too long");
+    }
+}
+
+#[test]
+fn json_problem_paths_are_relative_to_the_root_like_file_paths() {
+    const TEST: &str = "json_problem_paths_are_relative_to_the_root_like_file_paths";
+    let Some(mut cmd) = util::repoflame_unprivileged(TEST) else {
+        util::require_or_skip(TEST, "running as root and setpriv is not installed");
+        return;
+    };
+    let dir = TestDir::new("t");
+    util::open_to_all(&dir);
+    dir.file("ok.rs", "fn a() {}\n")
+        .file("sub/secret.rs", "fn s() {}\n")
+        .file("locked/inside.rs", "fn i() {}\n");
+    // One file the count cannot open, one directory the walk cannot read.
+    util::chmod(&dir.join("sub/secret.rs"), 0o000);
+    util::chmod(&dir.join("locked"), 0o000);
+    let out = util::run_limited(
+        cmd.current_dir(dir.parent())
+            .args(["./t", "--format", "json"]),
+        HANG,
+    )
+    .output;
+    util::chmod(&dir.join("locked"), 0o755);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["files"][0]["path"], "ok.rs");
+    let paths: Vec<&str> = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].as_str().expect("a path"))
+        .collect();
+    assert_eq!(paths, ["locked", "sub/secret.rs"], "{report}");
+    // Messages name the paths as found, from where the run was started.
+    let lines = util::error_lines(&out);
+    assert_eq!(
+        lines,
+        [
+            "repoflame: ./t/locked: permission denied",
+            "repoflame: ./t/sub/secret.rs: permission denied"
+        ]
     );
 }
 

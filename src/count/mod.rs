@@ -208,7 +208,7 @@ fn count_one(
         Ok(Some(opened)) => opened,
         Ok(None) => return Outcome::Gone,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Outcome::Gone,
-        Err(err) => return Outcome::Problem(Problem::new(&path, io_reason(&err))),
+        Err(err) => return Outcome::Problem(Problem::below(root, &path, io_reason(&err))),
     };
 
     let relative = path
@@ -235,7 +235,7 @@ fn count_one(
             )
         }
         Ok(None) => Outcome::Uncounted,
-        Err(err) => Outcome::Problem(Problem::new(&path, io_reason(&err))),
+        Err(err) => Outcome::Problem(Problem::below(root, &path, io_reason(&err))),
     }
 }
 
