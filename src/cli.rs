@@ -35,7 +35,8 @@ blocks, <script> in HTML) counts toward the file that holds it.
 
 Exit status: 0 done; 1 written, but some entries could not be read (named on
 stderr); 2 nothing written (bad arguments, missing source, nothing countable,
-write failure).";
+write failure); 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM,
+129 SIGHUP), temporary files removed.";
 
 /// Where does the code of this repository live? Draws an interactive flame
 /// graph of code lines per directory and file, coloured by language.
