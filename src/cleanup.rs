@@ -1,9 +1,10 @@
 //! What must not outlive an interrupted run: temporary clones and the
 //! temporary file beside an `-o` target.
 //!
-//! Each is registered while it exists. On Ctrl-C (or SIGTERM) the binary
-//! calls [`interrupt`], which removes them all before the process exits;
-//! a fetch in progress also sees [`interrupted`] and stops.
+//! Each is registered while it exists. On Ctrl-C (or SIGTERM, SIGHUP) the
+//! binary's signal thread calls [`interrupt`], which removes them all
+//! before the process exits with 128 + the signal; a fetch in progress
+//! also sees [`interrupted`] and stops.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -23,6 +23,7 @@ pub fn run(
     repo: &Repo,
     from: &str,
     to: &str,
+    output: output::Output,
     pool: &rayon::ThreadPool,
     progress: &Progress,
 ) -> Result<Outcome, Error> {
@@ -104,14 +105,12 @@ pub fn run(
         match config.format {
             Format::Folded => {
                 let tree = shaped(root_name, records, config);
-                output::write_to(config.output.as_deref(), |out| {
-                    write_folded(&tree, metric, out)
-                })?;
+                output.write(|out| write_folded(&tree, metric, out))?;
             }
             Format::Json => {
                 let mut report = Report::new(root_label, before, after, metric, &records, problems);
                 report.distinct_files_counted = blobs_counted;
-                output::write_to(config.output.as_deref(), |out| {
+                output.write(|out| {
                     serde_json::to_writer_pretty(&mut *out, &report)?;
                     out.write_all(b"\n")?;
                     out.flush()
@@ -124,7 +123,7 @@ pub fn run(
                     .title
                     .clone()
                     .unwrap_or_else(|| format!("{root_label}: {range}"));
-                crate::write_svg(tree, summary, config, pool, &title, |tree| {
+                crate::write_svg(output, tree, summary, config, pool, &title, |tree| {
                     subtitle(tree, metric, before, after)
                 })?;
             }

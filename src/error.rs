@@ -3,8 +3,11 @@
 //! [`Error`] is what stops a run (exit status 2: nothing usable written).
 //! [`Problem`] is one entry that could not be read; the run goes on and the
 //! exit status says so (1). Both name their path escaped the way frames are,
-//! so a hostile file name cannot garble a terminal or a log.
+//! so a hostile file name cannot garble a terminal or a log, and messages
+//! shorten a very long path in its middle ([`display_path`]); the JSON
+//! report keeps it whole ([`Problem::relative`]).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::path::Path;
@@ -107,17 +110,33 @@ impl Error {
 /// One entry that could not be read; the run goes on without it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
-    /// The path, escaped.
+    /// The path as it was found (for a directory source, the source path
+    /// joined with the entry's), escaped: what messages name.
     pub path: String,
+    /// The path relative to the source root, escaped and joined with `/`
+    /// like the paths of the JSON report's files; empty for the root
+    /// itself.
+    pub relative: String,
     /// What went wrong.
     pub message: String,
 }
 
 impl Problem {
-    /// A problem with `path`.
+    /// A problem with `path`, which is relative to the source root already
+    /// (a path in a git tree).
     pub fn new(path: &Path, message: impl fmt::Display) -> Problem {
         Problem {
-            path: display_path(path),
+            path: escaped_path(path),
+            relative: relative_path(path),
+            message: message.to_string(),
+        }
+    }
+
+    /// A problem with `path`, found below `root` (the path as walked).
+    pub fn below(root: &Path, path: &Path, message: impl fmt::Display) -> Problem {
+        Problem {
+            path: escaped_path(path),
+            relative: relative_path(path.strip_prefix(root).unwrap_or(path)),
             message: message.to_string(),
         }
     }
@@ -125,12 +144,23 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
+        write!(f, "{}: {}", elide(&self.path), self.message)
     }
 }
 
-/// A path for messages: each component escaped like a frame, joined by `/`.
+/// A path for messages: each component escaped like a frame, joined by `/`,
+/// and shortened in the middle when very long (see [`elide`]).
 pub fn display_path(path: &Path) -> String {
+    let escaped = escaped_path(path);
+    match elide(&escaped) {
+        Cow::Borrowed(_) => escaped,
+        Cow::Owned(short) => short,
+    }
+}
+
+/// A path whole, each component escaped like a frame, joined by `/`: for
+/// reports, which keep what messages shorten.
+pub fn escaped_path(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
     use std::path::Component;
 
@@ -193,6 +223,68 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A path relative to the source root as the reports write it: escaped
+/// components joined by `/`, empty for the root itself.
+fn relative_path(relative: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Component;
+
+    let mut out = String::new();
+    for component in relative.components() {
+        if let Component::Normal(name) = component {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(&escape(name.as_bytes()));
+        }
+    }
+    out
+}
+
+/// How many characters of a shortened path are kept at each end.
+const ELIDED_KEEP: usize = 60;
+/// Paths of up to this many characters are printed whole.
+const ELIDED_ABOVE: usize = 160;
+
+/// `text`, an escaped path, shortened for a message when it is longer than
+/// 160 characters: its first and last 60 characters with `…` between them
+/// (a path too long to open can be 4 KiB and more, which no one reads on
+/// one line). An escape such as `\x3B` counts as one character and is never
+/// cut in two. Reports keep the whole path.
+pub fn elide(text: &str) -> Cow<'_, str> {
+    if text.len() <= ELIDED_ABOVE {
+        return Cow::Borrowed(text);
+    }
+    // The byte offset where each character or escape starts.
+    let mut starts = Vec::new();
+    let mut rest = text.char_indices().peekable();
+    while let Some((at, c)) = rest.next() {
+        starts.push(at);
+        if c == '\\' {
+            match rest.next() {
+                Some((_, 'x')) => {
+                    rest.next();
+                    rest.next();
+                }
+                Some((_, 'u')) => {
+                    for (_, c) in rest.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if starts.len() <= ELIDED_ABOVE {
+        return Cow::Borrowed(text);
+    }
+    let head = &text[..starts[ELIDED_KEEP]];
+    let tail = &text[starts[starts.len() - ELIDED_KEEP]..];
+    Cow::Owned(format!("{head}…{tail}"))
+}
+
 /// The message of an I/O error without the "(os error N)" suffix that
 /// std adds, which means nothing to a user, nor the path some crates add
 /// (the message names the path already).
@@ -242,5 +334,60 @@ mod tests {
         ] {
             assert_eq!(redact(text), redacted, "{text}");
         }
+    }
+
+    #[test]
+    fn short_paths_are_printed_whole() {
+        let path = "d/".repeat(80) + "f.rs";
+        assert_eq!(path.len(), 164);
+        assert_eq!(display_path(Path::new(&path[4..])), &path[4..]);
+        assert!(matches!(elide(&path[4..]), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn long_paths_keep_both_ends() {
+        let path = "d/".repeat(2_000) + "f.rs";
+        let shown = display_path(Path::new(&path));
+        assert_eq!(
+            shown,
+            format!("{}…{}", "d/".repeat(30), &path[path.len() - 60..])
+        );
+        assert_eq!(shown.chars().count(), 121);
+        // The report's form is whole.
+        assert_eq!(escaped_path(Path::new(&path)), path);
+    }
+
+    #[test]
+    fn an_escape_is_never_cut() {
+        // Each `;` is escaped as `\x3B`, four bytes counted as one.
+        let name = ";".repeat(300);
+        let shown = display_path(Path::new(&name));
+        assert_eq!(
+            shown,
+            format!("{}…{}", r"\x3B".repeat(60), r"\x3B".repeat(60))
+        );
+        let name = "\u{202E}".repeat(300);
+        let shown = display_path(Path::new(&name));
+        assert_eq!(
+            shown,
+            format!("{}…{}", r"\u{202E}".repeat(60), r"\u{202E}".repeat(60))
+        );
+        // Mixed, and cut in the middle of a multibyte character's neighbours.
+        let name = format!("{}{}", "é\\".repeat(100), "\u{1}x".repeat(100));
+        let shown = display_path(Path::new(&name));
+        assert!(shown.starts_with(&r"é\\".repeat(30)), "{shown}");
+        assert!(shown.ends_with(&r"\x01x".repeat(30)), "{shown}");
+    }
+
+    #[test]
+    fn problems_name_the_path_as_found_and_report_it_relative() {
+        let problem = Problem::below(Path::new("./src"), Path::new("./src/a;b/c.rs"), "gone");
+        assert_eq!(problem.path, r"./src/a\x3Bb/c.rs");
+        assert_eq!(problem.relative, r"a\x3Bb/c.rs");
+        assert_eq!(problem.to_string(), r"./src/a\x3Bb/c.rs: gone");
+        let root = Problem::below(Path::new("one.rs"), Path::new("one.rs"), "gone");
+        assert_eq!((root.path.as_str(), root.relative.as_str()), ("one.rs", ""));
+        let in_git = Problem::new(Path::new("src/gone.rs"), "missing");
+        assert_eq!(in_git.relative, "src/gone.rs");
     }
 }

@@ -36,6 +36,10 @@
 //! Nothing else changes: most names need no escaping, and [`escape`] returns
 //! them borrowed after one scan without allocating. XML escaping of
 //! `< > & " '` is the SVG writer's job, not this module's.
+//!
+//! User text that is shown but never split into frames (a `--title`) gets
+//! only the character escapes of rules 1 and 2 that keep XML and terminals
+//! whole, with [`escape_text`]: a title stays readable.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -359,6 +363,43 @@ fn parse_unicode(bytes: &[u8], at: usize) -> Result<(char, usize), UnescapeError
     Ok((c, open + 1 + close + 1))
 }
 
+/// Escapes user text shown as it is, not as a frame: a `--title`, a
+/// revision name in a title.
+///
+/// What breaks XML 1.0 or a terminal is escaped exactly as in a frame: C0
+/// controls (tab and newline included) and DEL as `\xHH`; C1 controls,
+/// noncharacters (U+FFFE…), bidi controls, U+2028, U+2029 and U+FEFF as
+/// `\u{H}`. Everything else stays, `;`, `\`, `#` and spaces around digits
+/// included: a title is never split into frames nor read back, so the
+/// folded-stack rules would only make it harder to read (`Release 2` stays
+/// `Release 2`). Unlike [`escape`] it is not injective (`\x01` typed as
+/// four characters and U+0001 look alike), and need not be; applied twice
+/// it changes nothing more.
+///
+/// ```
+/// use repoflame::escape::escape_text;
+///
+/// assert_eq!(escape_text("core; 2 \\ api"), "core; 2 \\ api");
+/// assert_eq!(escape_text("a\u{1}b\u{FFFE}\u{202E}"), r"a\x01b\u{FFFE}\u{202E}");
+/// ```
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    let breaks = |c: char| c.is_ascii_control() || needs_unicode_escape(c);
+    if !text.contains(breaks) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c.is_ascii_control() {
+            let _ = write!(out, "\\x{:02X}", u32::from(c));
+        } else if needs_unicode_escape(c) {
+            let _ = write!(out, "\\u{{{:X}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,6 +522,40 @@ mod tests {
         }
         for name in ["a;b", " a", "a 1", "#a", "f_[k]", "a\u{85}"] {
             assert!(matches!(escape(name.as_bytes()), Cow::Owned(_)), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn text_keeps_what_only_frames_escape() {
+        for text in [
+            "core; 2",
+            "a \\ b",
+            "# notes",
+            " padded ",
+            "f_[k]",
+            "v 1.5",
+            "café 🦀",
+            "",
+        ] {
+            assert!(matches!(escape_text(text), Cow::Borrowed(_)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn text_escapes_what_breaks_xml_or_terminals_as_frames_do() {
+        // Every character that breaks XML 1.0 or a terminal, alone in a
+        // text: the same escape as in a frame.
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            let shown = escape_text(&text);
+            if c.is_control() || breaks_xml_or_terminals(c) {
+                assert_eq!(shown, escape(text.as_bytes()), "{c:?}");
+            } else {
+                assert_eq!(shown, text, "{c:?}");
+            }
+            assert!(!shown.contains(|c: char| c.is_control() || needs_unicode_escape(c)));
+            // Twice is once.
+            assert_eq!(escape_text(&shown), shown, "{c:?}");
         }
     }
 

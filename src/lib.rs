@@ -11,7 +11,8 @@
 //! - [`count`](mod@count): their language and lines, exactly as tokei counts them;
 //! - [`tree`]: per-file records aggregated by path, for one [`Metric`];
 //! - [`render`] and [`folded`]: SVG, folded stacks, JSON, a terminal table;
-//!   [`output`] writes stdout or a file atomically.
+//!   [`output`], opened before anything is read, writes stdout, a file
+//!   atomically, or a device, FIFO or socket in place.
 //!
 //! [`run`] drives them from a validated [`Config`]. The library never
 //! touches clap; the binary is a thin shell around [`run`].
@@ -98,9 +99,10 @@ fn drop_in_background<T: Send + 'static>(value: T) {
 }
 
 /// Merges what is too narrow to draw, lays the flame graph of `tree` out
-/// and writes it, as an SVG or inside an HTML report page. `subtitle` is
-/// told the tree as drawn.
+/// and writes it to `output`, as an SVG or inside an HTML report page.
+/// `subtitle` is told the tree as drawn.
 pub(crate) fn write_svg(
+    output: output::Output,
     tree: Tree,
     summary: &Summary,
     config: &Config,
@@ -126,7 +128,7 @@ pub(crate) fn write_svg(
         .install(|| render::svg::render(&tree, summary, metric, svg, &labels))
         .map_err(|source| Error::Render { source })?;
     match &whole {
-        None => output::write_to(config.output.as_deref(), |out| rendered.write(out))?,
+        None => output.write(|out| rendered.write(out))?,
         Some(whole) => {
             let page = render::html::Page {
                 title,
@@ -136,9 +138,7 @@ pub(crate) fn write_svg(
                 tree: whole,
                 metric,
             };
-            output::write_to(config.output.as_deref(), |out| {
-                render::html::write(&page, out)
-            })?;
+            output.write(|out| render::html::write(&page, out))?;
         }
     }
     drop_in_background((tree, rendered, whole));
@@ -148,9 +148,11 @@ pub(crate) fn write_svg(
 /// Runs the whole pipeline and writes the output.
 pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let timings = Timings::start();
+    // First: an output that cannot be written fails before any work.
+    let output = output::Output::open(config.output.as_deref())?;
     let pool = thread_pool(config)?;
     if let Source::Diff { repo, from, to } = &config.source {
-        return diff::run(config, repo, from, to, &pool, progress);
+        return diff::run(config, repo, from, to, output, &pool, progress);
     }
     let counted = source::count(config, &pool, progress)?;
     timings.mark("walk and count");
@@ -181,9 +183,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         match config.format {
             Format::Folded => {
                 let tree = Tree::shaped(&counted.root_name, records, &config.view, metric);
-                output::write_to(config.output.as_deref(), |out| {
-                    folded::write(&tree, metric, out)
-                })?;
+                output.write(|out| folded::write(&tree, metric, out))?;
             }
             Format::Json => {
                 // --depth applies to the report; --by-language does not (every
@@ -197,7 +197,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
                     Some(tree) => render::json::Entries::Folded(tree),
                     None => render::json::Entries::Files(&records),
                 };
-                output::write_to(config.output.as_deref(), |out| {
+                output.write(|out| {
                     render::json::write(
                         &render::json::SourceInfo {
                             name: root_label,
@@ -228,7 +228,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
                 if let Some(revision) = &counted.revision {
                     subtitle.push_str(&format!(" · {}", revision.describe()));
                 }
-                write_svg(tree, summary, config, pool, &title, |_| subtitle)?;
+                write_svg(output, tree, summary, config, pool, &title, |_| subtitle)?;
             }
         }
         Ok(())

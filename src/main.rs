@@ -42,14 +42,9 @@ fn main() -> ExitCode {
     // the process and leaving it behind.
     // SAFETY: setting a signal to be ignored, before any thread starts.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
-    // Ctrl-C: remove temporary clones and output files, then exit as
-    // interrupted programs do.
-    if ctrlc::set_handler(|| {
-        repoflame::cleanup::interrupt();
-        std::process::exit(130);
-    })
-    .is_ok()
-    {
+    // Ctrl-C, SIGTERM, SIGHUP: remove temporary clones and output files,
+    // then exit as interrupted programs do, 128 + the signal.
+    if handle_interrupts().is_ok() {
         // Only the handler's thread takes the signals: a system call of
         // this thread (or of a worker, which inherits the mask) is not cut
         // short into a misleading error while the handler cleans up.
@@ -64,9 +59,10 @@ fn main() -> ExitCode {
 
     let result = repoflame::run(&config, &progress);
     if repoflame::cleanup::interrupted() {
-        // The run stopped (or failed: "interrupted") because of a Ctrl-C
+        // The run stopped (or failed: "interrupted") because of a signal
         // whose handler is removing what was registered: let it finish and
-        // exit 130, rather than racing it to an exit of our own.
+        // exit 128 + the signal, rather than racing it to an exit of our
+        // own.
         loop {
             std::thread::park();
         }
@@ -124,14 +120,52 @@ fn skip_tls_setup_for_local_git(config: &repoflame::Config) {
     }
 }
 
-/// Blocks SIGINT and SIGTERM in this thread and the threads it starts.
+/// The signals that interrupt a run: Ctrl-C, `kill`, a closed terminal.
+const INTERRUPTS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// Starts the thread that handles [`INTERRUPTS`]: it removes what is
+/// registered for clean-up and exits with 128 + the signal (130, 143,
+/// 129). signal-hook's handler only writes the signal's number to a pipe
+/// that this thread reads, so the clean-up runs as ordinary code, and each
+/// signal is told apart (the `ctrlc` crate gave them all one status).
+/// A SIGHUP ignored from the start stays ignored: that is how `nohup`
+/// lets a run outlive its terminal.
+fn handle_interrupts() -> std::io::Result<()> {
+    let wanted = INTERRUPTS
+        .into_iter()
+        .filter(|&signal| !(signal == libc::SIGHUP && ignored(signal)));
+    let mut signals = signal_hook::iterator::Signals::new(wanted)?;
+    std::thread::Builder::new()
+        .name("repoflame-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                repoflame::cleanup::interrupt();
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+/// Whether `signal` is ignored (inherited so from the parent).
+fn ignored(signal: libc::c_int) -> bool {
+    // SAFETY: only reads the disposition (no new action is given).
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+/// Blocks [`INTERRUPTS`] in this thread and the threads it starts, so that
+/// they reach the handler's thread only, which was started before.
 fn block_interrupts() {
     // SAFETY: plain libc calls on a local, initialised signal set.
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGINT);
-        libc::sigaddset(&mut set, libc::SIGTERM);
+        for signal in INTERRUPTS {
+            libc::sigaddset(&mut set, signal);
+        }
         libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }

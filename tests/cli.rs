@@ -362,3 +362,36 @@ fn quiet_still_reports_errors() {
     let line = util::assert_fails_cleanly(&out);
     assert!(line.contains("missing"), "{line:?}");
 }
+
+#[test]
+fn j_100000_fails_at_argument_time_instead_of_panicking() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    // A source that would block the walk: the run must end before it.
+    let tripwire = util::WalkTripwire::set(dir.path());
+    for threads in ["100000", "1024", "257", "18446744073709551616"] {
+        let out = util::run_limited(dir.cmd().args(["--folded", "-j", threads]), HANG).output;
+        let line = util::assert_fails_cleanly(&out);
+        assert!(
+            line.contains("--threads") && line.contains("256"),
+            "-j {threads}: {line:?}"
+        );
+    }
+    assert!(!tripwire.tripped(), "a run started walking");
+    std::fs::remove_file(dir.join(".ignore")).unwrap();
+    // Below the bound all is well; 0 is one per core.
+    for threads in ["1", "0", "64"] {
+        let out = util::run_limited(dir.cmd().args(["--folded", "-j", threads]), HANG).output;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "-j {threads}: {}",
+            describe(&out)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "t;a.rs 1\n");
+    }
+    assert!(
+        help("--help").contains("at most 256"),
+        "--help does not give the bound"
+    );
+}

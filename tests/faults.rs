@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::gitutil::{TestRepo, git_command, hermetic_env, spawn_signallable};
+use crate::gitutil::{BlackHole, TestRepo, git_command, hermetic_env, spawn_signallable};
 use crate::util::{self, Rng, TestDir, describe, describe_brief};
 
 /// Longest any single run may take (a debug build on a loaded machine of
@@ -643,6 +643,24 @@ impl DirWatch {
     }
 }
 
+/// Gives the child SIGHUP's default disposition (or, with `ignored`, has
+/// it ignored, as `nohup` does), whatever the test runner's is: repoflame
+/// leaves a SIGHUP ignored from the start ignored.
+fn hangup(cmd: &mut Command, ignored: bool) -> &mut Command {
+    let disposition = if ignored {
+        libc::SIG_IGN
+    } else {
+        libc::SIG_DFL
+    };
+    // SAFETY: signal() is async-signal-safe; it changes the child only.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGHUP, disposition);
+            Ok(())
+        })
+    }
+}
+
 /// One interrupted run.
 struct Interrupted {
     output: Output,
@@ -666,7 +684,7 @@ fn interrupt_while_writing(
     let watch = DirWatch::new(dir, libc::IN_MODIFY).expect("inotify");
     let mut cmd = util::repoflame();
     cmd.current_dir(cwd).args(args).arg("-o").arg(target);
-    let child = spawn_signallable(&mut cmd);
+    let child = spawn_signallable(hangup(&mut cmd, false));
     let seen = watch.wait_for(b".repoflame-", HANG);
     assert!(seen, "{args:?}: nothing was written to a temporary file");
     child.signal(libc::SIGSTOP);
@@ -704,12 +722,14 @@ fn ctrl_c_while_the_output_file_is_written_removes_it() {
     // JSON, folded and HTML are written in pieces: a stop after the first
     // lands in the middle. The SVG is written at once, so the signal comes
     // after the write, racing the rename.
-    for (format, signal, must_catch) in [
-        ("json", libc::SIGINT, true),
-        ("folded", libc::SIGINT, true),
-        ("html", libc::SIGINT, true),
-        ("json", libc::SIGTERM, true),
-        ("svg", libc::SIGINT, false),
+    // SIGTERM and SIGHUP clean up the same way, and exit 128 + the signal.
+    for (format, signal, interrupted, must_catch) in [
+        ("json", libc::SIGINT, 130, true),
+        ("folded", libc::SIGINT, 130, true),
+        ("html", libc::SIGINT, 130, true),
+        ("json", libc::SIGTERM, 143, true),
+        ("folded", libc::SIGHUP, 129, true),
+        ("svg", libc::SIGINT, 130, false),
     ] {
         let args = ["gen", "--threads", "2", "--format", format];
         // The complete output, for telling a finished run from a partial one.
@@ -733,9 +753,9 @@ fn ctrl_c_while_the_output_file_is_written_removes_it() {
             // the race with the handler, the complete new one.
             let now = std::fs::read(&target).unwrap();
             match code {
-                130 => assert!(
+                _ if code == interrupted => assert!(
                     now == PRECIOUS || now == reference,
-                    "{what}: exit 130 and a partial output of {} bytes",
+                    "{what}: exit {code} and a partial output of {} bytes",
                     now.len()
                 ),
                 // The rename and the exit won the race with the handler.
@@ -748,7 +768,7 @@ fn ctrl_c_while_the_output_file_is_written_removes_it() {
                 "{what}: exit {:?} after the signal",
                 run.latency
             );
-            kept = code == 130 && now == PRECIOUS;
+            kept = code == interrupted && now == PRECIOUS;
             outcomes.push((format, signal, if kept { "kept" } else { "replaced" }));
             if kept {
                 break;
@@ -859,53 +879,138 @@ impl OpenGate {
 #[test]
 fn ctrl_c_just_as_the_temporary_output_file_is_created_leaves_no_file() {
     // The temporary file exists from the moment `open` creates it; a
-    // Ctrl-C from then on must remove it, even before `open` has returned
-    // (a slow or network file system): the file is held there with
-    // fanotify while the signal arrives.
+    // Ctrl-C (or SIGTERM, SIGHUP) from then on must remove it, even before
+    // `open` has returned (a slow or network file system): the file is held
+    // there with fanotify while the signal arrives. Under `nohup` (SIGHUP
+    // ignored from the start) a SIGHUP changes nothing.
+    const TEST: &str = "ctrl_c_just_as_the_temporary_output_file_is_created_leaves_no_file";
     let dir = TestDir::new("t");
     dir.file("a.rs", rust_lines(30))
         .file("src/b.rs", rust_lines(5));
     let out_dir = dir.parent().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let target = out_dir.join("graph.svg");
-    std::fs::write(&target, PRECIOUS).unwrap();
-    let Some(gate) = OpenGate::new(&out_dir) else {
-        eprintln!("ctrl_c_just_as_the_temporary_output_file_is_created: skipped: no fanotify");
-        return;
-    };
-    let mut cmd = util::repoflame();
-    cmd.current_dir(dir.parent()).args(["t", "-o"]).arg(&target);
-    let mut child = spawn_signallable(&mut cmd);
-    let held = gate.hold(".repoflame-", HANG);
-    let Some((event_fd, created)) = held else {
+    let reference = util::run_limited(util::repoflame().current_dir(dir.parent()).arg("t"), HANG)
+        .output
+        .stdout;
+    for (signal, nohup, expected) in [
+        (libc::SIGINT, false, 130),
+        (libc::SIGTERM, false, 143),
+        (libc::SIGHUP, false, 129),
+        (libc::SIGHUP, true, 0),
+    ] {
+        let what = format!("signal {signal}{}", if nohup { " under nohup" } else { "" });
+        std::fs::write(&target, PRECIOUS).unwrap();
+        let Some(gate) = OpenGate::new(&out_dir) else {
+            util::require_or_skip(TEST, "no fanotify permission events (root is needed)");
+            return;
+        };
+        let mut cmd = util::repoflame();
+        cmd.current_dir(dir.parent()).args(["t", "-o"]).arg(&target);
+        let mut child = spawn_signallable(hangup(&mut cmd, nohup));
+        let held = gate.hold(".repoflame-", HANG);
+        let Some((event_fd, created)) = held else {
+            drop(gate);
+            let done = child.finish(HANG);
+            panic!(
+                "{what}: no temporary file was opened: {}",
+                describe(&done.output)
+            );
+        };
+        // Created already (stat, not open: see OpenGate::hold).
+        assert!(
+            out_dir.join(&created).symlink_metadata().is_ok(),
+            "{created}"
+        );
+        child.signal(signal);
+        // The handler exits while `open` is held (or, on kernels where that
+        // wait cannot be cut short, as soon as it is allowed).
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !nohup && child.running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        gate.allow(event_fd);
         drop(gate);
         let done = child.finish(HANG);
-        panic!("no temporary file was opened: {}", describe(&done.output));
-    };
-    // Created already (stat, not open: see OpenGate::hold).
-    assert!(
-        out_dir.join(&created).symlink_metadata().is_ok(),
-        "{created}"
-    );
-    child.signal(libc::SIGINT);
-    // The handler exits while `open` is held (or, on kernels where that
-    // wait cannot be cut short, as soon as it is allowed).
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while child.running() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
+        assert!(!done.timed_out, "{what}: hung");
+        let out = &done.output;
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{what}: {}",
+            describe_brief(out)
+        );
+        let now = std::fs::read(&target).unwrap();
+        if expected == 0 {
+            assert_eq!(now, reference, "{what}: not the whole output");
+        } else {
+            assert_eq!(now, PRECIOUS, "{what}: the output was replaced");
+        }
+        assert_eq!(
+            util::temp_leftovers(&out_dir),
+            Vec::<String>::new(),
+            "{what} just as the temporary file {created} was created left it behind"
+        );
     }
-    gate.allow(event_fd);
-    drop(gate);
-    let done = child.finish(HANG);
-    assert!(!done.timed_out, "hung after Ctrl-C");
-    let out = &done.output;
-    assert_eq!(out.status.code(), Some(130), "{}", describe(out));
-    assert_eq!(std::fs::read(&target).unwrap(), PRECIOUS);
-    assert_eq!(
-        util::temp_leftovers(&out_dir),
-        Vec::<String>::new(),
-        "Ctrl-C just as the temporary file {created} was created left it behind"
-    );
+}
+
+#[test]
+fn sigterm_and_sighup_while_cloning_remove_the_clone_and_exit_143_and_129() {
+    // A server that accepts and never answers: the clone directory exists
+    // and the run waits, as long as the test likes.
+    let hole = BlackHole::listen();
+    for (signal, interrupted) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let tmp = tempfile::Builder::new()
+            .prefix("repoflame-tmpdir-")
+            .tempdir()
+            .unwrap();
+        let clones = || -> Vec<String> {
+            std::fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("repoflame-clone-"))
+                .collect()
+        };
+        let out_dir = tempfile::tempdir().unwrap();
+        let target = out_dir.path().join("graph.svg");
+        std::fs::write(&target, PRECIOUS).unwrap();
+        let before = hole.connections();
+        let mut cmd = util::repoflame();
+        cmd.env("TMPDIR", tmp.path())
+            .arg(hole.url_git())
+            .arg("-o")
+            .arg(&target);
+        let mut child = spawn_signallable(hangup(&mut cmd, false));
+        let deadline = Instant::now() + HANG;
+        while (hole.connections() == before || clones().is_empty())
+            && child.running()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            child.running(),
+            "signal {signal}: stopped before the signal"
+        );
+        assert_eq!(clones().len(), 1, "signal {signal}: no clone directory");
+        child.signal(signal);
+        let run = child.finish(HANG);
+        assert!(!run.timed_out, "signal {signal} did not stop the clone");
+        assert_eq!(
+            run.output.status.code(),
+            Some(interrupted),
+            "signal {signal}: {}",
+            describe(&run.output)
+        );
+        assert_eq!(
+            clones(),
+            Vec::<String>::new(),
+            "signal {signal}: clone left"
+        );
+        assert_eq!(std::fs::read(&target).unwrap(), PRECIOUS);
+        assert_no_leftovers(out_dir.path(), &format!("signal {signal}"));
+        assert!(run.output.stdout.is_empty());
+    }
 }
 
 #[test]
@@ -1122,7 +1227,20 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
         counted.insert(level);
     }
     let lines = util::error_lines(&out);
-    let named: Vec<&str> = lines.iter().map(|l| problem_path(l)).collect();
+    // Messages shorten the long paths; the JSON report names them whole,
+    // relative to the root.
+    assert!(
+        lines.iter().all(|l| l.chars().count() < 300),
+        "a message line of more than 300 characters"
+    );
+    let (json, _) = run(&["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let problems = report["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), lines.len(), "{report}");
+    let named: Vec<String> = problems
+        .iter()
+        .map(|p| format!("deep/{}", p["path"].as_str().expect("a path")))
+        .collect();
     for &level in &files_at {
         let path = path_of(level);
         if path.len() < PATH_MAX {
@@ -1154,8 +1272,6 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
     let total: u64 = parsed.iter().map(|(_, c)| c).sum();
 
     // JSON: the same total.
-    let (out, _) = run(&["--format", "json"]);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(report["totals"]["code"].as_u64(), Some(total));
 
     // --depth 5: what is deeper folded into deep/d/d/d/d/d.
@@ -1182,6 +1298,100 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
     assert!(
         frames.iter().any(|f| f.name() == format!("f{deepest}.rs")),
         "f{deepest}.rs not drawn"
+    );
+}
+
+#[test]
+fn a_path_too_long_to_open_is_elided_in_messages_and_whole_and_relative_in_json() {
+    let dir = TestDir::new("deep");
+    let _cleanup = RemoveDeep(dir.path().to_path_buf());
+    // "deep" + "/d" × 2100 + "/f2100.rs": beyond PATH_MAX.
+    deep_chain(dir.path(), 2_100, &[0, 2_100], b"fn a() {}\n");
+    let run = |args: &[&str]| {
+        util::run_limited(
+            util::repoflame()
+                .current_dir(dir.parent())
+                .arg("deep")
+                .args(args),
+            HANG,
+        )
+        .output
+    };
+    let out = run(&["--folded"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe_brief(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "deep;f0.rs 1\n");
+    let lines = util::error_lines(&out);
+    assert!(!lines.is_empty());
+    for line in &lines {
+        assert!(line.ends_with(": file name too long"), "{line:.200}");
+        // The first and last 60 characters of the path, `…` between.
+        let path = problem_path(line);
+        assert_eq!(path.chars().count(), 121, "{line:.300}");
+        let (head, tail) = path.split_once('…').expect("an elided path");
+        assert_eq!(head, format!("deep{}", "/d".repeat(28)));
+        assert!(tail.ends_with("/d") || tail.ends_with(".rs"), "{tail}");
+        assert!("/d".repeat(40).contains(&tail[..40]), "{tail}");
+    }
+
+    // The report: every path whole, relative to the root like the files'.
+    let out = run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe_brief(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["files"][0]["path"], "f0.rs");
+    let problems = report["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), lines.len());
+    for problem in problems {
+        let path = problem["path"].as_str().expect("a path");
+        assert!(
+            path.starts_with("d/d/"),
+            "not relative to the root: {path:.60}"
+        );
+        assert!(path.len() > 4_000, "not whole: {} bytes", path.len());
+        assert!(!path.contains('…'), "shortened: {path:.60}");
+        assert_eq!(problem["message"], "file name too long");
+    }
+}
+
+#[test]
+fn json_problem_paths_are_relative_to_the_root_like_file_paths() {
+    const TEST: &str = "json_problem_paths_are_relative_to_the_root_like_file_paths";
+    let Some(mut cmd) = util::repoflame_unprivileged(TEST) else {
+        util::require_or_skip(TEST, "running as root and setpriv is not installed");
+        return;
+    };
+    let dir = TestDir::new("t");
+    util::open_to_all(&dir);
+    dir.file("ok.rs", "fn a() {}\n")
+        .file("sub/secret.rs", "fn s() {}\n")
+        .file("locked/inside.rs", "fn i() {}\n");
+    // One file the count cannot open, one directory the walk cannot read.
+    util::chmod(&dir.join("sub/secret.rs"), 0o000);
+    util::chmod(&dir.join("locked"), 0o000);
+    let out = util::run_limited(
+        cmd.current_dir(dir.parent())
+            .args(["./t", "--format", "json"]),
+        HANG,
+    )
+    .output;
+    util::chmod(&dir.join("locked"), 0o755);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["files"][0]["path"], "ok.rs");
+    let paths: Vec<&str> = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].as_str().expect("a path"))
+        .collect();
+    assert_eq!(paths, ["locked", "sub/secret.rs"], "{report}");
+    // Messages name the paths as found, from where the run was started.
+    let lines = util::error_lines(&out);
+    assert_eq!(
+        lines,
+        [
+            "repoflame: ./t/locked: permission denied",
+            "repoflame: ./t/sub/secret.rs: permission denied"
+        ]
     );
 }
 

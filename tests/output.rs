@@ -1,6 +1,9 @@
 //! Where the output goes: `-o FILE` replaced atomically (left byte-identical
-//! on failure, no temporary file left behind), write errors on stdout, a
-//! closed pipe, and terminals (no SVG dumped on one).
+//! on failure, no temporary file left behind, mode and owner kept), `-o`
+//! onto devices, FIFOs, sockets and symbolic links (written as `>` would,
+//! never renamed over) and onto what cannot be written (fails before any
+//! work), `-o -`, write errors on stdout, a closed pipe, terminals (no SVG
+//! dumped on one), and user text (titles, names) in the output.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -67,13 +70,7 @@ fn a_new_output_file_is_created_with_the_usual_permissions() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     // The tests run with the inherited umask: the file gets what `>` gives.
-    // SAFETY: umask only swaps a process-wide integer; restored at once.
-    let umask = unsafe {
-        let mask = libc::umask(0o022);
-        libc::umask(mask);
-        mask
-    } as u32;
-    assert_eq!(mode, 0o666 & !umask, "mode {mode:o}");
+    assert_eq!(mode, 0o666 & !util::current_umask(), "mode {mode:o}");
     no_leftovers(dir.parent());
 }
 
@@ -358,4 +355,476 @@ fn folded_and_json_output_may_go_to_a_terminal() {
         .replace("\r\n", "\n");
     let report: serde_json::Value = serde_json::from_str(&shown).expect("JSON");
     assert_eq!(report["totals"]["code"], 3);
+}
+
+// ---------------------------------------------------------------------------
+// `-o` onto what is not a regular file: written as `>` would, never renamed
+// over.
+
+/// The folded output of [`small_tree`].
+const SMALL_FOLDED: &str = "t;a.rs 2\nt;src;b.py 1\n";
+
+/// `major:minor` of a device node.
+fn device_numbers(path: &std::path::Path) -> (u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let rdev = std::fs::symlink_metadata(path).unwrap().rdev();
+    (libc::major(rdev), libc::minor(rdev))
+}
+
+/// Creates a character device node at `path`.
+fn mknod_char(path: &std::path::Path, major: u32, minor: u32) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    let rc = unsafe {
+        libc::mknod(
+            c.as_ptr(),
+            libc::S_IFCHR | 0o666,
+            libc::makedev(major, minor),
+        )
+    };
+    assert_eq!(rc, 0, "mknod {path:?}: {}", std::io::Error::last_os_error());
+}
+
+#[test]
+fn o_onto_a_character_device_writes_through_it_and_keeps_the_node() {
+    const TEST: &str = "o_onto_a_character_device_writes_through_it_and_keeps_the_node";
+    if !util::is_root() {
+        util::require_or_skip(TEST, "mknod needs root");
+        return;
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let (dir, _) = small_tree();
+    // A null device of our own: never the system's /dev/null.
+    let null = dir.parent().join("null");
+    mknod_char(&null, 1, 3);
+    for format in ["svg", "folded", "json", "html"] {
+        let out = dir.run(&["--format", format, "-o", null.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", describe(&out));
+        let kind = std::fs::symlink_metadata(&null).unwrap().file_type();
+        assert!(
+            kind.is_char_device(),
+            "{format}: the device node was replaced: {kind:?}"
+        );
+        assert_eq!(device_numbers(&null), (1, 3));
+        no_leftovers(dir.parent());
+    }
+    // Written through, not beside: a full device says so.
+    let full = dir.parent().join("full");
+    mknod_char(&full, 1, 7);
+    let out = dir.run(&["--folded", "-o", full.to_str().unwrap()]);
+    let line = util::assert_fails_cleanly(&out);
+    assert!(
+        line.contains("full") && line.contains("no space left"),
+        "{line:?}"
+    );
+    assert!(
+        std::fs::symlink_metadata(&full)
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert_eq!(device_numbers(&full), (1, 7));
+    no_leftovers(dir.parent());
+}
+
+#[test]
+fn o_onto_a_fifo_writes_into_it_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let (dir, _) = small_tree();
+    let fifo = dir.parent().join("pipe");
+    util::mkfifo(&fifo);
+    for (args, expected) in [
+        (&["--folded"][..], SMALL_FOLDED.as_bytes().to_vec()),
+        (&[][..], dir.run(&[]).stdout),
+    ] {
+        let reader = util::FifoReader::start(&fifo);
+        let out = util::run_limited(dir.cmd().args(args).arg("-o").arg(&fifo), HANG).output;
+        let read = reader.finish();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo(),
+            "{args:?}: the FIFO was replaced"
+        );
+        assert_eq!(read, expected, "{args:?}: not what the reader got");
+        no_leftovers(dir.parent());
+    }
+}
+
+#[test]
+fn o_onto_a_socket_connects_and_writes_to_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let (dir, _) = small_tree();
+    let socket = dir.parent().join("sock");
+    let reader = util::SocketReader::listen(&socket);
+    let out = util::run_limited(dir.cmd().args(["--folded", "-o"]).arg(&socket), HANG).output;
+    let read = reader.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        std::fs::symlink_metadata(&socket)
+            .unwrap()
+            .file_type()
+            .is_socket(),
+        "the socket was replaced"
+    );
+    assert_eq!(
+        read.as_deref(),
+        Some(SMALL_FOLDED.as_bytes()),
+        "not what the listener got"
+    );
+    no_leftovers(dir.parent());
+}
+
+#[test]
+fn o_onto_a_socket_nobody_listens_on_fails_before_counting() {
+    use std::os::unix::fs::FileTypeExt;
+    let (dir, _) = small_tree();
+    let socket = dir.parent().join("sock");
+    drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
+    let tripwire = util::WalkTripwire::set(dir.path());
+    let out = util::run_limited(dir.cmd().args(["--folded", "-o"]).arg(&socket), HANG).output;
+    let walked = tripwire.tripped();
+    let line = util::assert_fails_cleanly(&out);
+    assert!(
+        line.contains("sock") && line.contains("connect"),
+        "{line:?}"
+    );
+    assert!(
+        !walked,
+        "the source was walked before the output was found unusable"
+    );
+    assert!(
+        std::fs::symlink_metadata(&socket)
+            .unwrap()
+            .file_type()
+            .is_socket()
+    );
+    no_leftovers(dir.parent());
+}
+
+/// Asserts that `link` is still a symbolic link to `to`.
+fn assert_link(link: &std::path::Path, to: &str) {
+    let meta = std::fs::symlink_metadata(link).unwrap();
+    assert!(
+        meta.file_type().is_symlink(),
+        "{link:?} is no longer a link"
+    );
+    assert_eq!(std::fs::read_link(link).unwrap(), std::path::Path::new(to));
+}
+
+#[test]
+fn o_onto_a_symlink_keeps_the_link_and_replaces_the_file_it_points_to() {
+    use std::os::unix::fs::MetadataExt;
+    let (dir, _) = small_tree();
+    let (links, files) = (dir.parent().join("links"), dir.parent().join("files"));
+    std::fs::create_dir(&links).unwrap();
+    std::fs::create_dir(&files).unwrap();
+    let target = files.join("graph.txt");
+    std::fs::write(&target, "old").unwrap();
+    util::chmod(&target, 0o640);
+    let inode = std::fs::metadata(&target).unwrap().ino();
+    let link = links.join("graph.txt");
+    std::os::unix::fs::symlink("../files/graph.txt", &link).unwrap();
+
+    let out = dir.run(&["--folded", "-o", link.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_link(&link, "../files/graph.txt");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), SMALL_FOLDED);
+    let after = std::fs::metadata(&target).unwrap();
+    // Atomically: a new file renamed over the old one, with its mode.
+    assert_ne!(after.ino(), inode, "written in place, not replaced");
+    assert_eq!(after.mode() & 0o7777, 0o640);
+    no_leftovers(&links);
+    no_leftovers(&files);
+}
+
+#[test]
+fn o_onto_a_chain_of_symlinks_keeps_every_link() {
+    let (dir, _) = small_tree();
+    let (a, b) = (dir.parent().join("a"), dir.parent().join("a/b"));
+    std::fs::create_dir_all(&b).unwrap();
+    let target = b.join("real.txt");
+    std::fs::write(&target, "old").unwrap();
+    // first → a/second → a/b/real.txt, each relative to its own directory.
+    std::os::unix::fs::symlink("b/real.txt", a.join("second")).unwrap();
+    std::os::unix::fs::symlink("a/second", dir.parent().join("first")).unwrap();
+
+    let out = dir.run(&["--folded", "-o", "../first"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_link(&dir.parent().join("first"), "a/second");
+    assert_link(&a.join("second"), "b/real.txt");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), SMALL_FOLDED);
+    no_leftovers(dir.parent());
+    no_leftovers(&a);
+    no_leftovers(&b);
+}
+
+#[test]
+fn o_onto_a_dangling_symlink_creates_the_file_it_points_to() {
+    let (dir, _) = small_tree();
+    let files = dir.parent().join("files");
+    std::fs::create_dir(&files).unwrap();
+    let link = dir.parent().join("graph.txt");
+    std::os::unix::fs::symlink("files/new.txt", &link).unwrap();
+
+    let out = dir.run(&["--folded", "-o", link.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_link(&link, "files/new.txt");
+    assert_eq!(
+        std::fs::read_to_string(files.join("new.txt")).unwrap(),
+        SMALL_FOLDED
+    );
+    let mode = std::fs::metadata(files.join("new.txt"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o666 & !util::current_umask(),
+        "mode {mode:o}"
+    );
+    no_leftovers(dir.parent());
+    no_leftovers(&files);
+
+    // A dangling link into a missing directory: an error, before any work.
+    std::os::unix::fs::symlink("nowhere/new.txt", dir.parent().join("lost")).unwrap();
+    let tripwire = util::WalkTripwire::set(dir.path());
+    let out = util::run_limited(dir.cmd().args(["--folded", "-o", "../lost"]), HANG).output;
+    let walked = tripwire.tripped();
+    let line = util::assert_fails_cleanly(&out);
+    assert!(
+        line.contains("lost") && line.contains("nowhere"),
+        "{line:?}"
+    );
+    assert!(
+        !walked,
+        "the source was walked before the output was found unusable"
+    );
+    assert_link(&dir.parent().join("lost"), "nowhere/new.txt");
+}
+
+#[test]
+fn o_onto_a_directory_or_a_link_to_one_fails_before_any_work() {
+    let (dir, _) = small_tree();
+    let target = dir.parent().join("adir");
+    std::fs::create_dir(&target).unwrap();
+    std::os::unix::fs::symlink("adir", dir.parent().join("to-dir")).unwrap();
+    let tripwire = util::WalkTripwire::set(dir.path());
+    for name in ["../adir", "../to-dir"] {
+        let out = util::run_limited(dir.cmd().args(["--folded", "-o", name]), HANG).output;
+        let line = util::assert_fails_cleanly(&out);
+        assert!(
+            line.contains(&name[3..]) && line.contains("directory"),
+            "{line:?}"
+        );
+    }
+    assert!(!tripwire.tripped(), "the source was walked");
+    assert!(target.is_dir());
+    assert_link(&dir.parent().join("to-dir"), "adir");
+    no_leftovers(&target);
+}
+
+#[test]
+fn o_into_an_unwritable_directory_fails_before_the_walk() {
+    const TEST: &str = "o_into_an_unwritable_directory_fails_before_the_walk";
+    let Some(mut cmd) = util::repoflame_unprivileged(TEST) else {
+        util::require_or_skip(TEST, "running as root and setpriv is not installed");
+        return;
+    };
+    let (dir, _) = small_tree();
+    util::open_to_all(&dir);
+    let locked = dir.parent().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    util::chmod(&locked, 0o555);
+    let target = locked.join("out.svg");
+    let tripwire = util::WalkTripwire::set(dir.path());
+    let out = util::run_limited(
+        cmd.current_dir(dir.path())
+            .args(["--folded", "-o"])
+            .arg(&target),
+        HANG,
+    )
+    .output;
+    let walked = tripwire.tripped();
+    let line = util::assert_fails_cleanly(&out);
+    assert!(
+        line.contains("out.svg") && line.contains("permission denied"),
+        "{line:?}"
+    );
+    assert!(
+        !walked,
+        "the whole source was walked before the output was found unwritable"
+    );
+    assert!(!target.exists());
+    no_leftovers(&locked);
+}
+
+// ---------------------------------------------------------------------------
+// The mode and owner of a file `-o` writes.
+
+#[test]
+fn a_new_output_file_gets_0666_less_the_umask_of_the_run() {
+    use std::os::unix::process::CommandExt;
+    let (dir, target) = small_tree();
+    for umask in [0o022, 0o027, 0o077, 0o002] {
+        let _ = std::fs::remove_file(&target);
+        let mut cmd = dir.cmd();
+        cmd.args(["--folded", "-o"]).arg(&target);
+        // SAFETY: umask is async-signal-safe; it changes the child only.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::umask(umask);
+                Ok(())
+            });
+        }
+        let out = util::run(&mut cmd);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o666 & !umask, "umask {umask:03o}: mode {mode:o}");
+    }
+    no_leftovers(dir.parent());
+}
+
+#[test]
+fn a_replaced_output_file_keeps_its_owner_and_group_when_run_as_root() {
+    const TEST: &str = "a_replaced_output_file_keeps_its_owner_and_group_when_run_as_root";
+    use std::os::unix::fs::MetadataExt;
+    if !util::is_root() {
+        util::require_or_skip(TEST, "giving a file to another user needs root");
+        return;
+    }
+    let (dir, target) = small_tree();
+    std::fs::write(&target, "old").unwrap();
+    std::os::unix::fs::chown(&target, Some(65534), Some(65534)).unwrap();
+    util::chmod(&target, 0o640);
+    let out = dir.run(&["--folded", "-o", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), SMALL_FOLDED);
+    let meta = std::fs::metadata(&target).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534), "owner not kept");
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    no_leftovers(dir.parent());
+}
+
+// ---------------------------------------------------------------------------
+// `-o -`.
+
+#[test]
+fn o_dash_writes_to_stdout_not_a_file_named_dash() {
+    let (dir, _) = small_tree();
+    let out = dir.run(&["--folded", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), SMALL_FOLDED);
+    assert!(!dir.join("-").exists(), "a file named - was written");
+    // Like stdout, no SVG onto a terminal.
+    let mut cmd = dir.cmd();
+    cmd.args(["-o", "-"]);
+    let run = util::run_on_pty(cmd, true, false, HANG);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&run.terminal).contains("<svg"));
+    assert!(!dir.join("-").exists(), "a file named - was written");
+    // A file named `-` is still reachable as ./-.
+    let out = dir.run(&["--folded", "-o", "./-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("-")).unwrap(),
+        SMALL_FOLDED
+    );
+}
+
+// ---------------------------------------------------------------------------
+// User text in the output: titles and names.
+
+/// A title with what breaks XML 1.0 (C0 controls, U+FFFE) or a terminal
+/// (escape sequences, bidi overrides, C1 controls), and what a title may
+/// keep as it is (`;`, `\`, spaces, digits at the end).
+const HOSTILE_TITLE: &str = "a\u{1}b\u{1b}[31mc\u{FFFE}d\u{202E}e\u{85}f;g\\h\tv 2";
+
+/// Checks that `svg` is well-formed XML with a real parser, roxmltree
+/// (which rejects unclosed elements and characters XML 1.0 forbids). The
+/// SVG's doctype, which roxmltree refuses by default, is allowed.
+fn assert_parses(svg: &str) {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    if let Err(err) = roxmltree::Document::parse_with_options(svg, options) {
+        panic!("the SVG does not parse: {err}");
+    }
+}
+
+/// Checks that `page` holds no character that breaks XML or a terminal.
+fn assert_no_raw_controls(page: &str, what: &str) {
+    let bad: Vec<char> = page
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{202A}'..='\u{202E}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw {bad:?}");
+}
+
+#[test]
+fn a_title_with_control_characters_or_u_fffe_gives_an_svg_that_parses() {
+    let (dir, _) = small_tree();
+    // Escaped like frame names, except what only folded stacks need: a
+    // title is never split on `;` nor read back.
+    let expected = r"a\x01b\x1B[31mc\u{FFFE}d\u{202E}e\u{85}f;g\h\x09v 2";
+    let out = dir.run(&["--title", HOSTILE_TITLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
+    assert_parses(svg);
+    assert_no_raw_controls(svg, "SVG");
+    assert_eq!(
+        util::svg_text(&out.stdout, "title").as_deref(),
+        Some(expected)
+    );
+
+    let out = dir.run(&["--title", HOSTILE_TITLE, "--format", "html"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let page = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_no_raw_controls(&page, "HTML");
+    assert!(
+        page.contains(&format!("<title>{expected}</title>")),
+        "window title"
+    );
+    assert!(page.contains(&format!("<h1>{expected}</h1>")), "heading");
+}
+
+#[test]
+fn a_name_with_control_characters_or_u_fffe_is_escaped_everywhere() {
+    let (dir, _) = small_tree();
+    // The root frame's name: escaped exactly as a frame.
+    let expected = r"a\x01b\x1B[31mc\u{FFFE}d\u{202E}e\u{85}f\x3Bg\\h\x09v\x202";
+    let out = dir.run(&["--name", HOSTILE_TITLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
+    assert_parses(svg);
+    assert_no_raw_controls(svg, "SVG");
+    assert_eq!(
+        util::svg_text(&out.stdout, "title").as_deref(),
+        Some(expected)
+    );
+    assert!(
+        util::svg_frames(&out.stdout)
+            .iter()
+            .any(|f| f.name() == expected)
+    );
+
+    let out = dir.run(&["--name", HOSTILE_TITLE, "--format", "html"]);
+    let page = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_no_raw_controls(&page, "HTML");
+    assert!(page.contains(&format!("<h1>{expected}</h1>")), "heading");
+
+    let out = dir.run(&["--name", HOSTILE_TITLE, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["source"]["name"], expected);
+
+    let out = dir.run(&["--name", HOSTILE_TITLE, "--folded"]);
+    let folded = String::from_utf8(out.stdout).unwrap();
+    assert!(folded.starts_with(&format!("{expected};")), "{folded:?}");
 }

@@ -221,7 +221,7 @@ fn count_file(
         Ok(Some(opened)) => opened,
         Ok(None) => return Outcome::Gone,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Outcome::Gone,
-        Err(err) => return Outcome::Problem(Problem::new(&path, io_reason(&err))),
+        Err(err) => return Outcome::Problem(Problem::below(root, &path, io_reason(&err))),
     };
     let relative = path
         .strip_prefix(root)
@@ -246,7 +246,7 @@ fn count_file(
             counted,
         ),
         Ok(None) => Outcome::Uncounted,
-        Err(err) => Outcome::Problem(Problem::new(&path, io_reason(&err))),
+        Err(err) => Outcome::Problem(Problem::below(root, &path, io_reason(&err))),
     }
 }
 

@@ -35,6 +35,7 @@ use tokei::LanguageType;
 
 use crate::config::Metric;
 use crate::count::{Counts, human_bytes};
+use crate::escape::escape_text;
 use crate::render::labels::{percent, thousands};
 use crate::render::palette;
 use crate::tree::{Kind, Node, Summary, Tree};
@@ -42,7 +43,9 @@ use crate::tree::{Kind, Node, Summary, Tree};
 /// What the page shows.
 #[derive(Clone, Copy, Debug)]
 pub struct Page<'a> {
-    /// The heading and the window title, e.g. `repoflame` or `repo @ v1.2`.
+    /// The heading and the window title, e.g. `repoflame` or `repo @ v1.2`:
+    /// user text, escaped here with
+    /// [`escape_text`], then for HTML.
     pub title: &'a str,
     /// The line under the heading (totals).
     pub subtitle: &'a str,
@@ -72,7 +75,10 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
     let unit = metric.unit();
     let mut out = io::BufWriter::new(out);
 
-    let title = escape(page.title);
+    // User text: escaped for a terminal and XML first (`--title` may hold
+    // anything), then for HTML.
+    let title = escape_text(page.title);
+    let title = escape(&title);
     write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -84,7 +90,7 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights names \
          matching a regular expression; hover for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
-        escape(page.subtitle),
+        escape(&escape_text(page.subtitle)),
         colour = if page.tree.root.change.is_some() {
             "red grew, blue shrank, deeper the larger the change"
         } else {

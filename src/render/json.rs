@@ -12,8 +12,9 @@
 //!   "problems": [{path, message}] }
 //! ```
 //!
-//! Paths are relative to the source, components escaped as frames are and
-//! joined with `/`.
+//! Paths, of files and of problems alike, are relative to the source,
+//! components escaped as frames are and joined with `/`, and never
+//! shortened (messages shorten very long ones).
 
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -298,7 +299,7 @@ pub fn write<W: Write>(
         problems: problems
             .iter()
             .map(|p| ProblemOut {
-                path: &p.path,
+                path: &p.relative,
                 message: &p.message,
             })
             .collect(),

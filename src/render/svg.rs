@@ -33,9 +33,10 @@ use crate::tree::{Node, Summary, Tree};
 /// What the SVG shows besides the tree.
 #[derive(Clone, Debug)]
 pub struct Labels<'a> {
-    /// The title at the top.
+    /// The title at the top: user text, escaped here with
+    /// [`escape_text`](crate::escape::escape_text).
     pub title: &'a str,
-    /// The line under the title (totals).
+    /// The line under the title (totals), escaped the same way.
     pub subtitle: &'a str,
 }
 
@@ -125,8 +126,10 @@ fn inferno_svg(
     labels: &Labels<'_>,
 ) -> io::Result<Vec<u8>> {
     let mut opt = Options::default();
-    opt.title = labels.title.to_string();
-    opt.subtitle = Some(labels.subtitle.to_string());
+    // User text (`--title`, a revision's name): nothing in it may break
+    // the XML or a terminal; inferno escapes only `< > & " '`.
+    opt.title = crate::escape::escape_text(labels.title).into_owned();
+    opt.subtitle = Some(crate::escape::escape_text(labels.subtitle).into_owned());
     opt.count_name = metric.unit().to_string();
     opt.name_type = String::new();
     opt.image_width = options.width;

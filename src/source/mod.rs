@@ -108,9 +108,9 @@ fn check_countable(
     if !problems.is_empty() {
         // A lone problem with the source itself says it all.
         if let [problem] = problems {
-            if problem.path == root {
+            if crate::error::elide(&problem.path) == root {
                 return Err(Error::Source {
-                    path: problem.path.clone(),
+                    path: root.to_string(),
                     reason: problem.message.clone(),
                 });
             }

@@ -120,6 +120,7 @@ pub fn walk(
         ..Walked::default()
     });
     let mut visitors = Collectors {
+        root,
         sink: &sink,
         progress,
         on_batch,
@@ -139,6 +140,7 @@ fn root_name(root: &Path) -> Vec<u8> {
 
 /// Hands each walker thread its own collector, so threads never contend.
 struct Collectors<'s> {
+    root: &'s Path,
     sink: &'s Mutex<Walked>,
     progress: &'s Progress,
     on_batch: &'s (dyn Fn(Vec<PathBuf>) + Sync),
@@ -147,6 +149,7 @@ struct Collectors<'s> {
 impl<'s> ParallelVisitorBuilder<'s> for Collectors<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Collector {
+            root: self.root,
             found: Walked::default(),
             sink: self.sink,
             progress: self.progress,
@@ -157,6 +160,7 @@ impl<'s> ParallelVisitorBuilder<'s> for Collectors<'s> {
 
 /// One walker thread's findings, merged into the sink when the thread ends.
 struct Collector<'s> {
+    root: &'s Path,
     found: Walked,
     sink: &'s Mutex<Walked>,
     progress: &'s Progress,
@@ -189,7 +193,7 @@ impl ParallelVisitor for Collector<'_> {
                     }
                 }
             }
-            Err(err) => record_error(err, None, &mut self.found),
+            Err(err) => record_error(err, None, self.root, &mut self.found),
         }
         WalkState::Continue
     }
@@ -206,11 +210,12 @@ impl Drop for Collector<'_> {
     }
 }
 
-/// Turns a walk error into problems (unreadable entries) or notes.
-fn record_error(err: ignore::Error, path: Option<&Path>, found: &mut Walked) {
+/// Turns a walk error below `root` into problems (unreadable entries) or
+/// notes.
+fn record_error(err: ignore::Error, path: Option<&Path>, root: &Path, found: &mut Walked) {
     match err {
-        ignore::Error::WithDepth { err, .. } => record_error(*err, path, found),
-        ignore::Error::WithPath { path, err } => record_error(*err, Some(&path), found),
+        ignore::Error::WithDepth { err, .. } => record_error(*err, path, root, found),
+        ignore::Error::WithPath { path, err } => record_error(*err, Some(&path), root, found),
         ignore::Error::WithLineNumber { line, err } => {
             let where_ = path
                 .map(display_path)
@@ -219,7 +224,7 @@ fn record_error(err: ignore::Error, path: Option<&Path>, found: &mut Walked) {
         }
         ignore::Error::Partial(errs) => {
             for err in errs {
-                record_error(err, path, found);
+                record_error(err, path, root, found);
             }
         }
         ignore::Error::Loop { ancestor, child } => found.notes.push(format!(
@@ -236,7 +241,7 @@ fn record_error(err: ignore::Error, path: Option<&Path>, found: &mut Walked) {
             } else {
                 io_reason(&io)
             };
-            found.problems.push(Problem::new(path, message));
+            found.problems.push(Problem::below(root, path, message));
         }
         // Glob errors come from ignore files; they cost a rule, not a file.
         ignore::Error::Glob { glob, err } => {
@@ -250,7 +255,7 @@ fn record_error(err: ignore::Error, path: Option<&Path>, found: &mut Walked) {
         }
         other => {
             let path = path.unwrap_or(Path::new("."));
-            found.problems.push(Problem::new(path, other));
+            found.problems.push(Problem::below(root, path, other));
         }
     }
 }
