@@ -292,7 +292,7 @@ impl<'a> Report<'a> {
             problems: problems
                 .iter()
                 .map(|p| ProblemOut {
-                    path: &p.path,
+                    path: &p.relative,
                     message: &p.message,
                 })
                 .collect(),

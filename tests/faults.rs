@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::gitutil::{BlackHole, TestRepo, git_command, hermetic_env, spawn_signallable};
+use crate::gitutil::{BlackHole, TestRepo, git_command, spawn_signallable};
 use crate::util::{self, Rng, TestDir, describe, describe_brief};
 
 /// Longest any single run may take (a debug build on a loaded machine of
@@ -33,14 +33,7 @@ const HANG: Duration = Duration::from_secs(60);
 /// What a precious existing `-o` target holds before a failing run.
 const PRECIOUS: &[u8] = b"precious, must survive \xFF\n";
 
-/// Whether the slow cases run; prints why not when they do not.
-fn slow_tests_enabled(test: &str) -> bool {
-    if std::env::var_os("REPOFLAME_SLOW_TESTS").is_some_and(|v| !v.is_empty() && v != "0") {
-        return true;
-    }
-    eprintln!("{test}: skipped: slow; set REPOFLAME_SLOW_TESTS=1 to run it");
-    false
-}
+use crate::util::slow_tests_enabled;
 
 /// A path as an argument (the temporary paths here are UTF-8).
 fn arg(path: &Path) -> &str {
@@ -401,7 +394,8 @@ fn run_on_a_full_disk(src: &Path, args: &[&str], existing: bool) -> Option<FullD
         exit 0
     "#;
     let mut cmd = Command::new("unshare");
-    cmd.args(["-m", "sh", "-c", script, "sh"])
+    util::hermetic(&mut cmd)
+        .args(["-m", "sh", "-c", script, "sh"])
         .arg(env!("CARGO_BIN_EXE_repoflame"))
         .arg(src)
         .args(args)
@@ -438,8 +432,9 @@ fn run_on_a_full_disk(src: &Path, args: &[&str], existing: bool) -> Option<FullD
 
 #[test]
 fn a_full_disk_for_o_fails_cleanly_and_keeps_the_existing_file() {
+    let test = "a_full_disk_for_o_fails_cleanly_and_keeps_the_existing_file";
     if !can_unshare_mounts() {
-        eprintln!("a_full_disk_for_o: skipped: `unshare -m` is not possible here");
+        util::require_or_skip(test, "`unshare -m` is not possible here");
         return;
     }
     let dir = tree_of_long_names(1_500);
@@ -466,7 +461,7 @@ fn a_full_disk_for_o_fails_cleanly_and_keeps_the_existing_file() {
     ] {
         let what = format!("--format {format} (existing file: {existing})");
         let Some(run) = run_on_a_full_disk(dir.path(), &["--format", format], existing) else {
-            eprintln!("a_full_disk_for_o: skipped: cannot mount a tmpfs in the namespace");
+            util::require_or_skip(test, "cannot mount a tmpfs in a mount namespace");
             return;
         };
         let line = util::assert_fails_cleanly(&run.output);
@@ -508,7 +503,8 @@ fn run_with_file_size_limit(
         None => r#"ulimit -f "$LIMIT" || exit 97; exec "$@""#,
     };
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", script, "sh"])
+    util::hermetic(&mut cmd)
+        .args(["-c", script, "sh"])
         .arg(env!("CARGO_BIN_EXE_repoflame"))
         .args(args)
         .env("LIMIT", blocks.to_string())
@@ -1463,11 +1459,7 @@ fn a_revision_30000_levels_deep_does_not_overflow_the_stack() {
     let mut failures = Vec::new();
     for args in cases {
         let mut cmd = util::repoflame();
-        hermetic_env(&mut cmd)
-            .env("HOME", "/nonexistent/repoflame-test-home")
-            .current_dir(repo.path())
-            .arg(".")
-            .args(args);
+        cmd.current_dir(repo.path()).arg(".").args(args);
         let out = util::run_limited(&mut cmd, HANG).output;
         let stderr = String::from_utf8_lossy(&out.stderr);
         let brief: String = stderr.chars().take(300).collect();
@@ -1619,16 +1611,9 @@ fn thirty_thousand_files_in_one_directory_and_five_thousand_directories() {
 // ---------------------------------------------------------------------------
 // Git: a detached HEAD and an unborn branch.
 
-/// `repoflame` for a repository: hermetic, no home.
-fn git_repoflame(repo: &TestRepo) -> Command {
-    let mut cmd = repo.cmd();
-    hermetic_env(&mut cmd).env("HOME", "/nonexistent/repoflame-test-home");
-    cmd
-}
-
 /// Runs `repoflame ARGS` in the work tree within [`HANG`].
 fn run_in_repo(repo: &TestRepo, args: &[&str]) -> Output {
-    util::run_limited(git_repoflame(repo).args(args), HANG).output
+    util::run_limited(repo.cmd().args(args), HANG).output
 }
 
 /// A repository `r` with three commits on `main`.

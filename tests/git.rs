@@ -22,10 +22,10 @@ use serde_json::Value;
 
 use crate::gitutil::{
     Behaviour, BlackHole, Bounded, GitDaemon, GitHttp, History, TcpProxy, TestRepo, closed_port,
-    closed_port_url, git_at, hermetic_env, incompressible, run_with_deadline,
-    run_with_terminal_stdin, sample_history, spawn_signallable,
+    closed_port_url, git_at, incompressible, run_with_deadline, run_with_terminal_stdin,
+    sample_history, spawn_signallable,
 };
-use crate::util::{self, describe, describe_brief};
+use crate::util::{self, Run, describe, describe_brief, repoflame};
 
 /// Longest any run that should succeed (or fail fast) may take: a hang
 /// fails the test instead of blocking the suite.
@@ -37,20 +37,6 @@ const QUICK: Duration = Duration::from_secs(8);
 
 // ---------------------------------------------------------------------------
 // Running repoflame.
-
-/// `repoflame` with [`hermetic_env`], a home that does not exist (libgit2
-/// reads `~/.gitconfig`, not `GIT_CONFIG_GLOBAL`), no ssh agent.
-fn repoflame() -> Command {
-    let mut cmd = util::repoflame();
-    hermetic_env(&mut cmd)
-        .env("HOME", "/nonexistent/repoflame-test-home")
-        .env(
-            "XDG_CONFIG_HOME",
-            "/nonexistent/repoflame-test-home/.config",
-        )
-        .env_remove("SSH_AUTH_SOCK");
-    cmd
-}
 
 /// Runs `repoflame ARGS` to completion within [`LIMIT`].
 fn run<I, S>(args: I) -> Output
@@ -75,22 +61,14 @@ fn arg(path: &Path) -> &str {
     path.to_str().expect("UTF-8 temporary path")
 }
 
-/// Stdout of a run that must succeed with exit status 0.
-fn stdout_ok(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(out));
-    String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
-}
-
 /// `repoflame ARGS --folded`, which must succeed.
 fn folded(args: &[&str]) -> String {
-    let out = run(args.iter().chain(&["--folded"]));
-    stdout_ok(&out)
+    repoflame().args(args).arg("--folded").stdout_ok()
 }
 
 /// `repoflame ARGS --format json`, which must succeed.
 fn json(args: &[&str]) -> Value {
-    let out = run(args.iter().chain(&["--format", "json"]));
-    serde_json::from_str(&stdout_ok(&out)).expect("JSON report")
+    repoflame().args(args).args(["--format", "json"]).json_ok()
 }
 
 /// Folded lines as `stack → count`.
@@ -340,7 +318,7 @@ fn rev_does_not_touch_the_work_tree() {
     assert_eq!(folded(&[sample, "--rev", &history.main]), before_head);
     assert_eq!(folded(&[sample, "--diff", "v1..HEAD"]), before_diff);
     let svg = run([sample, "--rev", "HEAD"]);
-    stdout_ok(&svg);
+    util::assert_ok(&svg);
 
     assert_eq!(
         repo.git(["status", "--porcelain"]),
@@ -419,7 +397,7 @@ fn rev_works_in_bare_repositories_worktrees_and_subdirectories() {
     // Relative to the working directory.
     let out = run_in(repo.path(), ["src", "--rev", "v1", "--folded"]);
     assert_eq!(
-        stdout_ok(&out),
+        util::assert_ok(&out),
         folded(&[arg(&src), "--rev", "v1"]),
         "{}",
         describe(&out)
@@ -441,7 +419,7 @@ fn a_bare_repository_without_rev_counts_its_head_not_gits_own_files() {
     let head = "tiny;a.rs 1\ntiny;src;b.py 2\n";
     assert_eq!(folded(&[arg(&bare)]), head);
     let out = run_in(&bare, [".", "--folded"]);
-    assert_eq!(stdout_ok(&out), head, "from inside it");
+    assert_eq!(util::assert_ok(&out), head, "from inside it");
     // The git directory of a work tree is read the same way.
     assert_eq!(folded(&[arg(&repo.git_dir())]), head);
     // It says which revision it counted.
@@ -457,7 +435,7 @@ fn a_bare_repository_without_rev_counts_its_head_not_gits_own_files() {
     let line = assert_rejected(repo.base(), &[arg(&empty)]);
     assert!(line.contains("no commits"), "{line}");
     // --help tells.
-    let help = stdout_ok(&run(["--help"]));
+    let help = util::assert_ok(&run(["--help"]));
     assert!(help.contains("bare repository"), "{help}");
 }
 
@@ -488,7 +466,7 @@ fn a_subdirectory_gone_from_the_work_tree_is_counted_at_its_revision() {
     assert_eq!(folded(&[arg(&old), "--rev", "v1.0"]), at_v1);
     // Relative to the working directory, and in a bare repository.
     let out = run_in(&repo.join("src"), ["old", "--rev", "v1.0", "--folded"]);
-    assert_eq!(stdout_ok(&out), at_v1, "relative");
+    assert_eq!(util::assert_ok(&out), at_v1, "relative");
     let bare = repo.bare_clone("proj.git");
     assert_eq!(
         folded(&[arg(&bare.join("src/old")), "--rev", "v1.0"]),
@@ -624,7 +602,7 @@ fn an_ambiguous_revision_name_says_which_it_counted() {
         (vec!["--diff", "main...dup"], "amb;a.rs 1 1\n", note),
     ] {
         let out = run([amb, "--folded"].iter().chain(&args));
-        assert_eq!(stdout_ok(&out), stdout, "{args:?}");
+        assert_eq!(util::assert_ok(&out), stdout, "{args:?}");
         assert_eq!(stderr_text(&out), stderr, "{args:?}");
     }
 
@@ -632,14 +610,14 @@ fn an_ambiguous_revision_name_says_which_it_counted() {
     repo.bare_clone("amb.git");
     let http = GitHttp::serve(repo.base());
     let out = run([&http.url("amb.git"), "--rev", "dup", "--folded"]);
-    assert_eq!(stdout_ok(&out), "amb;a.rs 2\n");
+    assert_eq!(util::assert_ok(&out), "amb;a.rs 2\n");
     assert_eq!(
         stderr_text(&out),
         "repoflame: refname \"dup\" is ambiguous: counted the branch refs/heads/dup, as git \
          clone --branch does; for the tag, give refs/tags/dup\n"
     );
     let out = run([&http.url("amb.git"), "--rev", "refs/tags/dup", "--folded"]);
-    assert_eq!(stdout_ok(&out), "amb;a.rs 1\n");
+    assert_eq!(util::assert_ok(&out), "amb;a.rs 1\n");
     assert_eq!(stderr_text(&out), "");
 }
 
@@ -790,7 +768,7 @@ fn gitlinks_and_symlinks_are_skipped_never_followed() {
     let (repo, history) = sample_history();
     let sample = arg(repo.path());
     let out = run([sample, "--rev", "v2", "--folded"]);
-    let text = stdout_ok(&out);
+    let text = util::assert_ok(&out);
     // The submodule's checkout is right there in the work tree: not read.
     assert!(repo.join("vendor/greet/src/lib.rs").is_file());
     assert!(!text.contains("vendor"), "{text}");
@@ -826,7 +804,12 @@ fn gitlinks_and_symlinks_are_skipped_never_followed() {
         .symlink("dangling.rs", "nowhere.rs")
         .commit("links");
     let out = run([arg(links.path()), "--rev", "HEAD", "--folded"]);
-    assert_eq!(stdout_ok(&out), "links;real.rs 1\n", "{}", describe(&out));
+    assert_eq!(
+        util::assert_ok(&out),
+        "links;real.rs 1\n",
+        "{}",
+        describe(&out)
+    );
     assert!(
         stderr_text(&out).contains("repoflame: 4 committed symbolic links skipped"),
         "{}",
@@ -842,7 +825,7 @@ fn lfs_pointers_count_as_their_text_with_a_note() {
     let (repo, history) = sample_history();
     let sample = arg(repo.path());
     let out = run([sample, "--rev", "v2", "--format", "json"]);
-    let report: Value = serde_json::from_str(&stdout_ok(&out)).unwrap();
+    let report: Value = serde_json::from_str(&util::assert_ok(&out)).unwrap();
     let files = files_by_path(&report);
     let pointer = &history.tree(&history.v2)[history.lfs_path].data;
     let entry = &files[history.lfs_path];
@@ -867,7 +850,7 @@ fn lfs_pointers_count_as_their_text_with_a_note() {
         .commit("pointers");
     let out = run([arg(other.path()), "--rev", "HEAD", "--folded"]);
     assert_eq!(
-        stdout_ok(&out),
+        util::assert_ok(&out),
         "lfs;data;big.json 3\nlfs;main.py 1\nlfs;models;model.py 3\n"
     );
     let notes = stderr_text(&out);
@@ -910,7 +893,10 @@ fn lfs_note_counts_only_the_pointers_counted() {
         "Python",
         "--folded",
     ]);
-    assert_eq!(stdout_ok(&out), "lfs;main.py 1\nlfs;models;model.py 3\n");
+    assert_eq!(
+        util::assert_ok(&out),
+        "lfs;main.py 1\nlfs;models;model.py 3\n"
+    );
     let notes = stderr_text(&out);
     assert!(
         notes.contains("repoflame: 1 Git LFS pointer"),
@@ -1667,9 +1653,9 @@ fn remote_clones_equal_the_local_revision() {
                     }
                     // Folded and SVG too.
                     let run = tmp.run(&[url.as_str(), "--rev", "v2", "--folded"], LIMIT);
-                    assert_eq!(stdout_ok(&run.output), *v2_folded, "{url}");
+                    assert_eq!(util::assert_ok(&run.output), *v2_folded, "{url}");
                     let run = tmp.run(&[url.as_str(), "--rev", "feature"], LIMIT);
-                    stdout_ok(&run.output);
+                    util::assert_ok(&run.output);
                     util::assert_xml(&run.output.stdout);
                     let title = util::svg_text(&run.output.stdout, "title").unwrap();
                     let subtitle = util::svg_text(&run.output.stdout, "subtitle").unwrap();
@@ -1732,7 +1718,7 @@ fn remote_clones_are_shallow_and_removed() {
                 args.extend(["--rev", rev]);
             }
             let run = tmp.run(&args, LIMIT);
-            let text = stdout_ok(&run.output);
+            let text = util::assert_ok(&run.output);
             assert!(text.starts_with("deep;src;a.rs 2\n"), "{text}");
             let received = proxy.bytes_down() - before;
             assert!(
@@ -2092,8 +2078,9 @@ fn no_network_namespace() -> Option<Vec<&'static str>> {
 #[test]
 fn unreachable_host_fails_quickly() {
     let Some(unshare) = no_network_namespace() else {
-        eprintln!(
-            "unreachable_host_fails_quickly: skipped: unshare cannot make a network namespace"
+        util::require_or_skip(
+            "unreachable_host_fails_quickly",
+            "unshare cannot make a network namespace",
         );
         return;
     };
@@ -2105,8 +2092,7 @@ fn unreachable_host_fails_quickly() {
     ] {
         let tmp = PrivateTmp::new();
         let mut cmd = Command::new("unshare");
-        hermetic_env(&mut cmd)
-            .env("HOME", "/nonexistent/repoflame-test-home")
+        util::hermetic(&mut cmd)
             .env("TMPDIR", tmp.path())
             .args(&unshare)
             .arg(env!("CARGO_BIN_EXE_repoflame"))
@@ -2316,7 +2302,7 @@ fn clone_progress_shows_on_a_terminal_and_nowhere_else() {
 
     // Not a terminal: not a word on stderr.
     let quiet = tmp.run(&[url.as_str(), "--folded"], LIMIT);
-    assert_eq!(stdout_ok(&quiet.output), "slow;src;a.rs 1\n");
+    assert_eq!(util::assert_ok(&quiet.output), "slow;src;a.rs 1\n");
     assert_eq!(
         String::from_utf8_lossy(&quiet.output.stderr),
         "",

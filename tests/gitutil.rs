@@ -609,7 +609,7 @@ impl TestRepo {
 
     /// Runs `repoflame ARGS` in the work tree and returns its output.
     pub fn run(&self, args: &[&str]) -> Output {
-        util::run(self.cmd().args(args))
+        util::Run::complete(self.cmd().args(args))
     }
 }
 

@@ -743,19 +743,6 @@ fn o_dash_writes_to_stdout_not_a_file_named_dash() {
 /// keep as it is (`;`, `\`, spaces, digits at the end).
 const HOSTILE_TITLE: &str = "a\u{1}b\u{1b}[31mc\u{FFFE}d\u{202E}e\u{85}f;g\\h\tv 2";
 
-/// Checks that `svg` is well-formed XML with a real parser, roxmltree
-/// (which rejects unclosed elements and characters XML 1.0 forbids). The
-/// SVG's doctype, which roxmltree refuses by default, is allowed.
-fn assert_parses(svg: &str) {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    if let Err(err) = roxmltree::Document::parse_with_options(svg, options) {
-        panic!("the SVG does not parse: {err}");
-    }
-}
-
 /// Checks that `page` holds no character that breaks XML or a terminal.
 fn assert_no_raw_controls(page: &str, what: &str) {
     let bad: Vec<char> = page
@@ -777,7 +764,7 @@ fn a_title_with_control_characters_or_u_fffe_gives_an_svg_that_parses() {
     let out = dir.run(&["--title", HOSTILE_TITLE]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
     let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
-    assert_parses(svg);
+    util::assert_xml(svg.as_bytes());
     assert_no_raw_controls(svg, "SVG");
     assert_eq!(
         util::svg_text(&out.stdout, "title").as_deref(),
@@ -803,7 +790,7 @@ fn a_name_with_control_characters_or_u_fffe_is_escaped_everywhere() {
     let out = dir.run(&["--name", HOSTILE_TITLE]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
     let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
-    assert_parses(svg);
+    util::assert_xml(svg.as_bytes());
     assert_no_raw_controls(svg, "SVG");
     assert_eq!(
         util::svg_text(&out.stdout, "title").as_deref(),

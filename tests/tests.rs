@@ -15,5 +15,6 @@ mod huge;
 mod names;
 mod output;
 mod properties;
+mod suite;
 mod tokei_parity;
 mod views;

@@ -72,7 +72,7 @@ impl TestDir {
 
     /// Runs `repoflame ARGS` in the root and returns its output.
     pub fn run(&self, args: &[&str]) -> Output {
-        run(self.cmd().args(args))
+        self.cmd().args(args).complete()
     }
 }
 
@@ -135,7 +135,7 @@ pub trait Run {
     /// Runs it; it must exit 0. Returns its output.
     fn ok(&mut self) -> Output {
         let out = self.complete();
-        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        assert_ok(&out);
         out
     }
 
@@ -149,7 +149,7 @@ pub trait Run {
 
     /// Runs it; it must exit 0. Returns stdout as text.
     fn stdout_ok(&mut self) -> String {
-        String::from_utf8(self.ok().stdout).expect("stdout is UTF-8")
+        assert_ok(&self.complete())
     }
 
     /// Runs it; it must exit 0 and write a JSON report on stdout.
@@ -158,6 +158,12 @@ pub trait Run {
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|err| panic!("not JSON: {err}\n{}", describe(&out)))
     }
+}
+
+/// Asserts that a run exited 0 and returns its stdout as text.
+pub fn assert_ok(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", describe(out));
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
 }
 
 impl Run for Command {
@@ -559,11 +565,12 @@ pub fn repoflame_unprivileged(test: &str) -> Option<Command> {
         .into_iter()
         .find(|p| Path::new(p).exists());
     let Some(setpriv) = setpriv else {
-        eprintln!("{test}: skipped: running as root and setpriv is not installed");
+        require_or_skip(test, "running as root and setpriv is not installed");
         return None;
     };
     let mut cmd = Command::new(setpriv);
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+    hermetic(&mut cmd)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_repoflame"))
         .stdin(Stdio::null());
     Some(cmd)
@@ -764,13 +771,10 @@ pub fn current_umask() -> u32 {
     u32::from_str_radix(line.trim(), 8).expect("an octal umask")
 }
 
-/// Runs `repoflame ARGS --folded` in the root, checks exit status 0 and an
-/// empty stderr, and returns stdout.
+/// `repoflame ARGS --folded` in the root: exit status 0, nothing on
+/// stderr; stdout.
 pub fn folded_ok(dir: &TestDir, args: &[&str]) -> String {
-    let out = dir.run(&[args, &["--folded"]].concat());
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(out.stderr.is_empty(), "{}", describe(&out));
-    String::from_utf8(out.stdout).expect("folded output is UTF-8")
+    dir.cmd().args(args).arg("--folded").quiet_ok()
 }
 
 /// The lines of stderr, checking that each is a `repoflame: …` message.

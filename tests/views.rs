@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{TestDir, assert_xml, describe, parse_folded};
+use crate::util::{Run, TestDir, assert_xml, describe, parse_folded};
 
 fn tree() -> TestDir {
     let dir = TestDir::new("views");
@@ -17,9 +17,7 @@ fn tree() -> TestDir {
 }
 
 fn ok(dir: &TestDir, args: &[&str]) -> String {
-    let out = dir.run(args);
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    String::from_utf8(out.stdout).unwrap()
+    dir.cmd().args(args).stdout_ok()
 }
 
 #[test]
@@ -184,9 +182,7 @@ fn classified() -> TestDir {
 }
 
 fn report(dir: &TestDir, args: &[&str]) -> Value {
-    let mut all = vec!["--format", "json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(dir, &all)).unwrap()
+    dir.cmd().args(["--format", "json"]).args(args).json_ok()
 }
 
 fn classes(report: &Value) -> Vec<(String, Option<String>)> {

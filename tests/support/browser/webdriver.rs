@@ -121,8 +121,12 @@ pub fn tools(test: &str) -> Option<Tools> {
     if let Some(var) = required_by() {
         panic!("{test}: a browser is required because {var} is set, but {message}");
     }
-    eprintln!(
-        "{test}: skipped: {message}. Set REPOFLAME_REQUIRE_BROWSER=1 to make this a failure."
+    // Straight to stderr, which libtest does not capture: a person sees
+    // it on a passing run.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: {message} (set REPOFLAME_REQUIRE_BROWSER=1 to make this a failure)"
     );
     None
 }
