@@ -9,7 +9,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::util::{self, TestDir, describe, describe_brief};
+use crate::util::{self, Run, TestDir, describe, describe_brief};
 
 /// Long enough for a debug build on a loaded machine; a hang fails the
 /// test instead of blocking the suite.
@@ -551,4 +551,28 @@ fn the_root_frame_is_the_source_name_however_it_is_given() {
         assert_eq!(util::folded_ok(&dir, &[source]), "t;a.rs 1\n", "{source}");
     }
     assert!(Path::new(&abs).is_absolute());
+}
+
+/// Issue 8: a Git LFS pointer committed was counted with a note at a
+/// revision ("1 Git LFS pointer counted as the pointer text…"), but the
+/// same pointer on disk (a checkout without `git lfs pull`) said nothing.
+#[test]
+fn an_lfs_pointer_on_disk_gets_the_same_note_as_at_a_revision() {
+    let dir = TestDir::new("t");
+    let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+    let pointer = crate::gitutil::lfs_pointer_text(oid, 12_345);
+    dir.file("model.py", &pointer)
+        .file("weights/big.py", &pointer)
+        .file("main.py", "x = 1\n");
+    let out = dir.cmd().arg("--folded").ok();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "repoflame: 2 Git LFS pointers counted as the pointer text, not the content stored in LFS\n"
+    );
+    // A file that only starts like one, or is too large to be one, is not.
+    let dir = TestDir::new("t");
+    dir.file("a.py", format!("{pointer}{}", "x = 1\n".repeat(200)))
+        .file("b.py", "version 2\n");
+    let out = dir.cmd().arg("--folded").ok();
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
 }

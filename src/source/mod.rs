@@ -168,6 +168,9 @@ fn count_directory(
     problems.sort();
     let mut notes = walked.notes;
     notes.extend(counted.notes);
+    if counted.lfs_pointers > 0 {
+        notes.push(count::lfs_note(counted.lfs_pointers));
+    }
     let mut records = counted.records;
     let (attributes, prefix, attribute_notes) = directory_attributes(root, &walked.attributes);
     notes.extend(attribute_notes);
