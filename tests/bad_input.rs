@@ -397,6 +397,24 @@ fn odd_encodings_line_endings_and_binary_files_count_as_tokei_counts() {
     }
     let sum = |i: usize| -> u64 { ours.values().map(|c| [c.0, c.1, c.2][i]).sum() };
     assert_eq!((sum(0), sum(1), sum(2)), tokei.total, "totals");
+    // And as the tokei CLI counts them: tokei's library above is our own
+    // vendored copy, the CLI is tokei as published.
+    if let Some(cli) =
+        util::tokei_cli("odd_encodings_line_endings_and_binary_files_count_as_tokei_counts")
+    {
+        let report = util::tokei_cli_counts(&cli, dir.path(), &[]);
+        let theirs: BTreeMap<String, (u64, u64, u64)> = report
+            .files
+            .iter()
+            .map(|(path, f)| (path.clone(), (f.code, f.comments, f.blanks)))
+            .collect();
+        assert_eq!(ours, theirs, "per-file counts differ from the tokei CLI's");
+        assert_eq!(
+            (sum(0), sum(1), sum(2)),
+            report.total,
+            "totals against the tokei CLI's"
+        );
+    }
     // Folded output agrees with the report, without any `\r`.
     let folded = util::folded_ok(&dir, &[]);
     assert_eq!(util::folded_total(&folded), tokei.total.0);

@@ -1062,6 +1062,11 @@ fn distinct_blobs(history: &History, a: &str, b: &str) -> usize {
     pairs.len()
 }
 
+/// A property on the sample history: a diff report is the reports of its
+/// two revisions side by side. Its expected values come from repoflame
+/// itself (`--rev`), so it cannot catch a miscount both share: the numbers
+/// are checked by hand in
+/// [`diff_of_a_small_history_has_the_counts_worked_out_by_hand`].
 #[test]
 fn diff_json_is_the_two_revisions_side_by_side() {
     let (repo, history) = sample_history();
@@ -1150,6 +1155,11 @@ fn diff_json_is_the_two_revisions_side_by_side() {
     );
 }
 
+/// A property on the sample history: the folded diff has, per stack, the
+/// counts of the two revisions' folded outputs (from repoflame itself, as
+/// above: the literal numbers are in
+/// [`diff_of_a_small_history_has_the_counts_worked_out_by_hand`]), and
+/// inferno reads it as a differential graph.
 #[test]
 fn diff_folded_is_a_differential_graph_for_inferno() {
     let (repo, history) = sample_history();
@@ -1324,6 +1334,11 @@ fn neutral(fill: (u8, u8, u8)) -> bool {
     (r - b).abs() <= 16 && (r - g).abs() <= 16 && (g - b).abs() <= 16
 }
 
+/// The SVG of a diff on the sample history: every frame's width and colour
+/// as the diff's own JSON report says (a consistency check; the numbers
+/// are checked by hand in
+/// [`diff_of_a_small_history_has_the_counts_worked_out_by_hand`]), and the
+/// cases the issue names.
 #[test]
 fn diff_svg_shows_deleted_code_and_colours_directories() {
     let (repo, history) = sample_history();
@@ -1410,6 +1425,227 @@ fn diff_svg_shows_deleted_code_and_colours_directories() {
         assert!(both.contains(&commit.short), "{both}");
         assert!(both.contains(&commit.date), "{both}");
     }
+}
+
+/// `hist`, two commits whose counts are worked out by hand below. Per file
+/// (code, comments, blanks; lines; bytes), before → after:
+///
+/// - `src/main.rs`: (3, 1, 1; 5; 41) → (4, 2, 1; 7; 69), a comment and a
+///   call added;
+/// - `src/util.rs`: (3, 1, 0; 4; 54), unchanged;
+/// - `tools/gen.py`: (2, 1, 1; 4; 40) → deleted, and `tools/` with it;
+/// - `old/helper.c` → renamed `lib/helper.c`: (3, 1, 0; 4; 48);
+/// - `scripts/build.sh`: new, (2, 2, 1; 5; 41) (its `#!` line is a comment).
+///
+/// Totals: 4 files (11, 4, 2; 17; 183) → 4 files (12, 6, 2; 20; 212).
+fn small_history() -> TestRepo {
+    let repo = TestRepo::new("hist");
+    repo.file(
+        "src/main.rs",
+        "// entry point\nfn main() {\n\n    run();\n}\n",
+    )
+    .file(
+        "src/util.rs",
+        "/// Adds one.\npub fn inc(x: u32) -> u32 {\n    x + 1\n}\n",
+    )
+    .file(
+        "tools/gen.py",
+        "# generator\nimport sys\n\nprint(sys.argv)\n",
+    )
+    .file(
+        "old/helper.c",
+        "/* helper */\nint helper(void) {\n    return 1;\n}\n",
+    )
+    .commit("before");
+    repo.file(
+        "src/main.rs",
+        "// entry point\nfn main() {\n\n    run();\n    // and again\n    run();\n}\n",
+    )
+    .remove("tools")
+    .rename("old/helper.c", "lib/helper.c")
+    .file(
+        "scripts/build.sh",
+        "#!/bin/sh\n# build it\nmake all\n\necho done\n",
+    )
+    .commit("after");
+    repo
+}
+
+/// One side of a file in a diff report: one file of these counts.
+fn side(code: u64, comments: u64, blanks: u64, lines: u64, bytes: u64) -> Value {
+    serde_json::json!({
+        "files": 1, "code": code, "comments": comments, "blanks": blanks,
+        "lines": lines, "bytes": bytes,
+    })
+}
+
+/// The diff of [`small_history`] against numbers worked out by hand, not
+/// by running repoflame at each revision: the JSON report (every file's
+/// sides, the totals) and the folded `stack before after` lines of every
+/// metric, both ways, with `--depth`; the SVG's frame widths and colours.
+#[test]
+fn diff_of_a_small_history_has_the_counts_worked_out_by_hand() {
+    let repo = small_history();
+    let hist = arg(repo.path());
+
+    let report = json(&[hist, "--diff", "HEAD~1..HEAD"]);
+    assert_eq!(report["source"]["kind"], "diff");
+    assert_eq!(report["metric"], "code");
+    assert_eq!(
+        report["files"],
+        serde_json::json!([
+            {"path": "lib/helper.c", "language": "C",
+             "before": null, "after": side(3, 1, 0, 4, 48)},
+            {"path": "old/helper.c", "language": "C",
+             "before": side(3, 1, 0, 4, 48), "after": null},
+            {"path": "scripts/build.sh", "language": "Shell",
+             "before": null, "after": side(2, 2, 1, 5, 41)},
+            {"path": "src/main.rs", "language": "Rust",
+             "before": side(3, 1, 1, 5, 41), "after": side(4, 2, 1, 7, 69)},
+            {"path": "src/util.rs", "language": "Rust",
+             "before": side(3, 1, 0, 4, 54), "after": side(3, 1, 0, 4, 54)},
+            {"path": "tools/gen.py", "language": "Python",
+             "before": side(2, 1, 1, 4, 40), "after": null},
+        ]),
+        "files of the diff report"
+    );
+    assert_eq!(
+        report["totals"],
+        serde_json::json!({
+            "before": {"files": 4, "code": 11, "comments": 4, "blanks": 2,
+                       "lines": 17, "bytes": 183},
+            "after": {"files": 4, "code": 12, "comments": 6, "blanks": 2,
+                      "lines": 20, "bytes": 212},
+        }),
+        "totals of the diff report"
+    );
+    // Seven (path, content) pairs: util.rs is the same at both; the renamed
+    // file is one content at two paths.
+    assert_eq!(report["distinct_files_counted"], 7);
+
+    // Folded, per metric: one line per file of either side, sorted by
+    // bytes, none where both counts are zero (blanks).
+    for (metric, want) in [
+        (
+            "code",
+            "hist;lib;helper.c 0 3\n\
+             hist;old;helper.c 3 0\n\
+             hist;scripts;build.sh 0 2\n\
+             hist;src;main.rs 3 4\n\
+             hist;src;util.rs 3 3\n\
+             hist;tools;gen.py 2 0\n",
+        ),
+        (
+            "comments",
+            "hist;lib;helper.c 0 1\n\
+             hist;old;helper.c 1 0\n\
+             hist;scripts;build.sh 0 2\n\
+             hist;src;main.rs 1 2\n\
+             hist;src;util.rs 1 1\n\
+             hist;tools;gen.py 1 0\n",
+        ),
+        (
+            "blanks",
+            "hist;scripts;build.sh 0 1\n\
+             hist;src;main.rs 1 1\n\
+             hist;tools;gen.py 1 0\n",
+        ),
+        (
+            "lines",
+            "hist;lib;helper.c 0 4\n\
+             hist;old;helper.c 4 0\n\
+             hist;scripts;build.sh 0 5\n\
+             hist;src;main.rs 5 7\n\
+             hist;src;util.rs 4 4\n\
+             hist;tools;gen.py 4 0\n",
+        ),
+        (
+            "bytes",
+            "hist;lib;helper.c 0 48\n\
+             hist;old;helper.c 48 0\n\
+             hist;scripts;build.sh 0 41\n\
+             hist;src;main.rs 41 69\n\
+             hist;src;util.rs 54 54\n\
+             hist;tools;gen.py 40 0\n",
+        ),
+        (
+            "files",
+            "hist;lib;helper.c 0 1\n\
+             hist;old;helper.c 1 0\n\
+             hist;scripts;build.sh 0 1\n\
+             hist;src;main.rs 1 1\n\
+             hist;src;util.rs 1 1\n\
+             hist;tools;gen.py 1 0\n",
+        ),
+    ] {
+        assert_eq!(
+            folded(&[hist, "--diff", "HEAD~1..HEAD", "--metric", metric]),
+            want,
+            "--metric {metric}"
+        );
+    }
+    // The other way round, the columns swap.
+    assert_eq!(
+        folded(&[hist, "--diff", "HEAD..HEAD~1"]),
+        "hist;lib;helper.c 3 0\n\
+         hist;old;helper.c 0 3\n\
+         hist;scripts;build.sh 2 0\n\
+         hist;src;main.rs 4 3\n\
+         hist;src;util.rs 3 3\n\
+         hist;tools;gen.py 0 2\n"
+    );
+    // Directories sum their files on each side.
+    assert_eq!(
+        folded(&[hist, "--diff", "HEAD~1..HEAD", "--depth", "1"]),
+        "hist;lib 0 3\n\
+         hist;old 3 0\n\
+         hist;scripts 0 2\n\
+         hist;src 6 7\n\
+         hist;tools 2 0\n"
+    );
+
+    // The SVG: a frame is as wide as the larger side (a directory as the
+    // sum of its entries), red where it grew, blue where it shrank.
+    let out = run([hist, "--diff", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
+    let frames = frames_by_path(&out.stdout);
+    let widths: BTreeMap<&str, u64> = frames
+        .iter()
+        .map(|(path, frame)| (path.as_str(), frame.width))
+        .collect();
+    assert_eq!(
+        widths,
+        BTreeMap::from([
+            ("hist/", 17),
+            ("hist/lib/", 3),
+            ("hist/lib/helper.c", 3),
+            ("hist/old/", 3),
+            ("hist/old/helper.c", 3),
+            ("hist/scripts/", 2),
+            ("hist/scripts/build.sh", 2),
+            ("hist/src/", 7),
+            ("hist/src/main.rs", 4),
+            ("hist/src/util.rs", 3),
+            ("hist/tools/", 2),
+            ("hist/tools/gen.py", 2),
+        ])
+    );
+    for path in [
+        "hist/",
+        "hist/lib/helper.c",
+        "hist/scripts/",
+        "hist/src/main.rs",
+    ] {
+        assert!(grew(frames[path].fill), "{path} grew: {:?}", frames[path]);
+    }
+    for path in ["hist/old/", "hist/old/helper.c", "hist/tools/gen.py"] {
+        assert!(
+            shrank(frames[path].fill),
+            "{path} shrank: {:?}",
+            frames[path]
+        );
+    }
+    assert!(neutral(frames["hist/src/util.rs"].fill));
 }
 
 /// `x.c` (3 code lines) at the first commit is the directory `x.c/`

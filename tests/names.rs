@@ -2,11 +2,14 @@
 //! stays exactly one frame, escaped per DESIGN.md so that `unescape` gives
 //! the raw bytes back, the folded output reads back in inferno with nothing
 //! split, dropped or merged, and the SVG parses as XML and shows every name.
+//! The frames themselves are checked against the literal table of
+//! `tests/escape_table.rs`, not only against `escape`.
 
 use std::collections::BTreeMap;
 
 use repoflame::escape::{escape, unescape};
 
+use crate::escape_table::ESCAPE_TABLE;
 use crate::util::{self, TestDir, describe, describe_brief};
 
 /// The root of the hostile tree: read as a comment by folded readers if it
@@ -206,6 +209,46 @@ fn inferno_frames(svg: &[u8]) -> Vec<(String, u64)> {
     frames.remove(all);
     frames.sort();
     frames
+}
+
+/// Real files named as in the literal table of `tests/escape_table.rs`
+/// give exactly the frames written there, as directories (`dirs/NAME/x.rs`)
+/// and, where the name has no extension (so that tokei takes the language
+/// from the `#!` line), as leaves (`leaves/NAME`): the whole folded output
+/// is the table's frames, nothing computed by the code under test. Entry
+/// `i` has `i + 1` lines of code, so a frame given to the wrong file shows.
+#[test]
+fn folded_frames_of_real_files_are_the_frames_of_the_escape_table() {
+    let dir = TestDir::new("table");
+    let mut want = Vec::new();
+    for (i, &(name, frame)) in ESCAPE_TABLE.iter().enumerate() {
+        let code = i as u64 + 1;
+        dir.file([b"dirs/", name, b"/x.rs"].concat(), rust(code));
+        want.push(format!("table;dirs;{frame};x.rs {code}"));
+        if !name.contains(&b'.') {
+            dir.file([b"leaves/", name].concat(), python(code));
+            want.push(format!("table;leaves;{frame} {code}"));
+        }
+    }
+    let leaves = want.iter().filter(|l| l.contains(";leaves;")).count();
+    assert!(leaves >= 40, "only {leaves} names as leaves");
+    // Lines sorted by byte value, as the folded contract says.
+    want.sort();
+    let want: String = want.iter().map(|line| format!("{line}\n")).collect();
+    let folded = util::folded_ok(&dir, &[]);
+    if folded != want {
+        let got: Vec<&str> = folded.lines().collect();
+        let missing: Vec<&str> = want.lines().filter(|l| !got.contains(l)).collect();
+        let extra: Vec<&str> = got
+            .iter()
+            .copied()
+            .filter(|l| !want.lines().any(|w| w == *l))
+            .collect();
+        panic!(
+            "folded output differs from the escape table\nexpected, missing: {missing:#?}\n\
+             not expected: {extra:#?}"
+        );
+    }
 }
 
 #[test]

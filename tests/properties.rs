@@ -952,9 +952,58 @@ fn check_json(
     );
 }
 
+/// The tokei CLI, looked for once for every case here (one notice when it
+/// is missing, not one per case).
+fn tokei_cli() -> Option<&'static Path> {
+    static CLI: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    CLI.get_or_init(|| util::tokei_cli("properties: random trees against the tokei CLI"))
+        .as_deref()
+}
+
+/// Checks the reference (tokei's library, which is our own vendored copy
+/// and what repoflame counts with) against the tokei CLI on the same tree:
+/// the same files, code, comments and blanks per language, embedded
+/// languages summarised in, and in total. The CLI's terminal table, since
+/// its JSON report cannot hold a name that is not UTF-8 (the CLI panics);
+/// the table names no file. repoflame's JSON report is checked against the
+/// reference file by file, so it agrees with the CLI through it.
+fn check_reference_against_the_cli(
+    tokei: &Path,
+    tree: &Written,
+    files: &BTreeMap<RawPath, Reference>,
+    total: (u64, u64, u64),
+) {
+    let mut want: BTreeMap<String, util::TableRow> = BTreeMap::new();
+    for file in files.values() {
+        let row = want.entry(file.language.clone()).or_default();
+        *row = (
+            row.0 + 1,
+            row.1 + file.code,
+            row.2 + file.comments,
+            row.3 + file.blanks,
+        );
+    }
+    // The table leaves out a language whose files hold no line (empty
+    // files); the Total row still counts them.
+    want.retain(|_, &mut (_, code, comments, blanks)| code + comments + blanks > 0);
+    want.insert(
+        "Total".to_string(),
+        (files.len() as u64, total.0, total.1, total.2),
+    );
+    let table = util::tokei_cli_table(tokei, tree.dir.path(), &[]);
+    assert_eq!(
+        table, want,
+        "the tokei CLI's table (files, code, comments, blanks) against tokei's library \
+         (vendor/tokei)"
+    );
+}
+
 /// Property 1 on one tree.
 fn check_tree(tree: &Written) {
     let (files, total) = reference(tree);
+    if let Some(tokei) = tokei_cli() {
+        check_reference_against_the_cli(tokei, tree, &files, total);
+    }
     let root = &tree.layout.root;
     let (code_total, lines_total) = (total.0, total.0 + total.1 + total.2);
 

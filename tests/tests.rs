@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `repoflame` binary on real trees.
 //! One binary split into modules, as ripgrep does.
 
+mod escape_table;
 mod gitutil;
 mod util;
 

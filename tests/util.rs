@@ -363,6 +363,25 @@ pub fn tokei_cli_report(
     root: &Path,
     args: &[&str],
 ) -> std::collections::BTreeMap<String, (String, u64, u64, u64)> {
+    tokei_cli_counts(tokei, root, args)
+        .files
+        .into_iter()
+        .map(|(path, f)| (path, (f.language, f.code, f.comments, f.blanks)))
+        .collect()
+}
+
+/// The tokei CLI's JSON report of the tree at `root`, run there as `tokei
+/// . --output json ARGS`: per file (keyed by the path relative to `root`)
+/// its language and counts, embedded languages summarised into the file;
+/// and the CLI's own `Total` row, which it computes itself (so a check of
+/// the total against the sum of the files means something). Fails the
+/// test when the CLI says its counts are inaccurate (a file it could not
+/// read) or reports a file twice.
+///
+/// The CLI cannot report a name that is not UTF-8 in JSON (it panics,
+/// "path contains invalid UTF-8 characters"): for such trees, see
+/// [`tokei_cli_table`].
+pub fn tokei_cli_counts(tokei: &Path, root: &Path, args: &[&str]) -> TokeiReport {
     fn summarised(stats: &serde_json::Value) -> (u64, u64, u64) {
         let n = |key: &str| stats[key].as_u64().expect("a count");
         let mut total = (n("code"), n("comments"), n("blanks"));
@@ -381,19 +400,103 @@ pub fn tokei_cli_report(
         .args(["--output", "json"])
         .args(args);
     let report = cmd.json_ok();
+    let context = format!("tokei . {} (in {})", args.join(" "), root.display());
     let mut files = std::collections::BTreeMap::new();
+    let mut total = None;
     for (language, value) in report.as_object().expect("a JSON object") {
+        assert_eq!(
+            value["inaccurate"], false,
+            "{context}: {language} is inaccurate (a file tokei could not read)"
+        );
+        let n = |key: &str| value[key].as_u64().expect("a count");
         if language == "Total" {
+            total = Some((n("code"), n("comments"), n("blanks")));
             continue;
         }
         for file in value["reports"].as_array().into_iter().flatten() {
             let name = file["name"].as_str().expect("a file name");
             let name = name.strip_prefix("./").unwrap_or(name).to_string();
             let (code, comments, blanks) = summarised(&file["stats"]);
-            files.insert(name, (language.clone(), code, comments, blanks));
+            let counts = TokeiFile {
+                language: language.clone(),
+                code,
+                comments,
+                blanks,
+            };
+            if let Some(first) = files.insert(name.clone(), counts) {
+                panic!("{context}: {name} reported twice, first as {first:?}");
+            }
         }
     }
-    files
+    TokeiReport {
+        files,
+        total: total.unwrap_or_else(|| panic!("{context}: no Total in the report")),
+    }
+}
+
+/// What the tokei CLI's table says about one language (or the `Total`
+/// row): files, code, comments, blanks, embedded languages summarised in.
+pub type TableRow = (u64, u64, u64, u64);
+
+/// The tokei CLI's terminal table for the tree at `root`, run there as
+/// `tokei . ARGS`: each language's row (its `(Total)` row where it holds
+/// embedded languages, as repoflame's per-language sums do) and the
+/// `Total` row, by name. It names no file, so it works for any name on
+/// disk, where the JSON report ([`tokei_cli_counts`]) cannot. Checks on the
+/// way that each row's lines are code + comments + blanks.
+pub fn tokei_cli_table(
+    tokei: &Path,
+    root: &Path,
+    args: &[&str],
+) -> std::collections::BTreeMap<String, TableRow> {
+    let mut cmd = Command::new(tokei);
+    hermetic(&mut cmd).current_dir(root).arg(".").args(args);
+    let text = cmd.stdout_ok();
+    let context = format!("tokei . {} (in {})", args.join(" "), root.display());
+    let mut rows = std::collections::BTreeMap::new();
+    let mut last: Option<String> = None;
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        // Rules, the header, and the `|- Embedded` rows (already in the
+        // `(Total)` row that follows them).
+        if words.len() < 5 || words[0] == "Language" || words[0] == "|-" {
+            continue;
+        }
+        let numbers = |count: usize| -> Vec<u64> {
+            words[words.len() - count..]
+                .iter()
+                .map(|w| {
+                    w.parse()
+                        .unwrap_or_else(|_| panic!("{context}: not a number in {line:?}"))
+                })
+                .collect()
+        };
+        if words[0] == "(Total)" {
+            // Lines, code, comments, blanks of the language above, with
+            // its embedded languages.
+            let n = numbers(4);
+            assert_eq!(n[0], n[1] + n[2] + n[3], "{context}: {line:?}");
+            let language = last.as_ref().expect("a language row before (Total)");
+            let row: &mut TableRow = rows.get_mut(language).unwrap();
+            *row = (row.0, n[1], n[2], n[3]);
+        } else {
+            // Files, lines, code, comments, blanks.
+            let n = numbers(5);
+            assert_eq!(n[1], n[2] + n[3] + n[4], "{context}: {line:?}");
+            let name = words[..words.len() - 5].join(" ");
+            let row = (n[0], n[2], n[3], n[4]);
+            assert!(
+                rows.insert(name.clone(), row).is_none(),
+                "{context}: {name} twice in the table"
+            );
+            last = Some(name);
+        }
+    }
+    assert!(
+        rows.contains_key("Total"),
+        "{context}: no Total row:\n{text}"
+    );
+    rows
 }
 
 // ---------------------------------------------------------------------------
