@@ -2723,7 +2723,12 @@ pub fn run_with_terminal_stdin(mut cmd: Command, limit: Duration) -> TerminalRun
         std::thread::sleep(Duration::from_millis(10));
     };
     let elapsed = start.elapsed();
-    let terminal = rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
+    // The terminal's reader ends when the session that holds the slave
+    // side is gone: waiting for it only catches a hang, and what it read
+    // is never lost to a deadline (an empty terminal proves no prompt).
+    let terminal = rx
+        .recv_timeout(util::HANG)
+        .expect("the terminal still open after its session ended");
     TerminalRun {
         bounded: Bounded {
             output: Output {

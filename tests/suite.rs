@@ -84,3 +84,29 @@ fn the_tokei_oracle_is_the_version_that_is_vendored() {
         util::TOKEI_VERSION
     );
 }
+
+#[test]
+fn a_pseudo_terminal_is_not_inherited_by_the_children_of_other_tests() {
+    // Tests run on threads of one process: a child spawned by another test
+    // while a terminal is open must not get a copy of it, or reading the
+    // terminal would not end when the child under test exits.
+    let (_master, _slave) = util::open_pty();
+    let mut other = std::process::Command::new("cat");
+    let mut other = util::hermetic(&mut other)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn cat");
+    // cat waits on its stdin until it is closed: its descriptors can be
+    // read meanwhile.
+    let inherited: Vec<String> = std::fs::read_dir(format!("/proc/{}/fd", other.id()))
+        .expect("the child's descriptors")
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .map(|target| target.to_string_lossy().into_owned())
+        .filter(|target| target == "/dev/ptmx" || target.starts_with("/dev/pts/"))
+        .collect();
+    drop(other.stdin.take());
+    other.wait().expect("cat");
+    assert_eq!(inherited, Vec::<String>::new(), "terminals inherited");
+}
