@@ -7,13 +7,8 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::Path;
-use std::time::Duration;
 
-use crate::util::{self, TestDir, describe, describe_brief};
-
-/// Long enough for a debug build on a loaded machine; a hang fails the
-/// test instead of blocking the suite.
-const HANG: Duration = Duration::from_secs(20);
+use crate::util::{self, HANG, TestDir, describe, describe_brief};
 
 /// Runs `repoflame ARGS` in `dir` within [`HANG`].
 fn run_bounded(dir: &TestDir, args: &[&str]) -> std::process::Output {
@@ -418,16 +413,9 @@ fn a_huge_sparse_file_is_counted_exactly_with_little_memory() {
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
     // The same tree without the huge file: what the run costs anyway.
-    let baseline = util::run_limited(
-        dir.cmd().args(["--format", "json"]),
-        Duration::from_secs(120),
-    )
-    .max_rss_kib;
+    let baseline = util::run_limited(dir.cmd().args(["--format", "json"]), HANG).max_rss_kib;
     huge_sparse_file(&dir);
-    let run = util::run_limited(
-        dir.cmd().args(["--format", "json"]),
-        Duration::from_secs(120),
-    );
+    let run = util::run_limited(dir.cmd().args(["--format", "json"]), HANG);
     let out = &run.output;
     assert_eq!(out.status.code(), Some(0), "{}", describe(out));
     // Counted in pieces, exactly: nothing to say about it.

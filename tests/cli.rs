@@ -2,11 +2,7 @@
 //! metrics, presentation flags, the default source and what is (not)
 //! printed on stderr.
 
-use std::time::Duration;
-
-use crate::util::{self, TestDir, describe, describe_brief};
-
-const HANG: Duration = Duration::from_secs(20);
+use crate::util::{self, HANG, TestDir, describe, describe_brief};
 
 /// Every flag of the command line, long and short.
 const FLAGS: &[(&str, Option<&str>)] = &[

@@ -476,6 +476,23 @@ pub fn run_limited(cmd: &mut Command, limit: std::time::Duration) -> Measured {
     }
 }
 
+/// Runs `cmd` within [`HANG`] with its stdout on `stdout` (a file, a
+/// device) and stderr piped; the output's stdout is empty.
+pub fn run_with_stdout(cmd: &mut Command, stdout: impl Into<Stdio>) -> Output {
+    let mut child = cmd
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn repoflame");
+    let stderr = drain(child.stderr.take());
+    let (status, _) = wait_limited(&mut child, HANG);
+    Output {
+        status,
+        stdout: Vec::new(),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
 /// What a run with a pseudo-terminal attached gave.
 pub struct PtyRun {
     /// Exit status.
