@@ -272,11 +272,13 @@ fn inverted_puts_the_root_at_the_top() {
         (root, others)
     };
     let (root, others) = root_and_others(&[]);
+    assert_eq!(others.len(), 3, "frames other than the root: {others:?}");
     assert!(
         others.iter().all(|&y| y < root),
         "flame: root at the bottom"
     );
     let (root, others) = root_and_others(&["--inverted"]);
+    assert_eq!(others.len(), 3, "frames other than the root: {others:?}");
     assert!(others.iter().all(|&y| y > root), "icicle: root at the top");
 }
 

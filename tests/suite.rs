@@ -110,3 +110,18 @@ fn a_pseudo_terminal_is_not_inherited_by_the_children_of_other_tests() {
     other.wait().expect("cat");
     assert_eq!(inherited, Vec::<String>::new(), "terminals inherited");
 }
+
+#[test]
+fn the_walk_tripwire_trips_when_a_run_walks_and_only_then() {
+    // Every "fails before the walk" assertion is `!tripwire.tripped()`:
+    // worthless if a walk could pass the tripwire without tripping it.
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    let tripwire = util::WalkTripwire::set(dir.path());
+    assert_eq!(dir.cmd().arg("--folded").stdout_ok(), "t;a.rs 1\n");
+    assert!(tripwire.tripped(), "a run walked the tree without tripping");
+
+    std::fs::remove_file(dir.join(".ignore")).unwrap();
+    let untouched = util::WalkTripwire::set(dir.path());
+    assert!(!untouched.tripped(), "tripped with no run at all");
+}
