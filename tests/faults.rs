@@ -858,7 +858,9 @@ fn signal_pending(pid: u32, signal: libc::c_int) -> bool {
             .filter_map(|l| l.strip_prefix(field))
             .any(|mask| u64::from_str_radix(mask.trim(), 16).expect("a signal mask") & bit != 0)
     };
-    let process = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    // The run is not reaped yet: its status is there, exited or not.
+    let process = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|err| panic!("/proc/{pid}/status: {err}"));
     let threads = std::fs::read_dir(format!("/proc/{pid}/task"))
         .map(|tasks| {
             tasks
@@ -869,16 +871,40 @@ fn signal_pending(pid: u32, signal: libc::c_int) -> bool {
     pending(&process, "ShdPnd:") || threads.iter().any(|t| pending(t, "SigPnd:"))
 }
 
+/// Whether every thread of process `pid` is asleep (or it has exited):
+/// none running or runnable.
+fn all_asleep(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return true;
+    };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("stat")).ok())
+        .all(|stat| {
+            // "tid (comm) S ...": the state follows the last `)`.
+            let state = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+            !state.starts_with('R')
+        })
+}
+
 /// Waits until the run has taken `signal` (its handler got it, or it is
-/// ignored): polled, with [`HANG`] catching a signal never taken.
-fn wait_until_taken(child: &Signallable, signal: libc::c_int, what: &str) {
+/// ignored) and then has nothing left to run: the handler has done what
+/// it can (exited, or waits for something the test holds). Polled; two
+/// observations in a row, so that a thread about to be woken by another
+/// is not missed; [`HANG`] catches a run that never settles.
+fn wait_until_handled(child: &Signallable, signal: libc::c_int, what: &str) {
     let deadline = Instant::now() + HANG;
-    while signal_pending(child.pid(), signal) {
+    let mut settled = 0;
+    while settled < 2 {
         assert!(
             Instant::now() < deadline,
-            "{what}: the signal still pending after {HANG:?}"
+            "{what}: the signal not handled after {HANG:?}"
         );
         std::thread::sleep(Duration::from_millis(5));
+        if !signal_pending(child.pid(), signal) && all_asleep(child.pid()) {
+            settled += 1;
+        } else {
+            settled = 0;
+        }
     }
 }
 
@@ -929,11 +955,11 @@ fn ctrl_c_just_as_the_temporary_output_file_is_created_leaves_no_file() {
             "{created}"
         );
         child.signal(signal);
-        // The open is allowed only once the signal has reached the run's
-        // handler (it waits for the registry, which the creating thread
-        // holds until `open` returns, then removes the file): the signal
-        // surely came while the file was being created.
-        wait_until_taken(&child, signal, &what);
+        // The open is allowed only once the run has handled the signal as
+        // far as it can while `open` is held (its handler waits for the
+        // clean-up registry, which the creating thread holds until `open`
+        // returns): the signal surely came while the file was created.
+        wait_until_handled(&child, signal, &what);
         gate.allow(event_fd);
         drop(gate);
         let done = child.finish(HANG);
