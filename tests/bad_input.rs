@@ -7,13 +7,8 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::Path;
-use std::time::Duration;
 
-use crate::util::{self, Run, TestDir, describe, describe_brief};
-
-/// Long enough for a debug build on a loaded machine; a hang fails the
-/// test instead of blocking the suite.
-const HANG: Duration = Duration::from_secs(20);
+use crate::util::{self, HANG, Run, TestDir, describe, describe_brief};
 
 /// Runs `repoflame ARGS` in `dir` within [`HANG`].
 fn run_bounded(dir: &TestDir, args: &[&str]) -> std::process::Output {
@@ -391,7 +386,10 @@ fn odd_encodings_line_endings_and_binary_files_count_as_tokei_counts() {
         })
         .collect();
     assert_eq!(ours, theirs, "per-file counts differ from tokei's");
-    // The decoded files count as the plain one does.
+    // The plain file, counted by hand: `int main() {`, `return 0; /* c */`
+    // and `}` are code, `// comment` a comment, one blank. The decoded files
+    // count as it does.
+    assert_eq!(ours["plain.c"], (3, 1, 1), "plain.c");
     for name in ["utf16le.c", "utf16be.c", "utf8bom.c", "crlf.c"] {
         assert_eq!(ours[name], ours["plain.c"], "{name}");
     }
@@ -436,16 +434,9 @@ fn a_huge_sparse_file_is_counted_exactly_with_little_memory() {
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
     // The same tree without the huge file: what the run costs anyway.
-    let baseline = util::run_limited(
-        dir.cmd().args(["--format", "json"]),
-        Duration::from_secs(120),
-    )
-    .max_rss_kib;
+    let baseline = util::run_limited(dir.cmd().args(["--format", "json"]), HANG).max_rss_kib;
     huge_sparse_file(&dir);
-    let run = util::run_limited(
-        dir.cmd().args(["--format", "json"]),
-        Duration::from_secs(120),
-    );
+    let run = util::run_limited(dir.cmd().args(["--format", "json"]), HANG);
     let out = &run.output;
     assert_eq!(out.status.code(), Some(0), "{}", describe(out));
     // Counted in pieces, exactly: nothing to say about it.

@@ -2,11 +2,7 @@
 //! metrics, presentation flags, the default source and what is (not)
 //! printed on stderr.
 
-use std::time::Duration;
-
-use crate::util::{self, TestDir, describe, describe_brief};
-
-const HANG: Duration = Duration::from_secs(20);
+use crate::util::{self, HANG, TestDir, describe, describe_brief};
 
 /// Every flag of the command line, long and short.
 const FLAGS: &[(&str, Option<&str>)] = &[
@@ -276,11 +272,13 @@ fn inverted_puts_the_root_at_the_top() {
         (root, others)
     };
     let (root, others) = root_and_others(&[]);
+    assert_eq!(others.len(), 3, "frames other than the root: {others:?}");
     assert!(
         others.iter().all(|&y| y < root),
         "flame: root at the bottom"
     );
     let (root, others) = root_and_others(&["--inverted"]);
+    assert_eq!(others.len(), 3, "frames other than the root: {others:?}");
     assert!(others.iter().all(|&y| y > root), "icicle: root at the top");
 }
 

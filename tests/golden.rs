@@ -42,9 +42,17 @@ fn check(name: &str, args: &[&str]) {
     let output = dir.run(args);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     let path = golden(name);
-    if std::env::var_os("REPOFLAME_BLESS").is_some() {
+    if crate::util::env_flag("REPOFLAME_BLESS") {
+        // Blessing checks nothing: say so where a person sees it (.ci/run
+        // never blesses).
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &output.stdout).unwrap();
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "BLESSED {}: written, not checked (look at it before committing)",
+            path.display()
+        );
         return;
     }
     let expected = std::fs::read(&path)

@@ -8,11 +8,8 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
-use std::time::Duration;
 
-use crate::util::{self, TestDir, describe, describe_brief};
-
-const HANG: Duration = Duration::from_secs(20);
+use crate::util::{self, HANG, TestDir, describe, describe_brief};
 
 /// A small tree with one Rust file, and the path of an output file beside it.
 fn small_tree() -> (TestDir, std::path::PathBuf) {
@@ -185,13 +182,7 @@ fn a_write_error_on_stdout_reads_like_every_other_error() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let out = dir
-        .cmd()
-        .arg("--folded")
-        .stdout(full)
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let out = util::run_with_stdout(dir.cmd().arg("--folded"), full);
     let line = util::assert_fails_cleanly(&out);
     assert!(!line.contains("(os error"), "{line:?}");
 }
@@ -232,11 +223,7 @@ fn a_full_stdout_is_an_error_naming_stdout() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full");
-        let mut cmd = dir.cmd();
-        cmd.args(["--format", format])
-            .stdout(full)
-            .stderr(Stdio::piped());
-        let out = cmd.output().unwrap();
+        let out = util::run_with_stdout(dir.cmd().args(["--format", format]), full);
         assert_eq!(out.status.code(), Some(2), "{format}: {}", describe(&out));
         let lines = util::error_lines(&out);
         assert_eq!(lines.len(), 1, "{format}: {lines:?}");

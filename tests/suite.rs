@@ -6,13 +6,12 @@ use std::panic::catch_unwind;
 
 use crate::util::{self, Run, TestDir};
 
+/// Whether `check` rejects (panics). The panic hook is left alone: it is
+/// the whole process's, and a test that swapped it would silence the
+/// failures of the tests running beside it (libtest keeps the messages of
+/// a passing test off the terminal anyway).
 fn rejects(check: impl Fn() + std::panic::UnwindSafe) -> bool {
-    // The checks panic; keep their messages off the terminal.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let rejected = catch_unwind(check).is_err();
-    std::panic::set_hook(hook);
-    rejected
+    catch_unwind(check).is_err()
 }
 
 #[test]
@@ -83,4 +82,45 @@ fn the_tokei_oracle_is_the_version_that_is_vendored() {
         "vendor/tokei is not tokei {}",
         util::TOKEI_VERSION
     );
+}
+
+#[test]
+fn a_pseudo_terminal_is_not_inherited_by_the_children_of_other_tests() {
+    // Tests run on threads of one process: a child spawned by another test
+    // while a terminal is open must not get a copy of it, or reading the
+    // terminal would not end when the child under test exits.
+    let (_master, _slave) = util::open_pty();
+    let mut other = std::process::Command::new("cat");
+    let mut other = util::hermetic(&mut other)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn cat");
+    // cat waits on its stdin until it is closed: its descriptors can be
+    // read meanwhile.
+    let inherited: Vec<String> = std::fs::read_dir(format!("/proc/{}/fd", other.id()))
+        .expect("the child's descriptors")
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .map(|target| target.to_string_lossy().into_owned())
+        .filter(|target| target == "/dev/ptmx" || target.starts_with("/dev/pts/"))
+        .collect();
+    drop(other.stdin.take());
+    other.wait().expect("cat");
+    assert_eq!(inherited, Vec::<String>::new(), "terminals inherited");
+}
+
+#[test]
+fn the_walk_tripwire_trips_when_a_run_walks_and_only_then() {
+    // Every "fails before the walk" assertion is `!tripwire.tripped()`:
+    // worthless if a walk could pass the tripwire without tripping it.
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n");
+    let tripwire = util::WalkTripwire::set(dir.path());
+    assert_eq!(dir.cmd().arg("--folded").stdout_ok(), "t;a.rs 1\n");
+    assert!(tripwire.tripped(), "a run walked the tree without tripping");
+
+    std::fs::remove_file(dir.join(".ignore")).unwrap();
+    let untouched = util::WalkTripwire::set(dir.path());
+    assert!(!untouched.tripped(), "tripped with no run at all");
 }

@@ -579,6 +579,23 @@ pub fn run_limited(cmd: &mut Command, limit: std::time::Duration) -> Measured {
     }
 }
 
+/// Runs `cmd` within [`HANG`] with its stdout on `stdout` (a file, a
+/// device) and stderr piped; the output's stdout is empty.
+pub fn run_with_stdout(cmd: &mut Command, stdout: impl Into<Stdio>) -> Output {
+    let mut child = cmd
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn repoflame");
+    let stderr = drain(child.stderr.take());
+    let (status, _) = wait_limited(&mut child, HANG);
+    Output {
+        status,
+        stdout: Vec::new(),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
 /// What a run with a pseudo-terminal attached gave.
 pub struct PtyRun {
     /// Exit status.
@@ -591,30 +608,37 @@ pub struct PtyRun {
     pub stderr: Vec<u8>,
 }
 
-/// A new pseudo-terminal: (master, slave).
+/// A new pseudo-terminal: (master, slave), both close-on-exec from the
+/// moment they exist. (`openpty` makes them inheritable: a child that
+/// another test spawns in the meantime, a server that lives for its whole
+/// test, would hold the slave side open, and reading the master would not
+/// end when the child under test exits.)
 pub fn open_pty() -> (std::fs::File, std::fs::File) {
-    use std::os::fd::FromRawFd;
+    use std::os::fd::{FromRawFd, OwnedFd};
 
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes two new descriptors; name, termios and winsize
-    // may be null.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both descriptors are new and owned by nobody else.
-    unsafe {
-        (
-            std::fs::File::from_raw_fd(master),
-            std::fs::File::from_raw_fd(slave),
-        )
-    }
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
+    // SAFETY: plain system calls; each new descriptor is owned at once.
+    let master = unsafe { libc::posix_openpt(flags) };
+    assert!(
+        master >= 0,
+        "posix_openpt: {}",
+        std::io::Error::last_os_error()
+    );
+    let master = unsafe { OwnedFd::from_raw_fd(master) };
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid master descriptor.
+    let rc = unsafe { libc::unlockpt(master.as_raw_fd()) };
+    assert_eq!(rc, 0, "unlockpt: {}", std::io::Error::last_os_error());
+    // The slave side, opened through the master (no name to look up).
+    // SAFETY: TIOCGPTPEER takes the open flags as its argument.
+    let slave = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) };
+    assert!(
+        slave >= 0,
+        "TIOCGPTPEER: {}",
+        std::io::Error::last_os_error()
+    );
+    let slave = unsafe { OwnedFd::from_raw_fd(slave) };
+    (std::fs::File::from(master), std::fs::File::from(slave))
 }
 
 /// Runs `cmd` with its stdout and/or stderr on a new pseudo-terminal (the

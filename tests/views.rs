@@ -296,20 +296,9 @@ fn exclude_generated_and_exclude_vendored_leave_them_out() {
 #[test]
 fn gitattributes_above_a_subdirectory_source_and_at_a_revision_apply() {
     let dir = classified();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", describe(&out));
-    };
+    // git as every test runs it: no GIT_DIR or configuration inherited
+    // from whoever runs the tests (a hook's GIT_DIR would commit elsewhere).
+    let git = |args: &[&str]| crate::gitutil::git_at(dir.path(), args);
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "one"]);
