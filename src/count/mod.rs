@@ -312,12 +312,24 @@ pub fn count_content(
     if by_name.is_none() && path.extension().is_some() {
         return Ok(None);
     }
-    // The head: the shebang, the generated markers and an LFS pointer are
-    // all in it.
+    if let Some(language) = by_name {
+        if !options.types.is_empty() && !options.types.contains(&language) {
+            return Ok(None);
+        }
+    }
+    // Content read whole is read in one go when its language is known by
+    // name (one read for a file); otherwise the head comes first: the
+    // shebang, the generated markers and an LFS pointer are all in it, and
+    // content in no language is read no further.
+    let whole = size <= options.stream_threshold;
+    let first = if whole && by_name.is_some() {
+        size
+    } else {
+        size.min(classify::HEAD_LIMIT as u64)
+    };
     buffer.clear();
-    buffer.resize(size.min(classify::HEAD_LIMIT as u64) as usize, 0);
-    let read = read_up_to(content, buffer)?;
-    buffer.truncate(read);
+    buffer.reserve(first as usize);
+    content.take(first).read_to_end(buffer)?;
     let Some(language) = by_name.or_else(|| shebang::detect(buffer)) else {
         return Ok(None);
     };
@@ -326,9 +338,11 @@ pub fn count_content(
     }
     let lfs_pointer = size < 1024 && buffer.starts_with(LFS_POINTER);
     let mut note = None;
-    let (stats, head) = if size <= options.stream_threshold {
-        buffer.reserve((size as usize).saturating_sub(read));
-        content.read_to_end(buffer)?;
+    let (stats, head) = if whole {
+        if (buffer.len() as u64) < size {
+            buffer.reserve(size as usize - buffer.len());
+            content.read_to_end(buffer)?;
+        }
         (
             parse(language, buffer),
             &buffer[..buffer.len().min(classify::HEAD_LIMIT)],
