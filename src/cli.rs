@@ -7,10 +7,10 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
-use repoflame::config::{DEFAULT_MAX_FRAMES, SvgOptions, WalkOptions};
-use repoflame::config::{Repo, View};
-use repoflame::error::display_path;
-use repoflame::{Config, Format, Metric, Source};
+use repoflame::{
+    Config, DEFAULT_MAX_FRAMES, Format, Metric, Repo, Source, SvgOptions, View, WalkOptions,
+    display_path,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -258,7 +258,7 @@ impl Args {
                 bail!(
                     "{}: {}",
                     display_path(&self.source),
-                    repoflame::error::io_reason(&err)
+                    repoflame::io_reason(&err)
                 );
             }
         }
@@ -266,7 +266,7 @@ impl Args {
         let git_dir = url.is_none()
             && self.rev.is_none()
             && self.diff.is_none()
-            && repoflame::source::git::is_git_dir(&self.source);
+            && repoflame::is_git_dir(&self.source);
         let git = url.is_some() || self.rev.is_some() || self.diff.is_some() || git_dir;
         if git && self.follow {
             bail!("--follow: symbolic links committed to git are never followed; leave it out");
@@ -429,24 +429,61 @@ fn parse_range(range: &str) -> anyhow::Result<(String, String)> {
     Ok((from, to.to_string()))
 }
 
-/// Prints completions or the man page when asked; `true` when it did.
-pub fn generate(args: &Args) -> std::io::Result<bool> {
+/// What the command line asks for.
+pub enum Action {
+    /// Run on a source.
+    Run {
+        config: Box<Config>,
+        /// Nothing on stderr but errors.
+        quiet: bool,
+    },
+    /// Print this (completions, the man page) and exit.
+    Print(Vec<u8>),
+}
+
+/// Parses the command line and decides what to do; on a usage error (or
+/// `--help`), the exit status, with the message printed.
+pub fn action() -> Result<Action, std::process::ExitCode> {
     use clap::CommandFactory;
-    let mut out = std::io::stdout().lock();
+    let args = Args::try_parse().map_err(usage_error)?;
+    let mut text = Vec::new();
     if let Some(shell) = args.generate_completions {
-        clap_complete::generate(shell, &mut Args::command(), "repoflame", &mut out);
-        return Ok(true);
+        clap_complete::generate(shell, &mut Args::command(), "repoflame", &mut text);
+        return Ok(Action::Print(text));
     }
     if args.generate_man {
-        clap_mangen::Man::new(Args::command()).render(&mut out)?;
-        return Ok(true);
+        // Rendering into memory cannot fail.
+        let _ = clap_mangen::Man::new(Args::command()).render(&mut text);
+        return Ok(Action::Print(text));
     }
-    Ok(false)
+    let quiet = args.quiet;
+    let config = args.into_config().map_err(|err| {
+        eprintln!("repoflame: {err:#}");
+        std::process::ExitCode::from(2)
+    })?;
+    if config.output.is_none()
+        && config.format.is_binary_like()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        let (what, file) = match config.format {
+            Format::Html => ("an HTML page", "report.html"),
+            _ => ("an SVG", "graph.svg"),
+        };
+        eprintln!(
+            "repoflame: not writing {what} to a terminal: redirect it (repoflame … > {file}), \
+             use -o {file}, or --format folded for text"
+        );
+        return Err(std::process::ExitCode::from(2));
+    }
+    Ok(Action::Run {
+        config: Box::new(config),
+        quiet,
+    })
 }
 
 /// Reports a command-line error on one line (help and version are printed
 /// as clap prints them), exit status 2.
-pub fn usage_error(err: clap::Error) -> std::process::ExitCode {
+fn usage_error(err: clap::Error) -> std::process::ExitCode {
     use clap::error::ErrorKind;
     if matches!(
         err.kind(),

@@ -257,7 +257,7 @@ pub struct SvgOptions {
 pub const DEFAULT_MAX_FRAMES: usize = 25_000;
 
 /// Width in pixels the layout is computed for when the SVG is fluid.
-pub const REFERENCE_WIDTH: usize = 1200;
+pub(crate) const REFERENCE_WIDTH: usize = 1200;
 
 impl Default for SvgOptions {
     fn default() -> Self {
@@ -272,7 +272,7 @@ impl Default for SvgOptions {
 }
 
 /// `1,234,567`: numbers for people.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

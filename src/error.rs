@@ -132,6 +132,20 @@ impl Problem {
         }
     }
 
+    /// A problem with the file found at `walked`, whose path relative to
+    /// the source root is `relative`.
+    pub(crate) fn below_relative(
+        walked: &Path,
+        relative: &Path,
+        message: impl fmt::Display,
+    ) -> Problem {
+        Problem {
+            path: escaped_path(walked),
+            relative: relative_path(relative),
+            message: message.to_string(),
+        }
+    }
+
     /// A problem with `path`, found below `root` (the path as walked).
     pub fn below(root: &Path, path: &Path, message: impl fmt::Display) -> Problem {
         Problem {
@@ -160,7 +174,7 @@ pub fn display_path(path: &Path) -> String {
 
 /// A path whole, each component escaped like a frame, joined by `/`: for
 /// reports, which keep what messages shorten.
-pub fn escaped_path(path: &Path) -> String {
+pub(crate) fn escaped_path(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
     use std::path::Component;
 
@@ -186,7 +200,7 @@ pub fn escaped_path(path: &Path) -> String {
 /// `https://user:s3cret@host/x` becomes `https://user:***@host/x`. For
 /// every message, report and title that could show a URL: secrets never
 /// appear in output.
-pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     const SCHEME_END: &str = "://";
     if !text.contains(SCHEME_END) {
         return std::borrow::Cow::Borrowed(text);
@@ -251,7 +265,7 @@ const ELIDED_ABOVE: usize = 160;
 /// (a path too long to open can be 4 KiB and more, which no one reads on
 /// one line). An escape such as `\x3B` counts as one character and is never
 /// cut in two. Reports keep the whole path.
-pub fn elide(text: &str) -> Cow<'_, str> {
+pub(crate) fn elide(text: &str) -> Cow<'_, str> {
     if text.len() <= ELIDED_ABOVE {
         return Cow::Borrowed(text);
     }

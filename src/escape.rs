@@ -408,7 +408,11 @@ mod tests {
     // `ESCAPE_TABLE`: names and the frames they must give, one or more per
     // rule, written by hand; shared with the end-to-end test of real files
     // with these names (tests/names.rs).
-    include!("../tests/escape_table.rs");
+    #[allow(unreachable_pub)]
+    mod table {
+        include!("../tests/escape_table.rs");
+    }
+    use table::ESCAPE_TABLE;
 
     /// Names no file system holds, so not in `ESCAPE_TABLE`, and the frames
     /// they must give.

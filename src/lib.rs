@@ -1,47 +1,61 @@
 //! repoflame: where does the code of this repository live?
 //!
 //! One run is a pipeline of stages, each a module that takes plain data
-//! from the one before:
+//! from the one before and imports nothing from the ones after:
 //!
 //! ```text
-//! source ──► count ──► tree ──► render / output
+//! source ──► count ──► classify ──► tree ──► views ──► render / output
 //! ```
 //!
-//! - [`source`]: which files there are (a directory walked in parallel);
-//! - [`count`](mod@count): their language and lines, exactly as tokei counts them;
-//! - [`tree`]: per-file records aggregated by path, for one [`Metric`];
-//! - [`render`] and [`folded`]: SVG, folded stacks, JSON, a terminal table;
-//!   [`output`], opened before anything is read, writes stdout, a file
-//!   atomically, or a device, FIFO or socket in place.
+//! - `source`: listings of entries (a path and a content id), one per side
+//!   (a directory walked in parallel, a revision read from git objects, two
+//!   revisions for a diff), handed on in batches as they are found;
+//! - `count`: each distinct content counted once, exactly as tokei counts
+//!   it, streamed; the sides joined by path into records;
+//! - `classify`: generated, vendored and documentation files;
+//! - `tree`: records joined by path into frames, an arena without
+//!   recursion; `views`: `--depth`, `--by-language`, merging what is too
+//!   small to draw;
+//! - `render`: SVG, HTML, JSON, folded stacks, the terminal table, written
+//!   by `output` (opened first of all, so that an output that cannot be
+//!   written fails before any work).
 //!
 //! [`run`] drives them from a validated [`Config`]. The library never
 //! touches clap; the binary is a thin shell around [`run`].
-#![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod classify;
-pub mod cleanup;
-pub mod config;
-pub mod count;
-pub mod diff;
-pub mod error;
+mod classify;
+mod config;
+mod count;
+mod error;
 pub mod escape;
-pub mod folded;
-pub mod output;
-pub mod progress;
-pub mod render;
-pub mod source;
-pub mod tree;
+mod interrupt;
+mod output;
+mod progress;
+mod record;
+mod render;
+mod source;
+mod tree;
+mod units;
+mod views;
 
-pub use config::{Config, Format, Metric, Source};
-pub use error::{Error, Problem};
+pub use config::{
+    Config, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD, DEFAULT_TIMEOUT, Format, Metric, Repo,
+    Source, SvgOptions, View, WalkOptions,
+};
+pub use error::{Error, Problem, display_path, io_reason};
+pub use interrupt::interrupted;
+pub use progress::Progress;
+pub use record::Summary;
+pub use source::RevisionInfo;
+pub use source::git::is_git_dir;
 
-use crate::progress::Progress;
-use crate::tree::{Summary, Tree};
+use crate::count::{CountOptions, Counter};
 
 /// What a successful run leaves for the caller to report.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Totals and per-language counts.
+    /// Totals and per-language counts (of the later side of a diff).
     pub summary: Summary,
     /// Entries that could not be read (exit status 1), sorted by path.
     pub problems: Vec<Problem>,
@@ -49,14 +63,103 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
+impl Outcome {
+    /// The summary as the terminal table shows it.
+    pub fn write_table(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        render::table::write(&self.summary, out)
+    }
+}
+
+/// Sets the process up for [`run`], before any other thread is started:
+/// signals (Ctrl-C, SIGTERM, SIGHUP clean up and exit 128 + the signal)
+/// and, for a local repository, no TLS set-up (libgit2 loads every
+/// certificate of the CA bundle when it starts, 18 ms here, which only a
+/// clone needs).
+pub fn prepare(config: &Config) -> std::io::Result<()> {
+    let local = matches!(
+        &config.source,
+        Source::Revision {
+            repo: Repo::Local(_),
+            ..
+        } | Source::Diff {
+            repo: Repo::Local(_),
+            ..
+        }
+    );
+    if local {
+        // SAFETY: no other thread has been started yet.
+        unsafe { std::env::set_var("SSL_CERT_FILE", "/dev/null") };
+    }
+    interrupt::handle_signals()
+}
+
+/// Runs the whole pipeline and writes the output.
+pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
+    let timings = Timings::start();
+    // An output that cannot be written fails before any work.
+    let output = output::Output::open(config.output.as_deref())?;
+    let pool = thread_pool(config)?;
+
+    // source: a directory, or a repository with its revisions resolved.
+    let source = source::open(config, progress)?;
+    let info = source.info(config);
+    let store = source.store(config);
+
+    // count: batches counted on the pool as the source lists them.
+    let options = CountOptions {
+        types: &config.walk.types,
+        stream_threshold: config.stream_threshold,
+    };
+    let root_name = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&info.root_name));
+    let counter = Counter::new(options, &*store, &root_name, source.sides(), progress);
+    progress.start();
+    let listed = pool.in_place_scope(|scope| {
+        let counter = &counter;
+        source.list(config, progress, &move |side, batch| {
+            scope.spawn(move |_| counter.count_batch(side, batch))
+        })
+    })?;
+    progress.finish();
+    let counted = counter.finish();
+    timings.mark("list and count");
+
+    // classify, and leave out what was asked.
+    let mut records = counted.records;
+    pool.install(|| classify::apply(&mut records, &listed.attributes, &listed.prefix));
+    classify::exclude(&mut records, &config.walk);
+    let mut problems = listed.problems;
+    problems.extend(counted.problems);
+    problems.sort();
+    let mut notes = listed.notes;
+    notes.extend(counted.notes);
+    notes.sort();
+    notes.dedup();
+    check_countable(&records, &problems, listed.found, config, &info)?;
+
+    // tree, views and render.
+    let summary = Summary::of(&records, config.metric);
+    let drawn = render::Run {
+        info: &info,
+        summary: &summary,
+        problems: &problems,
+        distinct: counted.distinct,
+    };
+    pool.install(|| render::write(output, records, &drawn, config))?;
+    timings.mark("output");
+    Ok(Outcome {
+        summary,
+        problems,
+        notes,
+    })
+}
+
+use std::os::unix::ffi::OsStrExt;
+
 /// The worker threads of one run: `config.threads` of them, or one per core.
 fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .thread_name(|i| format!("repoflame-{i}"))
-        // The tree's passes recurse once per directory level: thousands of
-        // nested directories need more than the default 2 MiB.
-        .stack_size(64 << 20)
         .build()
         .map_err(|err| Error::Threads {
             threads: config.threads,
@@ -64,9 +167,69 @@ fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
         })
 }
 
-/// Counts the source of `config`: a directory or one revision.
-pub fn count(config: &Config, progress: &Progress) -> Result<source::Counted, Error> {
-    source::count(config, &thread_pool(config)?, progress)
+/// Fails when nothing was counted, saying why: every entry unreadable, or
+/// nothing in a known language, or nothing of the metric.
+fn check_countable(
+    records: &[record::Record],
+    problems: &[Problem],
+    found: usize,
+    config: &Config,
+    info: &source::SourceInfo,
+) -> Result<(), Error> {
+    let (place, what) = source::what_was_looked_at(info);
+    if records.is_empty() {
+        if !problems.is_empty() {
+            // A lone problem with the source itself says it all.
+            if let [problem] = problems {
+                if problem.path == info.place {
+                    return Err(Error::Source {
+                        path: problem.path.clone(),
+                        reason: problem.message.clone(),
+                    });
+                }
+            }
+            return Err(Error::Unreadable {
+                path: place,
+                problems: problems.to_vec(),
+            });
+        }
+        let detail = if info.revisions.len() > 1 {
+            format!(
+                "no file in a language tokei knows at {} or {}",
+                info.revisions[0].rev,
+                info.revisions[info.revisions.len() - 1].rev
+            )
+        } else if found == 0 && what.is_empty() {
+            "no files found (hidden and ignored files are skipped: try --hidden or --no-ignore)"
+                .to_string()
+        } else if found == 0 {
+            format!("no {what}files found (hidden files are skipped: try --hidden)")
+        } else if config.walk.types.is_empty() {
+            format!("none of the {found} {what}files found is in a language tokei knows")
+        } else {
+            format!("none of the {found} {what}files found is of the languages given with --type")
+        };
+        let path = if info.revisions.len() > 1 {
+            info.place.clone()
+        } else {
+            place
+        };
+        return Err(Error::NothingCountable { path, detail });
+    }
+    let metric = config.metric;
+    let total: u64 = records.iter().map(|r| r.last().get(metric)).sum();
+    if config.format != Format::Json && info.revisions.len() < 2 && total == 0 {
+        let files = records.len() as u64;
+        return Err(Error::NothingCountable {
+            path: info.place.clone(),
+            detail: format!(
+                "{} counted, with no {}: try another --metric",
+                Metric::Files.amount(files),
+                metric.unit()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Prints how long each stage took when `REPOFLAME_TIMINGS` is set: a
@@ -86,157 +249,4 @@ impl Timings {
             );
         }
     }
-}
-
-/// Frees `value` on another thread: a tree of a large repository is
-/// hundreds of thousands of allocations, tens of milliseconds to free that
-/// nobody needs to wait for (the process may well exit first).
-fn drop_in_background<T: Send + 'static>(value: T) {
-    if let Err(err) = std::thread::Builder::new().spawn(move || drop(value)) {
-        // Could not start a thread: free here, as usual.
-        drop(err);
-    }
-}
-
-/// Merges what is too narrow to draw, lays the flame graph of `tree` out
-/// and writes it to `output`, as an SVG or inside an HTML report page.
-/// `subtitle` is told the tree as drawn.
-pub(crate) fn write_svg(
-    output: output::Output,
-    tree: Tree,
-    summary: &Summary,
-    config: &Config,
-    pool: &rayon::ThreadPool,
-    title: &str,
-    subtitle: impl FnOnce(&Tree) -> String,
-) -> Result<(), Error> {
-    let (svg, metric) = (&config.svg, config.metric);
-    // The page's tables list the largest directories and files, which
-    // merging small entries would hide: they are made from the whole tree.
-    let whole = (config.format == Format::Html).then(|| tree.clone());
-    let mut tree = tree;
-    let width = svg.width.unwrap_or(config::REFERENCE_WIDTH) as f64 - 20.0;
-    let total = tree.root.counts.get(metric) as f64;
-    let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
-    tree.merge_for_drawing(metric, min_value, svg.max_frames);
-    let subtitle = subtitle(&tree);
-    let labels = render::svg::Labels {
-        title,
-        subtitle: &subtitle,
-    };
-    let rendered = pool
-        .install(|| render::svg::render(&tree, summary, metric, svg, &labels))
-        .map_err(|source| Error::Render { source })?;
-    match &whole {
-        None => output.write(|out| rendered.write(out))?,
-        Some(whole) => {
-            let page = render::html::Page {
-                title,
-                subtitle: &subtitle,
-                svg: rendered.bytes(),
-                summary,
-                tree: whole,
-                metric,
-            };
-            output.write(|out| render::html::write(&page, out))?;
-        }
-    }
-    drop_in_background((tree, rendered, whole));
-    Ok(())
-}
-
-/// Runs the whole pipeline and writes the output.
-pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
-    let timings = Timings::start();
-    // First: an output that cannot be written fails before any work.
-    let output = output::Output::open(config.output.as_deref())?;
-    let pool = thread_pool(config)?;
-    if let Source::Diff { repo, from, to } = &config.source {
-        return diff::run(config, repo, from, to, output, &pool, progress);
-    }
-    let counted = source::count(config, &pool, progress)?;
-    timings.mark("walk and count");
-    let metric = config.metric;
-    let summary = Summary::of(&counted.records, metric);
-    let root_label = escape::escape(&counted.root_name).into_owned();
-
-    if config.format != Format::Json && summary.totals.get(metric) == 0 {
-        return Err(Error::NothingCountable {
-            path: config.source.describe(),
-            detail: format!(
-                "{} counted, with no {}: try another --metric",
-                Metric::Files.amount(summary.totals.files),
-                metric.unit()
-            ),
-        });
-    }
-
-    // On a worker: its stack is large enough for the tree's recursive passes
-    // over thousands of nested directories (see thread_pool).
-    let mut counted = counted;
-    let records = std::mem::take(&mut counted.records);
-    let (counted_ref, summary_ref, root_label) = (&counted, &summary, &root_label);
-    let (pool_ref, timings_ref) = (&pool, &timings);
-    pool.install(move || -> Result<(), Error> {
-        let timings = timings_ref;
-        let (counted, summary, pool) = (counted_ref, summary_ref, pool_ref);
-        match config.format {
-            Format::Folded => {
-                let tree = Tree::shaped(&counted.root_name, records, &config.view, metric);
-                output.write(|out| folded::write(&tree, metric, out))?;
-            }
-            Format::Json => {
-                // --depth applies to the report; --by-language does not (every
-                // entry names its language).
-                let folded = config.view.depth.map(|depth| {
-                    let mut tree = Tree::build(&counted.root_name, records.clone());
-                    tree.fold_below(depth, metric);
-                    tree
-                });
-                let entries = match &folded {
-                    Some(tree) => render::json::Entries::Folded(tree),
-                    None => render::json::Entries::Files(&records),
-                };
-                output.write(|out| {
-                    render::json::write(
-                        &render::json::SourceInfo {
-                            name: root_label,
-                            revision: counted.revision.as_ref(),
-                        },
-                        entries,
-                        summary,
-                        metric,
-                        &counted.problems,
-                        out,
-                    )
-                })?;
-            }
-            Format::Svg | Format::Html => {
-                let records = records;
-                let tree = pool
-                    .install(|| Tree::shaped(&counted.root_name, records, &config.view, metric));
-                timings.mark("tree");
-                let title = config
-                    .svg
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| match &counted.revision {
-                        Some(revision) => format!("{root_label} @ {}", revision.rev),
-                        None => root_label.clone(),
-                    });
-                let mut subtitle = render::labels::subtitle(summary, metric);
-                if let Some(revision) = &counted.revision {
-                    subtitle.push_str(&format!(" · {}", revision.describe()));
-                }
-                write_svg(output, tree, summary, config, pool, &title, |_| subtitle)?;
-            }
-        }
-        Ok(())
-    })?;
-    timings.mark("output");
-    Ok(Outcome {
-        summary,
-        problems: counted.problems,
-        notes: counted.notes,
-    })
 }

@@ -34,7 +34,7 @@ use crate::error::{Error, display_path, io_reason};
 
 /// An output opened before the work starts, written once at the end.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     target: Target,
 }
 
@@ -71,7 +71,7 @@ impl Output {
     /// temporary file beside a regular file, opens a device or FIFO (which
     /// waits for a reader, as `>` does), connects to a socket. Fails when
     /// the target cannot be written, before any work is done.
-    pub fn open(target: Option<&Path>) -> Result<Output, Error> {
+    pub(crate) fn open(target: Option<&Path>) -> Result<Output, Error> {
         let target = match target {
             None => Target::Stdout,
             Some(path) => open_path(path).map_err(|source| Error::Write {
@@ -84,7 +84,7 @@ impl Output {
 
     /// Runs `render` with a buffered writer on the output and finishes it:
     /// flushed, and renamed into place when it is a regular file.
-    pub fn write<F>(self, render: F) -> Result<(), Error>
+    pub(crate) fn write<F>(self, render: F) -> Result<(), Error>
     where
         F: FnOnce(&mut dyn Write) -> io::Result<()>,
     {
@@ -154,7 +154,7 @@ fn open_path(path: &Path) -> io::Result<Target> {
     // Removed on interruption too, not only when dropped; registered as it
     // is created, so no interruption falls in between. Created with 0o666
     // for the kernel to apply the umask, as `>` does.
-    let (temp, registered) = crate::cleanup::create_registered(|| {
+    let (temp, registered) = crate::interrupt::create_registered(|| {
         let temp = tempfile::Builder::new()
             .prefix(".repoflame-")
             .suffix(".tmp")
@@ -239,7 +239,7 @@ where
     // Renamed into place under the cleanup registry's lock: an interruption
     // either comes first (and the file is never renamed) or after.
     let temp_path = temp.path().to_path_buf();
-    crate::cleanup::commit(&temp_path, || {
+    crate::interrupt::commit(&temp_path, || {
         temp.persist(&path).map(drop).map_err(|e| e.error)
     })
 }
@@ -281,6 +281,6 @@ struct Registered(PathBuf);
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        crate::cleanup::unregister(&self.0);
+        crate::interrupt::unregister(&self.0);
     }
 }

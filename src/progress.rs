@@ -71,7 +71,7 @@ impl Progress {
                 bar.enable_steady_tick(Duration::from_millis(100));
             }
             bar.set_position(objects);
-            bar.set_message(crate::count::human_bytes(bytes));
+            bar.set_message(crate::units::human_bytes(bytes));
         }
     }
 

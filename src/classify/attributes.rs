@@ -32,7 +32,7 @@ use super::*;
 /// [`is_empty`]: Attributes::is_empty
 /// [`linguist`]: Attributes::linguist
 #[derive(Clone, Debug, Default)]
-pub struct Attributes {
+pub(crate) struct Attributes {
     /// By directory (relative to the root, `/`-separated, empty for the
     /// root).
     files: HashMap<Box<[u8]>, AttributesFile>,
@@ -68,7 +68,7 @@ pub(super) enum State {
 /// What the `.gitattributes` files say about one path: for each class,
 /// `None` when unspecified.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Linguist<'a> {
+pub(crate) struct Linguist<'a> {
     /// `linguist-generated`.
     pub generated: Option<Decision<'a>>,
     /// `linguist-vendored`.
@@ -79,7 +79,7 @@ pub struct Linguist<'a> {
 
 impl<'a> Linguist<'a> {
     /// The decision about `class`'s attribute.
-    pub fn get(&self, class: Class) -> Option<Decision<'a>> {
+    pub(crate) fn get(&self, class: Class) -> Option<Decision<'a>> {
         match class {
             Class::Generated => self.generated,
             Class::Vendored => self.vendored,
@@ -98,7 +98,7 @@ impl<'a> Linguist<'a> {
 
 /// An attribute set or unset explicitly, and where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Decision<'a> {
+pub(crate) struct Decision<'a> {
     /// True when set (`attr`, `attr=true`), false when unset (`-attr`,
     /// `attr=false`).
     pub set: bool,
@@ -112,7 +112,7 @@ pub struct Decision<'a> {
 impl Attributes {
     /// No attributes: [`linguist`](Attributes::linguist) answers
     /// "unspecified" for every path.
-    pub fn new() -> Attributes {
+    pub(crate) fn new() -> Attributes {
         Attributes::default()
     }
 
@@ -121,7 +121,7 @@ impl Attributes {
     /// order; a directory added twice gets the second content after the
     /// first. Returns notes about lines that were ignored, each starting
     /// with the file and line: "src/.gitattributes:3: …".
-    pub fn add(&mut self, dir: &Path, content: &[u8]) -> Vec<String> {
+    pub(crate) fn add(&mut self, dir: &Path, content: &[u8]) -> Vec<String> {
         let dir = path_bytes(dir);
         let dir = dir.strip_suffix(b"/").unwrap_or(&dir);
         let source = if dir.is_empty() {
@@ -153,15 +153,16 @@ impl Attributes {
         notes
     }
 
+    #[cfg(test)]
     /// True when no `.gitattributes` line added so far is about the three
     /// linguist attributes.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
 
     /// The linguist attributes of `path` (relative to the root): set or
     /// unset explicitly, or `None` when unspecified.
-    pub fn linguist(&self, path: &Path) -> Linguist<'_> {
+    pub(crate) fn linguist(&self, path: &Path) -> Linguist<'_> {
         let mut out = Linguist::default();
         if self.files.is_empty() {
             return out;

@@ -44,9 +44,8 @@ mod paths;
 #[cfg(test)]
 mod tests;
 
-pub use attributes::{Attributes, Decision, Linguist};
-pub use content::by_content;
-pub use paths::by_path;
+pub(crate) use attributes::Attributes;
+pub(crate) use content::by_content;
 use paths::{documentation, vendored};
 
 /// What linguist would call a file, besides plain code. The order is the
@@ -100,7 +99,7 @@ impl fmt::Display for Class {
 /// Path components in a reason are escaped as frame names are
 /// ([`escape`]), so the text is always printable.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Classification {
+pub(crate) struct Classification {
     /// What the file is.
     pub class: Class,
     /// Why, in a few words.
@@ -125,7 +124,7 @@ impl fmt::Display for Classification {
 /// How many bytes of a file's beginning [`by_content`] looks at: callers
 /// pass at most this much as `head`. Enough for a long license header
 /// followed by a generated-code marker.
-pub const HEAD_LIMIT: usize = 4096;
+pub(crate) const HEAD_LIMIT: usize = 4096;
 
 /// Markers count only on the first lines of the head ("near the top"); the
 /// 40 of linguist's rule for Go.
@@ -146,7 +145,7 @@ const MINIFIED_LINE_LENGTH: u64 = 110;
 /// `linguist-generated=false`) removes only its own class: a file under
 /// `vendor/` marked `-linguist-vendored` is still generated if its first
 /// line says so. `!attr` (unspecified) leaves the heuristics in charge.
-pub fn classify(
+pub(crate) fn classify(
     attributes: &Attributes,
     path: &Path,
     by_content: Option<&Classification>,
@@ -246,4 +245,43 @@ pub(super) fn display(path: &[u8]) -> String {
         out.push_str(&escape(component));
     }
     out
+}
+
+/// The classify stage: decides, for every record, whether it is generated,
+/// vendored or documentation, from its `.gitattributes` (`attributes`,
+/// relative to the repository's root, where the records' paths start at
+/// `prefix`), what its content said at count time, and its path. The same
+/// for every source. Runs on the current rayon pool.
+pub(crate) fn apply(records: &mut [crate::record::Record], attributes: &Attributes, prefix: &Path) {
+    use rayon::prelude::*;
+    records
+        .par_iter_mut()
+        .with_min_len(1024)
+        .for_each(|record| {
+            let class = if prefix.as_os_str().is_empty() {
+                classify(attributes, &record.path, record.class.as_ref())
+            } else if record.path.as_os_str().is_empty() {
+                // A one-file source: the file is `prefix` (joining an
+                // empty path would make it `prefix/`, a directory).
+                classify(attributes, prefix, record.class.as_ref())
+            } else {
+                classify(
+                    attributes,
+                    &prefix.join(&record.path),
+                    record.class.as_ref(),
+                )
+            };
+            record.class = class;
+        });
+}
+
+/// Leaves out what `--exclude-generated` and `--exclude-vendored` ask.
+pub(crate) fn exclude(records: &mut Vec<crate::record::Record>, walk: &crate::config::WalkOptions) {
+    if walk.exclude_generated || walk.exclude_vendored {
+        records.retain(|r| match r.class.as_ref().map(|c| c.class) {
+            Some(Class::Generated) => !walk.exclude_generated,
+            Some(Class::Vendored) => !walk.exclude_vendored,
+            _ => true,
+        });
+    }
 }

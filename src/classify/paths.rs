@@ -5,6 +5,7 @@ use super::*;
 // ---------------------------------------------------------------------------
 // Path rules: vendored and documentation.
 
+#[cfg(test)]
 /// From the path alone: vendored paths (the common part of linguist's
 /// `vendor.yml`) and documentation (its `documentation.yml`).
 ///
@@ -23,7 +24,7 @@ use super::*;
 /// (`readme.md`, `License.txt`).
 ///
 /// Vendored wins over documentation (`vendor/x/README.md` is vendored).
-pub fn by_path(path: &Path) -> Option<Classification> {
+pub(crate) fn by_path(path: &Path) -> Option<Classification> {
     let path = path_bytes(path);
     vendored(&path).or_else(|| documentation(&path))
 }

@@ -15,13 +15,12 @@
 //! with the same counts, so a multi-gigabyte file costs a few MiB.
 
 mod pieces;
-pub mod shebang;
+pub(crate) mod shebang;
 
-use std::fs::File;
+use std::collections::HashMap;
 use std::io::{self, Read};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use tokei::{CodeStats, LanguageType};
@@ -29,6 +28,9 @@ use tokei::{CodeStats, LanguageType};
 use crate::classify::{self, Classification};
 use crate::error::{Problem, display_path, io_reason};
 use crate::progress::Progress;
+use crate::record::Record;
+use crate::source::{ContentId, Entry, Reader, Store};
+use crate::units::human_bytes;
 
 /// Counts of one file, or the sum over many.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,99 +92,290 @@ impl std::ops::AddAssign for Counts {
     }
 }
 
-/// One counted file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileRecord {
-    /// Path relative to the source root; empty when the source is the file.
-    pub path: PathBuf,
-    /// The language tokei assigned.
-    pub language: LanguageType,
-    /// Its counts (`files` is 1).
-    pub counts: Counts,
-    /// Generated, vendored or documentation, and why: what the content and
-    /// path say at count time, then what `.gitattributes` say.
-    pub class: Option<Classification>,
-}
-
-/// What the count stage produced.
-#[derive(Debug, Default)]
-pub struct Counted {
-    /// Files in a language tokei knows, in the order given.
-    pub records: Vec<FileRecord>,
-    /// Files that could not be read.
-    pub problems: Vec<Problem>,
-    /// Things a user should know about how files were counted.
-    pub notes: Vec<String>,
-    /// Files seen that are in no known language (or filtered by `--type`).
-    pub uncounted: u64,
-    /// Git LFS pointers among the files counted.
-    pub lfs_pointers: u64,
-}
-
 /// Options of the count stage.
 #[derive(Clone, Debug)]
-pub struct CountOptions<'a> {
+pub(crate) struct CountOptions<'a> {
     /// Only these languages, when not empty.
-    pub types: &'a [LanguageType],
-    /// Open symbolic links (the walk followed them).
-    pub follow: bool,
-    /// Files larger than this are counted in pieces.
-    pub stream_threshold: u64,
+    pub(crate) types: &'a [LanguageType],
+    /// Content larger than this is counted in pieces.
+    pub(crate) stream_threshold: u64,
 }
 
-impl Counted {
-    /// Adds what another batch counted.
-    pub fn merge(&mut self, other: Counted) {
-        self.records.extend(other.records);
-        self.problems.extend(other.problems);
-        self.notes.extend(other.notes);
-        self.uncounted += other.uncounted;
-        self.lfs_pointers += other.lfs_pointers;
-    }
+/// The count stage of one run: the content of every entry of every side
+/// counted, each distinct content once (a blob met at both sides of a
+/// diff), batches in parallel as the source lists them. This is where a
+/// persistent cache of counts plugs in.
+pub(crate) struct Counter<'a> {
+    options: CountOptions<'a>,
+    store: &'a dyn Store,
+    /// The name of a one-file source, whose entry has an empty path: it
+    /// gives the language.
+    root_name: &'a Path,
+    progress: &'a Progress,
+    /// Whether the run has several sides, whose content may repeat.
+    dedup: bool,
+    state: Mutex<State>,
 }
 
-/// Counts one batch of `files` (paths as walked below `root`), one after
-/// the other with one read buffer. Call from inside the rayon pool that
-/// should do the work: batches run in parallel, and tokei's parser splits
-/// large files further with `rayon::join`.
-pub fn count_batch(
-    files: Vec<PathBuf>,
-    root: &Path,
-    options: &CountOptions<'_>,
-    progress: &Progress,
-) -> Counted {
-    let mut buffer = Vec::new();
-    let mut counted = Counted::default();
-    for path in files {
-        match count_file(path, root, options, &mut buffer) {
-            Outcome::Counted(record, content) => {
-                counted.records.push(record);
-                counted.notes.extend(content.note);
-                counted.lfs_pointers += u64::from(content.lfs_pointer);
-            }
-            Outcome::Uncounted => counted.uncounted += 1,
-            Outcome::Gone => {}
-            Outcome::Problem(problem) => counted.problems.push(problem),
-        }
-        progress.advance(1);
-    }
-    if buffer.capacity() > KEEP_BUFFER {
-        buffer = Vec::new();
-    }
-    drop(buffer);
-    counted
+/// A content key: a blob id with the path it has (which gives the
+/// language).
+type Key = (PathBuf, [u8; 20]);
+
+/// What the batches counted so far.
+#[derive(Default)]
+struct State {
+    /// Per side, each path and what its content gave (or the key of
+    /// content counted for another entry).
+    sides: Vec<Vec<(PathBuf, Slot)>>,
+    /// What each content key gave, when the run has several sides (`None`
+    /// while it is being counted).
+    by_key: HashMap<Key, Option<Slot>>,
+    problems: Vec<Problem>,
+    notes: Vec<String>,
+    lfs_pointers: u64,
 }
 
-/// What happened to one file.
-enum Outcome {
-    /// Counted.
-    Counted(FileRecord, Content),
-    /// Not in a language tokei knows, or excluded by `--type`.
+/// What the content of one entry gave.
+#[derive(Clone, Debug)]
+enum Slot {
+    Counted(Box<Content>),
+    /// Not in a language tokei knows, of no `--type` asked for, gone or
+    /// unreadable.
     Uncounted,
-    /// No longer a regular file (replaced during the walk): not an error.
-    Gone,
-    /// Could not be read.
-    Problem(Problem),
+    /// Counted (or being counted) for another entry with this key.
+    Same(Key),
+}
+
+/// The records of a run, and what the user should know.
+#[derive(Debug, Default)]
+pub(crate) struct Counted {
+    /// One per path counted at any side, in no particular order.
+    pub(crate) records: Vec<Record>,
+    /// Entries that could not be read.
+    pub(crate) problems: Vec<Problem>,
+    /// Things a user should know about how they were counted.
+    pub(crate) notes: Vec<String>,
+    /// Distinct contents read.
+    pub(crate) distinct: usize,
+}
+
+impl<'a> Counter<'a> {
+    pub(crate) fn new(
+        options: CountOptions<'a>,
+        store: &'a dyn Store,
+        root_name: &'a Path,
+        sides: usize,
+        progress: &'a Progress,
+    ) -> Counter<'a> {
+        Counter {
+            options,
+            store,
+            root_name,
+            progress,
+            dedup: sides > 1,
+            state: Mutex::new(State {
+                sides: vec![Vec::new(); sides],
+                ..State::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts one batch of entries of `side`, one after the other with one
+    /// reader and one buffer. Call from inside the rayon pool that should
+    /// do the work: batches run in parallel, and tokei's parser splits
+    /// large content further with `rayon::join`.
+    pub(crate) fn count_batch(&self, side: usize, batch: Vec<Entry>) {
+        let mut reader = match self.store.reader() {
+            Ok(reader) => reader,
+            Err(message) => {
+                let problems: Vec<Problem> = batch
+                    .iter()
+                    .map(|e| Problem::new(&e.path, &message))
+                    .collect();
+                self.progress.advance(problems.len() as u64);
+                self.lock().problems.extend(problems);
+                return;
+            }
+        };
+        let mut buffer = Vec::new();
+        let mut done: Vec<(PathBuf, Slot, Option<Key>)> = Vec::with_capacity(batch.len());
+        let (mut problems, mut notes, mut lfs) = (Vec::new(), Vec::new(), 0);
+        for entry in batch {
+            self.progress.advance(1);
+            let key = if self.dedup {
+                entry.content_key()
+            } else {
+                None
+            };
+            if let Some(key) = &key {
+                let mut state = self.lock();
+                if state.by_key.contains_key(key) {
+                    drop(state);
+                    done.push((entry.path, Slot::Same(key.clone()), None));
+                    continue;
+                }
+                state.by_key.insert(key.clone(), None);
+            }
+            let slot = match self.count_one(&entry, reader.as_mut(), &mut buffer) {
+                Ok(Some((content, note))) => {
+                    notes.extend(note);
+                    notes.extend(content.note.clone());
+                    lfs += u64::from(content.lfs_pointer);
+                    Slot::Counted(Box::new(content))
+                }
+                Ok(None) => Slot::Uncounted,
+                Err(err) => {
+                    problems.push(problem(&entry, &err));
+                    Slot::Uncounted
+                }
+            };
+            done.push((entry.path, slot, key));
+        }
+        let mut state = self.lock();
+        for (path, slot, key) in done {
+            if let Some(key) = key {
+                state.by_key.insert(key, Some(slot.clone()));
+            }
+            state.sides[side].push((path, slot));
+        }
+        state.problems.extend(problems);
+        state.notes.extend(notes);
+        state.lfs_pointers += lfs;
+    }
+
+    /// Counts the content of `entry`, with a note about how it was read;
+    /// `None` when it is in no language to count, or gone since listed.
+    fn count_one(
+        &self,
+        entry: &Entry,
+        reader: &mut dyn Reader,
+        buffer: &mut Vec<u8>,
+    ) -> io::Result<Option<(Content, Option<String>)>> {
+        let named = if entry.path.as_os_str().is_empty() {
+            self.root_name
+        } else {
+            entry.path.as_path()
+        };
+        // Content in no known language is not even opened.
+        if !may_count(named, self.options.types) {
+            return Ok(None);
+        }
+        let Some(mut readable) = reader.open(entry)? else {
+            return Ok(None);
+        };
+        let note = readable.note.take();
+        let counted = count_content(
+            named,
+            readable.size,
+            &mut readable.content,
+            &self.options,
+            buffer,
+        )?;
+        if buffer.capacity() > KEEP_BUFFER {
+            *buffer = Vec::new();
+        }
+        Ok(counted.map(|content| (content, note)))
+    }
+
+    /// The records of every side, joined by path.
+    pub(crate) fn finish(self) -> Counted {
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let State {
+            sides,
+            by_key,
+            problems,
+            mut notes,
+            lfs_pointers,
+        } = state;
+        if lfs_pointers > 0 {
+            notes.push(lfs_note(lfs_pointers));
+        }
+        let repeated = sides
+            .iter()
+            .flatten()
+            .filter(|(_, slot)| matches!(slot, Slot::Same(_)))
+            .count();
+        let distinct = sides.iter().map(Vec::len).sum::<usize>() - repeated;
+        let resolve = |slot: Slot| -> Option<Box<Content>> {
+            match slot {
+                Slot::Counted(content) => Some(content),
+                Slot::Uncounted => None,
+                Slot::Same(key) => match by_key.get(&key) {
+                    Some(Some(Slot::Counted(content))) => Some(content.clone()),
+                    _ => None,
+                },
+            }
+        };
+        let records = if sides.len() == 1 {
+            let side = sides.into_iter().next().expect("one side");
+            side.into_iter()
+                .filter_map(|(path, slot)| {
+                    let content = resolve(slot)?;
+                    let mut record = Record::one(path, content.language, content.counts);
+                    record.class = content.class;
+                    Some(record)
+                })
+                .collect()
+        } else {
+            join_sides(sides, resolve)
+        };
+        Counted {
+            records,
+            problems,
+            notes,
+            distinct,
+        }
+    }
+}
+
+/// A problem reading `entry`: named as found (the path walked, for a file
+/// on disk), reported relative to the root.
+fn problem(entry: &Entry, err: &io::Error) -> Problem {
+    match &entry.content {
+        ContentId::File(walked) => Problem::below_relative(walked, &entry.path, io_reason(err)),
+        ContentId::Blob(_) => Problem::new(&entry.path, io_reason(err)),
+    }
+}
+
+/// One record per path counted at any side: its counts at each side (zero
+/// where it is not), its language and class at the latest side that has
+/// it.
+fn join_sides(
+    sides: Vec<Vec<(PathBuf, Slot)>>,
+    resolve: impl Fn(Slot) -> Option<Box<Content>>,
+) -> Vec<Record> {
+    let count = sides.len();
+    let mut by_path: HashMap<PathBuf, (Vec<Counts>, Option<Box<Content>>)> = HashMap::new();
+    for (i, side) in sides.into_iter().enumerate() {
+        for (path, slot) in side {
+            let Some(content) = resolve(slot) else {
+                continue;
+            };
+            let (counts, latest) = by_path
+                .entry(path)
+                .or_insert_with(|| (vec![Counts::default(); count], None));
+            counts[i] = content.counts;
+            *latest = Some(content);
+        }
+    }
+    by_path
+        .into_iter()
+        .filter_map(|(path, (counts, latest))| {
+            let latest = latest?;
+            let sides: Box<[Counts]> = counts.into();
+            Some(Record {
+                path,
+                language: latest.language,
+                counts: crate::record::widest(&sides),
+                sides: Some(sides),
+                class: latest.class,
+            })
+        })
+        .collect()
 }
 
 /// The tokei configuration: defaults, as the tokei CLI without config files.
@@ -194,87 +387,23 @@ pub(crate) static TOKEI_CONFIG: LazyLock<tokei::Config> = LazyLock::new(tokei::C
 const NO_DIR: &str = "\0";
 
 /// The language of a file by its name alone (filename, suffix, extension).
-pub fn language_by_name(file_name: &std::ffi::OsStr) -> Option<LanguageType> {
+pub(crate) fn language_by_name(file_name: &std::ffi::OsStr) -> Option<LanguageType> {
     LanguageType::from_path(Path::new(NO_DIR).join(file_name), &TOKEI_CONFIG)
 }
 
 /// Whether a file named `path` may be counted at all: a language by name
 /// (and of `--type`), or no extension, so that its shebang may tell.
 /// Content that fails this is never read.
-pub fn may_count(path: &Path, types: &[LanguageType]) -> bool {
+pub(crate) fn may_count(path: &Path, types: &[LanguageType]) -> bool {
     match path.file_name().and_then(language_by_name) {
         Some(language) => types.is_empty() || types.contains(&language),
         None => path.extension().is_none(),
     }
 }
 
-fn count_file(
-    path: PathBuf,
-    root: &Path,
-    options: &CountOptions<'_>,
-    buffer: &mut Vec<u8>,
-) -> Outcome {
-    if !may_count(&path, options.types) {
-        return Outcome::Uncounted;
-    }
-    let (file, size) = match open_regular(&path, options.follow) {
-        Ok(Some(opened)) => opened,
-        Ok(None) => return Outcome::Gone,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Outcome::Gone,
-        Err(err) => return Outcome::Problem(Problem::below(root, &path, io_reason(&err))),
-    };
-    let relative = path
-        .strip_prefix(root)
-        .unwrap_or(Path::new(""))
-        .to_path_buf();
-    // What was there at fstat is counted: File::read_to_end would ask for
-    // the size again, and read once more to see the end.
-    let mut content = file.take(size);
-    // A one-file source has an empty relative path: its name tells.
-    let named = match path.file_name() {
-        Some(name) if relative.as_os_str().is_empty() => Path::new(name),
-        _ => relative.as_path(),
-    };
-    match count_content(named, size, &mut content, options, buffer) {
-        Ok(Some(counted)) => Outcome::Counted(
-            FileRecord {
-                path: relative,
-                language: counted.language,
-                counts: counted.counts,
-                class: counted.class.clone(),
-            },
-            counted,
-        ),
-        Ok(None) => Outcome::Uncounted,
-        Err(err) => Outcome::Problem(Problem::below(root, &path, io_reason(&err))),
-    }
-}
-
-/// Opens `path` for reading if it is (still) a regular file. Non-blocking,
-/// so a FIFO swapped in after the walk is detected instead of blocking the
-/// run forever; without `follow`, a symbolic link swapped in is not opened.
-/// Returns the file and its size.
-fn open_regular(path: &Path, follow: bool) -> io::Result<Option<(File, u64)>> {
-    let mut flags = libc::O_NONBLOCK | libc::O_CLOEXEC;
-    if !follow {
-        flags |= libc::O_NOFOLLOW;
-    }
-    let file = match File::options().read(true).custom_flags(flags).open(path) {
-        Ok(file) => file,
-        Err(err) if err.raw_os_error() == Some(libc::ELOOP) && !follow => return Ok(None),
-        Err(err) => return Err(err),
-    };
-    let metadata = file.metadata()?;
-    if metadata.is_file() {
-        Ok(Some((file, metadata.size())))
-    } else {
-        Ok(None)
-    }
-}
-
 /// What counting one content gave.
 #[derive(Clone, Debug)]
-pub struct Content {
+pub(crate) struct Content {
     /// Its language.
     pub language: LanguageType,
     /// Its counts (`files` is 1).
@@ -301,7 +430,7 @@ const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 /// further. Up to `stream_threshold` bytes are read whole and parsed as
 /// tokei parses a file; anything larger is counted in pieces with the same
 /// result ([`pieces`]), so memory does not grow with the size.
-pub fn count_content(
+pub(crate) fn count_content(
     path: &Path,
     size: u64,
     content: &mut dyn Read,
@@ -441,34 +570,17 @@ pub(crate) fn read_up_to(file: &mut dyn Read, buf: &mut [u8]) -> io::Result<usiz
 }
 
 /// How many Git LFS pointers were counted, in words.
-pub fn lfs_note(pointers: u64) -> String {
+pub(crate) fn lfs_note(pointers: u64) -> String {
     format!(
         "{pointers} Git LFS pointer{} counted as the pointer text, not the content stored in LFS",
         if pointers == 1 { "" } else { "s" }
     )
 }
 
-/// `1.0 GiB`, `32 MiB`, `512 B`: sizes for messages.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else if value.fract() == 0.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
+#[cfg(test)]
 /// Counts one in-memory file the way files on disk are counted (for tests
 /// and for sources that are not directories).
-pub fn count_bytes(language: LanguageType, text: &[u8]) -> Counts {
+pub(crate) fn count_bytes(language: LanguageType, text: &[u8]) -> Counts {
     Counts::of_file(&parse(language, text), text.len() as u64)
 }
 
@@ -505,13 +617,5 @@ mod tests {
         assert_eq!((counts.code, counts.comments), (1, 1));
         let utf8 = b"\xEF\xBB\xBF// hi\nint x;\n";
         assert_eq!(count_bytes(LanguageType::C, utf8).code, 1);
-    }
-
-    #[test]
-    fn human_bytes_reads_well() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(32 << 20), "32 MiB");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(1 << 30), "1 GiB");
     }
 }

@@ -10,7 +10,7 @@
 use tokei::LanguageType;
 
 /// How many bytes tokei looks at for a shebang line.
-pub const READ_LIMIT: usize = 128;
+pub(crate) const READ_LIMIT: usize = 128;
 
 /// Interpreters named after `#!/usr/bin/env`, as in tokei's languages.json
 /// (`env` field). A word matches when it starts with the interpreter name.
@@ -34,7 +34,7 @@ const ENV: &[(&str, LanguageType)] = &[
 
 /// The language named by the shebang at the start of `head`, exactly as
 /// tokei decides it from the file's first [`READ_LIMIT`] bytes.
-pub fn detect(head: &[u8]) -> Option<LanguageType> {
+pub(crate) fn detect(head: &[u8]) -> Option<LanguageType> {
     let head = &head[..head.len().min(READ_LIMIT)];
     let first_line = head.split(|&b| b == b'\n').next()?;
     let first_line = std::str::from_utf8(first_line).ok()?;

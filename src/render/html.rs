@@ -34,15 +34,17 @@ use std::io::{self, Write};
 use tokei::LanguageType;
 
 use crate::config::Metric;
-use crate::count::{Counts, human_bytes};
+use crate::count::Counts;
 use crate::escape::escape_text;
-use crate::render::labels::{percent, thousands};
+use crate::record::Summary;
 use crate::render::palette;
-use crate::tree::{Kind, Node, Summary, Tree};
+use crate::tree::{Kind, Node, Tree};
+use crate::units::human_bytes;
+use crate::units::{percent, thousands};
 
 /// What the page shows.
 #[derive(Clone, Copy, Debug)]
-pub struct Page<'a> {
+pub(crate) struct Page<'a> {
     /// The heading and the window title, e.g. `repoflame` or `repo @ v1.2`:
     /// user text, escaped here with
     /// [`escape_text`], then for HTML.
@@ -63,13 +65,13 @@ pub struct Page<'a> {
 
 /// How many of the largest directories, and of the largest files, are
 /// listed.
-pub const LARGEST: usize = 20;
+pub(crate) const LARGEST: usize = 20;
 
 /// Writes the report page of `page` to `out`.
 ///
 /// Fails with [`io::ErrorKind::InvalidData`] when `page.svg` is not an SVG
 /// document in UTF-8.
-pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
+pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
     let svg = inline_svg(page.svg)?;
     let metric = page.metric;
     let unit = metric.unit();
@@ -91,7 +93,7 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          matching a regular expression; hover for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
         escape(&escape_text(page.subtitle)),
-        colour = if page.tree.root.change.is_some() {
+        colour = if page.tree.has_sides() {
             "red grew, blue shrank, deeper the larger the change"
         } else {
             "files are coloured by language"
@@ -106,7 +108,7 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
     let total = page.summary.totals.get(metric);
     write_languages(&mut out, &languages, page.summary.totals, metric, total)?;
 
-    let total = page.tree.root.counts.get(metric);
+    let total = page.tree.root().counts.get(metric);
     let dirs = largest(page.tree, metric, LARGEST, Node::is_dir);
     if !dirs.is_empty() {
         writeln!(
@@ -247,7 +249,7 @@ fn write_languages(
             "<li title=\"{name}: {} ({}) in {}\">{}{name} <span class=\"rf-share\">{}</span></li>",
             metric.amount(value),
             percent(value, total),
-            crate::render::labels::files(counts.files),
+            crate::units::files(counts.files),
             swatch(*language),
             percent(value, total),
         )?;
@@ -404,62 +406,40 @@ fn largest(
     n: usize,
     pick: impl Fn(&Node) -> bool,
 ) -> Vec<(String, &Node)> {
-    /// Largest first: `(metric, path, node)`, at most `n`.
-    struct Top<'t, P> {
-        n: usize,
-        metric: Metric,
-        pick: P,
-        rows: Vec<(u64, String, &'t Node)>,
-    }
-    impl<'t, P: Fn(&Node) -> bool> Top<'t, P> {
-        /// Whether nothing of `value` or less can enter any more.
-        fn full_above(&self, value: u64) -> bool {
-            self.rows.len() == self.n && self.rows.last().is_some_and(|(v, ..)| *v > value)
-        }
-
-        fn visit(&mut self, node: &'t Node, names: &mut Vec<&'t str>) {
-            let value = node.counts.get(self.metric);
-            // Counts only add up: nothing below is larger.
-            if value == 0 || self.full_above(value) {
-                return;
-            }
-            names.push(&node.name);
-            if (self.pick)(node) {
-                let mut path = names.join("/");
-                if node.is_dir() {
-                    path.push('/');
-                }
-                let at = self
-                    .rows
-                    .partition_point(|(v, p, _)| *v > value || (*v == value && *p < path));
-                if at < self.n {
-                    self.rows.insert(at, (value, path, node));
-                    self.rows.truncate(self.n);
-                }
-            }
-            for child in &node.children {
-                self.visit(child, names);
-            }
-            names.pop();
-        }
-    }
-
-    let mut top = Top {
-        n,
-        metric,
-        pick,
-        rows: Vec::with_capacity(n + 1),
+    // Largest first: `(metric, path, node)`, at most `n`.
+    let mut rows: Vec<(u64, String, &Node)> = Vec::with_capacity(n + 1);
+    let full_above = |rows: &Vec<(u64, String, &Node)>, value: u64| {
+        rows.len() == n && rows.last().is_some_and(|(v, ..)| *v > value)
     };
-    let mut names = Vec::new();
-    if tree.root.is_dir() {
-        for child in &tree.root.children {
-            top.visit(child, &mut names);
+    // Below the root, or the root itself for a one-file source.
+    let start = usize::from(tree.root().is_dir());
+    let mut names: Vec<&str> = Vec::new();
+    let mut skip_until = 0;
+    for (id, node) in tree.nodes.iter().enumerate().skip(start) {
+        if id < skip_until {
+            continue;
         }
-    } else {
-        top.visit(&tree.root, &mut names);
+        let value = node.counts.get(metric);
+        // Counts only add up: nothing below is larger.
+        if value == 0 || full_above(&rows, value) {
+            skip_until = id + 1 + node.descendants as usize;
+            continue;
+        }
+        names.truncate(node.depth as usize - start);
+        names.push(&node.name);
+        if pick(node) {
+            let mut path = names.join("/");
+            if node.is_dir() {
+                path.push('/');
+            }
+            let at = rows.partition_point(|(v, p, _)| *v > value || (*v == value && *p < path));
+            if at < n {
+                rows.insert(at, (value, path, node));
+                rows.truncate(n);
+            }
+        }
     }
-    top.rows
-        .into_iter()
+    rows.into_iter()
         .map(|(_, path, node)| (path, node))
         .collect()
 }
@@ -547,26 +527,25 @@ const SCRIPT: &str = r#"
 mod tests {
     use super::*;
     use crate::config::SvgOptions;
-    use crate::count::FileRecord;
+    use crate::record::Record;
     use crate::render::svg::{self, Labels};
     use std::path::PathBuf;
 
-    fn record(path: &str, language: LanguageType, code: u64) -> FileRecord {
-        FileRecord {
-            class: None,
-            path: PathBuf::from(path),
+    fn record(path: &str, language: LanguageType, code: u64) -> Record {
+        Record::one(
+            PathBuf::from(path),
             language,
-            counts: Counts {
+            Counts {
                 files: 1,
                 code,
                 comments: 1,
                 blanks: 2,
                 bytes: 10 * code,
             },
-        }
+        )
     }
 
-    fn records() -> Vec<FileRecord> {
+    fn records() -> Vec<Record> {
         vec![
             record("src/main.rs", LanguageType::Rust, 700),
             record("src/render/svg.rs", LanguageType::Rust, 200),
@@ -891,7 +870,7 @@ mod tests {
 
     #[test]
     fn largest_keeps_the_top_by_metric_then_path() {
-        let records: Vec<FileRecord> = (0..50)
+        let records: Vec<Record> = (0..50)
             .map(|i| {
                 record(
                     &format!("d{}/f{i:02}.rs", i % 7),
@@ -903,14 +882,14 @@ mod tests {
         let tree = Tree::build(b"r", records);
         let files = largest(&tree, Metric::Code, LARGEST, |n| !n.is_dir());
         // Brute force: every file, sorted.
+        let tree_ref = &tree;
         let mut all: Vec<(u64, String)> = tree
-            .root
-            .children
-            .iter()
+            .children(0)
             .flat_map(|d| {
-                d.children
-                    .iter()
-                    .map(move |f| (f.counts.code, format!("{}/{}", d.name, f.name)))
+                tree_ref.children(d).map(move |f| {
+                    let (d, f) = (&tree_ref.nodes[d], &tree_ref.nodes[f]);
+                    (f.counts.code, format!("{}/{}", d.name, f.name))
+                })
             })
             .collect();
         all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -23,16 +23,17 @@ use serde::Serialize;
 
 use crate::classify::Classification;
 use crate::config::Metric;
-use crate::count::{Counts, FileRecord};
-use crate::error::Problem;
+use crate::count::Counts;
 use crate::escape::escape;
-use crate::source::git::Revision;
-use crate::tree::{Kind, Node, Summary, Tree};
+use crate::record::Record;
+use crate::render::Run;
+use crate::source::RevisionInfo;
+use crate::tree::{Change, Kind, Tree};
 use std::collections::BTreeMap;
 use tokei::LanguageType;
 
 /// Version of the report's shape; bumped when a field changes meaning.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -81,22 +82,14 @@ pub(crate) struct RevisionOut<'a> {
     date: Option<&'a str>,
 }
 
-impl<'a> From<&'a Revision> for RevisionOut<'a> {
-    fn from(r: &'a Revision) -> Self {
+impl<'a> From<&'a RevisionInfo> for RevisionOut<'a> {
+    fn from(r: &'a RevisionInfo) -> Self {
         RevisionOut {
             rev: &r.rev,
             commit: r.commit.as_deref(),
             date: r.date.as_deref(),
         }
     }
-}
-
-/// What the report says about the source.
-pub struct SourceInfo<'a> {
-    /// The root frame's name, escaped.
-    pub name: &'a str,
-    /// The revision counted, for a git source.
-    pub revision: Option<&'a Revision>,
 }
 
 /// Counts as the reports write them.
@@ -178,43 +171,40 @@ fn row(
     }
 }
 
-/// The leaves below `node` (whose path is `prefix`), as report rows.
-fn leaves(node: &Node, prefix: String, out: &mut Vec<FileOut>) {
-    let path = if prefix.is_empty() {
-        node.name.clone()
-    } else {
-        format!("{prefix}/{}", node.name)
-    };
-    match &node.kind {
-        Kind::File(language) => out.push(row(
-            path,
-            "file",
-            Some(*language),
-            &node.counts,
-            node.class.as_deref(),
-        )),
-        Kind::Dir | Kind::FileAndDir(_) if node.children.is_empty() => {
-            out.push(row(path, "directory", node.tint, &node.counts, None))
-        }
-        _ => {
-            if let Some(file) = node.file_side() {
-                let (language, class) = (Some(file.language), file.class.as_ref());
-                out.push(row(path.clone(), "file", language, &file.counts, class));
+/// The leaves of a tree folded by `--depth`, as report rows: files above
+/// the depth, directories at it (a one-file source is its own leaf).
+fn leaves(tree: &Tree) -> Vec<FileOut> {
+    let mut out = Vec::new();
+    let start = usize::from(tree.root().has_children());
+    let mut names: Vec<&str> = Vec::new();
+    for node in tree.nodes.iter().skip(start) {
+        names.truncate((node.depth as usize).saturating_sub(start));
+        names.push(&node.name);
+        let path = names.join("/");
+        match &node.kind {
+            Kind::File(language) => out.push(row(
+                path,
+                "file",
+                Some(*language),
+                &node.counts,
+                node.class.as_deref(),
+            )),
+            Kind::Dir | Kind::FileAndDir(_) if !node.has_children() => {
+                out.push(row(path, "directory", node.tint, &node.counts, None))
             }
-            for child in &node.children {
-                leaves(child, path.clone(), out);
+            _ => {
+                if let Some(file) = node.file_side() {
+                    let (language, class) = (Some(file.language), file.class.as_ref());
+                    out.push(row(path, "file", language, &file.counts, class));
+                }
             }
         }
     }
-}
-
-/// The path of a record for reports: escaped components joined by `/`.
-pub fn record_path(record: &FileRecord) -> String {
-    record_path_of(&record.path)
+    out
 }
 
 /// A relative path for reports: escaped components joined by `/`.
-pub fn record_path_of(relative: &std::path::Path) -> String {
+pub(crate) fn record_path_of(relative: &std::path::Path) -> String {
     let mut path = String::new();
     for component in relative.components() {
         if !path.is_empty() {
@@ -225,23 +215,20 @@ pub fn record_path_of(relative: &std::path::Path) -> String {
     path
 }
 
-/// Writes the report. `records` need not be sorted.
 /// The entries of the report: every file, or with `--depth` the leaves of
 /// the folded tree (files above the depth, directories at it).
-pub enum Entries<'a> {
+pub(crate) enum Entries<'a> {
     /// One entry per counted file.
-    Files(&'a [FileRecord]),
+    Files(&'a [Record]),
     /// The leaves of a tree folded by `--depth`.
     Folded(&'a Tree),
 }
 
-/// Writes the report.
-pub fn write<W: Write>(
-    source: &SourceInfo<'_>,
+/// Writes the report of a run of one side.
+pub(crate) fn write<W: Write>(
+    run: &Run<'_>,
     entries: Entries<'_>,
-    summary: &Summary,
     metric: Metric,
-    problems: &[Problem],
     mut out: W,
 ) -> io::Result<()> {
     let mut files: Vec<FileOut> = match entries {
@@ -249,7 +236,7 @@ pub fn write<W: Write>(
             .iter()
             .map(|r| {
                 row(
-                    record_path(r),
+                    record_path_of(&r.path),
                     "file",
                     Some(r.language),
                     &r.counts,
@@ -257,28 +244,22 @@ pub fn write<W: Write>(
                 )
             })
             .collect(),
-        Entries::Folded(tree) => {
-            let mut rows = Vec::new();
-            for child in &tree.root.children {
-                leaves(child, String::new(), &mut rows);
-            }
-            if tree.root.children.is_empty() {
-                leaves(&tree.root, String::new(), &mut rows);
-            }
-            rows
-        }
+        Entries::Folded(tree) => leaves(tree),
     };
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let summary = run.summary;
+    let name = escape(&run.info.root_name);
+    let revision = run.info.revisions.first();
     let report = Report {
         repoflame: Tool::this(),
         source: Source {
-            name: source.name,
-            kind: if source.revision.is_some() {
+            name: &name,
+            kind: if revision.is_some() {
                 "revision"
             } else {
                 "directory"
             },
-            revision: source.revision.map(RevisionOut::from),
+            revision: revision.map(RevisionOut::from),
         },
         metric: metric.name(),
         totals: (&summary.totals).into(),
@@ -296,13 +277,100 @@ pub fn write<W: Write>(
             })
             .collect(),
         files,
-        problems: problems
-            .iter()
-            .map(|p| ProblemOut {
-                path: &p.relative,
-                message: &p.message,
-            })
-            .collect(),
+        problems: problems_out(run),
+    };
+    serde_json::to_writer_pretty(&mut out, &report)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn problems_out<'a>(run: &Run<'a>) -> Vec<ProblemOut<'a>> {
+    run.problems
+        .iter()
+        .map(|p| ProblemOut {
+            path: &p.relative,
+            message: &p.message,
+        })
+        .collect()
+}
+
+/// The report of a diff: each file's counts before and after.
+#[derive(Serialize)]
+struct DiffReport<'a> {
+    repoflame: Tool,
+    source: DiffSource<'a>,
+    metric: &'static str,
+    totals: DiffTotals,
+    /// Distinct (path, blob) pairs read: unchanged files count once.
+    distinct_files_counted: usize,
+    files: Vec<DiffFileOut>,
+    problems: Vec<ProblemOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct DiffSource<'a> {
+    name: &'a str,
+    kind: &'static str,
+    from: RevisionOut<'a>,
+    to: RevisionOut<'a>,
+}
+
+#[derive(Serialize)]
+struct DiffTotals {
+    before: CountsOut,
+    after: CountsOut,
+}
+
+#[derive(Serialize)]
+struct DiffFileOut {
+    path: String,
+    language: &'static str,
+    before: Option<CountsOut>,
+    after: Option<CountsOut>,
+}
+
+/// Writes the report of a diff (a run of two sides).
+pub(crate) fn write_diff<W: Write>(
+    run: &Run<'_>,
+    records: &[Record],
+    metric: Metric,
+    mut out: W,
+) -> io::Result<()> {
+    let mut totals = Change::default();
+    let there = |c: Counts| (c.files > 0).then_some(c);
+    let mut files: Vec<DiffFileOut> = records
+        .iter()
+        .map(|r| {
+            let change = Change::of(r.sides.as_deref().unwrap_or_default());
+            totals.before += change.before;
+            totals.after += change.after;
+            DiffFileOut {
+                path: record_path_of(&r.path),
+                language: r.language.name(),
+                before: there(change.before).as_ref().map(Into::into),
+                after: there(change.after).as_ref().map(Into::into),
+            }
+        })
+        .collect();
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let name = escape(&run.info.root_name);
+    let revisions = &run.info.revisions;
+    let report = DiffReport {
+        repoflame: Tool::this(),
+        source: DiffSource {
+            name: &name,
+            kind: "diff",
+            from: (&revisions[0]).into(),
+            to: (&revisions[revisions.len() - 1]).into(),
+        },
+        metric: metric.name(),
+        totals: DiffTotals {
+            before: (&totals.before).into(),
+            after: (&totals.after).into(),
+        },
+        distinct_files_counted: run.distinct,
+        files,
+        problems: problems_out(run),
     };
     serde_json::to_writer_pretty(&mut out, &report)?;
     out.write_all(b"\n")?;

@@ -5,10 +5,17 @@
 use crate::config::Metric;
 use std::fmt::Write as _;
 
-use crate::count::{Counts, human_bytes};
+use crate::count::Counts;
+use crate::record::Summary;
 use crate::render::palette::{self, Rgb};
-use crate::render::svg::{FONT_SIZE, FONT_WIDTH};
-use crate::tree::{Change, Kind, Node, Summary};
+use crate::source::RevisionInfo;
+use crate::tree::{Change, Kind, Node, Tree};
+use crate::units::{files, human_bytes, percent, signed, thousands};
+
+/// Font size of the labels, in pixels.
+pub(crate) const FONT_SIZE: usize = 12;
+/// Width of a character relative to the font size (inferno's measure).
+pub(crate) const FONT_WIDTH: f64 = 0.59;
 
 /// Horizontal padding inferno leaves on each side of the frames.
 pub(crate) const XPAD: f64 = 10.0;
@@ -39,8 +46,8 @@ pub(crate) fn decorate(
     total: u64,
     is_root: bool,
 ) -> Decoration {
-    if let Some(change) = node.change.as_deref() {
-        return decorate_change(node, change, path, metric, is_root);
+    if let Some(change) = node.change() {
+        return decorate_change(node, &change, path, metric, is_root);
     }
     let value = node.counts.get(metric);
     let share = percent(value, total);
@@ -77,7 +84,7 @@ pub(crate) fn decorate(
         }
         // A directory folded by --depth: its main language's colour. (A
         // file that is a directory too only exists in a diff.)
-        Kind::Dir | Kind::FileAndDir(_) if node.children.is_empty() => {
+        Kind::Dir | Kind::FileAndDir(_) if !node.has_children() => {
             let mostly = node
                 .tint
                 .map(|l| format!(", mostly {}", l.name()))
@@ -101,9 +108,9 @@ pub(crate) fn decorate(
                 None => palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
             },
         ),
-        Kind::Small { entries, examples } => {
-            let mut names = examples.join(", ");
-            if *entries as usize > examples.len() {
+        Kind::Small(merged) => {
+            let mut names = merged.examples.join(", ");
+            if merged.entries as usize > merged.examples.len() {
                 names.push_str(", …");
             }
             let mostly = node
@@ -130,7 +137,7 @@ pub(crate) fn decorate(
     Decoration {
         title: format!("{}\n{first}\n{details}{class}", node.name),
         fill,
-        label: is_root.then(|| node.name.clone()),
+        label: is_root.then(|| node.name.to_string()),
         hidden: false,
         marked: node.class.is_some(),
     }
@@ -321,15 +328,6 @@ pub(crate) fn change_color(before: u64, after: u64) -> Rgb {
     )
 }
 
-/// `+1,234` or `−56` (a real minus sign) or `±0`.
-pub(crate) fn signed(delta: i128) -> String {
-    match delta.signum() {
-        1 => format!("+{}", thousands(delta as u64)),
-        -1 => format!("\u{2212}{}", thousands(delta.unsigned_abs() as u64)),
-        _ => "±0".to_string(),
-    }
-}
-
 fn decorate_change(
     node: &Node,
     change: &Change,
@@ -339,7 +337,7 @@ fn decorate_change(
 ) -> Decoration {
     let (before, after) = (change.before.get(metric), change.after.get(metric));
     let delta = i128::from(after) - i128::from(before);
-    let what = if before == 0 && after > 0 && node.change.is_some() && !node.is_dir() {
+    let what = if before == 0 && after > 0 && node.sides.is_some() && !node.is_dir() {
         "new".to_string()
     } else if after == 0 && before > 0 && !node.is_dir() {
         "deleted".to_string()
@@ -358,23 +356,23 @@ fn decorate_change(
         Kind::Dir => format!("{path}/ · {amounts}"),
         Kind::FileAndDir(file) => {
             let language = file.language.name();
-            let (then, now) = if file.change.before.files > 0 {
+            let (then, now) = if Change::of(&file.sides).before.files > 0 {
                 (format!("{language} file"), "directory".to_string())
             } else {
                 ("directory".to_string(), format!("{language} file"))
             };
             format!("{path} · {then} at the earlier revision, {now} at the later · {amounts}")
         }
-        Kind::Small { entries, .. } => {
+        Kind::Small(merged) => {
             format!(
                 "{} entries too narrow to draw, merged · {amounts}",
-                thousands(*entries)
+                thousands(merged.entries)
             )
         }
     };
     let files_then = change.before.files;
     let files_now = change.after.files;
-    let details = if node.is_dir() || matches!(node.kind, Kind::Small { .. }) {
+    let details = if node.is_dir() || matches!(node.kind, Kind::Small(_)) {
         format!(
             "files: {} → {}",
             thousands(files_then),
@@ -390,37 +388,14 @@ fn decorate_change(
     Decoration {
         title: format!("{}\n{first}\n{details}", node.name),
         fill: change_color(before, after),
-        label: is_root.then(|| node.name.clone()),
+        label: is_root.then(|| node.name.to_string()),
         hidden: false,
         marked: false,
     }
 }
 
-/// `12.34%`, `<0.01%`, `100%`.
-pub fn percent(value: u64, total: u64) -> String {
-    if total == 0 {
-        return "0%".into();
-    }
-    if value == total {
-        return "100%".into();
-    }
-    let p = 100.0 * value as f64 / total as f64;
-    if p > 0.0 && p < 0.01 {
-        "<0.01%".into()
-    } else {
-        format!("{p:.2}%")
-    }
-}
-
-pub(crate) use crate::config::thousands;
-
-/// `1 file`, `1,234 files`.
-pub fn files(n: u64) -> String {
-    Metric::Files.amount(n)
-}
-
 /// A summary of counts for a subtitle: "12,345 code lines in 67 files · 3 languages".
-pub fn subtitle(summary: &Summary, metric: Metric) -> String {
+pub(crate) fn subtitle(summary: &Summary, metric: Metric) -> String {
     let totals: &Counts = &summary.totals;
     let mut s = String::new();
     let _ = write!(
@@ -438,23 +413,60 @@ pub fn subtitle(summary: &Summary, metric: Metric) -> String {
     s
 }
 
+/// The subtitle of a diff: "12,345 → 12,900 code lines (+555: +700 −145
+/// in 12 files changed) · v1 = 1a2b3c4 (…) → …".
+pub(crate) fn diff_subtitle(
+    tree: &Tree,
+    metric: Metric,
+    before: &RevisionInfo,
+    after: &RevisionInfo,
+) -> String {
+    let change = tree.root().change().unwrap_or_default();
+    let (b, a) = (change.before.get(metric), change.after.get(metric));
+    let (grown, shrunk, changed) = churn(tree, metric);
+    format!(
+        "{} → {} ({}: +{} \u{2212}{} in {} changed) · {} → {}",
+        thousands(b),
+        metric.amount(a),
+        signed(i128::from(a) - i128::from(b)),
+        thousands(grown),
+        thousands(shrunk),
+        files(changed),
+        before.described,
+        after.described
+    )
+}
+
+/// Lines added and removed over files (each file's net change), and how
+/// many files changed.
+fn churn(tree: &Tree, metric: Metric) -> (u64, u64, u64) {
+    let net = |change: Change| {
+        let (b, a) = (change.before.get(metric), change.after.get(metric));
+        match a.cmp(&b) {
+            std::cmp::Ordering::Greater => (a - b, 0, 1),
+            std::cmp::Ordering::Less => (0, b - a, 1),
+            std::cmp::Ordering::Equal => (0, 0, 0),
+        }
+    };
+    let mut total = (0, 0, 0);
+    for node in &tree.nodes {
+        // Each leaf, and the file part of a file that is a directory at
+        // the other side.
+        let part = if !node.has_children() {
+            node.change().map(net)
+        } else {
+            node.file_side().map(|file| net(Change::of(&file.sides)))
+        };
+        if let Some((g, s, c)) = part {
+            total = (total.0 + g, total.1 + s, total.2 + c);
+        }
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(percent(1, 3), "33.33%");
-        assert_eq!(percent(1, 1_000_000), "<0.01%");
-        assert_eq!(percent(5, 5), "100%");
-        assert_eq!(signed(5), "+5");
-        assert_eq!(signed(-1234), "\u{2212}1,234");
-        assert_eq!(signed(0), "±0");
-    }
 
     #[test]
     fn change_colours_say_which_way_and_how_much() {

@@ -1,10 +1,141 @@
-//! Output stage: the aggregated tree as an SVG, folded stacks, a JSON
-//! report, or a summary table for the terminal. Every writer takes a
-//! `W: Write`; only `output.rs` knows about stdout and files.
+//! The render stage: the tree and summary of a run as an SVG flame graph,
+//! an HTML page, a JSON report, folded stacks or the terminal table.
+//! Renderers know nothing of where content came from: a run has one side,
+//! or several (the before and after of a diff), and a source described by
+//! a name and revisions. Every writer takes a `W: Write`; only
+//! [`crate::output`] knows stdout, files and devices.
 
-pub mod html;
-pub mod json;
-pub mod labels;
-pub mod palette;
-pub mod svg;
-pub mod table;
+pub(crate) mod folded;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod labels;
+pub(crate) mod palette;
+pub(crate) mod svg;
+pub(crate) mod table;
+
+use crate::config::{Config, Format, REFERENCE_WIDTH};
+use crate::error::{Error, Problem};
+use crate::escape::escape;
+use crate::output::Output;
+use crate::record::{Record, Summary};
+use crate::source::SourceInfo;
+use crate::tree::Tree;
+use crate::views;
+
+/// What a run leaves for its renderers besides its records.
+pub(crate) struct Run<'a> {
+    pub(crate) info: &'a SourceInfo,
+    pub(crate) summary: &'a Summary,
+    pub(crate) problems: &'a [Problem],
+    /// Distinct contents read (a diff reads unchanged files once).
+    pub(crate) distinct: usize,
+}
+
+/// Shapes the tree of `records` as the view asks and writes the format
+/// asked for to `output`. Runs on the current rayon pool.
+pub(crate) fn write(
+    output: Output,
+    records: Vec<Record>,
+    run: &Run<'_>,
+    config: &Config,
+) -> Result<(), Error> {
+    let metric = config.metric;
+    let several = run.info.revisions.len() > 1;
+    match config.format {
+        Format::Folded => {
+            let tree = views::shaped(&run.info.root_name, records, &config.view, metric);
+            if several {
+                output.write(|out| folded::write_diff(&tree, metric, out))?;
+            } else {
+                output.write(|out| folded::write(&tree, metric, out))?;
+            }
+        }
+        Format::Json if several => {
+            output.write(|out| json::write_diff(run, &records, metric, out))?;
+        }
+        Format::Json => {
+            // --depth applies to the report; --by-language does not (every
+            // entry names its language).
+            let folded = config.view.depth.map(|depth| {
+                let mut tree = Tree::build(&run.info.root_name, records.clone());
+                views::fold_below(&mut tree, depth, metric);
+                tree
+            });
+            let entries = match &folded {
+                Some(tree) => json::Entries::Folded(tree),
+                None => json::Entries::Files(&records),
+            };
+            output.write(|out| json::write(run, entries, metric, out))?;
+        }
+        Format::Svg | Format::Html => {
+            let tree = views::shaped(&run.info.root_name, records, &config.view, metric);
+            write_graph(output, tree, run, config)?;
+        }
+    }
+    Ok(())
+}
+
+/// Merges what is too narrow to draw, lays the flame graph of `tree` out
+/// and writes it, as an SVG or inside an HTML report page.
+fn write_graph(output: Output, tree: Tree, run: &Run<'_>, config: &Config) -> Result<(), Error> {
+    let (svg, metric) = (&config.svg, config.metric);
+    // The page's tables list the largest directories and files, which
+    // merging small entries would hide: they are made from the whole tree.
+    let whole = (config.format == Format::Html).then(|| tree.clone());
+    let mut tree = tree;
+    let width = svg.width.unwrap_or(REFERENCE_WIDTH) as f64 - 20.0;
+    let total = tree.root().counts.get(metric) as f64;
+    let min_value = (total * svg.min_width / width.max(1.0)).ceil() as u64;
+    views::merge_for_drawing(&mut tree, metric, min_value, svg.max_frames);
+    let root_label = escape(&run.info.root_name).into_owned();
+    let title = config
+        .svg
+        .title
+        .clone()
+        .unwrap_or_else(|| match run.info.revisions.as_slice() {
+            [] => root_label.clone(),
+            [one] => format!("{root_label} @ {}", one.rev),
+            [first, .., last] => format!("{root_label}: {}..{}", first.rev, last.rev),
+        });
+    let subtitle = match run.info.revisions.as_slice() {
+        [] => labels::subtitle(run.summary, metric),
+        [one] => format!(
+            "{} · {}",
+            labels::subtitle(run.summary, metric),
+            one.described
+        ),
+        [first, .., last] => labels::diff_subtitle(&tree, metric, first, last),
+    };
+    let labels = svg::Labels {
+        title: &title,
+        subtitle: &subtitle,
+    };
+    let rendered = svg::render(&tree, run.summary, metric, svg, &labels)
+        .map_err(|source| Error::Render { source })?;
+    match &whole {
+        None => output.write(|out| rendered.write(out))?,
+        Some(whole) => {
+            let page = html::Page {
+                title: &title,
+                subtitle: &subtitle,
+                svg: rendered.bytes(),
+                summary: run.summary,
+                tree: whole,
+                metric,
+            };
+            output.write(|out| html::write(&page, out))?;
+        }
+    }
+    drop_in_background((tree, rendered, whole));
+    Ok(())
+}
+
+/// Frees `value` on another thread: a tree of a large repository is
+/// tens of milliseconds to free that nobody needs to wait for (the process
+/// may well exit first).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    if let Err(err) = std::thread::Builder::new().spawn(move || drop(value)) {
+        // Could not start a thread: free here, as usual.
+        drop(err);
+    }
+}

@@ -13,7 +13,7 @@ use tokei::LanguageType;
 
 /// An sRGB colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rgb(pub u8, pub u8, pub u8);
+pub(crate) struct Rgb(pub u8, pub u8, pub u8);
 
 /// Relative luminance below which white text has more contrast than black:
 /// the two contrast ratios (L + 0.05) / 0.05 and 1.05 / (L + 0.05) are equal at
@@ -22,21 +22,21 @@ const DARK_LUMINANCE: f64 = 0.179;
 
 impl Rgb {
     /// CSS notation, `#rrggbb` in lower case.
-    pub fn hex(self) -> String {
+    pub(crate) fn hex(self) -> String {
         format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
     }
 
     /// Whether black text is hard to read on this colour, so labels should be
     /// white: its WCAG relative luminance is below the point (≈ 0.179) where
     /// white text has the better contrast ratio.
-    pub fn is_dark(self) -> bool {
+    pub(crate) fn is_dark(self) -> bool {
         self.relative_luminance() < DARK_LUMINANCE
     }
 
     /// The colour a little lighter or darker, by `seed`: neighbouring files
     /// of one language stay the same hue but can be told apart without
     /// borders. Five steps from 8% darker to 8% lighter.
-    pub fn shade(self, seed: u64) -> Rgb {
+    pub(crate) fn shade(self, seed: u64) -> Rgb {
         const STEPS: [f64; 5] = [-0.08, -0.04, 0.0, 0.04, 0.08];
         let f = STEPS[(seed % STEPS.len() as u64) as usize];
         let mix = |c: u8| {
@@ -52,7 +52,7 @@ impl Rgb {
     }
 
     /// The colour mixed with white: `t` = 0 is the colour, 1 is white.
-    pub fn lighten(self, t: f64) -> Rgb {
+    pub(crate) fn lighten(self, t: f64) -> Rgb {
         let mix = |c: u8| (f64::from(c) + (255.0 - f64::from(c)) * t).round() as u8;
         Rgb(mix(self.0), mix(self.1), mix(self.2))
     }
@@ -78,7 +78,7 @@ impl Rgb {
 /// colour derived from an FNV-1a hash of [`LanguageType::name`]. Either way
 /// the colour depends on nothing but the language: it is the same in every
 /// repository, every run and on every platform.
-pub fn language_color(lang: LanguageType) -> Rgb {
+pub(crate) fn language_color(lang: LanguageType) -> Rgb {
     let name = lang.name();
     linguist_color(name).unwrap_or_else(|| hash_color(name))
 }
@@ -102,7 +102,7 @@ const DIRECTORY_SHADES: [Rgb; 4] = [
 /// One of four nearly neutral light greys, chosen by `seed` modulo four, so that
 /// consecutive seeds (such as depths) always get different shades. Black
 /// labels are readable on all of them.
-pub fn directory_color(seed: u64) -> Rgb {
+pub(crate) fn directory_color(seed: u64) -> Rgb {
     DIRECTORY_SHADES[(seed % DIRECTORY_SHADES.len() as u64) as usize]
 }
 
@@ -121,7 +121,7 @@ fn hash_color(name: &str) -> Rgb {
 
 /// 64-bit FNV-1a: tiny, fixed, and unlike `std`'s `DefaultHasher` not seeded
 /// or subject to change between Rust versions.
-pub const fn fnv1a64(bytes: &[u8]) -> u64 {
+pub(crate) const fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut i = 0;
     while i < bytes.len() {

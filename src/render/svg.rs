@@ -25,14 +25,16 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use crate::config::{Metric, REFERENCE_WIDTH, SvgOptions};
+use crate::record::Summary;
 use crate::render::labels::{
-    Decoration, LEGEND_ROW, Legend, add_marked_item, decorate, diff_legend, legend,
+    Decoration, FONT_SIZE, FONT_WIDTH, LEGEND_ROW, Legend, add_marked_item, decorate, diff_legend,
+    legend,
 };
-use crate::tree::{Node, Summary, Tree};
+use crate::tree::{Node, Tree};
 
 /// What the SVG shows besides the tree.
 #[derive(Clone, Debug)]
-pub struct Labels<'a> {
+pub(crate) struct Labels<'a> {
     /// The title at the top: user text, escaped here with
     /// [`escape_text`](crate::escape::escape_text).
     pub title: &'a str,
@@ -40,13 +42,9 @@ pub struct Labels<'a> {
     pub subtitle: &'a str,
 }
 
-/// Font size of the labels, in pixels.
-pub(crate) const FONT_SIZE: usize = 12;
-/// Width of a character relative to the font size (inferno's measure).
-pub(crate) const FONT_WIDTH: f64 = 0.59;
-
+#[cfg(test)]
 /// Writes the flame graph of `tree` (already merged for drawing) to `out`.
-pub fn write<W: Write>(
+pub(crate) fn write<W: Write>(
     tree: &Tree,
     summary: &Summary,
     metric: Metric,
@@ -58,18 +56,18 @@ pub fn write<W: Write>(
 }
 
 /// A flame graph laid out and decorated, ready to be written.
-pub struct Rendered {
+pub(crate) struct Rendered {
     svg: Vec<u8>,
 }
 
 impl Rendered {
     /// The SVG.
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.svg
     }
 
     /// Writes the SVG to `out`.
-    pub fn write<W: Write>(&self, mut out: W) -> io::Result<()> {
+    pub(crate) fn write<W: Write>(&self, mut out: W) -> io::Result<()> {
         out.write_all(&self.svg)?;
         out.flush()
     }
@@ -77,15 +75,15 @@ impl Rendered {
 
 /// Lays out and decorates the flame graph of `tree` (already merged for
 /// drawing). Runs on the current rayon pool.
-pub fn render(
+pub(crate) fn render(
     tree: &Tree,
     summary: &Summary,
     metric: Metric,
     options: &SvgOptions,
     labels: &Labels<'_>,
 ) -> io::Result<Rendered> {
-    let total = tree.root.counts.get(metric);
-    let root_is_dir = tree.root.is_dir();
+    let total = tree.root().counts.get(metric);
+    let root_is_dir = tree.root().is_dir();
     let frames = layout(tree, metric, !root_is_dir);
     let lines = &frames.lines;
 
@@ -102,7 +100,7 @@ pub fn render(
                 decorations.insert((*depth, *start), decoration);
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
-            let mut legend = if tree.root.change.is_some() {
+            let mut legend = if tree.has_sides() {
                 diff_legend(metric, width)
             } else {
                 legend(summary, metric, width)
@@ -171,16 +169,17 @@ struct Layout<'t> {
 }
 
 /// One line of inferno's input, and the nodes of its stack.
-struct Line<'t> {
+struct Line {
     stack: String,
-    chain: Vec<&'t Node>,
+    /// The ids of the nodes of the stack, root side first.
+    chain: Vec<usize>,
     value: u64,
     /// The file part of a [`Kind::FileAndDir`](crate::tree::Kind) node
     /// with entries: its stack ends at a frame that has frames above.
     file_part: bool,
 }
 
-impl Line<'_> {
+impl Line {
     fn text(&self) -> String {
         format!("{} {}", self.stack, self.value)
     }
@@ -203,15 +202,7 @@ impl Line<'_> {
 /// starting where its first line starts. Depth 0 is the root of the
 /// source.
 fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
-    let mut lines: Vec<Line<'_>> = Vec::new();
-    let mut chain = Vec::new();
-    if include_root {
-        chain_leaves(&tree.root, metric, &mut chain, &mut lines);
-    } else {
-        for child in &tree.root.children {
-            chain_leaves(child, metric, &mut chain, &mut lines);
-        }
-    }
+    let lines = lines(tree, metric, include_root);
     let mut order: Vec<(String, usize)> = lines
         .iter()
         .enumerate()
@@ -219,28 +210,31 @@ fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
         .collect();
     order.sort_unstable();
 
-    let root_path = tree.root.name.clone();
-    let mut nodes = vec![((0usize, 0u64), (&tree.root, root_path.clone()))];
-    let mut previous: &[&Node] = &[];
+    let root = tree.root();
+    let root_path = root.name.to_string();
+    let mut nodes = vec![((0usize, 0u64), (root, root_path.clone()))];
+    let mut previous: &[usize] = &[];
     let mut time = 0u64;
     for (_, i) in &order {
         let chain = &lines[*i].chain;
         let shared = chain
             .iter()
             .zip(previous)
-            .take_while(|(a, b)| std::ptr::eq(**a, **b))
+            .take_while(|(a, b)| a == b)
             .count();
         for depth in shared..chain.len() {
-            let mut path = root_path.clone();
-            for node in &chain[..=depth] {
-                path.push('/');
-                path.push_str(&node.name);
-            }
-            if include_root {
+            let path = if include_root {
                 // The root itself is the leaf of a one-file source.
-                path = root_path.clone();
-            }
-            nodes.push(((depth + 1, time), (chain[depth], path)));
+                root_path.clone()
+            } else {
+                let mut path = root_path.clone();
+                for &id in &chain[..=depth] {
+                    path.push('/');
+                    path.push_str(&tree.nodes[id].name);
+                }
+                path
+            };
+            nodes.push(((depth + 1, time), (&tree.nodes[chain[depth]], path)));
         }
         time += lines[*i].value;
         previous = chain;
@@ -249,45 +243,53 @@ fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
     Layout { lines, nodes }
 }
 
-fn chain_leaves<'t>(
-    node: &'t Node,
-    metric: Metric,
-    chain: &mut Vec<&'t Node>,
-    out: &mut Vec<Line<'t>>,
-) {
-    if node.counts.get(metric) == 0 {
-        return;
-    }
-    chain.push(node);
-    let stack = || {
-        chain
-            .iter()
-            .map(|n| n.name.as_str())
-            .collect::<Vec<_>>()
-            .join(";")
-    };
-    if node.children.is_empty() {
-        out.push(Line {
-            stack: stack(),
-            chain: chain.clone(),
-            value: node.counts.get(metric),
-            file_part: false,
-        });
-    } else {
-        let file = node.file_side().map_or(0, |f| f.counts.get(metric));
-        if file > 0 {
+/// The lines to draw: each leaf (and the file part of a frame that is a
+/// file and a directory) whose value is not zero, in preorder, with the
+/// nodes of its stack. Without `include_root` stacks start below the root.
+fn lines(tree: &Tree, metric: Metric, include_root: bool) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut chain: Vec<usize> = Vec::new();
+    let mut skip_until = 0;
+    let start = usize::from(!include_root);
+    for (id, node) in tree.nodes.iter().enumerate().skip(start) {
+        if id < skip_until {
+            continue;
+        }
+        if node.counts.get(metric) == 0 {
+            skip_until = id + 1 + node.descendants as usize;
+            continue;
+        }
+        // The chain holds the ancestors below which this node is.
+        let level = node.depth as usize - start;
+        chain.truncate(level);
+        chain.push(id);
+        let stack = || {
+            chain
+                .iter()
+                .map(|&id| &*tree.nodes[id].name)
+                .collect::<Vec<_>>()
+                .join(";")
+        };
+        if !node.has_children() {
             out.push(Line {
                 stack: stack(),
                 chain: chain.clone(),
-                value: file,
-                file_part: true,
+                value: node.counts.get(metric),
+                file_part: false,
             });
-        }
-        for child in &node.children {
-            chain_leaves(child, metric, chain, out);
+        } else {
+            let file = node.file_side().map_or(0, |f| f.counts.get(metric));
+            if file > 0 {
+                out.push(Line {
+                    stack: stack(),
+                    chain: chain.clone(),
+                    value: file,
+                    file_part: true,
+                });
+            }
         }
     }
-    chain.pop();
+    out
 }
 
 /// Script patches: inferno reads a frame's label and search text from its
@@ -703,16 +705,15 @@ mod tests {
         // inferno upgrade changes the script.
         let tree = Tree::build(
             b"r",
-            vec![crate::count::FileRecord {
-                class: None,
-                path: "a.rs".into(),
-                language: tokei::LanguageType::Rust,
-                counts: Counts {
+            vec![crate::record::Record::one(
+                "a.rs".into(),
+                tokei::LanguageType::Rust,
+                Counts {
                     files: 1,
                     code: 1,
                     ..Counts::default()
                 },
-            }],
+            )],
         );
         let summary = Summary::of(&[], Metric::Code);
         let mut out = Vec::new();

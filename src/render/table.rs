@@ -2,11 +2,11 @@
 
 use std::io::{self, Write};
 
-use crate::config::thousands;
-use crate::tree::Summary;
+use crate::record::Summary;
+use crate::units::thousands;
 
 /// Writes a table of languages (files, code, comments, blanks) and a total.
-pub fn write<W: Write>(summary: &Summary, mut out: W) -> io::Result<()> {
+pub(crate) fn write<W: Write>(summary: &Summary, mut out: W) -> io::Result<()> {
     let mut rows: Vec<[String; 5]> = summary
         .languages
         .iter()

@@ -1,279 +1,209 @@
-//! Where file contents come from: a directory on disk ([`walk`]) or a
-//! revision of a git repository ([`git`]). Either way the result is the
-//! same plain data, one [`FileRecord`] per counted file, for the tree
-//! stage.
+//! Where content comes from: a directory on disk ([`walk`]) or the
+//! revisions of a git repository ([`git`]).
+//!
+//! A source yields *listings*, one per side (one for a directory or a
+//! revision, two for a diff): entries with a path and a content id, handed
+//! on in batches as they are found so that counting overlaps listing. The
+//! count stage reads content through a [`Store`], without knowing whether
+//! it is a file on disk or a blob in git's object database.
 
-pub mod git;
-mod objects;
-pub mod walk;
+pub(crate) mod git;
+pub(crate) mod walk;
 
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
+use std::path::PathBuf;
 
-use crate::classify::{self, Attributes, Class};
-use crate::config::{Config, Source, WalkOptions};
-use crate::count::{self, CountOptions, FileRecord};
-use crate::error::{Error, Problem, display_path};
+use crate::classify::Attributes;
+use crate::config::{Config, Source};
+use crate::error::{Error, Problem};
 use crate::progress::Progress;
 
-/// Everything counted, before any output is chosen.
-#[derive(Debug)]
-pub struct Counted {
+/// One file of a listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// Path relative to the source root; empty when the source is the file.
+    pub(crate) path: PathBuf,
+    /// Where its content is.
+    pub(crate) content: ContentId,
+}
+
+/// Where the content of an entry is; only its [`Store`] opens it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ContentId {
+    /// A file on disk, at this path (the root joined with the entry's).
+    File(PathBuf),
+    /// A blob of the repository.
+    Blob(git2::Oid),
+}
+
+impl Entry {
+    /// What identifies its content across sides, so that content met
+    /// twice (an unchanged file at both sides of a diff) is counted once:
+    /// a blob id, with the path (which gives the language). `None` for a
+    /// file on disk, listed once.
+    pub(crate) fn content_key(&self) -> Option<(PathBuf, [u8; 20])> {
+        match &self.content {
+            ContentId::Blob(oid) => {
+                let mut id = [0; 20];
+                let bytes = oid.as_bytes();
+                id[..bytes.len().min(20)].copy_from_slice(&bytes[..bytes.len().min(20)]);
+                Some((self.path.clone(), id))
+            }
+            ContentId::File(_) => None,
+        }
+    }
+}
+
+/// Opens the content of entries: one [`Reader`] per batch of work (a git
+/// repository handle is not shared between threads).
+pub(crate) trait Store: Sync {
+    fn reader(&self) -> Result<Box<dyn Reader + '_>, String>;
+}
+
+/// Opens the content of one entry after another.
+pub(crate) trait Reader {
+    /// The content of `entry`: its size and a reader of exactly that many
+    /// bytes. `Ok(None)` when it is gone (a file replaced by something
+    /// other than a regular file since it was listed).
+    fn open(&mut self, entry: &Entry) -> io::Result<Option<Readable<'_>>>;
+}
+
+/// Content ready to be read.
+pub(crate) struct Readable<'r> {
+    /// Its size in bytes.
+    pub(crate) size: u64,
+    /// Its bytes.
+    pub(crate) content: Box<dyn Read + 'r>,
+    /// Something the user should know about how it was read.
+    pub(crate) note: Option<String>,
+}
+
+/// A revision, as titles and reports show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevisionInfo {
+    /// The revision as the user wrote it.
+    pub rev: String,
+    /// The commit, when the revision names one (a tree does not).
+    pub commit: Option<String>,
+    /// The commit's date, `YYYY-MM-DD`, in its own time zone.
+    pub date: Option<String>,
+    /// `v1.2 = 1a2b3c4 (2026-11-20)`.
+    pub described: String,
+}
+
+/// What a run counted, for titles, messages and reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SourceInfo {
     /// The root frame's name, raw bytes.
-    pub root_name: Vec<u8>,
-    /// One record per counted file.
-    pub records: Vec<FileRecord>,
-    /// Unreadable entries, sorted.
-    pub problems: Vec<Problem>,
-    /// Notes, sorted.
-    pub notes: Vec<String>,
-    /// The revision counted, for a git source.
-    pub revision: Option<git::Revision>,
+    pub(crate) root_name: Vec<u8>,
+    /// The source for messages: its path (escaped) or URL (redacted).
+    pub(crate) place: String,
+    /// The revision of each side, for a git source.
+    pub(crate) revisions: Vec<RevisionInfo>,
 }
 
-/// The count stage's options from the configuration.
-pub fn count_options(config: &Config) -> CountOptions<'_> {
-    CountOptions {
-        types: &config.walk.types,
-        follow: config.walk.follow,
-        stream_threshold: config.stream_threshold,
-    }
+/// What listing found besides the entries it handed on.
+#[derive(Debug, Default)]
+pub(crate) struct Listed {
+    /// Regular files listed (before language detection), over all sides.
+    pub(crate) found: usize,
+    /// Entries that could not be listed.
+    pub(crate) problems: Vec<Problem>,
+    /// Things worth saying that are not failures.
+    pub(crate) notes: Vec<String>,
+    /// The `.gitattributes` that apply, relative to the repository's root
+    /// (or to the source when it is in none).
+    pub(crate) attributes: Attributes,
+    /// Where the source root is below that root.
+    pub(crate) prefix: PathBuf,
 }
 
-/// Counts the source of `config`: a directory or one revision.
-pub fn count(
-    config: &Config,
-    pool: &rayon::ThreadPool,
-    progress: &Progress,
-) -> Result<Counted, Error> {
-    let mut counted = match &config.source {
-        Source::Directory(root) => count_directory(root, config, pool, progress)?,
+/// A source, opened: a directory, or a repository with its revisions
+/// resolved (and a remote cloned).
+pub(crate) enum Opened {
+    Directory(PathBuf),
+    Git(git::Sides),
+}
+
+/// Opens the source of `config`: checks a directory is there, opens (or
+/// clones) a repository and resolves its revisions.
+pub(crate) fn open(config: &Config, progress: &Progress) -> Result<Opened, Error> {
+    match &config.source {
+        Source::Directory(root) => Ok(Opened::Directory(root.clone())),
         Source::Revision { repo, rev } => {
-            let opened = git::open(repo, rev.as_deref(), config.timeout, progress)?;
-            let revision = git::resolve(&opened, rev.as_deref())?;
-            let options = count_options(config);
-            let count =
-                git::count_revision(&opened, &revision, &config.walk, &options, pool, progress)?;
-            let mut problems = count.problems;
-            problems.sort();
-            let mut records = count.records;
-            if count.shape == git::Shape::File {
-                // A one-file tree, as in the directory mode.
-                for record in &mut records {
-                    record.path = PathBuf::new();
-                }
-            }
-            classify_records(&mut records, &count.attributes, opened.prefix(), pool);
-            exclude_classes(&mut records, &config.walk);
-            let place = format!("{} at {}", repo.describe(), revision.describe());
-            check_countable(
-                &records,
-                &problems,
-                count.listed,
-                config,
-                &place,
-                "tracked ",
-            )?;
-            let mut notes = count.notes;
-            notes.extend(revision.notes.iter().cloned());
-            notes.sort();
-            Counted {
-                root_name: opened.name.clone(),
-                records,
-                problems,
-                notes,
-                revision: Some(revision),
-            }
+            git::Sides::open(repo, &[rev.as_deref()], config.timeout, progress).map(Opened::Git)
         }
-        Source::Diff { .. } => unreachable!("a diff is counted by diff::run"),
-    };
-    if let Some(name) = &config.root_name {
-        counted.root_name = name.as_bytes().to_vec();
+        Source::Diff { repo, from, to } => {
+            git::Sides::open(repo, &[Some(from), Some(to)], config.timeout, progress)
+                .map(Opened::Git)
+        }
     }
-    Ok(counted)
 }
 
-/// Fails when nothing was counted, saying why: every entry unreadable, or
-/// nothing in a known language.
-fn check_countable(
-    records: &[FileRecord],
-    problems: &[Problem],
-    seen: usize,
-    config: &Config,
-    root: &str,
-    what: &str,
-) -> Result<(), Error> {
-    if !records.is_empty() {
-        return Ok(());
-    }
-    if !problems.is_empty() {
-        // A lone problem with the source itself says it all.
-        if let [problem] = problems {
-            if crate::error::elide(&problem.path) == root {
-                return Err(Error::Source {
-                    path: root.to_string(),
-                    reason: problem.message.clone(),
-                });
-            }
+impl Opened {
+    /// How many sides its listings have.
+    pub(crate) fn sides(&self) -> usize {
+        match self {
+            Opened::Directory(_) => 1,
+            Opened::Git(sides) => sides.len(),
         }
-        return Err(Error::Unreadable {
-            path: root.to_string(),
-            problems: problems.to_vec(),
-        });
     }
-    let detail = if seen == 0 && what.is_empty() {
-        "no files found (hidden and ignored files are skipped: try --hidden or --no-ignore)"
-            .to_string()
-    } else if seen == 0 {
-        format!("no {what}files found (hidden files are skipped: try --hidden)")
-    } else if config.walk.types.is_empty() {
-        format!("none of the {seen} {what}files found is in a language tokei knows")
-    } else {
-        format!("none of the {seen} {what}files found is of the languages given with --type")
-    };
-    Err(Error::NothingCountable {
-        path: root.to_string(),
-        detail,
-    })
-}
 
-/// Walks a directory and counts its files: the walk hands batches of files
-/// to the pool as it finds them, so counting overlaps walking.
-fn count_directory(
-    root: &Path,
-    config: &Config,
-    pool: &rayon::ThreadPool,
-    progress: &Progress,
-) -> Result<Counted, Error> {
-    let options = count_options(config);
-    let counted = std::sync::Mutex::new(count::Counted::default());
-    progress.start();
-    let walked = pool.in_place_scope(|scope| {
-        let on_batch = |batch: Vec<PathBuf>| {
-            let (counted, options) = (&counted, &options);
-            scope.spawn(move |_| {
-                let batch = count::count_batch(batch, root, options, progress);
-                counted
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .merge(batch);
-            });
+    /// Reads the content of its entries; blobs larger than
+    /// `stream_threshold` are streamed from the object store.
+    pub(crate) fn store(&self, config: &Config) -> Box<dyn Store + '_> {
+        match self {
+            Opened::Directory(_) => Box::new(walk::Files {
+                follow: config.walk.follow,
+            }),
+            Opened::Git(sides) => Box::new(sides.store(config.stream_threshold)),
+        }
+    }
+
+    /// Lists every side, handing entries to `on_batch` (with their side)
+    /// as they are found, from any thread.
+    pub(crate) fn list(
+        &self,
+        config: &Config,
+        progress: &Progress,
+        on_batch: &(dyn Fn(usize, Vec<Entry>) + Sync),
+    ) -> Result<Listed, Error> {
+        match self {
+            Opened::Directory(root) => {
+                walk::list(root, &config.walk, config.threads, progress, &|batch| {
+                    on_batch(0, batch)
+                })
+            }
+            Opened::Git(sides) => sides.list(&config.walk, progress, on_batch),
+        }
+    }
+
+    /// Its name, place and revisions.
+    pub(crate) fn info(&self, config: &Config) -> SourceInfo {
+        let mut info = match self {
+            Opened::Directory(root) => SourceInfo {
+                root_name: walk::root_name(root),
+                place: crate::error::display_path(root),
+                revisions: Vec::new(),
+            },
+            Opened::Git(sides) => sides.info(),
         };
-        walk::walk(root, &config.walk, config.threads, progress, &on_batch)
-    })?;
-    progress.finish();
-    let counted = counted.into_inner().unwrap_or_else(|e| e.into_inner());
-
-    let mut problems = walked.problems;
-    problems.extend(counted.problems);
-    problems.sort();
-    let mut notes = walked.notes;
-    notes.extend(counted.notes);
-    if counted.lfs_pointers > 0 {
-        notes.push(count::lfs_note(counted.lfs_pointers));
-    }
-    let mut records = counted.records;
-    let (attributes, prefix, attribute_notes) = directory_attributes(root, &walked.attributes);
-    notes.extend(attribute_notes);
-    classify_records(&mut records, &attributes, &prefix, pool);
-    exclude_classes(&mut records, &config.walk);
-    notes.sort();
-    let place = display_path(root);
-    check_countable(&records, &problems, walked.files, config, &place, "")?;
-    Ok(Counted {
-        root_name: walked.root_name,
-        records,
-        problems,
-        notes,
-        revision: None,
-    })
-}
-
-/// Decides, for every record, whether it is generated, vendored or
-/// documentation: its `.gitattributes` (given relative to the repository's
-/// root, where the records' paths start at `prefix`), what its content
-/// said at count time, its path.
-pub fn classify_records(
-    records: &mut [FileRecord],
-    attributes: &Attributes,
-    prefix: &Path,
-    pool: &rayon::ThreadPool,
-) {
-    use rayon::prelude::*;
-    pool.install(|| {
-        records
-            .par_iter_mut()
-            .with_min_len(1024)
-            .for_each(|record| {
-                let class = if prefix.as_os_str().is_empty() {
-                    classify::classify(attributes, &record.path, record.class.as_ref())
-                } else if record.path.as_os_str().is_empty() {
-                    // A one-file source: the file is `prefix` (joining an
-                    // empty path would make it `prefix/`, a directory).
-                    classify::classify(attributes, prefix, record.class.as_ref())
-                } else {
-                    classify::classify(
-                        attributes,
-                        &prefix.join(&record.path),
-                        record.class.as_ref(),
-                    )
-                };
-                record.class = class;
-            });
-    });
-}
-
-/// Leaves out what `--exclude-generated` and `--exclude-vendored` ask.
-pub fn exclude_classes(records: &mut Vec<FileRecord>, walk: &WalkOptions) {
-    if walk.exclude_generated || walk.exclude_vendored {
-        records.retain(|r| match r.class.as_ref().map(|c| c.class) {
-            Some(Class::Generated) => !walk.exclude_generated,
-            Some(Class::Vendored) => !walk.exclude_vendored,
-            _ => true,
-        });
-    }
-}
-
-/// The `.gitattributes` that apply to a directory source: those the walk
-/// found, and those of the directories above it up to the root of the git
-/// work tree it is in. Returns them relative to that root (or to the
-/// source when it is in no work tree), the source's place below it, and
-/// notes about ignored lines.
-fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Attributes, PathBuf, Vec<String>) {
-    let mut attributes = Attributes::new();
-    let mut notes = Vec::new();
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let base = root
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .unwrap_or(&root)
-        .to_path_buf();
-    let prefix = root
-        .strip_prefix(&base)
-        .unwrap_or(Path::new(""))
-        .to_path_buf();
-    // Above the source, from the work tree's root down.
-    let mut dir = PathBuf::new();
-    let mut above = vec![PathBuf::new()];
-    for component in prefix.components() {
-        dir.push(component);
-        above.push(dir.clone());
-    }
-    above.pop();
-    for dir in above {
-        if let Ok(content) = std::fs::read(base.join(&dir).join(".gitattributes")) {
-            notes.extend(attributes.add(&dir, &content));
+        if let Some(name) = &config.root_name {
+            info.root_name = name.as_bytes().to_vec();
         }
+        info
     }
-    for file in found {
-        let Ok(content) = std::fs::read(file) else {
-            continue;
-        };
-        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-        let dir = file
-            .parent()
-            .and_then(|p| p.strip_prefix(&base).ok())
-            .unwrap_or(Path::new(""));
-        notes.extend(attributes.add(dir, &content));
+}
+
+/// The place of a source for messages about what was counted there: with
+/// its revision, and the kind of files looked for.
+pub(crate) fn what_was_looked_at(info: &SourceInfo) -> (String, &'static str) {
+    match info.revisions.as_slice() {
+        [] => (info.place.clone(), ""),
+        [one] => (format!("{} at {}", info.place, one.described), "tracked "),
+        [first, .., last] => (
+            format!("{} at {} or {}", info.place, first.rev, last.rev),
+            "tracked ",
+        ),
     }
-    (attributes, prefix, notes)
 }

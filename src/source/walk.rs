@@ -7,6 +7,7 @@
 //! entries and never enters `.git`, and follows symbolic links only when
 //! asked to, with `ignore`'s loop detection.
 
+use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -14,36 +15,133 @@ use std::sync::Mutex;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
+use crate::classify::Attributes;
 use crate::config::WalkOptions;
 use crate::error::{Error, Problem, display_path, io_reason};
 use crate::progress::Progress;
+use crate::source::{ContentId, Entry, Listed, Readable, Reader, Store};
 
 /// Files are handed on in batches of this many: enough to make the
 /// hand-off cost nothing per file, few enough that counting starts at once.
-pub const BATCH: usize = 128;
+pub(crate) const BATCH: usize = 128;
 
 /// What the walk found besides the files it handed on.
 #[derive(Debug, Default)]
-pub struct Walked {
-    /// The root's name, raw bytes: the first frame of every stack.
-    pub root_name: Vec<u8>,
+struct Walked {
     /// How many regular files were found.
-    pub files: usize,
+    files: usize,
     /// Paths found but not yet handed on (one walker thread's batch).
     pending: Vec<PathBuf>,
     /// `.gitattributes` files found (even when hidden files are skipped):
     /// they say what is generated or vendored.
-    pub attributes: Vec<PathBuf>,
+    attributes: Vec<PathBuf>,
     /// Entries that could not be read.
-    pub problems: Vec<Problem>,
+    problems: Vec<Problem>,
     /// Things worth saying that are not failures.
-    pub notes: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// Lists the files under `root` (or `root` itself when it is a file) as
+/// entries, handing them to `on_batch` in batches from the walker threads,
+/// in no particular order; then reads the `.gitattributes` that apply.
+pub(crate) fn list(
+    root: &Path,
+    options: &WalkOptions,
+    threads: usize,
+    progress: &Progress,
+    on_batch: &(dyn Fn(Vec<Entry>) + Sync),
+) -> Result<Listed, Error> {
+    let relative = |path: PathBuf| Entry {
+        path: path
+            .strip_prefix(root)
+            .unwrap_or(Path::new(""))
+            .to_path_buf(),
+        content: ContentId::File(path),
+    };
+    let walked = walk(root, options, threads, progress, &|batch: Vec<PathBuf>| {
+        on_batch(batch.into_iter().map(relative).collect())
+    })?;
+    let (attributes, prefix, attribute_notes) = directory_attributes(root, &walked.attributes);
+    let mut notes = walked.notes;
+    notes.extend(attribute_notes);
+    Ok(Listed {
+        found: walked.files,
+        problems: walked.problems,
+        notes,
+        attributes,
+        prefix,
+    })
+}
+
+/// Files on disk, opened as the walk found them.
+pub(crate) struct Files {
+    /// Symbolic links are opened (the walk followed them).
+    pub(crate) follow: bool,
+}
+
+impl Store for Files {
+    fn reader(&self) -> Result<Box<dyn Reader + '_>, String> {
+        Ok(Box::new(FileReader {
+            follow: self.follow,
+        }))
+    }
+}
+
+struct FileReader {
+    follow: bool,
+}
+
+impl Reader for FileReader {
+    fn open(&mut self, entry: &Entry) -> std::io::Result<Option<Readable<'_>>> {
+        let ContentId::File(path) = &entry.content else {
+            return Err(std::io::Error::other("not a file on disk"));
+        };
+        match open_regular(path, self.follow) {
+            // What was there at fstat is read: a file that grows is cut
+            // there, one that shrinks ends early.
+            Ok(Some((file, size))) => Ok(Some(Readable {
+                size,
+                content: Box::new(file.take(size)),
+                note: None,
+            })),
+            Ok(None) => Ok(None),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// Opens `path` for reading if it is (still) a regular file. Non-blocking,
+/// so a FIFO swapped in after the walk is detected instead of blocking the
+/// run forever; without `follow`, a symbolic link swapped in is not opened.
+/// Returns the file and its size.
+fn open_regular(path: &Path, follow: bool) -> std::io::Result<Option<(std::fs::File, u64)>> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let mut flags = libc::O_NONBLOCK | libc::O_CLOEXEC;
+    if !follow {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let file = match std::fs::File::options()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(err) if err.raw_os_error() == Some(libc::ELOOP) && !follow => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let metadata = file.metadata()?;
+    if metadata.is_file() {
+        Ok(Some((file, metadata.size())))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Lists the files under `root` (or `root` itself when it is a file),
 /// handing them to `on_batch` in batches (paths as walked: root joined with
 /// the relative path), from the walker threads, in no particular order.
-pub fn walk(
+fn walk(
     root: &Path,
     options: &WalkOptions,
     threads: usize,
@@ -54,7 +152,6 @@ pub fn walk(
         path: display_path(root),
         reason: io_reason(&err),
     })?;
-    let root_name = root_name(root);
 
     if !metadata.is_dir() {
         if !metadata.is_file() {
@@ -66,7 +163,6 @@ pub fn walk(
         progress.found(1);
         on_batch(vec![root.to_path_buf()]);
         return Ok(Walked {
-            root_name,
             files: 1,
             ..Walked::default()
         });
@@ -116,7 +212,6 @@ pub fn walk(
     }
 
     let sink = Mutex::new(Walked {
-        root_name,
         ..Walked::default()
     });
     let mut visitors = Collectors {
@@ -130,7 +225,7 @@ pub fn walk(
 }
 
 /// The name of the root frame: the directory's own name, never a path.
-fn root_name(root: &Path) -> Vec<u8> {
+pub(crate) fn root_name(root: &Path) -> Vec<u8> {
     let named = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     match named.file_name() {
         Some(name) => name.as_bytes().to_vec(),
@@ -258,4 +353,48 @@ fn record_error(err: ignore::Error, path: Option<&Path>, root: &Path, found: &mu
             found.problems.push(Problem::below(root, path, other));
         }
     }
+}
+/// The `.gitattributes` that apply to a directory source: those the walk
+/// found, and those of the directories above it up to the root of the git
+/// work tree it is in. Returns them relative to that root (or to the
+/// source when it is in no work tree), the source's place below it, and
+/// notes about ignored lines.
+fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Attributes, PathBuf, Vec<String>) {
+    let mut attributes = Attributes::new();
+    let mut notes = Vec::new();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let base = root
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(&root)
+        .to_path_buf();
+    let prefix = root
+        .strip_prefix(&base)
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    // Above the source, from the work tree's root down.
+    let mut dir = PathBuf::new();
+    let mut above = vec![PathBuf::new()];
+    for component in prefix.components() {
+        dir.push(component);
+        above.push(dir.clone());
+    }
+    above.pop();
+    for dir in above {
+        if let Ok(content) = std::fs::read(base.join(&dir).join(".gitattributes")) {
+            notes.extend(attributes.add(&dir, &content));
+        }
+    }
+    for file in found {
+        let Ok(content) = std::fs::read(file) else {
+            continue;
+        };
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        let dir = file
+            .parent()
+            .and_then(|p| p.strip_prefix(&base).ok())
+            .unwrap_or(Path::new(""));
+        notes.extend(attributes.add(dir, &content));
+    }
+    (attributes, prefix, notes)
 }

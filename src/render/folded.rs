@@ -12,12 +12,12 @@ use crate::tree::Tree;
 
 /// The folded lines of `tree` for `metric`, sorted by byte value, without
 /// the trailing newline.
-pub fn lines(tree: &Tree, metric: Metric) -> Vec<String> {
+pub(crate) fn lines(tree: &Tree, metric: Metric) -> Vec<String> {
     sorted_lines(tree.stacks(metric, true))
 }
 
 /// `stack COUNT` lines, sorted by byte value.
-pub fn sorted_lines(stacks: Vec<(String, u64)>) -> Vec<String> {
+pub(crate) fn sorted_lines(stacks: Vec<(String, u64)>) -> Vec<String> {
     let mut lines: Vec<String> = stacks
         .into_iter()
         .map(|(mut stack, value)| {
@@ -31,8 +31,25 @@ pub fn sorted_lines(stacks: Vec<(String, u64)>) -> Vec<String> {
 }
 
 /// Writes the folded stacks of `tree` to `out`.
-pub fn write<W: Write>(tree: &Tree, metric: Metric, mut out: W) -> io::Result<()> {
+pub(crate) fn write<W: Write>(tree: &Tree, metric: Metric, mut out: W) -> io::Result<()> {
     for line in lines(tree, metric) {
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// Writes `stack before after` lines of a diff, sorted: what
+/// `inferno-flamegraph` and `flamegraph.pl` read as a differential flame
+/// graph.
+pub(crate) fn write_diff<W: Write>(tree: &Tree, metric: Metric, mut out: W) -> io::Result<()> {
+    let mut lines: Vec<String> = tree
+        .diff_stacks(metric)
+        .into_iter()
+        .map(|(stack, before, after)| format!("{stack} {before} {after}"))
+        .collect();
+    lines.sort_unstable();
+    for line in lines {
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
     }
@@ -42,20 +59,20 @@ pub fn write<W: Write>(tree: &Tree, metric: Metric, mut out: W) -> io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::{Counts, FileRecord};
+    use crate::count::Counts;
+    use crate::record::Record;
     use tokei::LanguageType;
 
-    fn record(path: &str, code: u64) -> FileRecord {
-        FileRecord {
-            class: None,
-            path: path.into(),
-            language: LanguageType::Rust,
-            counts: Counts {
+    fn record(path: &str, code: u64) -> Record {
+        Record::one(
+            path.into(),
+            LanguageType::Rust,
+            Counts {
                 files: 1,
                 code,
                 ..Counts::default()
             },
-        }
+        )
     }
 
     #[test]

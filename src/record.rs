@@ -1,0 +1,170 @@
+//! Records: what the count stage produced, one per path, joined across
+//! the sides of a run (one for a directory or a revision, two for a diff:
+//! before and after; N revisions later), and the per-language summary
+//! made from them.
+//!
+//! The stages after counting see only records: where the content came
+//! from (a file on disk, a git blob) is gone by now.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use tokei::LanguageType;
+
+use crate::classify::{Class, Classification};
+use crate::config::Metric;
+use crate::count::Counts;
+
+/// One path, counted at one or more sides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
+    /// Path relative to the source root; empty when the source is the file.
+    pub(crate) path: PathBuf,
+    /// The language tokei assigned (at the latest side that has the file).
+    pub(crate) language: LanguageType,
+    /// What it is drawn as: its counts, or with several sides, per count
+    /// the largest of them (deleted code keeps its width in a diff).
+    pub(crate) counts: Counts,
+    /// With several sides, the counts at each (zero where the file is not
+    /// there: `files` is 0 then). `None` for a run of one side.
+    pub(crate) sides: Option<Box<[Counts]>>,
+    /// Generated, vendored or documentation, and why (at the latest side
+    /// that has the file).
+    pub(crate) class: Option<Classification>,
+}
+
+impl Record {
+    /// A record of a run of one side.
+    pub(crate) fn one(path: PathBuf, language: LanguageType, counts: Counts) -> Record {
+        Record {
+            path,
+            language,
+            counts,
+            sides: None,
+            class: None,
+        }
+    }
+
+    /// The counts at the last side (the only one, or "after").
+    pub(crate) fn last(&self) -> Counts {
+        match &self.sides {
+            Some(sides) => sides.last().copied().unwrap_or_default(),
+            None => self.counts,
+        }
+    }
+}
+
+/// The width of a path counted at several sides: per count, the largest.
+pub(crate) fn widest(sides: &[Counts]) -> Counts {
+    let mut widest = Counts::default();
+    for s in sides {
+        widest.files = widest.files.max(s.files);
+        widest.code = widest.code.max(s.code);
+        widest.comments = widest.comments.max(s.comments);
+        widest.blanks = widest.blanks.max(s.blanks);
+        widest.bytes = widest.bytes.max(s.bytes);
+    }
+    // A path counts as one file, at whichever sides it is.
+    widest.files = widest.files.min(1);
+    widest
+}
+
+/// Totals of the whole source and of each language (of the last side).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Everything counted.
+    pub totals: Counts,
+    /// Per language, largest first by the metric, then by name.
+    pub languages: Vec<(LanguageType, Counts)>,
+    /// What is generated, vendored or documentation, per class: part of
+    /// the totals, counted separately too.
+    pub marked: Vec<(Class, Counts)>,
+}
+
+impl Summary {
+    /// Sums the last side of `records` per language; languages sorted by
+    /// `metric`.
+    pub(crate) fn of(records: &[Record], metric: Metric) -> Summary {
+        let mut per_language: BTreeMap<LanguageType, Counts> = BTreeMap::new();
+        let mut marked: BTreeMap<Class, Counts> = BTreeMap::new();
+        let mut totals = Counts::default();
+        for record in records {
+            let counts = record.last();
+            if counts.files == 0 {
+                continue;
+            }
+            *per_language.entry(record.language).or_default() += counts;
+            totals += counts;
+            if let Some(class) = &record.class {
+                *marked.entry(class.class).or_default() += counts;
+            }
+        }
+        let mut languages: Vec<_> = per_language.into_iter().collect();
+        languages.sort_by(|(la, a), (lb, b)| {
+            b.get(metric)
+                .cmp(&a.get(metric))
+                .then(b.code.cmp(&a.code))
+                .then(la.name().cmp(lb.name()))
+        });
+        Summary {
+            totals,
+            languages,
+            marked: marked.into_iter().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(path: &str, language: LanguageType, code: u64) -> Record {
+        Record::one(
+            path.into(),
+            language,
+            Counts {
+                files: 1,
+                code,
+                ..Counts::default()
+            },
+        )
+    }
+
+    #[test]
+    fn summary_sorts_languages_by_metric() {
+        let records = vec![
+            record("a.py", LanguageType::Python, 5),
+            record("b.rs", LanguageType::Rust, 7),
+            record("c.rs", LanguageType::Rust, 1),
+        ];
+        let summary = Summary::of(&records, Metric::Code);
+        assert_eq!(summary.totals.code, 13);
+        assert_eq!(summary.languages[0].0, LanguageType::Rust);
+        assert_eq!(summary.languages[0].1.files, 2);
+    }
+
+    #[test]
+    fn a_diff_is_summarised_at_its_later_side() {
+        let side = |files, code| Counts {
+            files,
+            code,
+            ..Counts::default()
+        };
+        let sides = vec![side(1, 9), side(0, 0)].into_boxed_slice();
+        let deleted = Record {
+            counts: widest(&sides),
+            sides: Some(sides),
+            ..record("gone.rs", LanguageType::Rust, 0)
+        };
+        let sides = vec![side(1, 2), side(1, 3)].into_boxed_slice();
+        let kept = Record {
+            counts: widest(&sides),
+            sides: Some(sides),
+            ..record("kept.rs", LanguageType::Rust, 0)
+        };
+        assert_eq!(kept.counts, side(1, 3));
+        assert_eq!(deleted.counts, side(1, 9));
+        let summary = Summary::of(&[deleted, kept], Metric::Code);
+        assert_eq!(summary.totals, side(1, 3));
+    }
+}

@@ -1,0 +1,95 @@
+//! Numbers and units for people: `1,234,567`, `32 MiB`, `+1,204`, `12.5%`,
+//! `3 files`. Every message, label and report formats numbers here.
+
+/// `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
+/// `1.0 GiB`, `32 MiB`, `512 B`.
+pub(crate) fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else if value.fract() == 0.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// `+1,234` or `−56` (a real minus sign) or `±0`.
+pub(crate) fn signed(delta: i128) -> String {
+    match delta.signum() {
+        1 => format!("+{}", thousands(delta as u64)),
+        -1 => format!("\u{2212}{}", thousands(delta.unsigned_abs() as u64)),
+        _ => "±0".to_string(),
+    }
+}
+
+/// `12.34%`, `<0.01%`, `100%`.
+pub(crate) fn percent(value: u64, total: u64) -> String {
+    if total == 0 {
+        return "0%".into();
+    }
+    if value == total {
+        return "100%".into();
+    }
+    let p = 100.0 * value as f64 / total as f64;
+    if p > 0.0 && p < 0.01 {
+        "<0.01%".into()
+    } else {
+        format!("{p:.2}%")
+    }
+}
+
+/// `1 file`, `1,234 files`.
+pub(crate) fn files(n: u64) -> String {
+    amount(n, "files")
+}
+
+/// `n` of a plural `unit` in prose: "1 code line", "1,234 code lines".
+pub(crate) fn amount(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {}", unit.strip_suffix('s').unwrap_or(unit))
+    } else {
+        format!("{} {unit}", thousands(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(32 << 20), "32 MiB");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(1 << 30), "1 GiB");
+        assert_eq!(signed(1204), "+1,204");
+        assert_eq!(signed(-310), "\u{2212}310");
+        assert_eq!(signed(0), "±0");
+        assert_eq!(percent(1, 3), "33.33%");
+        assert_eq!(percent(1, 1_000_000), "<0.01%");
+        assert_eq!(percent(5, 5), "100%");
+        assert_eq!(files(1), "1 file");
+        assert_eq!(amount(2, "code lines"), "2 code lines");
+    }
+}

@@ -1,0 +1,479 @@
+//! Views: the tree shaped for what the user asked to see.
+//!
+//! - `--by-language`: the language as the first frame under the root;
+//! - `--depth N`: everything below depth N folded into its directory, as
+//!   `du -d` does;
+//! - merging, per directory, the entries too narrow to draw into one
+//!   `(N small files)` frame, so the picture keeps them (inferno would drop
+//!   them while their directory stays) and stays within a frame budget.
+//!
+//! Each is a pass over the tree's nodes in preorder, never a recursion.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tokei::LanguageType;
+
+use crate::config::{Metric, View};
+use crate::count::Counts;
+use crate::record::Record;
+use crate::tree::{Kind, Merged, Node, Tree};
+
+/// The tree of `records` shaped as `view` asks.
+pub(crate) fn shaped(root_name: &[u8], records: Vec<Record>, view: &View, metric: Metric) -> Tree {
+    let mut tree = if view.by_language {
+        by_language(root_name, records)
+    } else {
+        Tree::build(root_name, records)
+    };
+    if let Some(depth) = view.depth {
+        fold_below(&mut tree, depth, metric);
+    }
+    tree
+}
+
+/// The tree with the language as the first frame below the root, then the
+/// path: where the Go code lives, where the YAML lives. The directories
+/// under a language are tinted with its colour.
+pub(crate) fn by_language(root_name: &[u8], mut records: Vec<Record>) -> Tree {
+    for r in &mut records {
+        r.path = Path::new(r.language.name()).join(&r.path);
+    }
+    let mut tree = Tree::build(root_name, records);
+    let languages: Vec<usize> = tree.children(0).collect();
+    for id in languages {
+        let end = id + 1 + tree.nodes[id].descendants as usize;
+        let Some(language) = tree.nodes[id..end].iter().find_map(language_of) else {
+            continue;
+        };
+        for node in &mut tree.nodes[id..end] {
+            if node.is_dir() {
+                node.tint = Some(language);
+            }
+        }
+    }
+    tree
+}
+
+/// The language of a file, or of the file part of a frame.
+fn language_of(node: &Node) -> Option<LanguageType> {
+    match &node.kind {
+        Kind::File(language) => Some(*language),
+        Kind::FileAndDir(file) => Some(file.language),
+        _ => None,
+    }
+}
+
+/// Aggregates everything below `depth` (the root is depth 0) into its
+/// directory, as `du -d` does: a directory at that depth becomes a leaf
+/// with its totals, tinted with the language that has most of `metric`
+/// in it.
+pub(crate) fn fold_below(tree: &mut Tree, depth: usize, metric: Metric) {
+    let depth = depth as u32;
+    let old = std::mem::take(&mut tree.nodes);
+    let mut nodes = Vec::with_capacity(old.len());
+    let mut skip_until = 0;
+    for (id, node) in old.iter().enumerate() {
+        if id < skip_until {
+            continue;
+        }
+        let mut node = node.clone();
+        if node.depth == depth && node.is_dir() && node.has_children() {
+            let subtree = &old[id..=id + node.descendants as usize];
+            node.tint = main_language(subtree.iter(), metric);
+            skip_until = id + 1 + node.descendants as usize;
+        }
+        nodes.push(node);
+    }
+    fix_descendants(&mut nodes);
+    tree.nodes = nodes;
+}
+
+/// The language with most of `metric` among the files of `nodes` (ties go
+/// to the name that sorts first).
+fn main_language<'n>(
+    nodes: impl Iterator<Item = &'n Node>,
+    metric: Metric,
+) -> Option<LanguageType> {
+    let mut per_language: BTreeMap<LanguageType, u64> = BTreeMap::new();
+    for node in nodes {
+        match &node.kind {
+            Kind::File(language) => {
+                *per_language.entry(*language).or_default() += node.counts.get(metric)
+            }
+            Kind::FileAndDir(file) => {
+                *per_language.entry(file.language).or_default() += file.counts.get(metric)
+            }
+            _ => {}
+        }
+    }
+    per_language
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
+        .map(|(language, _)| language)
+}
+
+/// Sets every node's `descendants` from the depths of `nodes`, a tree in
+/// preorder whose subtrees changed.
+fn fix_descendants(nodes: &mut [Node]) {
+    let mut open: Vec<usize> = Vec::new();
+    for id in 0..nodes.len() {
+        let depth = nodes[id].depth;
+        while let Some(&top) = open.last() {
+            if nodes[top].depth < depth {
+                break;
+            }
+            nodes[top].descendants = (id - top - 1) as u32;
+            open.pop();
+        }
+        open.push(id);
+    }
+    let len = nodes.len();
+    for top in open {
+        nodes[top].descendants = (len - top - 1) as u32;
+    }
+}
+
+/// Merges small entries until at most `max_frames` frames are left to
+/// draw, and at least those below `min_value`. Returns the threshold used
+/// (entries below it were merged; 1 means nothing was).
+pub(crate) fn merge_for_drawing(
+    tree: &mut Tree,
+    metric: Metric,
+    min_value: u64,
+    max_frames: usize,
+) -> u64 {
+    let total = tree.root().counts.get(metric);
+    let (mut lo, mut hi) = (min_value.max(1), total.saturating_add(1));
+    if !fits(tree, metric, lo, max_frames) {
+        // The smallest threshold that fits the budget: the number of
+        // frames drawn only shrinks as the threshold grows.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if fits(tree, metric, mid, max_frames) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+    }
+    if lo > 1 {
+        merge_small(tree, metric, lo);
+    }
+    lo
+}
+
+/// Whether an entry is merged at `threshold`: drawn, but narrower.
+fn is_small(node: &Node, metric: Metric, threshold: u64) -> bool {
+    let v = node.counts.get(metric);
+    v > 0 && v < threshold
+}
+
+/// The children of `id` merged at `threshold`: none unless two or more.
+fn merged_children(tree: &Tree, id: usize, metric: Metric, threshold: u64) -> Vec<usize> {
+    let small: Vec<usize> = tree
+        .children(id)
+        .filter(|&c| is_small(&tree.nodes[c], metric, threshold))
+        .collect();
+    if small.len() >= 2 { small } else { Vec::new() }
+}
+
+/// How many frames the tree draws once entries below `threshold` are
+/// merged, up to `budget`: whether it fits.
+fn fits(tree: &Tree, metric: Metric, threshold: u64, budget: usize) -> bool {
+    let mut left = budget;
+    let mut stack = vec![0usize];
+    while let Some(id) = stack.pop() {
+        if tree.nodes[id].counts.get(metric) == 0 {
+            continue;
+        }
+        let merged = merged_children(tree, id, metric, threshold);
+        let own = 1 + usize::from(!merged.is_empty());
+        if left < own {
+            return false;
+        }
+        left -= own;
+        stack.extend(tree.children(id).filter(|c| !merged.contains(c)));
+    }
+    true
+}
+
+/// How many frames the tree draws once entries below `threshold` are
+/// merged.
+#[cfg(test)]
+pub(crate) fn drawn(tree: &Tree, metric: Metric, threshold: u64) -> usize {
+    let mut frames = 0;
+    let mut stack = vec![0usize];
+    while let Some(id) = stack.pop() {
+        if tree.nodes[id].counts.get(metric) == 0 {
+            continue;
+        }
+        let merged = merged_children(tree, id, metric, threshold);
+        frames += 1 + usize::from(!merged.is_empty());
+        stack.extend(tree.children(id).filter(|c| !merged.contains(c)));
+    }
+    frames
+}
+
+/// Merges, in every directory, the entries whose metric is below
+/// `threshold` into one `(N small files)` frame, when there are at least
+/// two of them (merging one changes nothing). The merged frame is the
+/// directory's last child.
+pub(crate) fn merge_small(tree: &mut Tree, metric: Metric, threshold: u64) {
+    enum Task {
+        /// Copy node `id`, then its children.
+        Node(usize),
+        /// The merged frame of a directory.
+        Merged(Node),
+    }
+    let mut out: Vec<Node> = Vec::with_capacity(tree.nodes.len());
+    let mut tasks = vec![Task::Node(0)];
+    while let Some(task) = tasks.pop() {
+        let id = match task {
+            Task::Merged(node) => {
+                out.push(node);
+                continue;
+            }
+            Task::Node(id) => id,
+        };
+        let node = &tree.nodes[id];
+        let merged = if node.is_dir() {
+            merged_children(tree, id, metric, threshold)
+        } else {
+            Vec::new()
+        };
+        // Pushed in reverse: the kept children in order, then the merged
+        // frame last.
+        if !merged.is_empty() {
+            let keep: Vec<&str> = tree
+                .children(id)
+                .filter(|c| !merged.contains(c))
+                .map(|c| &*tree.nodes[c].name)
+                .collect();
+            tasks.push(Task::Merged(merged_node(
+                tree,
+                &merged,
+                &keep,
+                node.depth + 1,
+                metric,
+            )));
+        }
+        let kept: Vec<usize> = tree.children(id).filter(|c| !merged.contains(c)).collect();
+        tasks.extend(kept.into_iter().rev().map(Task::Node));
+        out.push(node.clone());
+    }
+    fix_descendants(&mut out);
+    tree.nodes = out;
+}
+
+/// The frame that stands for the entries `small` of a directory whose
+/// other entries are named `keep`.
+fn merged_node(tree: &Tree, small: &[usize], keep: &[&str], depth: u32, metric: Metric) -> Node {
+    let mut by_size: Vec<&Node> = small.iter().map(|&c| &tree.nodes[c]).collect();
+    by_size.sort_by(|a, b| {
+        b.counts
+            .get(metric)
+            .cmp(&a.counts.get(metric))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut counts = Counts::default();
+    let mut sides = tree
+        .root()
+        .sides
+        .as_ref()
+        .map(|s| vec![Counts::default(); s.len()]);
+    for s in &by_size {
+        counts += s.counts;
+        if let (Some(total), Some(these)) = (&mut sides, &s.sides) {
+            for (t, c) in total.iter_mut().zip(these.iter()) {
+                *t += *c;
+            }
+        }
+    }
+    let examples = by_size
+        .iter()
+        .take(5)
+        .map(|s| {
+            if s.is_dir() {
+                format!("{}/", s.name)
+            } else {
+                s.name.to_string()
+            }
+        })
+        .collect();
+    let mut name = format!("({} small files)", counts.files);
+    while keep.iter().any(|k| *k == name) {
+        name.push('+');
+    }
+    let mut node = Node::new(
+        name.into(),
+        Kind::Small(Box::new(Merged {
+            entries: small.len() as u64,
+            examples,
+        })),
+        depth,
+    );
+    node.counts = counts;
+    node.sides = sides.map(Vec::into_boxed_slice);
+    // The merged frame keeps a colour: the language with most of the
+    // metric among what it merges.
+    node.tint = main_language(small.iter().flat_map(|&c| tree.subtree(c).iter()), metric);
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn record(path: &str, language: LanguageType, code: u64) -> Record {
+        Record::one(
+            PathBuf::from(path),
+            language,
+            Counts {
+                files: 1,
+                code,
+                comments: 1,
+                blanks: 2,
+                bytes: 10 * code,
+            },
+        )
+    }
+
+    fn sorted(mut stacks: Vec<(String, u64)>) -> Vec<(String, u64)> {
+        stacks.sort();
+        stacks
+    }
+
+    #[test]
+    fn small_entries_merge_per_directory_and_keep_totals() {
+        let mut records = vec![record("big.rs", LanguageType::Rust, 1000)];
+        for i in 0..20 {
+            records.push(record(&format!("d/f{i:02}.rs"), LanguageType::Rust, 1));
+        }
+        records.push(record("d/huge.rs", LanguageType::Rust, 500));
+        records.push(record("tiny.rs", LanguageType::Rust, 1));
+        let mut tree = Tree::build(b"repo", records);
+        let before: u64 = tree.stacks(Metric::Code, true).iter().map(|s| s.1).sum();
+        merge_small(&mut tree, Metric::Code, 10);
+        let stacks = sorted(tree.stacks(Metric::Code, true));
+        assert_eq!(stacks.iter().map(|s| s.1).sum::<u64>(), before);
+        assert!(
+            stacks.contains(&("repo;d;(20 small files)".to_string(), 20)),
+            "{stacks:?}"
+        );
+        // A lone small entry is left as it is.
+        assert!(
+            stacks.contains(&("repo;tiny.rs".to_string(), 1)),
+            "{stacks:?}"
+        );
+        // The merged frame is the directory's last child.
+        let d = tree
+            .children(0)
+            .find(|&c| &*tree.nodes[c].name == "d")
+            .unwrap();
+        let last = tree.children(d).last().unwrap();
+        assert!(matches!(tree.nodes[last].kind, Kind::Small(_)));
+    }
+
+    #[test]
+    fn frame_budget_is_met_with_the_smallest_threshold() {
+        let mut records = Vec::new();
+        for d in 0..10 {
+            for f in 0..50 {
+                records.push(record(
+                    &format!("d{d}/f{f:02}.rs"),
+                    LanguageType::Rust,
+                    f + 1,
+                ));
+            }
+        }
+        let tree = Tree::build(b"repo", records);
+        let all = drawn(&tree, Metric::Code, 1);
+        assert_eq!(all, 1 + 10 + 500);
+        let mut unbounded = tree.clone();
+        assert_eq!(
+            merge_for_drawing(&mut unbounded, Metric::Code, 0, usize::MAX),
+            1
+        );
+        assert_eq!(unbounded, tree);
+        let mut bounded = tree.clone();
+        let threshold = merge_for_drawing(&mut bounded, Metric::Code, 0, 200);
+        let frames = drawn(&bounded, Metric::Code, 1);
+        assert!(frames <= 200, "{frames}");
+        assert!(drawn(&tree, Metric::Code, threshold - 1) > 200);
+        let sum: u64 = bounded.stacks(Metric::Code, true).iter().map(|s| s.1).sum();
+        assert_eq!(sum, tree.root().counts.code);
+    }
+
+    #[test]
+    fn depth_folds_directories_into_leaves_with_their_totals() {
+        let mut tree = Tree::build(
+            b"repo",
+            vec![
+                record("a.rs", LanguageType::Rust, 1),
+                record("src/x/y.py", LanguageType::Python, 5),
+                record("src/x/z.rs", LanguageType::Rust, 2),
+                record("src/w.rs", LanguageType::Rust, 1),
+            ],
+        );
+        fold_below(&mut tree, 1, Metric::Code);
+        assert_eq!(
+            sorted(tree.stacks(Metric::Code, true)),
+            vec![("repo;a.rs".to_string(), 1), ("repo;src".to_string(), 8)]
+        );
+        let src = &tree.nodes[tree.children(0).nth(1).unwrap()];
+        assert!(!src.has_children() && src.is_dir());
+        assert_eq!(src.tint, Some(LanguageType::Python), "most of the code");
+        assert_eq!(src.counts.files, 3);
+        assert_eq!(tree.nodes.len(), 3);
+    }
+
+    #[test]
+    fn by_language_puts_the_language_first() {
+        let tree = by_language(
+            b"repo",
+            vec![
+                record("src/a.rs", LanguageType::Rust, 3),
+                record("src/b.py", LanguageType::Python, 2),
+            ],
+        );
+        assert_eq!(
+            sorted(tree.stacks(Metric::Code, true)),
+            vec![
+                ("repo;Python;src;b.py".to_string(), 2),
+                ("repo;Rust;src;a.rs".to_string(), 3)
+            ]
+        );
+        let rust = tree.children(0).nth(1).unwrap();
+        assert_eq!(tree.nodes[rust].tint, Some(LanguageType::Rust));
+        assert_eq!(
+            tree.nodes[rust + 1].tint,
+            Some(LanguageType::Rust),
+            "src under Rust"
+        );
+    }
+
+    #[test]
+    fn views_of_a_tree_deeper_than_any_stack() {
+        let path = "d/".repeat(100_000) + "f.rs";
+        let mut records = vec![record(&path, LanguageType::Rust, 1)];
+        records.push(record(
+            &("d/".repeat(99_999) + "g.rs"),
+            LanguageType::Rust,
+            1,
+        ));
+        let mut tree = Tree::build(b"r", records);
+        let mut folded = tree.clone();
+        fold_below(&mut folded, 50_000, Metric::Code);
+        assert_eq!(folded.nodes.len(), 50_001);
+        assert_eq!(merge_for_drawing(&mut tree, Metric::Code, 0, 10), 3);
+        assert_eq!(
+            tree.stacks(Metric::Code, true)
+                .iter()
+                .map(|s| s.1)
+                .sum::<u64>(),
+            2
+        );
+    }
+}
