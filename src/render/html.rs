@@ -84,7 +84,7 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"repoflame\">\n<title>{title}</title>\n\
-         <style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n\
+         <style>\n{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n\
          <p class=\"rf-sub\">{}</p>\n<p class=\"rf-how\">How to read: each frame is a \
          directory or a file, as wide as its {unit}; {colour}. Click a frame to zoom in \
          and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights names \
@@ -168,7 +168,7 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
         out,
         "</main>\n<footer>Drawn by repoflame. Lines are counted as tokei counts them; \
          nothing on this page is fetched from the network.</footer>\n\
-         <script>{SCRIPT}</script>\n</body>\n</html>\n"
+         <script>\n{SCRIPT}</script>\n</body>\n</html>\n"
     )?;
     out.flush()
 }
@@ -466,82 +466,13 @@ fn largest(
 
 /// Light, system fonts, one column that reads on a phone and on a wide
 /// screen. Only `rf-` classes: the SVG's own CSS applies to the page too.
-const CSS: &str = "
-:root{color-scheme:light}
-body{margin:0 auto;max-width:1600px;padding:16px;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;color:#1f2328;background:#fff}
-h1{font-size:1.6em;margin:0;overflow-wrap:anywhere}
-h2{font-size:1.15em;margin:1.6em 0 .6em}
-.rf-sub{margin:.2em 0 0;color:#59636e}
-.rf-how{margin:.6em 0 1em;color:#59636e;font-size:.9em}
-.rf-graph{border:1px solid #d1d9e0;border-radius:6px;overflow-x:auto}
-.rf-graph>svg{display:block}
-.rf-graph>svg:not([width]){width:100%}
-.rf-bar{display:flex;height:8px;border-radius:4px;overflow:hidden;background:#eaeef2;margin-bottom:.6em}
-.rf-legend{list-style:none;margin:0 0 1em;padding:0;display:flex;flex-wrap:wrap;gap:.2em 1.2em}
-.rf-sw{display:inline-block;width:.75em;height:.75em;border-radius:50%;margin-right:.4em;vertical-align:-.02em;box-shadow:inset 0 0 0 1px rgba(0,0,0,.15)}
-.rf-share,.rf-note{color:#59636e}
-.rf-note{margin:-.4em 0 .6em;font-size:.9em}
-.rf-scroll{overflow-x:auto}
-.rf-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.93em}
-.rf-table th,.rf-table td{padding:.3em .6em;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap}
-.rf-table th:first-child,.rf-table td:first-child,#rf-files td:nth-child(2),#rf-files th:nth-child(2){text-align:left}
-.rf-table td.rf-name{white-space:normal;overflow-wrap:anywhere;min-width:10em}
-#rf-dirs td.rf-name,#rf-files td.rf-name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em}
-.rf-table thead th{background:#f6f8fa}
-.rf-table th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer;width:100%;text-align:inherit}
-.rf-table th[aria-sort=ascending] button::after{content:\" \\25B2\"}
-.rf-table th[aria-sort=descending] button::after{content:\" \\25BC\"}
-.rf-table tbody tr:hover{background:#f6f8fa}
-.rf-table tfoot td{font-weight:600;border-top:2px solid #d1d9e0;border-bottom:0}
-footer{margin:2em 0 0;color:#59636e;font-size:.85em}
-";
+/// Written into the page as it is: it must not hold `</style`.
+const CSS: &str = include_str!("assets/report.css");
 
 /// Starts the graph once, and sorts a table by the column whose header is
 /// clicked (numbers by `data-v`, largest first on the first click).
-const SCRIPT: &str = r#"
-(function () {
-  "use strict";
-  var init = window.init, started = !!window.details;
-  if (typeof init === "function") {
-    window.init = function (evt) {
-      if (!started) {
-        started = true;
-        init(evt);
-      }
-    };
-    window.init();
-  }
-  function sort(table, column, th) {
-    var numeric = th.getAttribute("data-sort") === "num";
-    var now = th.getAttribute("aria-sort");
-    var up = now ? now === "descending" : !numeric;
-    [].forEach.call(table.tHead.rows[0].cells, function (cell) {
-      cell.removeAttribute("aria-sort");
-    });
-    th.setAttribute("aria-sort", up ? "ascending" : "descending");
-    var body = table.tBodies[0];
-    var rows = [].map.call(body.rows, function (row, i) {
-      var cell = row.cells[column];
-      var key = numeric ? Number(cell.getAttribute("data-v")) : cell.textContent.toLowerCase();
-      return { row: row, key: key, i: i };
-    });
-    rows.sort(function (a, b) {
-      var order = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-      return (up ? order : -order) || a.i - b.i;
-    });
-    rows.forEach(function (r) {
-      body.appendChild(r.row);
-    });
-  }
-  [].forEach.call(document.querySelectorAll("table.rf-table"), function (table) {
-    [].forEach.call(table.tHead.rows[0].cells, function (th, column) {
-      th.querySelector("button").addEventListener("click", function () {
-        sort(table, column, th);
-      });
-    });
-  });
-})();
-"#;
+/// Written into the page as it is: it must not hold `</script`.
+const SCRIPT: &str = include_str!("assets/report.js");
 
 #[cfg(test)]
 mod tests {
@@ -881,6 +812,14 @@ mod tests {
             escape(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn assets_do_not_end_their_own_element() {
+        // HTML ends `<style>` and `<script>` text at the first `</style`
+        // or `</script`, in any case.
+        assert!(!CSS.to_ascii_lowercase().contains("</style"));
+        assert!(!SCRIPT.to_ascii_lowercase().contains("</script"));
     }
 
     #[test]
