@@ -28,9 +28,12 @@
 //!   reads `svg.width.baseVal`, which for an inline SVG resolves against
 //!   its box; CSS gives that box the width of the page's column.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
+// All of `& < > " '` as references (`'` as `&apos;`, which HTML5 knows),
+// so that user text is safe alike in an element's text and in a quoted
+// attribute value.
+use quick_xml::escape::escape;
 use tokei::LanguageType;
 
 use crate::config::Metric;
@@ -77,8 +80,7 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
 
     // User text: escaped for a terminal and XML first (`--title` may hold
     // anything), then for HTML.
-    let title = escape_text(page.title);
-    let title = escape(&title);
+    let title = escape(escape_text(page.title));
     write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -90,7 +92,7 @@ pub fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights names \
          matching a regular expression; hover for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
-        escape(&escape_text(page.subtitle)),
+        escape(escape_text(page.subtitle)),
         colour = if page.tree.root.change.is_some() {
             "red grew, blue shrank, deeper the larger the change"
         } else {
@@ -192,26 +194,6 @@ fn inline_svg(svg: &[u8]) -> io::Result<&[u8]> {
         return Err(invalid("text after the SVG's <svg> element"));
     }
     Ok(&svg[start..end])
-}
-
-/// `text` with `& < > " '` as character references, for text and for
-/// attribute values in quotes.
-fn escape(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// The legend of the languages present and the table of all languages.
@@ -510,7 +492,11 @@ mod tests {
 
     /// The page of [`records`], and its SVG.
     fn render(metric: Metric) -> (String, String) {
-        let records = records();
+        render_page(records(), "repo <&> @ v1.2", metric)
+    }
+
+    /// The page of `records` titled `title`, and its SVG.
+    fn render_page(records: Vec<FileRecord>, title: &str, metric: Metric) -> (String, String) {
         let summary = Summary::of(&records, metric);
         let tree = Tree::build(b"repo", records);
         let labels = Labels {
@@ -528,7 +514,7 @@ mod tests {
         )
         .unwrap();
         let page = Page {
-            title: "repo <&> @ v1.2",
+            title,
             subtitle: "1,000 code lines in 6 files · 3 languages",
             svg: &svg,
             summary: &summary,
@@ -789,7 +775,7 @@ mod tests {
         );
         assert_eq!(files[2][0], "src/render/a&amp;b.rs");
         assert_eq!(files[4][0], "&lt;script&gt;alert(1)&lt;/script&gt;.rs");
-        assert_eq!(files[5][0], "it&#39;s &quot;quoted&quot;.md");
+        assert_eq!(files[5][0], "it&apos;s &quot;quoted&quot;.md");
         assert_eq!(files[5][1], "Markdown");
         // Long paths wrap after a slash on a phone.
         assert!(html.contains("<td class=\"rf-name\">src/<wbr>render/</td>"));
@@ -810,8 +796,93 @@ mod tests {
         assert_eq!(escape("plain"), "plain");
         assert_eq!(
             escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+            "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;"
         );
+    }
+
+    /// `html` as XML: the doctype dropped, void elements closed, and the
+    /// text of the page's own `<style>` and `<script>` (the ones without
+    /// attributes; the SVG's are XML already) in CDATA sections. Nothing
+    /// else changes, so whatever escaping the page lacks breaks the parse
+    /// or shows in the parsed text.
+    fn as_xml(html: &str) -> String {
+        let mut xml = html.replacen("<!DOCTYPE html>\n", "", 1);
+        for void in ["meta", "wbr"] {
+            let open = format!("<{void}");
+            let mut out = String::new();
+            let mut rest = xml.as_str();
+            while let Some(at) = rest.find(&open) {
+                let end = at + rest[at..].find('>').unwrap();
+                out.push_str(&rest[..end]);
+                out.push_str("/>");
+                rest = &rest[end + 1..];
+            }
+            out.push_str(rest);
+            xml = out;
+        }
+        for element in ["style", "script"] {
+            let (open, close) = (format!("<{element}>"), format!("</{element}>"));
+            let at = xml.find(&open).unwrap() + open.len();
+            let end = at + xml[at..].find(&close).unwrap();
+            xml = format!("{}<![CDATA[{}]]>{}", &xml[..at], &xml[at..end], &xml[end..]);
+        }
+        xml
+    }
+
+    /// The text of `node` and its descendants.
+    fn text(node: roxmltree::Node<'_, '_>) -> String {
+        node.descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect()
+    }
+
+    #[test]
+    fn page_with_html_in_names_and_title_parses_as_xml() {
+        const TITLE: &str = r#"repo <i>&amp; "q" 'a'</i> @ v1.2"#;
+        const DIR: &str = r#"d<b>r&"x'"#;
+        const FILE: &str = r#"a<i>&c"d'e.rs"#;
+        let mut records = records();
+        records.push(record(&format!("{DIR}/{FILE}"), LanguageType::Rust, 9));
+        // A language whose name holds a quote, in an attribute.
+        records.push(record("game.rpy", LanguageType::Renpy, 8));
+        let (html, _) = render_page(records, TITLE, Metric::Code);
+        let xml = as_xml(&html);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}"));
+        let elements = |name: &'static str| {
+            doc.descendants()
+                .filter(move |n| n.tag_name().name() == name)
+        };
+        // The user's text comes back as text, character for character.
+        for name in ["title", "h1"] {
+            let element = elements(name).next().unwrap();
+            assert_eq!(text(element), TITLE, "<{name}>");
+        }
+        let files = elements("table")
+            .find(|t| t.attribute("id") == Some("rf-files"))
+            .unwrap();
+        let names: Vec<String> = files
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("rf-name"))
+            .map(text)
+            .collect();
+        assert!(names.contains(&format!("{DIR}/{FILE}")), "{names:?}");
+        assert!(names.contains(&"<script>alert(1)</script>.rs".to_string()));
+        assert!(names.contains(&r#"it's "quoted".md"#.to_string()));
+        let dirs = elements("table")
+            .find(|t| t.attribute("id") == Some("rf-dirs"))
+            .unwrap();
+        assert!(dirs.descendants().any(|n| text(n) == format!("{DIR}/")));
+        assert!(
+            elements("li")
+                .filter_map(|li| li.attribute("title"))
+                .any(|title| title.starts_with("Ren'Py: 8 code lines")),
+            "the legend's Ren'Py"
+        );
+        // And as no markup: the page's own elements only.
+        assert_eq!(elements("i").count(), 0);
+        assert_eq!(elements("script").count(), 2);
+        assert_eq!(elements("b").count(), 2, "Reset Zoom, Search");
     }
 
     #[test]
