@@ -28,9 +28,12 @@
 //!   reads `svg.width.baseVal`, which for an inline SVG resolves against
 //!   its box; CSS gives that box the width of the page's column.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
+// All of `& < > " '` as references (`'` as `&apos;`, which HTML5 knows),
+// so that user text is safe alike in an element's text and in a quoted
+// attribute value.
+use quick_xml::escape::escape;
 use tokei::LanguageType;
 
 use crate::config::Metric;
@@ -79,20 +82,19 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
 
     // User text: escaped for a terminal and XML first (`--title` may hold
     // anything), then for HTML.
-    let title = escape_text(page.title);
-    let title = escape(&title);
+    let title = escape(escape_text(page.title));
     write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"repoflame\">\n<title>{title}</title>\n\
-         <style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n\
+         <style>\n{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n\
          <p class=\"rf-sub\">{}</p>\n<p class=\"rf-how\">How to read: each frame is a \
          directory or a file, as wide as its {unit}; {colour}. Click a frame to zoom in \
          and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights names \
          matching a regular expression; hover for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
-        escape(&escape_text(page.subtitle)),
+        escape(escape_text(page.subtitle)),
         colour = if page.tree.has_sides() {
             "red grew, blue shrank, deeper the larger the change"
         } else {
@@ -170,7 +172,7 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
         out,
         "</main>\n<footer>Drawn by repoflame. Lines are counted as tokei counts them; \
          nothing on this page is fetched from the network.</footer>\n\
-         <script>{SCRIPT}</script>\n</body>\n</html>\n"
+         <script>\n{SCRIPT}</script>\n</body>\n</html>\n"
     )?;
     out.flush()
 }
@@ -194,26 +196,6 @@ fn inline_svg(svg: &[u8]) -> io::Result<&[u8]> {
         return Err(invalid("text after the SVG's <svg> element"));
     }
     Ok(&svg[start..end])
-}
-
-/// `text` with `& < > " '` as character references, for text and for
-/// attribute values in quotes.
-fn escape(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// The legend of the languages present and the table of all languages.
@@ -446,82 +428,13 @@ fn largest(
 
 /// Light, system fonts, one column that reads on a phone and on a wide
 /// screen. Only `rf-` classes: the SVG's own CSS applies to the page too.
-const CSS: &str = "
-:root{color-scheme:light}
-body{margin:0 auto;max-width:1600px;padding:16px;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;color:#1f2328;background:#fff}
-h1{font-size:1.6em;margin:0;overflow-wrap:anywhere}
-h2{font-size:1.15em;margin:1.6em 0 .6em}
-.rf-sub{margin:.2em 0 0;color:#59636e}
-.rf-how{margin:.6em 0 1em;color:#59636e;font-size:.9em}
-.rf-graph{border:1px solid #d1d9e0;border-radius:6px;overflow-x:auto}
-.rf-graph>svg{display:block}
-.rf-graph>svg:not([width]){width:100%}
-.rf-bar{display:flex;height:8px;border-radius:4px;overflow:hidden;background:#eaeef2;margin-bottom:.6em}
-.rf-legend{list-style:none;margin:0 0 1em;padding:0;display:flex;flex-wrap:wrap;gap:.2em 1.2em}
-.rf-sw{display:inline-block;width:.75em;height:.75em;border-radius:50%;margin-right:.4em;vertical-align:-.02em;box-shadow:inset 0 0 0 1px rgba(0,0,0,.15)}
-.rf-share,.rf-note{color:#59636e}
-.rf-note{margin:-.4em 0 .6em;font-size:.9em}
-.rf-scroll{overflow-x:auto}
-.rf-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:.93em}
-.rf-table th,.rf-table td{padding:.3em .6em;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap}
-.rf-table th:first-child,.rf-table td:first-child,#rf-files td:nth-child(2),#rf-files th:nth-child(2){text-align:left}
-.rf-table td.rf-name{white-space:normal;overflow-wrap:anywhere;min-width:10em}
-#rf-dirs td.rf-name,#rf-files td.rf-name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em}
-.rf-table thead th{background:#f6f8fa}
-.rf-table th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer;width:100%;text-align:inherit}
-.rf-table th[aria-sort=ascending] button::after{content:\" \\25B2\"}
-.rf-table th[aria-sort=descending] button::after{content:\" \\25BC\"}
-.rf-table tbody tr:hover{background:#f6f8fa}
-.rf-table tfoot td{font-weight:600;border-top:2px solid #d1d9e0;border-bottom:0}
-footer{margin:2em 0 0;color:#59636e;font-size:.85em}
-";
+/// Written into the page as it is: it must not hold `</style`.
+const CSS: &str = include_str!("assets/report.css");
 
 /// Starts the graph once, and sorts a table by the column whose header is
 /// clicked (numbers by `data-v`, largest first on the first click).
-const SCRIPT: &str = r#"
-(function () {
-  "use strict";
-  var init = window.init, started = !!window.details;
-  if (typeof init === "function") {
-    window.init = function (evt) {
-      if (!started) {
-        started = true;
-        init(evt);
-      }
-    };
-    window.init();
-  }
-  function sort(table, column, th) {
-    var numeric = th.getAttribute("data-sort") === "num";
-    var now = th.getAttribute("aria-sort");
-    var up = now ? now === "descending" : !numeric;
-    [].forEach.call(table.tHead.rows[0].cells, function (cell) {
-      cell.removeAttribute("aria-sort");
-    });
-    th.setAttribute("aria-sort", up ? "ascending" : "descending");
-    var body = table.tBodies[0];
-    var rows = [].map.call(body.rows, function (row, i) {
-      var cell = row.cells[column];
-      var key = numeric ? Number(cell.getAttribute("data-v")) : cell.textContent.toLowerCase();
-      return { row: row, key: key, i: i };
-    });
-    rows.sort(function (a, b) {
-      var order = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-      return (up ? order : -order) || a.i - b.i;
-    });
-    rows.forEach(function (r) {
-      body.appendChild(r.row);
-    });
-  }
-  [].forEach.call(document.querySelectorAll("table.rf-table"), function (table) {
-    [].forEach.call(table.tHead.rows[0].cells, function (th, column) {
-      th.querySelector("button").addEventListener("click", function () {
-        sort(table, column, th);
-      });
-    });
-  });
-})();
-"#;
+/// Written into the page as it is: it must not hold `</script`.
+const SCRIPT: &str = include_str!("assets/report.js");
 
 #[cfg(test)]
 mod tests {
@@ -558,7 +471,11 @@ mod tests {
 
     /// The page of [`records`], and its SVG.
     fn render(metric: Metric) -> (String, String) {
-        let records = records();
+        render_page(records(), "repo <&> @ v1.2", metric)
+    }
+
+    /// The page of `records` titled `title`, and its SVG.
+    fn render_page(records: Vec<Record>, title: &str, metric: Metric) -> (String, String) {
         let summary = Summary::of(&records, metric);
         let tree = Tree::build(b"repo", records);
         let labels = Labels {
@@ -576,7 +493,7 @@ mod tests {
         )
         .unwrap();
         let page = Page {
-            title: "repo <&> @ v1.2",
+            title,
             subtitle: "1,000 code lines in 6 files · 3 languages",
             svg: &svg,
             summary: &summary,
@@ -837,7 +754,7 @@ mod tests {
         );
         assert_eq!(files[2][0], "src/render/a&amp;b.rs");
         assert_eq!(files[4][0], "&lt;script&gt;alert(1)&lt;/script&gt;.rs");
-        assert_eq!(files[5][0], "it&#39;s &quot;quoted&quot;.md");
+        assert_eq!(files[5][0], "it&apos;s &quot;quoted&quot;.md");
         assert_eq!(files[5][1], "Markdown");
         // Long paths wrap after a slash on a phone.
         assert!(html.contains("<td class=\"rf-name\">src/<wbr>render/</td>"));
@@ -858,8 +775,101 @@ mod tests {
         assert_eq!(escape("plain"), "plain");
         assert_eq!(
             escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+            "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;"
         );
+    }
+
+    /// `html` as XML: the doctype dropped, void elements closed, and the
+    /// text of the page's own `<style>` and `<script>` (the ones without
+    /// attributes; the SVG's are XML already) in CDATA sections. Nothing
+    /// else changes, so whatever escaping the page lacks breaks the parse
+    /// or shows in the parsed text.
+    fn as_xml(html: &str) -> String {
+        let mut xml = html.replacen("<!DOCTYPE html>\n", "", 1);
+        for void in ["meta", "wbr"] {
+            let open = format!("<{void}");
+            let mut out = String::new();
+            let mut rest = xml.as_str();
+            while let Some(at) = rest.find(&open) {
+                let end = at + rest[at..].find('>').unwrap();
+                out.push_str(&rest[..end]);
+                out.push_str("/>");
+                rest = &rest[end + 1..];
+            }
+            out.push_str(rest);
+            xml = out;
+        }
+        for element in ["style", "script"] {
+            let (open, close) = (format!("<{element}>"), format!("</{element}>"));
+            let at = xml.find(&open).unwrap() + open.len();
+            let end = at + xml[at..].find(&close).unwrap();
+            xml = format!("{}<![CDATA[{}]]>{}", &xml[..at], &xml[at..end], &xml[end..]);
+        }
+        xml
+    }
+
+    /// The text of `node` and its descendants.
+    fn text(node: roxmltree::Node<'_, '_>) -> String {
+        node.descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect()
+    }
+
+    #[test]
+    fn page_with_html_in_names_and_title_parses_as_xml() {
+        const TITLE: &str = r#"repo <i>&amp; "q" 'a'</i> @ v1.2"#;
+        const DIR: &str = r#"d<b>r&"x'"#;
+        const FILE: &str = r#"a<i>&c"d'e.rs"#;
+        let mut records = records();
+        records.push(record(&format!("{DIR}/{FILE}"), LanguageType::Rust, 9));
+        // A language whose name holds a quote, in an attribute.
+        records.push(record("game.rpy", LanguageType::Renpy, 8));
+        let (html, _) = render_page(records, TITLE, Metric::Code);
+        let xml = as_xml(&html);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}"));
+        let elements = |name: &'static str| {
+            doc.descendants()
+                .filter(move |n| n.tag_name().name() == name)
+        };
+        // The user's text comes back as text, character for character.
+        for name in ["title", "h1"] {
+            let element = elements(name).next().unwrap();
+            assert_eq!(text(element), TITLE, "<{name}>");
+        }
+        let files = elements("table")
+            .find(|t| t.attribute("id") == Some("rf-files"))
+            .unwrap();
+        let names: Vec<String> = files
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("rf-name"))
+            .map(text)
+            .collect();
+        assert!(names.contains(&format!("{DIR}/{FILE}")), "{names:?}");
+        assert!(names.contains(&"<script>alert(1)</script>.rs".to_string()));
+        assert!(names.contains(&r#"it's "quoted".md"#.to_string()));
+        let dirs = elements("table")
+            .find(|t| t.attribute("id") == Some("rf-dirs"))
+            .unwrap();
+        assert!(dirs.descendants().any(|n| text(n) == format!("{DIR}/")));
+        assert!(
+            elements("li")
+                .filter_map(|li| li.attribute("title"))
+                .any(|title| title.starts_with("Ren'Py: 8 code lines")),
+            "the legend's Ren'Py"
+        );
+        // And as no markup: the page's own elements only.
+        assert_eq!(elements("i").count(), 0);
+        assert_eq!(elements("script").count(), 2);
+        assert_eq!(elements("b").count(), 2, "Reset Zoom, Search");
+    }
+
+    #[test]
+    fn assets_do_not_end_their_own_element() {
+        // HTML ends `<style>` and `<script>` text at the first `</style`
+        // or `</script`, in any case.
+        assert!(!CSS.to_ascii_lowercase().contains("</style"));
+        assert!(!SCRIPT.to_ascii_lowercase().contains("</script"));
     }
 
     #[test]
