@@ -124,13 +124,23 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     timings.mark("list and count");
 
     // classify, and leave out what was asked.
+    let mut attributes = classify::Attributes::new();
+    let mut notes = listed.notes;
+    for (dir, content) in &listed.attributes {
+        notes.extend(attributes.add(dir, content));
+    }
     let mut records = counted.records;
-    pool.install(|| classify::apply(&mut records, &listed.attributes, &listed.prefix));
-    classify::exclude(&mut records, &config.walk);
+    pool.install(|| {
+        use rayon::prelude::*;
+        records
+            .par_iter_mut()
+            .with_min_len(1024)
+            .for_each(|r| classify::apply(&r.path, &mut r.class, &attributes, &listed.prefix))
+    });
+    records.retain(|r| classify::kept(r.class.as_ref(), &config.walk));
     let mut problems = listed.problems;
     problems.extend(counted.problems);
     problems.sort();
-    let mut notes = listed.notes;
     notes.extend(counted.notes);
     notes.sort();
     notes.dedup();

@@ -13,7 +13,51 @@ use tokei::LanguageType;
 
 use crate::classify::{Class, Classification};
 use crate::config::Metric;
-use crate::count::Counts;
+
+/// Counts of one file, or the sum over many.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Number of files.
+    pub files: u64,
+    /// Lines of code.
+    pub code: u64,
+    /// Comment lines.
+    pub comments: u64,
+    /// Blank lines.
+    pub blanks: u64,
+    /// Size in bytes, as stored on disk.
+    pub bytes: u64,
+}
+
+impl Counts {
+    /// All lines: code, comments and blanks.
+    pub fn lines(&self) -> u64 {
+        self.code + self.comments + self.blanks
+    }
+
+    /// The value of one metric.
+    pub fn get(&self, metric: crate::config::Metric) -> u64 {
+        use crate::config::Metric;
+        match metric {
+            Metric::Code => self.code,
+            Metric::Comments => self.comments,
+            Metric::Blanks => self.blanks,
+            Metric::Lines => self.lines(),
+            Metric::Bytes => self.bytes,
+            Metric::Files => self.files,
+        }
+    }
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.files += other.files;
+        self.code += other.code;
+        self.comments += other.comments;
+        self.blanks += other.blanks;
+        self.bytes += other.bytes;
+    }
+}
 
 /// One path, counted at one or more sides.
 #[derive(Clone, Debug, PartialEq, Eq)]

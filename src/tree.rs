@@ -8,7 +8,7 @@
 //!
 //! The tree owns the frame names (path components escaped as in
 //! DESIGN.md) and the totals of every directory. How it is shaped for a
-//! view (`--depth`, merging what is too small to draw) is [`crate::views`].
+//! view (`--depth`, merging what is too small to draw) is the views module.
 
 use std::collections::HashSet;
 use std::os::unix::ffi::OsStrExt;
@@ -17,8 +17,8 @@ use tokei::LanguageType;
 
 use crate::classify::Classification;
 use crate::config::Metric;
-use crate::count::Counts;
 use crate::escape::escape;
+use crate::record::Counts;
 use crate::record::Record;
 
 /// What a node stands for.

@@ -15,7 +15,7 @@ use std::path::Path;
 use tokei::LanguageType;
 
 use crate::config::{Metric, View};
-use crate::count::Counts;
+use crate::record::Counts;
 use crate::record::Record;
 use crate::tree::{Kind, Merged, Node, Tree};
 

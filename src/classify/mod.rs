@@ -247,41 +247,34 @@ pub(super) fn display(path: &[u8]) -> String {
     out
 }
 
-/// The classify stage: decides, for every record, whether it is generated,
-/// vendored or documentation, from its `.gitattributes` (`attributes`,
-/// relative to the repository's root, where the records' paths start at
-/// `prefix`), what its content said at count time, and its path. The same
-/// for every source. Runs on the current rayon pool.
-pub(crate) fn apply(records: &mut [crate::record::Record], attributes: &Attributes, prefix: &Path) {
-    use rayon::prelude::*;
-    records
-        .par_iter_mut()
-        .with_min_len(1024)
-        .for_each(|record| {
-            let class = if prefix.as_os_str().is_empty() {
-                classify(attributes, &record.path, record.class.as_ref())
-            } else if record.path.as_os_str().is_empty() {
-                // A one-file source: the file is `prefix` (joining an
-                // empty path would make it `prefix/`, a directory).
-                classify(attributes, prefix, record.class.as_ref())
-            } else {
-                classify(
-                    attributes,
-                    &prefix.join(&record.path),
-                    record.class.as_ref(),
-                )
-            };
-            record.class = class;
-        });
+/// The classify stage, for one file: whether it is generated, vendored or
+/// documentation, from its `.gitattributes` (`attributes`, relative to the
+/// repository's root, where the source's paths start at `prefix`), what
+/// its content said at count time (`class`, replaced), and its path. The
+/// same for every source.
+pub(crate) fn apply(
+    path: &Path,
+    class: &mut Option<Classification>,
+    attributes: &Attributes,
+    prefix: &Path,
+) {
+    *class = if prefix.as_os_str().is_empty() {
+        classify(attributes, path, class.as_ref())
+    } else if path.as_os_str().is_empty() {
+        // A one-file source: the file is `prefix` (joining an empty path
+        // would make it `prefix/`, a directory).
+        classify(attributes, prefix, class.as_ref())
+    } else {
+        classify(attributes, &prefix.join(path), class.as_ref())
+    };
 }
 
-/// Leaves out what `--exclude-generated` and `--exclude-vendored` ask.
-pub(crate) fn exclude(records: &mut Vec<crate::record::Record>, walk: &crate::config::WalkOptions) {
-    if walk.exclude_generated || walk.exclude_vendored {
-        records.retain(|r| match r.class.as_ref().map(|c| c.class) {
-            Some(Class::Generated) => !walk.exclude_generated,
-            Some(Class::Vendored) => !walk.exclude_vendored,
-            _ => true,
-        });
+/// Whether a file of `class` stays, with `--exclude-generated` and
+/// `--exclude-vendored` as given.
+pub(crate) fn kept(class: Option<&Classification>, walk: &crate::config::WalkOptions) -> bool {
+    match class.map(|c| c.class) {
+        Some(Class::Generated) => !walk.exclude_generated,
+        Some(Class::Vendored) => !walk.exclude_vendored,
+        _ => true,
     }
 }

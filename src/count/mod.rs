@@ -28,67 +28,20 @@ use tokei::{CodeStats, LanguageType};
 use crate::classify::{self, Classification};
 use crate::error::{Problem, display_path, io_reason};
 use crate::progress::Progress;
-use crate::record::Record;
+use crate::record::{Counts, Record};
 use crate::source::{ContentId, Entry, Reader, Store};
 use crate::units::human_bytes;
 
-/// Counts of one file, or the sum over many.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Number of files.
-    pub files: u64,
-    /// Lines of code.
-    pub code: u64,
-    /// Comment lines.
-    pub comments: u64,
-    /// Blank lines.
-    pub blanks: u64,
-    /// Size in bytes, as stored on disk.
-    pub bytes: u64,
-}
-
-impl Counts {
-    /// All lines: code, comments and blanks.
-    pub fn lines(&self) -> u64 {
-        self.code + self.comments + self.blanks
-    }
-
-    /// The value of one metric.
-    pub fn get(&self, metric: crate::config::Metric) -> u64 {
-        use crate::config::Metric;
-        match metric {
-            Metric::Code => self.code,
-            Metric::Comments => self.comments,
-            Metric::Blanks => self.blanks,
-            Metric::Lines => self.lines(),
-            Metric::Bytes => self.bytes,
-            Metric::Files => self.files,
-        }
-    }
-}
-
-impl Counts {
-    /// The counts of one file of `bytes` bytes that tokei parsed into
-    /// `stats` (embedded languages summarised into the file).
-    pub fn of_file(stats: &CodeStats, bytes: u64) -> Counts {
-        let summary = stats.summarise();
-        Counts {
-            files: 1,
-            code: summary.code as u64,
-            comments: summary.comments as u64,
-            blanks: summary.blanks as u64,
-            bytes,
-        }
-    }
-}
-
-impl std::ops::AddAssign for Counts {
-    fn add_assign(&mut self, other: Counts) {
-        self.files += other.files;
-        self.code += other.code;
-        self.comments += other.comments;
-        self.blanks += other.blanks;
-        self.bytes += other.bytes;
+/// The counts of one file of `bytes` bytes that tokei parsed into
+/// `stats` (embedded languages summarised into the file).
+fn counts_of_file(stats: &CodeStats, bytes: u64) -> Counts {
+    let summary = stats.summarise();
+    Counts {
+        files: 1,
+        code: summary.code as u64,
+        comments: summary.comments as u64,
+        blanks: summary.blanks as u64,
+        bytes,
     }
 }
 
@@ -520,7 +473,7 @@ pub(crate) fn count_content(
         buffer.extend_from_slice(&head);
         (streamed.stats, &buffer[..])
     };
-    let counts = Counts::of_file(&stats, size);
+    let counts = counts_of_file(&stats, size);
     let class = classify::by_content(path, head, size, counts.lines());
     Ok(Some(Content {
         language,
@@ -581,7 +534,7 @@ pub(crate) fn lfs_note(pointers: u64) -> String {
 /// Counts one in-memory file the way files on disk are counted (for tests
 /// and for sources that are not directories).
 pub(crate) fn count_bytes(language: LanguageType, text: &[u8]) -> Counts {
-    Counts::of_file(&parse(language, text), text.len() as u64)
+    counts_of_file(&parse(language, text), text.len() as u64)
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub(crate) fn write_diff<W: Write>(tree: &Tree, metric: Metric, mut out: W) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::Counts;
+    use crate::record::Counts;
     use crate::record::Record;
     use tokei::LanguageType;
 

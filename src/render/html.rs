@@ -37,8 +37,8 @@ use quick_xml::escape::escape;
 use tokei::LanguageType;
 
 use crate::config::Metric;
-use crate::count::Counts;
 use crate::escape::escape_text;
+use crate::record::Counts;
 use crate::record::Summary;
 use crate::render::palette;
 use crate::tree::{Kind, Node, Tree};

@@ -23,8 +23,8 @@ use serde::Serialize;
 
 use crate::classify::Classification;
 use crate::config::Metric;
-use crate::count::Counts;
 use crate::escape::escape;
+use crate::record::Counts;
 use crate::record::Record;
 use crate::render::Run;
 use crate::source::RevisionInfo;

@@ -5,7 +5,7 @@
 use crate::config::Metric;
 use std::fmt::Write as _;
 
-use crate::count::Counts;
+use crate::record::Counts;
 use crate::record::Summary;
 use crate::render::palette::{self, Rgb};
 use crate::source::RevisionInfo;

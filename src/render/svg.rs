@@ -697,7 +697,7 @@ fn write_legend<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::Counts;
+    use crate::record::Counts;
 
     #[test]
     fn inferno_script_still_takes_the_patches() {

@@ -13,7 +13,6 @@ pub(crate) mod walk;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
-use crate::classify::Attributes;
 use crate::config::{Config, Source};
 use crate::error::{Error, Problem};
 use crate::progress::Progress;
@@ -111,9 +110,10 @@ pub(crate) struct Listed {
     pub(crate) problems: Vec<Problem>,
     /// Things worth saying that are not failures.
     pub(crate) notes: Vec<String>,
-    /// The `.gitattributes` that apply, relative to the repository's root
-    /// (or to the source when it is in none).
-    pub(crate) attributes: Attributes,
+    /// The `.gitattributes` files that apply, by the directory they are
+    /// in, relative to the repository's root (or to the source when it is
+    /// in none); for the classify stage to read.
+    pub(crate) attributes: Vec<(PathBuf, Vec<u8>)>,
     /// Where the source root is below that root.
     pub(crate) prefix: PathBuf,
 }

@@ -15,7 +15,6 @@ use std::sync::Mutex;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
-use crate::classify::Attributes;
 use crate::config::WalkOptions;
 use crate::error::{Error, Problem, display_path, io_reason};
 use crate::progress::Progress;
@@ -61,9 +60,8 @@ pub(crate) fn list(
     let walked = walk(root, options, threads, progress, &|batch: Vec<PathBuf>| {
         on_batch(batch.into_iter().map(relative).collect())
     })?;
-    let (attributes, prefix, attribute_notes) = directory_attributes(root, &walked.attributes);
-    let mut notes = walked.notes;
-    notes.extend(attribute_notes);
+    let (attributes, prefix) = directory_attributes(root, &walked.attributes);
+    let notes = walked.notes;
     Ok(Listed {
         found: walked.files,
         problems: walked.problems,
@@ -359,9 +357,8 @@ fn record_error(err: ignore::Error, path: Option<&Path>, root: &Path, found: &mu
 /// work tree it is in. Returns them relative to that root (or to the
 /// source when it is in no work tree), the source's place below it, and
 /// notes about ignored lines.
-fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Attributes, PathBuf, Vec<String>) {
-    let mut attributes = Attributes::new();
-    let mut notes = Vec::new();
+fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Vec<(PathBuf, Vec<u8>)>, PathBuf) {
+    let mut attributes = Vec::new();
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let base = root
         .ancestors()
@@ -382,7 +379,7 @@ fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Attributes, PathBuf,
     above.pop();
     for dir in above {
         if let Ok(content) = std::fs::read(base.join(&dir).join(".gitattributes")) {
-            notes.extend(attributes.add(&dir, &content));
+            attributes.push((dir, content));
         }
     }
     for file in found {
@@ -394,7 +391,7 @@ fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Attributes, PathBuf,
             .parent()
             .and_then(|p| p.strip_prefix(&base).ok())
             .unwrap_or(Path::new(""));
-        notes.extend(attributes.add(dir, &content));
+        attributes.push((dir.to_path_buf(), content));
     }
-    (attributes, prefix, notes)
+    (attributes, prefix)
 }

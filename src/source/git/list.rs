@@ -159,18 +159,15 @@ fn missing_hint(tree: &git2::Tree<'_>, prefix: &Path) -> String {
 
 /// The `.gitattributes` blobs of a listing, read and parsed, with notes
 /// about the lines that were ignored.
-pub(crate) fn attributes(
-    opened: &Opened,
-    listing: &Listing,
-) -> (crate::classify::Attributes, Vec<String>) {
-    let mut attributes = crate::classify::Attributes::new();
-    let mut notes = Vec::new();
-    for (dir, oid) in &listing.attributes {
-        if let Ok(blob) = opened.repo.find_blob(*oid) {
-            notes.extend(attributes.add(dir, blob.content()));
-        }
-    }
-    (attributes, notes)
+pub(crate) fn attributes(opened: &Opened, listing: &Listing) -> Vec<(PathBuf, Vec<u8>)> {
+    listing
+        .attributes
+        .iter()
+        .filter_map(|(dir, oid)| {
+            let blob = opened.repo.find_blob(*oid).ok()?;
+            Some((dir.clone(), blob.content().to_vec()))
+        })
+        .collect()
 }
 
 /// `--exclude` globs as a matcher of paths relative to the counted root.
@@ -353,8 +350,8 @@ pub(crate) fn list_sides(
         .rev()
         .find(|l| l.shape != Shape::Missing)
         .unwrap_or(&listings[listings.len() - 1]);
-    let (attributes, mut notes) = attributes(opened, latest);
-    notes.extend(skipped_notes(&listings[listings.len() - 1]));
+    let attributes = attributes(opened, latest);
+    let mut notes = skipped_notes(&listings[listings.len() - 1]);
     for revision in revisions {
         notes.extend(revision.notes.iter().cloned());
     }
