@@ -1,9 +1,12 @@
-//! The suite's own checks, checked: a check that cannot fail proves
-//! nothing (issue 8 found an XML check that passed empty input, plain text
-//! and a truncated `<svg><g>`). The git helpers' self-tests are in
-//! [`git_helpers`].
+//! The suite's own checks and helpers, checked: a check that cannot fail
+//! proves nothing (issue 8 found an XML check that passed empty input,
+//! plain text and a truncated `<svg><g>`), and a helper that does not do
+//! what the tests rely on makes them pass or fail for the wrong reason.
+//! The git helpers have modules of their own: [`history`] (the sample
+//! history against git) and [`servers`] (one smoke test per server).
 
-mod git_helpers;
+mod history;
+mod servers;
 
 use std::panic::catch_unwind;
 

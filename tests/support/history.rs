@@ -147,20 +147,10 @@ pub struct History {
     pub v2: String,
     /// The tag object `v2` (what `git rev-parse v2` prints).
     pub v2_tag: String,
-    /// Path of the gitlink.
-    pub submodule_path: &'static str,
-    /// Commit the gitlink records (`HEAD` of the submodule repository).
-    pub submodule_commit: String,
     /// Path of the committed symlink.
     pub symlink_path: &'static str,
-    /// Its target.
-    pub symlink_target: &'static str,
     /// Path of the Git LFS pointer file.
     pub lfs_path: &'static str,
-    /// The SHA-256 in the pointer.
-    pub lfs_oid: &'static str,
-    /// The size in the pointer.
-    pub lfs_size: u64,
     /// A tracked file that `.gitignore` ignores.
     pub ignored_tracked_path: &'static str,
     /// A hidden tracked file.
@@ -171,8 +161,6 @@ pub struct History {
     pub renamed_from: &'static str,
     /// …to.
     pub renamed_to: &'static str,
-    /// The directory deleted by commit 3.
-    pub deleted_dir: &'static str,
 }
 
 impl History {
@@ -500,19 +488,13 @@ pub fn sample_history() -> (TestRepo, History) {
         v1,
         v2,
         v2_tag: repo.rev_parse("refs/tags/v2"),
-        submodule_path: "vendor/greet",
-        submodule_commit: sub.head(),
         symlink_path: "docs/main-link.rs",
-        symlink_target: "../src/main.rs",
         lfs_path: "data/words.json",
-        lfs_oid,
-        lfs_size,
         ignored_tracked_path: "build/generated.rs",
         hidden_path: ".hidden.py",
         script_path: "scripts/deploy",
         renamed_from: "tools/helper.py",
         renamed_to: "tools/common.py",
-        deleted_dir: "legacy",
     };
     (repo, history)
 }

@@ -28,9 +28,6 @@
 //! The browser:
 //! - [`browser`]: headless Chromium and the web server it reads from.
 
-// As in `tests/util.rs` and `tests/gitutil.rs`, which these modules were.
-#![allow(dead_code)]
-
 pub mod browser;
 pub mod corpus;
 pub mod git;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::git::{
     DAY, EPOCH, collect_args, git_at, git_at_time, git_command, git_output_at, set_date,
 };
-use super::run::{Run, repoflame};
+use super::run::repoflame;
 use super::tree::chmod;
 
 /// A non-bare git repository in a temporary directory, built step by step
@@ -68,11 +68,6 @@ impl TestRepo {
             root,
             clock: Cell::new(EPOCH),
         }
-    }
-
-    /// The name of the work tree root directory.
-    pub fn name(&self) -> &str {
-        &self.name
     }
 
     /// The work tree.
@@ -259,14 +254,6 @@ impl TestRepo {
         self.git(["rev-parse", "--verify", rev])
     }
 
-    /// Packs every object of the work tree's repository (`git repack -a
-    /// -d`): blobs are then read from a pack, maybe as deltas, instead of
-    /// loose objects.
-    pub fn repack(&self) -> &Self {
-        self.git(["repack", "-a", "-d", "-q"]);
-        self
-    }
-
     /// A bare copy at `BASE/name` (`git clone --bare --no-local`: all
     /// branches and tags, objects in a pack as in a served or cloned
     /// repository, whereas this work tree's objects are loose).
@@ -392,11 +379,6 @@ impl TestRepo {
         let mut cmd = repoflame();
         cmd.current_dir(&self.root);
         cmd
-    }
-
-    /// Runs `repoflame ARGS` in the work tree and returns its output.
-    pub fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).complete()
     }
 }
 
