@@ -8,18 +8,24 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-use crate::util::{self, HANG, Run, TestDir, describe, describe_brief};
+use crate::support::oracles;
+use crate::support::output;
+use crate::support::processes::{self, HANG};
+use crate::support::repo;
+use crate::support::run::{self, Run, describe, describe_brief};
+use crate::support::special;
+use crate::support::tree::{self, TestDir};
 
 /// Runs `repoflame ARGS` in `dir` within [`HANG`].
 fn run_bounded(dir: &TestDir, args: &[&str]) -> std::process::Output {
-    util::run_limited(dir.cmd().args(args), HANG).output
+    processes::run_limited(dir.cmd().args(args), HANG).output
 }
 
 /// Asserts that stderr has a line naming each of `paths`
 /// (escaped display paths, relative to the working directory), each with
 /// `reason`.
 fn assert_named(output: &std::process::Output, paths: &[&str], reason: &str) {
-    let lines = util::error_lines(output);
+    let lines = output::error_lines(output);
     for path in paths {
         let wanted = format!("repoflame: {path}: ");
         assert!(
@@ -41,22 +47,23 @@ fn tree_with_unreadable_entries() -> TestDir {
     dir.file("secret.rs", "fn s() {}\n");
     dir.file(b"se;cret\n 2.rs", "fn s() {}\n");
     dir.file("locked/c.rs", "fn c() {}\n");
-    util::chmod(&dir.join("secret.rs"), 0o000);
-    util::chmod(&dir.join(b"se;cret\n 2.rs"), 0o000);
-    util::chmod(&dir.join("locked"), 0o000);
-    util::open_to_all(&dir);
+    tree::chmod(&dir.join("secret.rs"), 0o000);
+    tree::chmod(&dir.join(b"se;cret\n 2.rs"), 0o000);
+    tree::chmod(&dir.join("locked"), 0o000);
+    tree::open_to_all(&dir);
     dir
 }
 
 #[test]
 fn unreadable_file_and_directory_are_named_and_the_rest_counted() {
-    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_file_and_directory") else {
+    let Some(mut cmd) = run::repoflame_unprivileged("unreadable_file_and_directory") else {
         return;
     };
     let dir = tree_with_unreadable_entries();
-    let out = util::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
+    let out =
+        processes::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
     // Let a non-root owner remove the tree afterwards.
-    util::chmod(&dir.join("locked"), 0o755);
+    tree::chmod(&dir.join("locked"), 0o755);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
@@ -69,20 +76,20 @@ fn unreadable_file_and_directory_are_named_and_the_rest_counted() {
         &["t/secret.rs", r"t/se\x3Bcret\x0A 2.rs", "t/locked"],
         "permission denied",
     );
-    assert_eq!(util::error_lines(&out).len(), 3, "{}", describe(&out));
+    assert_eq!(output::error_lines(&out).len(), 3, "{}", describe(&out));
 }
 
 #[test]
 fn unreadable_entries_still_give_an_svg_file_and_exit_1() {
-    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_entries_svg") else {
+    let Some(mut cmd) = run::repoflame_unprivileged("unreadable_entries_svg") else {
         return;
     };
     let dir = tree_with_unreadable_entries();
     let out_dir = dir.parent().join("out");
     std::fs::create_dir(&out_dir).unwrap();
-    util::chmod(&out_dir, 0o777);
+    tree::chmod(&out_dir, 0o777);
     let svg_path = out_dir.join("graph.svg");
-    let out = util::run_limited(
+    let out = processes::run_limited(
         cmd.current_dir(dir.parent())
             .args(["t", "-o"])
             .arg(&svg_path),
@@ -90,13 +97,13 @@ fn unreadable_entries_still_give_an_svg_file_and_exit_1() {
     )
     .output;
     // Let a non-root owner remove the tree afterwards.
-    util::chmod(&dir.join("locked"), 0o755);
+    tree::chmod(&dir.join("locked"), 0o755);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert!(out.stdout.is_empty(), "{}", describe(&out));
     assert_named(&out, &["t/secret.rs", "t/locked"], "permission denied");
     let svg = std::fs::read(&svg_path).expect("the SVG is written");
-    util::assert_xml(&svg);
-    let names: Vec<String> = util::svg_frames(&svg)
+    output::assert_xml(&svg);
+    let names: Vec<String> = output::svg_frames(&svg)
         .iter()
         .map(|f| f.name().to_string())
         .collect();
@@ -107,18 +114,19 @@ fn unreadable_entries_still_give_an_svg_file_and_exit_1() {
 
 #[test]
 fn when_every_file_is_unreadable_each_is_named_and_the_status_is_2() {
-    let Some(mut cmd) = util::repoflame_unprivileged("every_file_unreadable") else {
+    let Some(mut cmd) = run::repoflame_unprivileged("every_file_unreadable") else {
         return;
     };
     let dir = TestDir::new("t");
     dir.file("secret.rs", "fn s() {}\n");
     dir.file("locked/c.rs", "fn c() {}\n");
-    util::chmod(&dir.join("secret.rs"), 0o000);
-    util::chmod(&dir.join("locked"), 0o000);
-    util::open_to_all(&dir);
-    let out = util::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
+    tree::chmod(&dir.join("secret.rs"), 0o000);
+    tree::chmod(&dir.join("locked"), 0o000);
+    tree::open_to_all(&dir);
+    let out =
+        processes::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
     // Let a non-root owner remove the tree afterwards.
-    util::chmod(&dir.join("locked"), 0o755);
+    tree::chmod(&dir.join("locked"), 0o755);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(out.stdout.is_empty(), "{}", describe(&out));
     // Nothing usable, but the user must learn why: each unreadable entry is
@@ -133,16 +141,17 @@ fn when_every_file_is_unreadable_each_is_named_and_the_status_is_2() {
 
 #[test]
 fn an_unreadable_source_directory_is_named_with_the_reason() {
-    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_source_directory") else {
+    let Some(mut cmd) = run::repoflame_unprivileged("unreadable_source_directory") else {
         return;
     };
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
-    util::chmod(dir.path(), 0o000);
-    util::open_to_all(&dir);
-    let out = util::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
-    util::chmod(dir.path(), 0o755);
-    let line = util::assert_fails_cleanly(&out);
+    tree::chmod(dir.path(), 0o000);
+    tree::open_to_all(&dir);
+    let out =
+        processes::run_limited(cmd.current_dir(dir.parent()).args(["t", "--folded"]), HANG).output;
+    tree::chmod(dir.path(), 0o755);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.starts_with("repoflame: t: ") && line.contains("permission denied"),
         "the source is not named with the reason: {line:?}"
@@ -151,16 +160,16 @@ fn an_unreadable_source_directory_is_named_with_the_reason() {
 
 #[test]
 fn an_unreadable_single_file_source_is_named_with_the_reason() {
-    let Some(mut cmd) = util::repoflame_unprivileged("unreadable_single_file_source") else {
+    let Some(mut cmd) = run::repoflame_unprivileged("unreadable_single_file_source") else {
         return;
     };
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
-    util::chmod(&dir.join("a.rs"), 0o000);
-    util::open_to_all(&dir);
+    tree::chmod(&dir.join("a.rs"), 0o000);
+    tree::open_to_all(&dir);
     let out =
-        util::run_limited(cmd.current_dir(dir.path()).args(["a.rs", "--folded"]), HANG).output;
-    let lines = util::error_lines(&out);
+        processes::run_limited(cmd.current_dir(dir.path()).args(["a.rs", "--folded"]), HANG).output;
+    let lines = output::error_lines(&out);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(out.stdout.is_empty(), "{}", describe(&out));
     assert!(
@@ -179,11 +188,11 @@ fn an_unreadable_single_file_source_is_named_with_the_reason() {
 fn fifos_and_sockets_are_never_opened() {
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
-    util::mkfifo(&dir.join("pipe"));
-    util::mkfifo(&dir.join("x.rs"));
-    util::mkfifo(&dir.join("run.py"));
+    special::mkfifo(&dir.join("pipe"));
+    special::mkfifo(&dir.join("x.rs"));
+    special::mkfifo(&dir.join("run.py"));
     dir.dir("sub");
-    util::mkfifo(&dir.join("sub/Makefile"));
+    special::mkfifo(&dir.join("sub/Makefile"));
     let _listener = std::os::unix::net::UnixListener::bind(dir.join("sock.rs")).expect("socket");
     std::os::unix::net::UnixListener::bind(dir.join("sock")).expect("socket");
     for args in [
@@ -204,14 +213,14 @@ fn fifos_and_sockets_are_never_opened() {
     // The SVG path too.
     let out = run_bounded(&dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    util::assert_xml(&out.stdout);
+    output::assert_xml(&out.stdout);
 }
 
 #[test]
 fn a_link_to_a_fifo_is_never_opened_even_with_follow() {
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
-    util::mkfifo(&dir.join("fifo"));
+    special::mkfifo(&dir.join("fifo"));
     symlink("fifo", dir.join("link.rs")).unwrap();
     for args in [&["--folded"][..], &["--folded", "--follow"]] {
         let out = run_bounded(&dir, args);
@@ -223,9 +232,9 @@ fn a_link_to_a_fifo_is_never_opened_even_with_follow() {
 #[test]
 fn a_fifo_as_the_source_is_refused_without_opening_it() {
     let dir = TestDir::new("t");
-    util::mkfifo(&dir.join("x.rs"));
+    special::mkfifo(&dir.join("x.rs"));
     let out = run_bounded(&dir, &["x.rs", "--folded"]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.starts_with("repoflame: x.rs: "), "{line:?}");
 }
 
@@ -247,7 +256,7 @@ fn a_symlink_loop_is_reported_with_follow_and_skipped_without() {
     let out = run_bounded(&dir, &["--folded", "--follow"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
-    let lines = util::error_lines(&out);
+    let lines = output::error_lines(&out);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
         lines[0].contains("sub/loop") && lines[0].contains("loop to"),
@@ -285,7 +294,7 @@ fn a_bad_link_is_skipped_without_follow_and_named_with_it(target: &str, link: &s
     let out = run_bounded(&dir, &["--folded", "--follow"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "t;a.rs 1\n");
-    let lines = util::error_lines(&out);
+    let lines = output::error_lines(&out);
     assert!(
         lines.len() == 1 && lines[0].contains(link),
         "the link {link} is not named in one line: {lines:?}"
@@ -298,10 +307,10 @@ fn an_empty_file_is_counted_with_zero_lines() {
     dir.file("a.rs", "fn a() {}\n");
     dir.file("empty.rs", "");
     // Left out of a code graph (zero count) …
-    assert_eq!(util::folded_ok(&dir, &[]), "t;a.rs 1\n");
+    assert_eq!(output::folded_ok(&dir, &[]), "t;a.rs 1\n");
     // … but a file all the same.
     assert_eq!(
-        util::folded_ok(&dir, &["--metric", "files"]),
+        output::folded_ok(&dir, &["--metric", "files"]),
         "t;a.rs 1\nt;empty.rs 1\n"
     );
     let out = dir.run(&["--format", "json"]);
@@ -376,7 +385,7 @@ fn odd_encodings_line_endings_and_binary_files_count_as_tokei_counts() {
             )
         })
         .collect();
-    let tokei = util::tokei_counts(dir.path(), false, false);
+    let tokei = oracles::tokei_counts(dir.path(), false, false);
     let theirs: BTreeMap<String, (u64, u64, u64)> = tokei
         .files
         .iter()
@@ -398,9 +407,9 @@ fn odd_encodings_line_endings_and_binary_files_count_as_tokei_counts() {
     // And as the tokei CLI counts them: tokei's library above is our own
     // vendored copy, the CLI is tokei as published.
     if let Some(cli) =
-        util::tokei_cli("odd_encodings_line_endings_and_binary_files_count_as_tokei_counts")
+        oracles::tokei_cli("odd_encodings_line_endings_and_binary_files_count_as_tokei_counts")
     {
-        let report = util::tokei_cli_counts(&cli, dir.path(), &[]);
+        let report = oracles::tokei_cli_counts(&cli, dir.path(), &[]);
         let theirs: BTreeMap<String, (u64, u64, u64)> = report
             .files
             .iter()
@@ -414,8 +423,8 @@ fn odd_encodings_line_endings_and_binary_files_count_as_tokei_counts() {
         );
     }
     // Folded output agrees with the report, without any `\r`.
-    let folded = util::folded_ok(&dir, &[]);
-    assert_eq!(util::folded_total(&folded), tokei.total.0);
+    let folded = output::folded_ok(&dir, &[]);
+    assert_eq!(output::folded_total(&folded), tokei.total.0);
 }
 
 /// Writes `huge.sql`: a few lines, then a hole up to 1 GiB.
@@ -434,9 +443,9 @@ fn a_huge_sparse_file_is_counted_exactly_with_little_memory() {
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
     // The same tree without the huge file: what the run costs anyway.
-    let baseline = util::run_limited(dir.cmd().args(["--format", "json"]), HANG).max_rss_kib;
+    let baseline = processes::run_limited(dir.cmd().args(["--format", "json"]), HANG).max_rss_kib;
     huge_sparse_file(&dir);
-    let run = util::run_limited(dir.cmd().args(["--format", "json"]), HANG);
+    let run = processes::run_limited(dir.cmd().args(["--format", "json"]), HANG);
     let out = &run.output;
     assert_eq!(out.status.code(), Some(0), "{}", describe(out));
     // Counted in pieces, exactly: nothing to say about it.
@@ -469,7 +478,7 @@ fn a_huge_sparse_file_is_counted_exactly_with_little_memory() {
 fn a_missing_source_fails_cleanly() {
     let dir = TestDir::new("t");
     let out = dir.run(&["missing", "--folded"]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.starts_with("repoflame: missing: "), "{line:?}");
     assert!(line.contains("no such file or directory"), "{line:?}");
 }
@@ -485,7 +494,7 @@ fn a_source_that_is_a_file_is_a_one_file_tree() {
 
     // An extensionless script as the source: found by its shebang.
     dir.file("tool", "#!/bin/sh\necho hi\n");
-    assert_eq!(util::folded_ok(&dir, &["tool"]), "tool 1\n");
+    assert_eq!(output::folded_ok(&dir, &["tool"]), "tool 1\n");
 }
 
 #[test]
@@ -497,7 +506,7 @@ fn a_single_file_source_is_drawn_as_one_frame() {
     dir.file("sub/name.rs", "// x\nfn a() {}\n\nfn b() {}\n");
     let out = dir.run(&["sub/name.rs"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    let frames = util::svg_frames(&out.stdout);
+    let frames = output::svg_frames(&out.stdout);
     assert_eq!(frames.len(), 1, "one frame: {frames:?}");
     assert_eq!(frames[0].name(), "name.rs");
     assert_eq!(frames[0].samples, Some(2));
@@ -507,23 +516,23 @@ fn a_single_file_source_is_drawn_as_one_frame() {
 fn assert_nothing_usable(dir: &TestDir, source: &str, why: &str) {
     for format in ["svg", "folded", "json"] {
         let out = run_bounded(dir, &[source, "--format", format]);
-        let line = util::assert_fails_cleanly(&out);
+        let line = output::assert_fails_cleanly(&out);
         assert!(
             line.contains(why),
             "{format}: {line:?} does not say {why:?}"
         );
 
         let target = dir.parent().join(format!("out.{format}"));
-        let out = util::run_limited(
+        let out = processes::run_limited(
             dir.cmd()
                 .args([source, "--format", format, "-o"])
                 .arg(&target),
             HANG,
         )
         .output;
-        util::assert_fails_cleanly(&out);
+        output::assert_fails_cleanly(&out);
         assert!(!target.exists(), "{format}: -o file created");
-        assert_eq!(util::temp_leftovers(dir.parent()), Vec::<String>::new());
+        assert_eq!(tree::temp_leftovers(dir.parent()), Vec::<String>::new());
     }
 }
 
@@ -557,7 +566,7 @@ fn the_root_frame_is_the_source_name_however_it_is_given() {
     dir.file("a.rs", "fn a() {}\n");
     let abs = dir.path().to_str().unwrap().to_string();
     for source in [".", abs.as_str(), "./", "../t"] {
-        assert_eq!(util::folded_ok(&dir, &[source]), "t;a.rs 1\n", "{source}");
+        assert_eq!(output::folded_ok(&dir, &[source]), "t;a.rs 1\n", "{source}");
     }
     assert!(Path::new(&abs).is_absolute());
 }
@@ -569,7 +578,7 @@ fn the_root_frame_is_the_source_name_however_it_is_given() {
 fn an_lfs_pointer_on_disk_gets_the_same_note_as_at_a_revision() {
     let dir = TestDir::new("t");
     let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
-    let pointer = crate::gitutil::lfs_pointer_text(oid, 12_345);
+    let pointer = repo::lfs_pointer_text(oid, 12_345);
     dir.file("model.py", &pointer)
         .file("weights/big.py", &pointer)
         .file("main.py", "x = 1\n");

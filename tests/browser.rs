@@ -9,19 +9,16 @@
 //! `REPOFLAME_SCREENSHOT=1`, [`screenshot_of_the_graph`] writes the
 //! README's `docs/screenshot.png`.
 
-#[path = "support/browser/server.rs"]
-mod server;
-#[path = "support/browser/webdriver.rs"]
-mod webdriver;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::json;
 
-use crate::util::{TestDir, describe, parse_folded, repoflame, run};
-use server::{Page, Server};
-use webdriver::{Browser, Element, Tools, png_size};
+use crate::support::browser::server::{Page, Server};
+use crate::support::browser::webdriver::{self, Browser, Element, Tools, png_size};
+use crate::support::output::parse_folded;
+use crate::support::run::{Run, describe, repoflame};
+use crate::support::tree::TestDir;
 
 /// Window size of the browser: the SVG fills the window's width.
 const WIDTH: u32 = 1200;
@@ -527,21 +524,24 @@ fn screenshot_of_the_graph() {
         .tempdir()
         .expect("temp dir");
     let svg_path = tmp.path().join("repoflame.svg");
-    let out = run(repoflame().current_dir(repo).args([
-        ".",
-        "--name",
-        "repoflame",
-        "-e",
-        "/docs",
-        "-e",
-        "/tests/golden",
-        "-e",
-        "/vendor",
-        "-e",
-        "/target",
-        "-o",
-        svg_path.to_str().expect("UTF-8 path"),
-    ]));
+    let out = repoflame()
+        .current_dir(repo)
+        .args([
+            ".",
+            "--name",
+            "repoflame",
+            "-e",
+            "/docs",
+            "-e",
+            "/tests/golden",
+            "-e",
+            "/vendor",
+            "-e",
+            "/target",
+            "-o",
+            svg_path.to_str().expect("UTF-8 path"),
+        ])
+        .complete();
     assert!(out.status.success(), "{}", describe(&out));
     let svg = std::fs::read(&svg_path).expect("read the SVG");
     let height = svg_height(&svg);

@@ -2,7 +2,12 @@
 //! metrics, presentation flags, the default source and what is (not)
 //! printed on stderr.
 
-use crate::util::{self, HANG, TestDir, describe, describe_brief};
+use crate::support::output;
+use crate::support::processes::{self, HANG};
+use crate::support::run::{Run, describe, describe_brief, repoflame};
+use crate::support::special;
+use crate::support::terminal;
+use crate::support::tree::TestDir;
 
 /// Every flag of the command line, long and short.
 const FLAGS: &[(&str, Option<&str>)] = &[
@@ -28,7 +33,7 @@ const FLAGS: &[(&str, Option<&str>)] = &[
 ];
 
 fn help(flag: &str) -> String {
-    let out = util::run(util::repoflame().arg(flag));
+    let out = repoflame().arg(flag).complete();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(out.stderr.is_empty(), "{}", describe(&out));
     String::from_utf8(out.stdout).unwrap()
@@ -136,8 +141,8 @@ fn an_unknown_flag_exits_2_naming_it() {
 fn an_unknown_flag_is_reported_in_one_repoflame_line() {
     // DESIGN.md: errors are one line each, `repoflame: <what>: <why>`;
     // argument errors are errors like any other.
-    let out = util::run(util::repoflame().arg("--bogus"));
-    let line = util::assert_fails_cleanly(&out);
+    let out = repoflame().arg("--bogus").complete();
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.contains("--bogus"), "{line:?}");
 }
 
@@ -146,17 +151,17 @@ fn a_misspelled_language_suggests_the_right_one() {
     let dir = TestDir::new("t");
     dir.file("a.py", "x = 1\n");
     let out = dir.run(&["--type", "pyton"]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.contains("pyton"), "{line:?}");
     assert!(line.contains("Python"), "no suggestion: {line:?}");
 
     // Any case, comma-separated, repeatable.
     assert_eq!(
-        util::folded_ok(&dir, &["--type", "PYTHON,rust", "-t", "c"]),
+        output::folded_ok(&dir, &["--type", "PYTHON,rust", "-t", "c"]),
         "t;a.py 1\n"
     );
     let out = dir.run(&["-t", "rust,pyton"]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.contains("Python"), "{line:?}");
 }
 
@@ -185,7 +190,7 @@ fn every_metric_sizes_the_frames_and_the_svg_names_its_unit() {
     ];
     for (metric, unit, a_value, b_value) in cases {
         assert_eq!(
-            util::folded_ok(&dir, &["--metric", metric]),
+            output::folded_ok(&dir, &["--metric", metric]),
             format!("m;a.rs {a_value}\nm;lib;b.py {b_value}\n"),
             "--metric {metric}"
         );
@@ -196,14 +201,14 @@ fn every_metric_sizes_the_frames_and_the_svg_names_its_unit() {
             "{metric}: {}",
             describe_brief(&out)
         );
-        util::assert_xml(&out.stdout);
-        let subtitle = util::svg_text(&out.stdout, "subtitle").expect("a subtitle");
+        output::assert_xml(&out.stdout);
+        let subtitle = output::svg_text(&out.stdout, "subtitle").expect("a subtitle");
         let total = a_value + b_value;
         assert!(
             subtitle.starts_with(&format!("{total} {unit} ")),
             "--metric {metric}: subtitle {subtitle:?}"
         );
-        let frames = util::svg_frames(&out.stdout);
+        let frames = output::svg_frames(&out.stdout);
         let root = frames.iter().find(|f| f.name() == "m").expect("root frame");
         assert_eq!(root.samples, Some(total), "--metric {metric}");
         assert!(
@@ -219,14 +224,14 @@ fn title_sets_the_title() {
     let dir = metric_tree();
     let out = dir.run(&["--title", "My <repo> & \"co\""]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    util::assert_xml(&out.stdout);
+    output::assert_xml(&out.stdout);
     assert_eq!(
-        util::svg_text(&out.stdout, "title").as_deref(),
+        output::svg_text(&out.stdout, "title").as_deref(),
         Some("My <repo> & \"co\"")
     );
     // Without --title, the source's name.
     let out = dir.run(&[]);
-    assert_eq!(util::svg_text(&out.stdout, "title").as_deref(), Some("m"));
+    assert_eq!(output::svg_text(&out.stdout, "title").as_deref(), Some("m"));
 }
 
 #[test]
@@ -234,9 +239,9 @@ fn width_sets_the_svg_width() {
     let dir = metric_tree();
     let out = dir.run(&["--width", "800"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    util::assert_xml(&out.stdout);
+    output::assert_xml(&out.stdout);
     assert_eq!(
-        util::svg_root_attr(&out.stdout, "width").as_deref(),
+        output::svg_root_attr(&out.stdout, "width").as_deref(),
         Some("800")
     );
     let text = String::from_utf8_lossy(&out.stdout);
@@ -258,7 +263,7 @@ fn inverted_puts_the_root_at_the_top() {
     let root_and_others = |args: &[&str]| -> (f64, Vec<f64>) {
         let out = dir.run(args);
         assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-        let frames = util::svg_frames(&out.stdout);
+        let frames = output::svg_frames(&out.stdout);
         let root = frames
             .iter()
             .find(|f| f.name() == "m")
@@ -285,18 +290,17 @@ fn inverted_puts_the_root_at_the_top() {
 #[test]
 fn the_default_source_is_the_current_directory() {
     let dir = metric_tree();
-    let implicit = util::folded_ok(&dir, &[]);
+    let implicit = output::folded_ok(&dir, &[]);
     assert_eq!(implicit, "m;a.rs 2\nm;lib;b.py 1\n");
-    assert_eq!(util::folded_ok(&dir, &["."]), implicit);
+    assert_eq!(output::folded_ok(&dir, &["."]), implicit);
     let abs = dir.path().to_str().unwrap().to_string();
-    let out = util::run(util::repoflame().args([abs.as_str(), "--folded"]));
+    let out = repoflame().args([abs.as_str(), "--folded"]).complete();
     assert_eq!(String::from_utf8_lossy(&out.stdout), implicit);
     // From a subdirectory, that subdirectory.
-    let out = util::run(
-        util::repoflame()
-            .current_dir(dir.join("lib"))
-            .arg("--folded"),
-    );
+    let out = repoflame()
+        .current_dir(dir.join("lib"))
+        .arg("--folded")
+        .complete();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "lib;b.py 1\n");
 }
 
@@ -330,7 +334,7 @@ fn on_a_terminal_stderr_gets_a_summary_unless_quiet() {
     let dir = metric_tree();
     let mut cmd = dir.cmd();
     cmd.arg("--folded");
-    let run = util::run_on_pty(cmd, false, true, HANG);
+    let run = terminal::run_on_pty(cmd, false, true, HANG);
     assert_eq!(run.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
@@ -344,7 +348,7 @@ fn on_a_terminal_stderr_gets_a_summary_unless_quiet() {
 
     let mut cmd = dir.cmd();
     cmd.args(["--folded", "--quiet"]);
-    let run = util::run_on_pty(cmd, false, true, HANG);
+    let run = terminal::run_on_pty(cmd, false, true, HANG);
     assert_eq!(run.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&run.terminal),
@@ -357,7 +361,7 @@ fn on_a_terminal_stderr_gets_a_summary_unless_quiet() {
 fn quiet_still_reports_errors() {
     let dir = metric_tree();
     let out = dir.run(&["missing", "-q"]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.contains("missing"), "{line:?}");
 }
 
@@ -366,10 +370,10 @@ fn j_100000_fails_at_argument_time_instead_of_panicking() {
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
     // A source that would block the walk: the run must end before it.
-    let tripwire = util::WalkTripwire::set(dir.path());
+    let tripwire = special::WalkTripwire::set(dir.path());
     for threads in ["100000", "1024", "257", "18446744073709551616"] {
-        let out = util::run_limited(dir.cmd().args(["--folded", "-j", threads]), HANG).output;
-        let line = util::assert_fails_cleanly(&out);
+        let out = processes::run_limited(dir.cmd().args(["--folded", "-j", threads]), HANG).output;
+        let line = output::assert_fails_cleanly(&out);
         assert!(
             line.contains("--threads") && line.contains("256"),
             "-j {threads}: {line:?}"
@@ -379,7 +383,7 @@ fn j_100000_fails_at_argument_time_instead_of_panicking() {
     std::fs::remove_file(dir.join(".ignore")).unwrap();
     // Below the bound all is well; 0 is one per core.
     for threads in ["1", "0", "64"] {
-        let out = util::run_limited(dir.cmd().args(["--folded", "-j", threads]), HANG).output;
+        let out = processes::run_limited(dir.cmd().args(["--folded", "-j", threads]), HANG).output;
         assert_eq!(
             out.status.code(),
             Some(0),

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use crate::util::{self, Run, TestDir, copy_tree, generate_tree};
+use crate::support::corpus::generate_tree;
+use crate::support::run::{Run, repoflame};
+use crate::support::tree::{TestDir, copy_tree};
 
 /// The three formats, as arguments.
 const FORMATS: [(&str, &[&str]); 3] = [
@@ -23,11 +25,7 @@ fn generated(seed: u64) -> TestDir {
 
 /// stdout of `repoflame SOURCE ARGS` run in `cwd`, which must exit 0.
 fn output(cwd: &Path, source: &str, args: &[&str]) -> Vec<u8> {
-    let out = util::repoflame()
-        .current_dir(cwd)
-        .arg(source)
-        .args(args)
-        .ok();
+    let out = repoflame().current_dir(cwd).arg(source).args(args).ok();
     assert!(
         !out.stdout.is_empty(),
         "repoflame {source} {args:?} wrote nothing"

@@ -23,13 +23,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::gitutil::{BlackHole, Signallable, TestRepo, git_command, spawn_signallable};
-use crate::util::{self, HANG, Rng, TestDir, describe, describe_brief};
+use crate::support::corpus::{self, Rng};
+use crate::support::git::git_command;
+use crate::support::output;
+use crate::support::processes::{self, HANG, Signallable, spawn_signallable};
+use crate::support::repo::TestRepo;
+use crate::support::run::{self, describe, describe_brief, repoflame, slow_tests_enabled};
+use crate::support::special;
+use crate::support::tcp::BlackHole;
+use crate::support::tree::{self, TestDir};
 
 /// What a precious existing `-o` target holds before a failing run.
 const PRECIOUS: &[u8] = b"precious, must survive \xFF\n";
-
-use crate::util::slow_tests_enabled;
 
 /// A path as an argument (the temporary paths here are UTF-8).
 fn arg(path: &Path) -> &str {
@@ -51,7 +56,7 @@ fn exit_code(output: &Output, what: &str) -> i32 {
 /// Checks that no `.repoflame-*` temporary file is left in `dir`.
 fn assert_no_leftovers(dir: &Path, what: &str) {
     assert_eq!(
-        util::temp_leftovers(dir),
+        tree::temp_leftovers(dir),
         Vec::<String>::new(),
         "{what}: temporary files left in {}",
         dir.display()
@@ -62,7 +67,7 @@ fn assert_no_leftovers(dir: &Path, what: &str) {
 /// value, no duplicate stack. Returns `(frames, count)` per line.
 fn valid_folded(text: &[u8], what: &str) -> Vec<(Vec<String>, u64)> {
     let text = std::str::from_utf8(text).unwrap_or_else(|_| panic!("{what}: folded not UTF-8"));
-    let lines = util::parse_folded(text);
+    let lines = output::parse_folded(text);
     let stacks: Vec<&str> = text
         .lines()
         .map(|l| l.rsplit_once(' ').expect("count").0)
@@ -256,13 +261,13 @@ fn churn_while_walking_gives_valid_output_and_exit_0_or_1() {
             3 => ("json", false),
             _ => ("svg", true),
         };
-        let mut cmd = util::repoflame();
+        let mut cmd = repoflame();
         cmd.current_dir(dir.parent())
             .args(["churn", "--threads", "2", "--format", format]);
         if to_file {
             cmd.arg("-o").arg(&out_file);
         }
-        let out = util::run_limited(&mut cmd, HANG).output;
+        let out = processes::run_limited(&mut cmd, HANG).output;
         let what = format!("run {run} ({format}{})", if to_file { ", -o" } else { "" });
         let code = exit_code(&out, &what);
         assert!(
@@ -272,7 +277,7 @@ fn churn_while_walking_gives_valid_output_and_exit_0_or_1() {
         );
         // Every line a `repoflame: ` message (error_lines checks), and a
         // problem for exit status 1.
-        let lines = util::error_lines(&out);
+        let lines = output::error_lines(&out);
         if code == 1 {
             assert!(!lines.is_empty(), "{what}: exit 1 without a problem named");
         }
@@ -300,7 +305,7 @@ fn churn_while_walking_gives_valid_output_and_exit_0_or_1() {
             }
             _ => {
                 assert!(output.starts_with(b"<?xml"), "{what}: not an SVG");
-                util::assert_xml(&output);
+                output::assert_xml(&output);
             }
         }
         assert_no_leftovers(dir.parent(), &what);
@@ -386,7 +391,7 @@ fn run_on_a_full_disk(src: &Path, args: &[&str], existing: bool) -> Option<FullD
         exit 0
     "#;
     let mut cmd = Command::new("unshare");
-    util::hermetic(&mut cmd)
+    run::hermetic(&mut cmd)
         .args(["-m", "sh", "-c", script, "sh"])
         .arg(env!("CARGO_BIN_EXE_repoflame"))
         .arg(src)
@@ -396,7 +401,7 @@ fn run_on_a_full_disk(src: &Path, args: &[&str], existing: bool) -> Option<FullD
         .env("REPORT", &report)
         .env("EXISTING", if existing { "1" } else { "" })
         .stdin(Stdio::null());
-    let out = util::run_limited(&mut cmd, HANG).output;
+    let out = processes::run_limited(&mut cmd, HANG).output;
     match out.status.code() {
         Some(97) => return None,
         Some(0) => {}
@@ -426,17 +431,15 @@ fn run_on_a_full_disk(src: &Path, args: &[&str], existing: bool) -> Option<FullD
 fn a_full_disk_for_o_fails_cleanly_and_keeps_the_existing_file() {
     let test = "a_full_disk_for_o_fails_cleanly_and_keeps_the_existing_file";
     if !can_unshare_mounts() {
-        util::require_or_skip(test, "`unshare -m` is not possible here");
+        run::require_or_skip(test, "`unshare -m` is not possible here");
         return;
     }
     let dir = tree_of_long_names(1_500);
     // Each output is larger than the tmpfs, or the test proves nothing.
     for format in ["svg", "json", "html", "folded"] {
-        let out = util::run_limited(
-            util::repoflame().arg(dir.path()).args(["--format", format]),
-            HANG,
-        )
-        .output;
+        let out =
+            processes::run_limited(repoflame().arg(dir.path()).args(["--format", format]), HANG)
+                .output;
         assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
         assert!(
             out.stdout.len() > 64 * 1024,
@@ -453,10 +456,10 @@ fn a_full_disk_for_o_fails_cleanly_and_keeps_the_existing_file() {
     ] {
         let what = format!("--format {format} (existing file: {existing})");
         let Some(run) = run_on_a_full_disk(dir.path(), &["--format", format], existing) else {
-            util::require_or_skip(test, "cannot mount a tmpfs in a mount namespace");
+            run::require_or_skip(test, "cannot mount a tmpfs in a mount namespace");
             return;
         };
-        let line = util::assert_fails_cleanly(&run.output);
+        let line = output::assert_fails_cleanly(&run.output);
         assert!(
             line.contains("out.svg"),
             "{what}: output not named: {line:?}"
@@ -495,7 +498,7 @@ fn run_with_file_size_limit(
         None => r#"ulimit -f "$LIMIT" || exit 97; exec "$@""#,
     };
     let mut cmd = Command::new("sh");
-    util::hermetic(&mut cmd)
+    run::hermetic(&mut cmd)
         .args(["-c", script, "sh"])
         .arg(env!("CARGO_BIN_EXE_repoflame"))
         .args(args)
@@ -512,7 +515,7 @@ fn run_with_file_size_limit(
             Ok(())
         });
     }
-    let out = util::run_limited(&mut cmd, HANG).output;
+    let out = processes::run_limited(&mut cmd, HANG).output;
     assert_ne!(out.status.code(), Some(97), "sh could not set ulimit -f");
     out
 }
@@ -525,13 +528,11 @@ fn a_file_size_limit_fails_with_status_2_not_sigxfsz() {
     let target = out_dir.join("out.svg");
     // 16 blocks of 512 bytes: 8 KiB, far below every output.
     for format in ["svg", "folded", "json", "html"] {
-        let size = util::run_limited(
-            util::repoflame().arg(dir.path()).args(["--format", format]),
-            HANG,
-        )
-        .output
-        .stdout
-        .len();
+        let size =
+            processes::run_limited(repoflame().arg(dir.path()).args(["--format", format]), HANG)
+                .output
+                .stdout
+                .len();
         assert!(size > 16 * 1024, "{format}: only {size} bytes");
         for existing in [true, false] {
             let what = format!("--format {format} (existing file: {existing})");
@@ -551,7 +552,7 @@ fn a_file_size_limit_fails_with_status_2_not_sigxfsz() {
                 Some(libc::SIGXFSZ),
                 "{what}: killed by SIGXFSZ"
             );
-            let line = util::assert_fails_cleanly(&out);
+            let line = output::assert_fails_cleanly(&out);
             assert!(line.contains("out.svg"), "{what}: {line:?}");
             assert!(line.contains("file too large"), "{what}: {line:?}");
             assert!(!line.contains(".repoflame-"), "{what}: {line:?}");
@@ -571,13 +572,13 @@ fn a_file_size_limit_fails_with_status_2_not_sigxfsz() {
         Some(libc::SIGXFSZ),
         "killed by SIGXFSZ"
     );
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.contains("stdout"), "{line:?}");
     assert!(line.contains("file too large"), "{line:?}");
     // Under the limit all is well.
     let out = run_with_file_size_limit(dir.parent(), 1 << 20, &["src", "-o", arg(&target)], None);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    util::assert_xml(&std::fs::read(&target).unwrap());
+    output::assert_xml(&std::fs::read(&target).unwrap());
 }
 
 // ---------------------------------------------------------------------------
@@ -663,13 +664,13 @@ fn interrupt_while_writing(
 ) -> Option<Output> {
     let dir = target.parent().unwrap();
     let watch = DirWatch::new(dir, libc::IN_MODIFY).expect("inotify");
-    let mut cmd = util::repoflame();
+    let mut cmd = repoflame();
     cmd.current_dir(cwd).args(args).arg("-o").arg(target);
     let child = spawn_signallable(hangup(&mut cmd, false));
     let seen = watch.wait_for(b".repoflame-", HANG);
     assert!(seen, "{args:?}: nothing was written to a temporary file");
     child.signal(libc::SIGSTOP);
-    if util::temp_leftovers(dir).is_empty() {
+    if tree::temp_leftovers(dir).is_empty() {
         // Too late: written and renamed already.
         child.signal(libc::SIGCONT);
         let done = child.finish(HANG);
@@ -691,7 +692,7 @@ fn interrupt_while_writing(
 #[test]
 fn ctrl_c_while_the_output_file_is_written_removes_it() {
     let dir = TestDir::new("gen");
-    util::generate_tree(dir.path(), 0xC7_21C, 3_000);
+    corpus::generate_tree(dir.path(), 0xC7_21C, 3_000);
     let out_dir = dir.parent().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let target = out_dir.join("graph.out");
@@ -711,7 +712,7 @@ fn ctrl_c_while_the_output_file_is_written_removes_it() {
         let args = ["gen", "--threads", "2", "--format", format];
         // The complete output, for telling a finished run from a partial one.
         let reference =
-            util::run_limited(util::repoflame().current_dir(dir.parent()).args(args), HANG)
+            processes::run_limited(repoflame().current_dir(dir.parent()).args(args), HANG)
                 .output
                 .stdout;
         let mut kept = false;
@@ -922,7 +923,7 @@ fn ctrl_c_just_as_the_temporary_output_file_is_created_leaves_no_file() {
     let out_dir = dir.parent().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let target = out_dir.join("graph.svg");
-    let reference = util::run_limited(util::repoflame().current_dir(dir.parent()).arg("t"), HANG)
+    let reference = processes::run_limited(repoflame().current_dir(dir.parent()).arg("t"), HANG)
         .output
         .stdout;
     for (signal, nohup, expected) in [
@@ -934,10 +935,10 @@ fn ctrl_c_just_as_the_temporary_output_file_is_created_leaves_no_file() {
         let what = format!("signal {signal}{}", if nohup { " under nohup" } else { "" });
         std::fs::write(&target, PRECIOUS).unwrap();
         let Some(gate) = OpenGate::new(&out_dir) else {
-            util::require_or_skip(TEST, "no fanotify permission events (root is needed)");
+            run::require_or_skip(TEST, "no fanotify permission events (root is needed)");
             return;
         };
-        let mut cmd = util::repoflame();
+        let mut cmd = repoflame();
         cmd.current_dir(dir.parent()).args(["t", "-o"]).arg(&target);
         let child = spawn_signallable(hangup(&mut cmd, nohup));
         let held = gate.hold(".repoflame-", HANG);
@@ -978,7 +979,7 @@ fn ctrl_c_just_as_the_temporary_output_file_is_created_leaves_no_file() {
             assert_eq!(now, PRECIOUS, "{what}: the output was replaced");
         }
         assert_eq!(
-            util::temp_leftovers(&out_dir),
+            tree::temp_leftovers(&out_dir),
             Vec::<String>::new(),
             "{what} just as the temporary file {created} was created left it behind"
         );
@@ -1006,7 +1007,7 @@ fn sigterm_and_sighup_while_cloning_remove_the_clone_and_exit_143_and_129() {
         let target = out_dir.path().join("graph.svg");
         std::fs::write(&target, PRECIOUS).unwrap();
         let before = hole.connections();
-        let mut cmd = util::repoflame();
+        let mut cmd = repoflame();
         // An hour of --timeout: only the signal can end the wait before
         // the test's hang limit.
         cmd.env("TMPDIR", tmp.path())
@@ -1058,7 +1059,7 @@ struct HeldFifo {
 
 impl HeldFifo {
     fn new(path: &Path) -> HeldFifo {
-        util::mkfifo(path);
+        special::mkfifo(path);
         let (opened_tx, opened) = std::sync::mpsc::channel();
         let (release, released) = std::sync::mpsc::channel::<()>();
         let path = path.to_path_buf();
@@ -1111,7 +1112,7 @@ fn interrupt_at(
     let out_dir = target.parent().unwrap();
     std::fs::write(target, PRECIOUS).unwrap();
     let removed = DirWatch::new(out_dir, libc::IN_DELETE).expect("inotify");
-    let mut cmd = util::repoflame();
+    let mut cmd = repoflame();
     cmd.current_dir(cwd).args(args).arg("-o").arg(target);
     let child = spawn_signallable(&mut cmd);
     if !hold() {
@@ -1120,7 +1121,7 @@ fn interrupt_at(
         panic!("{what}: the moment never came: {}", describe(&done.output));
     }
     assert_eq!(
-        util::temp_leftovers(out_dir).len(),
+        tree::temp_leftovers(out_dir).len(),
         1,
         "{what}: no temporary output file while the run is held"
     );
@@ -1176,7 +1177,7 @@ fn ctrl_c_in_the_walk_or_the_count_leaves_the_old_output_and_no_temporary_file()
     for twice in [false, true] {
         let what = format!("in the count{}", if twice { ", twice" } else { "" });
         let Some(gate) = OpenGate::new(&dir.join("count")) else {
-            util::require_or_skip(TEST, "no fanotify permission events (root is needed)");
+            run::require_or_skip(TEST, "no fanotify permission events (root is needed)");
             return;
         };
         let held = std::cell::Cell::new(None);
@@ -1289,11 +1290,8 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
     assert_eq!(path_of(2_041).len(), PATH_MAX - 1);
 
     let run = |args: &[&str]| {
-        let out = util::run_limited(
-            util::repoflame()
-                .current_dir(dir.parent())
-                .arg("deep")
-                .args(args),
+        let out = processes::run_limited(
+            repoflame().current_dir(dir.parent()).arg("deep").args(args),
             HANG,
         )
         .output;
@@ -1319,7 +1317,7 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
         assert_eq!(frames.last().unwrap(), &format!("f{level}.rs"));
         counted.insert(level);
     }
-    let lines = util::error_lines(&out);
+    let lines = output::error_lines(&out);
     // Messages shorten the long paths; the JSON report names them whole,
     // relative to the root.
     assert!(
@@ -1386,7 +1384,7 @@ fn nesting_deeper_than_path_max_counts_what_it_can_and_names_the_rest() {
         "SVG of {} bytes",
         out.stdout.len()
     );
-    let frames = util::svg_frames(&out.stdout);
+    let frames = output::svg_frames(&out.stdout);
     let deepest = counted.iter().max().unwrap();
     assert!(
         frames.iter().any(|f| f.name() == format!("f{deepest}.rs")),
@@ -1401,11 +1399,8 @@ fn a_path_too_long_to_open_is_elided_in_messages_and_whole_and_relative_in_json(
     // "deep" + "/d" × 2100 + "/f2100.rs": beyond PATH_MAX.
     deep_chain(dir.path(), 2_100, &[0, 2_100], b"fn a() {}\n");
     let run = |args: &[&str]| {
-        util::run_limited(
-            util::repoflame()
-                .current_dir(dir.parent())
-                .arg("deep")
-                .args(args),
+        processes::run_limited(
+            repoflame().current_dir(dir.parent()).arg("deep").args(args),
             HANG,
         )
         .output
@@ -1413,7 +1408,7 @@ fn a_path_too_long_to_open_is_elided_in_messages_and_whole_and_relative_in_json(
     let out = run(&["--folded"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe_brief(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "deep;f0.rs 1\n");
-    let lines = util::error_lines(&out);
+    let lines = output::error_lines(&out);
     assert!(!lines.is_empty());
     for line in &lines {
         assert!(line.ends_with(": file name too long"), "{line:.200}");
@@ -1448,25 +1443,25 @@ fn a_path_too_long_to_open_is_elided_in_messages_and_whole_and_relative_in_json(
 #[test]
 fn json_problem_paths_are_relative_to_the_root_like_file_paths() {
     const TEST: &str = "json_problem_paths_are_relative_to_the_root_like_file_paths";
-    let Some(mut cmd) = util::repoflame_unprivileged(TEST) else {
-        util::require_or_skip(TEST, "running as root and setpriv is not installed");
+    let Some(mut cmd) = run::repoflame_unprivileged(TEST) else {
+        run::require_or_skip(TEST, "running as root and setpriv is not installed");
         return;
     };
     let dir = TestDir::new("t");
-    util::open_to_all(&dir);
+    tree::open_to_all(&dir);
     dir.file("ok.rs", "fn a() {}\n")
         .file("sub/secret.rs", "fn s() {}\n")
         .file("locked/inside.rs", "fn i() {}\n");
     // One file the count cannot open, one directory the walk cannot read.
-    util::chmod(&dir.join("sub/secret.rs"), 0o000);
-    util::chmod(&dir.join("locked"), 0o000);
-    let out = util::run_limited(
+    tree::chmod(&dir.join("sub/secret.rs"), 0o000);
+    tree::chmod(&dir.join("locked"), 0o000);
+    let out = processes::run_limited(
         cmd.current_dir(dir.parent())
             .args(["./t", "--format", "json"]),
         HANG,
     )
     .output;
-    util::chmod(&dir.join("locked"), 0o755);
+    tree::chmod(&dir.join("locked"), 0o755);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(report["files"][0]["path"], "ok.rs");
@@ -1478,7 +1473,7 @@ fn json_problem_paths_are_relative_to_the_root_like_file_paths() {
         .collect();
     assert_eq!(paths, ["locked", "sub/secret.rs"], "{report}");
     // Messages name the paths as found, from where the run was started.
-    let lines = util::error_lines(&out);
+    let lines = output::error_lines(&out);
     assert_eq!(
         lines,
         [
@@ -1555,9 +1550,9 @@ fn a_revision_30000_levels_deep_does_not_overflow_the_stack() {
     ];
     let mut failures = Vec::new();
     for args in cases {
-        let mut cmd = util::repoflame();
+        let mut cmd = repoflame();
         cmd.current_dir(repo.path()).arg(".").args(args);
-        let out = util::run_limited(&mut cmd, HANG).output;
+        let out = processes::run_limited(&mut cmd, HANG).output;
         let stderr = String::from_utf8_lossy(&out.stderr);
         let brief: String = stderr.chars().take(300).collect();
         let Some(code) = out.status.code() else {
@@ -1577,7 +1572,7 @@ fn a_revision_30000_levels_deep_does_not_overflow_the_stack() {
                 assert!(report["totals"]["code"].as_u64().unwrap() >= 2);
             }
             0 | 1 if args.contains(&"--depth") && !args.contains(&"--folded") => {
-                util::assert_xml(&out.stdout)
+                output::assert_xml(&out.stdout)
             }
             0 | 1 if args.contains(&"--diff") => {
                 let text = String::from_utf8(out.stdout.clone()).unwrap();
@@ -1628,8 +1623,8 @@ fn thirty_thousand_files_in_one_directory_and_five_thousand_directories() {
         lines_written += lines as u64;
     }
 
-    let out = util::run_limited(
-        util::repoflame()
+    let out = processes::run_limited(
+        repoflame()
             .current_dir(dir.parent())
             .args(["wide", "--folded"]),
         HANG,
@@ -1641,11 +1636,8 @@ fn thirty_thousand_files_in_one_directory_and_five_thousand_directories() {
     assert_eq!(parsed.iter().map(|(_, c)| c).sum::<u64>(), lines_written);
 
     for source in ["wide", "wide/flat", "wide/dirs"] {
-        let out = util::run_limited(
-            util::repoflame().current_dir(dir.parent()).arg(source),
-            HANG,
-        )
-        .output;
+        let out =
+            processes::run_limited(repoflame().current_dir(dir.parent()).arg(source), HANG).output;
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -1657,7 +1649,7 @@ fn thirty_thousand_files_in_one_directory_and_five_thousand_directories() {
             "{source}: an SVG of {} bytes",
             out.stdout.len()
         );
-        let frames = util::svg_frames(&out.stdout);
+        let frames = output::svg_frames(&out.stdout);
         assert!(
             frames.len() <= 25_000 + 100,
             "{source}: {} frames",
@@ -1702,7 +1694,7 @@ fn thirty_thousand_files_in_one_directory_and_five_thousand_directories() {
 
 /// Runs `repoflame ARGS` in the work tree within [`HANG`].
 fn run_in_repo(repo: &TestRepo, args: &[&str]) -> Output {
-    util::run_limited(repo.cmd().args(args), HANG).output
+    processes::run_limited(repo.cmd().args(args), HANG).output
 }
 
 /// A repository `r` with three commits on `main`.
@@ -1721,8 +1713,8 @@ fn three_commits() -> TestRepo {
 fn svg_titles(svg: &[u8]) -> String {
     format!(
         "{} {}",
-        util::svg_text(svg, "title").unwrap_or_default(),
-        util::svg_text(svg, "subtitle").unwrap_or_default()
+        output::svg_text(svg, "title").unwrap_or_default(),
+        output::svg_text(svg, "subtitle").unwrap_or_default()
     )
 }
 
@@ -1833,7 +1825,7 @@ fn an_unborn_branch_fails_cleanly_while_other_branches_work() {
         &[".", "--diff", "HEAD..main"],
     ] {
         let out = run_in_repo(&repo, args);
-        let line = util::assert_fails_cleanly(&out);
+        let line = output::assert_fails_cleanly(&out);
         assert!(
             line.contains("HEAD") || line.contains("new"),
             "{args:?}: {line:?}"
@@ -1841,7 +1833,7 @@ fn an_unborn_branch_fails_cleanly_while_other_branches_work() {
         // With -o onto an existing file: untouched, nothing left.
         std::fs::write(&target, PRECIOUS).unwrap();
         let out = run_in_repo(&repo, &[args, &["-o", arg(&target)]].concat());
-        util::assert_fails_cleanly(&out);
+        output::assert_fails_cleanly(&out);
         assert_eq!(std::fs::read(&target).unwrap(), PRECIOUS, "{args:?}");
         assert_no_leftovers(scratch.path(), &format!("{args:?}"));
     }
@@ -1851,7 +1843,7 @@ fn an_unborn_branch_fails_cleanly_while_other_branches_work() {
     assert_eq!(again.stdout, main.stdout);
     let svg = run_in_repo(&repo, &[".", "--rev", "main"]);
     assert_eq!(svg.status.code(), Some(0), "{}", describe_brief(&svg));
-    util::assert_xml(&svg.stdout);
+    output::assert_xml(&svg.stdout);
     let work_tree = run_in_repo(&repo, &[".", "--folded"]);
     assert_eq!(work_tree.status.code(), Some(0), "{}", describe(&work_tree));
     assert_eq!(work_tree.stdout, main.stdout);

@@ -18,16 +18,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use crate::util::HANG;
-
 use serde_json::Value;
 
-use crate::gitutil::{
-    Behaviour, BlackHole, Bounded, GitDaemon, GitHttp, History, TcpProxy, TestRepo, closed_port,
-    closed_port_url, git_at, incompressible, run_with_deadline, run_with_terminal_stdin,
-    sample_history, spawn_signallable,
-};
-use crate::util::{self, Run, describe, describe_brief, repoflame};
+use crate::support::corpus::incompressible;
+use crate::support::git::git_at;
+use crate::support::history::{self, History, sample_history};
+use crate::support::output;
+use crate::support::processes::{self, Bounded, HANG, run_with_deadline, spawn_signallable};
+use crate::support::repo::TestRepo;
+use crate::support::run::{self, Run, assert_ok, describe, describe_brief, repoflame};
+use crate::support::servers::{Behaviour, GitDaemon, GitHttp};
+use crate::support::tcp::{BlackHole, TcpProxy, closed_port, closed_port_url};
+use crate::support::terminal::{self, run_with_terminal_stdin};
+use crate::support::tree;
 
 /// `--timeout` for runs that must fail on what the server (or the
 /// network) says, not by waiting: an hour, far longer than [`HANG`], so a
@@ -44,7 +47,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    util::run_limited(repoflame().args(args), HANG).output
+    processes::run_limited(repoflame().args(args), HANG).output
 }
 
 /// Runs `repoflame ARGS` in `dir` within [`HANG`].
@@ -53,7 +56,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    util::run_limited(repoflame().current_dir(dir).args(args), HANG).output
+    processes::run_limited(repoflame().current_dir(dir).args(args), HANG).output
 }
 
 /// A path as an argument (the temporary paths here are UTF-8).
@@ -73,7 +76,7 @@ fn json(args: &[&str]) -> Value {
 
 /// Folded lines as `stack → count`.
 fn folded_map(text: &str) -> BTreeMap<String, u64> {
-    util::parse_folded(text)
+    output::parse_folded(text)
         .into_iter()
         .map(|(frames, count)| (frames.join(";"), count))
         .collect()
@@ -128,7 +131,7 @@ fn assert_untouched(output: &Path) {
         output.display()
     );
     let dir = output.parent().expect("parent");
-    assert_eq!(util::temp_leftovers(dir), Vec::<String>::new());
+    assert_eq!(tree::temp_leftovers(dir), Vec::<String>::new());
 }
 
 /// Exit status 2, nothing on stdout, exactly one `repoflame: ` line on
@@ -160,7 +163,7 @@ fn rejection(cwd: &Path, args: &[&str]) -> Result<String, String> {
     if std::fs::read(&target).ok().as_deref() != Some(b"precious\n".as_slice()) {
         return Err("the existing -o file was changed".into());
     }
-    if !util::temp_leftovers(scratch.path()).is_empty() {
+    if !tree::temp_leftovers(scratch.path()).is_empty() {
         return Err("a temporary output file was left".into());
     }
     if line != second {
@@ -314,7 +317,7 @@ fn rev_does_not_touch_the_work_tree() {
     assert_eq!(folded(&[sample, "--rev", &history.main]), before_head);
     assert_eq!(folded(&[sample, "--diff", "v1..HEAD"]), before_diff);
     let svg = run([sample, "--rev", "HEAD"]);
-    util::assert_ok(&svg);
+    assert_ok(&svg);
 
     assert_eq!(
         repo.git(["status", "--porcelain"]),
@@ -393,7 +396,7 @@ fn rev_works_in_bare_repositories_worktrees_and_subdirectories() {
     // Relative to the working directory.
     let out = run_in(repo.path(), ["src", "--rev", "v1", "--folded"]);
     assert_eq!(
-        util::assert_ok(&out),
+        assert_ok(&out),
         folded(&[arg(&src), "--rev", "v1"]),
         "{}",
         describe(&out)
@@ -415,7 +418,7 @@ fn a_bare_repository_without_rev_counts_its_head_not_gits_own_files() {
     let head = "tiny;a.rs 1\ntiny;src;b.py 2\n";
     assert_eq!(folded(&[arg(&bare)]), head);
     let out = run_in(&bare, [".", "--folded"]);
-    assert_eq!(util::assert_ok(&out), head, "from inside it");
+    assert_eq!(assert_ok(&out), head, "from inside it");
     // The git directory of a work tree is read the same way.
     assert_eq!(folded(&[arg(&repo.git_dir())]), head);
     // It says which revision it counted.
@@ -425,13 +428,16 @@ fn a_bare_repository_without_rev_counts_its_head_not_gits_own_files() {
     assert_eq!(report["source"]["revision"]["commit"], repo.head());
     let out = run([arg(&bare)]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    assert_eq!(util::svg_text(&out.stdout, "title").unwrap(), "tiny @ HEAD");
+    assert_eq!(
+        output::svg_text(&out.stdout, "title").unwrap(),
+        "tiny @ HEAD"
+    );
     // A bare repository with no commit says so.
     let empty = repo.empty_bare("empty.git");
     let line = assert_rejected(repo.base(), &[arg(&empty)]);
     assert!(line.contains("no commits"), "{line}");
     // --help tells.
-    let help = util::assert_ok(&run(["--help"]));
+    let help = assert_ok(&run(["--help"]));
     assert!(help.contains("bare repository"), "{help}");
 }
 
@@ -462,7 +468,7 @@ fn a_subdirectory_gone_from_the_work_tree_is_counted_at_its_revision() {
     assert_eq!(folded(&[arg(&old), "--rev", "v1.0"]), at_v1);
     // Relative to the working directory, and in a bare repository.
     let out = run_in(&repo.join("src"), ["old", "--rev", "v1.0", "--folded"]);
-    assert_eq!(util::assert_ok(&out), at_v1, "relative");
+    assert_eq!(assert_ok(&out), at_v1, "relative");
     let bare = repo.bare_clone("proj.git");
     assert_eq!(
         folded(&[arg(&bare.join("src/old")), "--rev", "v1.0"]),
@@ -478,7 +484,7 @@ fn a_subdirectory_gone_from_the_work_tree_is_counted_at_its_revision() {
     );
     let out = run([arg(&old), "--diff", "v1.0..HEAD"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    util::assert_xml(&out.stdout);
+    output::assert_xml(&out.stdout);
 
     // Paths that are not in the revision say so.
     let proj = repo.path();
@@ -598,7 +604,7 @@ fn an_ambiguous_revision_name_says_which_it_counted() {
         (vec!["--diff", "main...dup"], "amb;a.rs 1 1\n", note),
     ] {
         let out = run([amb, "--folded"].iter().chain(&args));
-        assert_eq!(util::assert_ok(&out), stdout, "{args:?}");
+        assert_eq!(assert_ok(&out), stdout, "{args:?}");
         assert_eq!(stderr_text(&out), stderr, "{args:?}");
     }
 
@@ -606,14 +612,14 @@ fn an_ambiguous_revision_name_says_which_it_counted() {
     repo.bare_clone("amb.git");
     let http = GitHttp::serve(repo.base());
     let out = run([&http.url("amb.git"), "--rev", "dup", "--folded"]);
-    assert_eq!(util::assert_ok(&out), "amb;a.rs 2\n");
+    assert_eq!(assert_ok(&out), "amb;a.rs 2\n");
     assert_eq!(
         stderr_text(&out),
         "repoflame: refname \"dup\" is ambiguous: counted the branch refs/heads/dup, as git \
          clone --branch does; for the tag, give refs/tags/dup\n"
     );
     let out = run([&http.url("amb.git"), "--rev", "refs/tags/dup", "--folded"]);
-    assert_eq!(util::assert_ok(&out), "amb;a.rs 1\n");
+    assert_eq!(assert_ok(&out), "amb;a.rs 1\n");
     assert_eq!(stderr_text(&out), "");
 }
 
@@ -764,7 +770,7 @@ fn gitlinks_and_symlinks_are_skipped_never_followed() {
     let (repo, history) = sample_history();
     let sample = arg(repo.path());
     let out = run([sample, "--rev", "v2", "--folded"]);
-    let text = util::assert_ok(&out);
+    let text = assert_ok(&out);
     // The submodule's checkout is right there in the work tree: not read.
     assert!(repo.join("vendor/greet/src/lib.rs").is_file());
     assert!(!text.contains("vendor"), "{text}");
@@ -777,7 +783,7 @@ fn gitlinks_and_symlinks_are_skipped_never_followed() {
     );
     assert!(notes.contains("repoflame: 1 submodule skipped"), "{notes}");
     let link = &history.tree(&history.v2)[history.symlink_path];
-    assert_eq!(link.mode, crate::gitutil::MODE_SYMLINK);
+    assert_eq!(link.mode, history::MODE_SYMLINK);
 
     // Links that would escape the repository, to code that exists.
     let outside = tempfile::tempdir().expect("temp dir");
@@ -800,12 +806,7 @@ fn gitlinks_and_symlinks_are_skipped_never_followed() {
         .symlink("dangling.rs", "nowhere.rs")
         .commit("links");
     let out = run([arg(links.path()), "--rev", "HEAD", "--folded"]);
-    assert_eq!(
-        util::assert_ok(&out),
-        "links;real.rs 1\n",
-        "{}",
-        describe(&out)
-    );
+    assert_eq!(assert_ok(&out), "links;real.rs 1\n", "{}", describe(&out));
     assert!(
         stderr_text(&out).contains("repoflame: 4 committed symbolic links skipped"),
         "{}",
@@ -821,7 +822,7 @@ fn lfs_pointers_count_as_their_text_with_a_note() {
     let (repo, history) = sample_history();
     let sample = arg(repo.path());
     let out = run([sample, "--rev", "v2", "--format", "json"]);
-    let report: Value = serde_json::from_str(&util::assert_ok(&out)).unwrap();
+    let report: Value = serde_json::from_str(&assert_ok(&out)).unwrap();
     let files = files_by_path(&report);
     let pointer = &history.tree(&history.v2)[history.lfs_path].data;
     let entry = &files[history.lfs_path];
@@ -846,7 +847,7 @@ fn lfs_pointers_count_as_their_text_with_a_note() {
         .commit("pointers");
     let out = run([arg(other.path()), "--rev", "HEAD", "--folded"]);
     assert_eq!(
-        util::assert_ok(&out),
+        assert_ok(&out),
         "lfs;data;big.json 3\nlfs;main.py 1\nlfs;models;model.py 3\n"
     );
     let notes = stderr_text(&out);
@@ -889,10 +890,7 @@ fn lfs_note_counts_only_the_pointers_counted() {
         "Python",
         "--folded",
     ]);
-    assert_eq!(
-        util::assert_ok(&out),
-        "lfs;main.py 1\nlfs;models;model.py 3\n"
-    );
+    assert_eq!(assert_ok(&out), "lfs;main.py 1\nlfs;models;model.py 3\n");
     let notes = stderr_text(&out);
     assert!(
         notes.contains("repoflame: 1 Git LFS pointer"),
@@ -921,7 +919,7 @@ fn missing_object_is_a_problem_naming_its_path() {
     let out = run([arg(repo.path()), "--rev", "HEAD", "--folded"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "broken;src;ok.rs 2\n");
-    let lines = util::error_lines(&out);
+    let lines = output::error_lines(&out);
     assert_eq!(lines.len(), 1, "{}", describe(&out));
     assert!(lines[0].contains("src/gone.rs"), "{}", lines[0]);
     assert!(lines[0].contains("missing"), "{}", lines[0]);
@@ -946,7 +944,7 @@ fn missing_object_is_a_problem_naming_its_path() {
         String::from_utf8_lossy(&out.stdout),
         "broken;src;ok.rs 1 2\n"
     );
-    let lines = util::error_lines(&out);
+    let lines = output::error_lines(&out);
     assert!(
         lines.len() == 1 && lines[0].contains("src/gone.rs"),
         "{}",
@@ -985,9 +983,9 @@ fn svg_and_json_name_the_repository_and_the_revision() {
         let out = run([path, "--rev", rev]);
         let svg = out.stdout.clone();
         assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-        util::assert_xml(&svg);
-        let title = util::svg_text(&svg, "title").expect("a title");
-        let subtitle = util::svg_text(&svg, "subtitle").expect("a subtitle");
+        output::assert_xml(&svg);
+        let title = output::svg_text(&svg, "title").expect("a title");
+        let subtitle = output::svg_text(&svg, "subtitle").expect("a subtitle");
         let both = format!("{title} {subtitle}");
         assert!(title.contains("sample"), "{title}");
         assert!(both.contains(rev) || both.contains(&commit.short), "{both}");
@@ -1004,11 +1002,11 @@ fn svg_and_json_name_the_repository_and_the_revision() {
     // A tree has no commit and no date; the title still says which.
     let out = run([sample, "--rev", "v2^{tree}"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    util::assert_xml(&out.stdout);
+    output::assert_xml(&out.stdout);
     let both = format!(
         "{} {}",
-        util::svg_text(&out.stdout, "title").unwrap(),
-        util::svg_text(&out.stdout, "subtitle").unwrap()
+        output::svg_text(&out.stdout, "title").unwrap(),
+        output::svg_text(&out.stdout, "subtitle").unwrap()
     );
     let tree = repo.rev_parse("v2^{tree}");
     assert!(both.contains("v2^{tree}"), "{both}");
@@ -1201,7 +1199,7 @@ fn diff_folded_is_a_differential_graph_for_inferno() {
         let mut svg = Vec::new();
         inferno::flamegraph::from_lines(&mut options, text.lines(), &mut svg)
             .unwrap_or_else(|e| panic!("inferno cannot read {range}: {e}"));
-        let frames = util::svg_frames(&svg);
+        let frames = output::svg_frames(&svg);
         let total: u64 = at_to.values().sum();
         let root = frames
             .iter()
@@ -1342,7 +1340,7 @@ fn diff_svg_shows_deleted_code_and_colours_directories() {
     for range in ["v1..HEAD", "HEAD..v1", "v2..feature", "v1...feature"] {
         let out = run([sample, "--diff", range]);
         assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-        util::assert_xml(&out.stdout);
+        output::assert_xml(&out.stdout);
         let frames = frames_by_path(&out.stdout);
         let report = json(&[sample, "--diff", range]);
 
@@ -1413,8 +1411,8 @@ fn diff_svg_shows_deleted_code_and_colours_directories() {
     assert!(shrank(frames["sample/tools/"].fill));
 
     // Title and subtitle: the repository and both revisions.
-    let title = util::svg_text(&out.stdout, "title").unwrap();
-    let subtitle = util::svg_text(&out.stdout, "subtitle").unwrap();
+    let title = output::svg_text(&out.stdout, "title").unwrap();
+    let subtitle = output::svg_text(&out.stdout, "subtitle").unwrap();
     let both = format!("{title} {subtitle}");
     assert!(title.contains("sample"), "{title}");
     for commit in [history.commit(&history.v1), history.head()] {
@@ -1735,9 +1733,10 @@ fn a_path_that_is_a_file_then_a_directory_diffs_in_every_format() {
                     }
                     _ => page.as_str(),
                 };
-                util::assert_xml(svg.as_bytes());
-                let frames = util::svg_frames(svg.as_bytes());
-                let x: Vec<&util::SvgFrame> = frames.iter().filter(|f| f.name() == "x.c").collect();
+                output::assert_xml(svg.as_bytes());
+                let frames = output::svg_frames(svg.as_bytes());
+                let x: Vec<&output::SvgFrame> =
+                    frames.iter().filter(|f| f.name() == "x.c").collect();
                 assert_eq!(x.len(), 1, "{range} {view:?}: {frames:#?}");
                 assert_eq!(x[0].samples, Some(3 + 2), "{range} {view:?}: {:?}", x[0]);
                 let hover = &x[0].title;
@@ -1885,12 +1884,12 @@ fn remote_clones_equal_the_local_revision() {
                     }
                     // Folded and SVG too.
                     let run = tmp.run(&[url.as_str(), "--rev", "v2", "--folded"], HANG);
-                    assert_eq!(util::assert_ok(&run.output), *v2_folded, "{url}");
+                    assert_eq!(assert_ok(&run.output), *v2_folded, "{url}");
                     let run = tmp.run(&[url.as_str(), "--rev", "feature"], HANG);
-                    util::assert_ok(&run.output);
-                    util::assert_xml(&run.output.stdout);
-                    let title = util::svg_text(&run.output.stdout, "title").unwrap();
-                    let subtitle = util::svg_text(&run.output.stdout, "subtitle").unwrap();
+                    assert_ok(&run.output);
+                    output::assert_xml(&run.output.stdout);
+                    let title = output::svg_text(&run.output.stdout, "title").unwrap();
+                    let subtitle = output::svg_text(&run.output.stdout, "subtitle").unwrap();
                     assert!(title.contains("sample"), "{title}");
                     assert!(subtitle.contains(&feature.short), "{subtitle}");
                     assert!(subtitle.contains(&feature.date), "{subtitle}");
@@ -1950,7 +1949,7 @@ fn remote_clones_are_shallow_and_removed() {
                 args.extend(["--rev", rev]);
             }
             let run = tmp.run(&args, HANG);
-            let text = util::assert_ok(&run.output);
+            let text = assert_ok(&run.output);
             assert!(text.starts_with("deep;src;a.rs 2\n"), "{text}");
             let received = proxy.bytes_down() - before;
             assert!(
@@ -2094,11 +2093,11 @@ fn assert_bad_remote(url: &str, args: &[&str]) -> String {
     let mut all = vec![url, "--timeout", NEVER];
     all.extend_from_slice(args);
     let first = tmp.run(&[&all[..], &["--folded"]].concat(), HANG);
-    let line = util::assert_fails_cleanly(&first.output);
+    let line = output::assert_fails_cleanly(&first.output);
     let out_dir = tempfile::tempdir().unwrap();
     let target = precious_output(out_dir.path(), "graph.svg");
     let second = tmp.run(&[&all[..], &["-o", arg(&target)]].concat(), HANG);
-    let again = util::assert_fails_cleanly(&second.output);
+    let again = output::assert_fails_cleanly(&second.output);
     assert_untouched(&target);
     assert_eq!(line, again);
     assert!(
@@ -2172,7 +2171,7 @@ fn credentials_are_never_prompted_for() {
         "hung with a terminal on stdin (a prompt?): terminal got {:?}",
         String::from_utf8_lossy(&run.terminal)
     );
-    let line = util::assert_fails_cleanly(&run.bounded.output);
+    let line = output::assert_fails_cleanly(&run.bounded.output);
     assert!(line.contains("credentials"), "{line}");
     assert!(
         run.terminal.is_empty(),
@@ -2328,7 +2327,7 @@ fn a_server_that_never_answers_is_given_up_after_the_timeout_given() {
             !run.timed_out,
             "{url}: --timeout 2 still waiting after {HANG:?}"
         );
-        let line = util::assert_fails_cleanly(&run.output);
+        let line = output::assert_fails_cleanly(&run.output);
         assert!(line.contains(url.as_str()), "{line}");
         assert!(line.contains("no answer within 2 s (--timeout)"), "{line}");
         assert_untouched(target);
@@ -2379,7 +2378,7 @@ fn no_network_namespace() -> Option<Vec<&'static str>> {
 #[test]
 fn an_unreachable_host_fails_without_waiting_for_the_timeout() {
     let Some(unshare) = no_network_namespace() else {
-        util::require_or_skip(
+        run::require_or_skip(
             "an_unreachable_host_fails_without_waiting_for_the_timeout",
             "unshare cannot make a network namespace",
         );
@@ -2395,14 +2394,14 @@ fn an_unreachable_host_fails_without_waiting_for_the_timeout() {
     ] {
         let tmp = PrivateTmp::new();
         let mut cmd = Command::new("unshare");
-        util::hermetic(&mut cmd)
+        run::hermetic(&mut cmd)
             .env("TMPDIR", tmp.path())
             .args(&unshare)
             .arg(env!("CARGO_BIN_EXE_repoflame"))
             .args([url, "--timeout", NEVER, "--folded"]);
         let run = run_with_deadline(&mut cmd, HANG);
         assert!(!run.timed_out, "{url}: hung");
-        let line = util::assert_fails_cleanly(&run.output);
+        let line = output::assert_fails_cleanly(&run.output);
         assert!(line.contains(url), "{line}");
         assert!(line.contains(because), "{url}: not {because:?}: {line}");
         assert!(!line.contains("--timeout"), "{line}");
@@ -2425,7 +2424,7 @@ fn bad_revisions_fail_cleanly() {
     let shallow = repo.shallow_clone(1, "sample-shallow");
     let empty = repo.empty("nothing");
     let empty_bare = repo.empty_bare("nothing.git");
-    let not_repo = util::TestDir::new("plain");
+    let not_repo = tree::TestDir::new("plain");
     not_repo.file("a.rs", "fn a() {}\n");
 
     // Two objects with the same 4-digit prefix.
@@ -2507,7 +2506,7 @@ fn bad_diffs_and_rejected_combinations_fail_cleanly() {
     let (repo, _) = sample_history();
     let sample = repo.path();
     let empty = repo.empty("nothing");
-    let not_repo = util::TestDir::new("plain");
+    let not_repo = tree::TestDir::new("plain");
     not_repo.file("a.rs", "fn a() {}\n");
     let cases: Vec<(&Path, Vec<&str>, Vec<&str>)> = vec![
         (sample, vec![".", "--diff", "v1"], vec!["v1", ".."]),
@@ -2586,7 +2585,7 @@ fn clone_progress_shows_on_a_terminal_and_nowhere_else() {
 
     let mut cmd = tmp.cmd();
     cmd.args([url.as_str(), "--folded"]);
-    let run = util::run_on_pty(cmd, false, true, HANG);
+    let run = terminal::run_on_pty(cmd, false, true, HANG);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -2602,7 +2601,7 @@ fn clone_progress_shows_on_a_terminal_and_nowhere_else() {
 
     // Not a terminal: not a word on stderr.
     let quiet = tmp.run(&[url.as_str(), "--folded"], HANG);
-    assert_eq!(util::assert_ok(&quiet.output), "slow;src;a.rs 1\n");
+    assert_eq!(assert_ok(&quiet.output), "slow;src;a.rs 1\n");
     assert_eq!(
         String::from_utf8_lossy(&quiet.output.stderr),
         "",

@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use crate::util::{TestDir, assert_xml, describe};
+use crate::support::output::assert_xml;
+use crate::support::run::{self, describe};
+use crate::support::tree::TestDir;
 
 /// A small tree with several languages, nesting, an embedded language and
 /// a name that needs escaping.
@@ -42,7 +44,7 @@ fn check(name: &str, args: &[&str]) {
     let output = dir.run(args);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     let path = golden(name);
-    if crate::util::env_flag("REPOFLAME_BLESS") {
+    if run::env_flag("REPOFLAME_BLESS") {
         // Blessing checks nothing: say so where a person sees it (.ci/run
         // never blesses).
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

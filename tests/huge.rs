@@ -21,8 +21,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::gitutil::{TestRepo, git_command};
-use crate::util::{self, Run, TestDir, describe};
+use crate::support::git::{git_at, git_command};
+use crate::support::processes;
+use crate::support::repo::TestRepo;
+use crate::support::run::{self, Run, describe, repoflame};
+use crate::support::tree::TestDir;
 
 /// `path → (language, code, comments, blanks)` of a JSON report.
 fn counts(report: &Value) -> Vec<(String, String, u64, u64, u64)> {
@@ -47,7 +50,7 @@ fn counts(report: &Value) -> Vec<(String, String, u64, u64, u64)> {
 /// (`--stream-threshold 1`) or every blob read whole.
 fn at(repo: &Path, rev: &str, streamed: bool) -> Value {
     let threshold = if streamed { "1" } else { "1G" };
-    let mut cmd = util::repoflame();
+    let mut cmd = repoflame();
     cmd.current_dir(repo).args([
         "--rev",
         rev,
@@ -203,7 +206,7 @@ fn blobs_over_the_stream_threshold_are_streamed_from_loose_packed_and_delta_obje
     check("reference deltas", repo.path());
     // Objects in another repository, through alternates.
     let shared = repo.base().join("shared");
-    crate::gitutil::git_at(
+    git_at(
         repo.base(),
         [
             std::ffi::OsStr::new("clone"),
@@ -216,7 +219,7 @@ fn blobs_over_the_stream_threshold_are_streamed_from_loose_packed_and_delta_obje
     assert!(shared.join(".git/objects/info/alternates").exists());
     check("alternates", &shared);
     // A diff reads both revisions the same way.
-    let streamed = util::repoflame()
+    let streamed = repoflame()
         .current_dir(repo.path())
         .args([
             "--diff",
@@ -227,7 +230,7 @@ fn blobs_over_the_stream_threshold_are_streamed_from_loose_packed_and_delta_obje
             "1",
         ])
         .json_ok();
-    let whole = util::repoflame()
+    let whole = repoflame()
         .current_dir(repo.path())
         .args(["--diff", "v1..main", "--format", "json"])
         .json_ok();
@@ -293,9 +296,9 @@ fn fast_import(repo: &TestRepo, files: &[Import]) {
 
 /// Peak memory (KiB) and report of `repoflame ARGS` in `cwd`.
 fn measured(cwd: &Path, args: &[&str]) -> (u64, Value) {
-    let mut cmd = util::repoflame();
+    let mut cmd = repoflame();
     cmd.current_dir(cwd).args(args).args(["--format", "json"]);
-    let run = util::run_limited(&mut cmd, Duration::from_secs(600));
+    let run = processes::run_limited(&mut cmd, Duration::from_secs(600));
     let out = &run.output;
     assert_eq!(out.status.code(), Some(0), "{}", describe(out));
     let report = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -318,7 +321,7 @@ fn assert_grew_by_at_most_a_tenth(with: u64, without: u64, what: &str) {
 /// (625 MiB) only to look for a `#!` line.
 #[test]
 fn a_300_mib_blob_is_counted_in_memory_that_does_not_grow_with_it() {
-    if !util::slow_tests_enabled("a_300_mib_blob_is_counted_in_memory_that_does_not_grow_with_it") {
+    if !run::slow_tests_enabled("a_300_mib_blob_is_counted_in_memory_that_does_not_grow_with_it") {
         return;
     }
     let repo = TestRepo::new("r");
@@ -350,7 +353,7 @@ fn a_300_mib_blob_is_counted_in_memory_that_does_not_grow_with_it() {
 /// unlike the sparse file of `bad_input`).
 #[test]
 fn a_dense_300_mib_file_is_counted_in_memory_that_does_not_grow_with_it() {
-    if !util::slow_tests_enabled(
+    if !run::slow_tests_enabled(
         "a_dense_300_mib_file_is_counted_in_memory_that_does_not_grow_with_it",
     ) {
         return;

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use repoflame::escape::{escape, unescape};
 
 use crate::escape_table::ESCAPE_TABLE;
-use crate::util::{self, TestDir, describe, describe_brief};
+use crate::support::output;
+use crate::support::run::{Run, describe, describe_brief, repoflame};
+use crate::support::tree::TestDir;
 
 /// The root of the hostile tree: read as a comment by folded readers if it
 /// were not escaped.
@@ -138,7 +140,7 @@ fn expected_frames(root: &[u8], files: &BTreeMap<Vec<Vec<u8>>, u64>) -> Vec<(Str
 /// Parses folded output, unescaping every frame; checks one line per file,
 /// `depth + 1` frames per line, the root frame and each file's count.
 fn check_folded(text: &str, root: &[u8], files: &BTreeMap<Vec<Vec<u8>>, u64>) {
-    let lines = util::parse_folded(text);
+    let lines = output::parse_folded(text);
     assert_eq!(
         lines.len(),
         files.len(),
@@ -185,7 +187,7 @@ fn inferno_svg(folded: &str) -> Vec<u8> {
 /// `(name, samples)` of each frame inferno drew, from titles like
 /// `name (12 samples, 3.45%)`, sorted, without inferno's `all` frame.
 fn inferno_frames(svg: &[u8]) -> Vec<(String, u64)> {
-    let mut frames: Vec<(String, u64)> = util::svg_frames(svg)
+    let mut frames: Vec<(String, u64)> = output::svg_frames(svg)
         .into_iter()
         .map(|frame| {
             let (name, rest) = frame
@@ -235,7 +237,7 @@ fn folded_frames_of_real_files_are_the_frames_of_the_escape_table() {
     // Lines sorted by byte value, as the folded contract says.
     want.sort();
     let want: String = want.iter().map(|line| format!("{line}\n")).collect();
-    let folded = util::folded_ok(&dir, &[]);
+    let folded = output::folded_ok(&dir, &[]);
     if folded != want {
         let got: Vec<&str> = folded.lines().collect();
         let missing: Vec<&str> = want.lines().filter(|l| !got.contains(l)).collect();
@@ -254,21 +256,21 @@ fn folded_frames_of_real_files_are_the_frames_of_the_escape_table() {
 #[test]
 fn hostile_names_are_one_frame_each_in_folded_output() {
     let tree = hostile_tree();
-    let folded = util::folded_ok(&tree.dir, &[]);
+    let folded = output::folded_ok(&tree.dir, &[]);
     check_folded(&folded, ROOT, &tree.files);
     // The same through an explicit path and with one thread.
     let path = tree.dir.path().to_str().unwrap().to_string();
-    assert_eq!(util::folded_ok(&tree.dir, &[&path, "-j", "1"]), folded);
+    assert_eq!(output::folded_ok(&tree.dir, &[&path, "-j", "1"]), folded);
 }
 
 #[test]
 fn inferno_reads_hostile_folded_output_with_nothing_split_dropped_or_merged() {
     let tree = hostile_tree();
-    let folded = util::folded_ok(&tree.dir, &[]);
+    let folded = output::folded_ok(&tree.dir, &[]);
     let svg = inferno_svg(&folded);
-    util::assert_xml(&svg);
+    output::assert_xml(&svg);
     let total: u64 = tree.files.values().sum();
-    assert_eq!(util::folded_total(&folded), total);
+    assert_eq!(output::folded_total(&folded), total);
     let text = String::from_utf8_lossy(&svg);
     assert!(
         text.contains(&format!(r#"total_samples="{total}""#)),
@@ -288,14 +290,14 @@ fn hostile_names_appear_escaped_in_an_svg_that_parses_as_xml() {
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
     assert!(out.stderr.is_empty(), "{}", describe_brief(&out));
     let svg = out.stdout;
-    util::assert_xml(&svg);
+    output::assert_xml(&svg);
     let text = String::from_utf8(svg.clone()).expect("the SVG is UTF-8");
     assert!(
         !text.contains(|c: char| c.is_control() && c != '\n' && c != '\t' && c != '\r'),
         "control character in the SVG"
     );
 
-    let drawn = util::svg_frames(&svg);
+    let drawn = output::svg_frames(&svg);
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for frame in &drawn {
         *names.entry(frame.name()).or_default() += 1;
@@ -317,7 +319,7 @@ fn hostile_names_appear_escaped_in_an_svg_that_parses_as_xml() {
         drawn.len(),
         wanted.values().sum::<usize>(),
         "frames drawn: {:?}",
-        drawn.iter().map(util::SvgFrame::name).collect::<Vec<_>>()
+        drawn.iter().map(output::SvgFrame::name).collect::<Vec<_>>()
     );
 }
 
@@ -344,7 +346,7 @@ fn names_differing_only_in_invalid_bytes_stay_two_frames() {
     dir.file(b"a\xFF.rs", rust(1));
     dir.file(b"a\xFE.rs", rust(2));
     dir.file(b"a\xEF\xBF\xBD.rs", rust(4)); // "a\u{FFFD}.rs", what a lossy decoding gives
-    let folded = util::folded_ok(&dir, &[]);
+    let folded = output::folded_ok(&dir, &[]);
     assert_eq!(
         folded, "inv;a\\xFE.rs 2\ninv;a\\xFF.rs 1\ninv;a\u{FFFD}.rs 4\n",
         "folded output"
@@ -361,7 +363,7 @@ fn names_differing_only_in_invalid_bytes_stay_two_frames() {
     );
     let out = dir.run(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    let names: Vec<String> = util::svg_frames(&out.stdout)
+    let names: Vec<String> = output::svg_frames(&out.stdout)
         .iter()
         .map(|f| f.name().to_string())
         .collect();
@@ -392,7 +394,7 @@ fn escaped_lookalikes_stay_distinct_from_the_names_they_look_like() {
             files.insert(vec![name.to_vec()], code);
         }
     }
-    let folded = util::folded_ok(&dir, &[]);
+    let folded = output::folded_ok(&dir, &[]);
     check_folded(&folded, b"look", &files);
     assert_eq!(
         inferno_frames(&inferno_svg(&folded)),
@@ -405,7 +407,7 @@ fn a_hostile_root_name_is_one_frame() {
     let root: &[u8] = b"# r;o\xFFo\nt 2";
     let dir = TestDir::with_raw_name(root);
     dir.file("a.rs", rust(3));
-    let folded = util::folded_ok(&dir, &[]);
+    let folded = output::folded_ok(&dir, &[]);
     assert_eq!(folded, "\\x23 r\\x3Bo\\xFFo\\x0At\\x202;a.rs 3\n");
     let files = BTreeMap::from([(vec![b"a.rs".to_vec()], 3)]);
     check_folded(&folded, root, &files);
@@ -415,8 +417,8 @@ fn a_hostile_root_name_is_one_frame() {
     );
     let out = dir.run(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
-    util::assert_xml(&out.stdout);
-    let title = util::svg_text(&out.stdout, "title").expect("a title");
+    output::assert_xml(&out.stdout);
+    let title = output::svg_text(&out.stdout, "title").expect("a title");
     assert_eq!(title, escape(root), "the title names the root, escaped");
 }
 
@@ -425,7 +427,7 @@ fn a_hostile_single_file_source_is_one_frame() {
     let dir = TestDir::new("single");
     let name: &[u8] = b"# x;\xFF\n 2.rs";
     dir.file(name, rust(2));
-    let out = util::run(util::repoflame().arg(dir.join(name)).arg("--folded"));
+    let out = repoflame().arg(dir.join(name)).arg("--folded").complete();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
@@ -437,8 +439,8 @@ fn a_hostile_single_file_source_is_one_frame() {
 fn error_messages_name_hostile_paths_escaped_on_one_line() {
     let dir = TestDir::new("errors");
     let missing: &[u8] = b"no\nsuch;\x1b[31m\xFF dir 2";
-    let out = util::run(util::repoflame().arg(dir.join(missing)));
-    let line = util::assert_fails_cleanly(&out);
+    let out = repoflame().arg(dir.join(missing)).complete();
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains(&*escape(missing)),
         "the path is not named escaped: {line:?}"

@@ -9,7 +9,12 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 
-use crate::util::{self, HANG, TestDir, describe, describe_brief};
+use crate::support::output;
+use crate::support::processes::{self, HANG};
+use crate::support::run::{self, Run, describe, describe_brief};
+use crate::support::special;
+use crate::support::terminal;
+use crate::support::tree::{self, TestDir};
 
 /// A small tree with one Rust file, and the path of an output file beside it.
 fn small_tree() -> (TestDir, std::path::PathBuf) {
@@ -22,7 +27,7 @@ fn small_tree() -> (TestDir, std::path::PathBuf) {
 
 fn no_leftovers(dir: &std::path::Path) {
     assert_eq!(
-        util::temp_leftovers(dir),
+        tree::temp_leftovers(dir),
         Vec::<String>::new(),
         "temporary files left in {dir:?}"
     );
@@ -38,7 +43,7 @@ fn an_existing_output_file_is_replaced_on_success() {
     assert!(out.stderr.is_empty(), "{}", describe(&out));
     let svg = std::fs::read(&target).unwrap();
     assert!(svg.starts_with(b"<?xml"), "not an SVG");
-    util::assert_xml(&svg);
+    output::assert_xml(&svg);
     no_leftovers(dir.parent());
 
     // The same bytes as on stdout.
@@ -67,7 +72,7 @@ fn a_new_output_file_is_created_with_the_usual_permissions() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     // The tests run with the inherited umask: the file gets what `>` gives.
-    assert_eq!(mode, 0o666 & !util::current_umask(), "mode {mode:o}");
+    assert_eq!(mode, 0o666 & !tree::current_umask(), "mode {mode:o}");
     no_leftovers(dir.parent());
 }
 
@@ -75,7 +80,7 @@ fn a_new_output_file_is_created_with_the_usual_permissions() {
 fn a_replaced_output_file_keeps_its_permissions() {
     let (dir, target) = small_tree();
     std::fs::write(&target, "old").unwrap();
-    util::chmod(&target, 0o640);
+    tree::chmod(&target, 0o640);
     let out = dir.run(&["--folded", "-o", target.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o7777;
@@ -99,10 +104,10 @@ fn an_existing_output_file_is_untouched_on_failure() {
     ];
     for args in failures {
         std::fs::write(&target, &old).unwrap();
-        util::chmod(&target, 0o604);
+        tree::chmod(&target, 0o604);
         let before = std::fs::metadata(&target).unwrap();
         let out = dir.run(args);
-        util::assert_fails_cleanly(&out);
+        output::assert_fails_cleanly(&out);
         assert_eq!(
             std::fs::read(&target).unwrap(),
             old,
@@ -121,7 +126,7 @@ fn output_into_a_missing_directory_fails_clearly() {
     let (dir, _) = small_tree();
     let target = dir.parent().join("no-such-dir/out.svg");
     let out = dir.run(&["-o", target.to_str().unwrap()]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains("no-such-dir") && line.contains("does not exist"),
         "{line:?}"
@@ -130,7 +135,7 @@ fn output_into_a_missing_directory_fails_clearly() {
 
     // Relative, from the working directory.
     let out = dir.run(&["--folded", "-o", "nowhere/x.txt"]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.contains("nowhere"), "{line:?}");
 }
 
@@ -139,7 +144,7 @@ fn output_onto_a_directory_fails_clearly() {
     let (dir, _) = small_tree();
     dir.dir("adir");
     let out = dir.run(&["--folded", "-o", "adir"]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains("adir") && line.contains("directory"),
         "{line:?}"
@@ -150,21 +155,21 @@ fn output_onto_a_directory_fails_clearly() {
 
 #[test]
 fn output_in_an_unwritable_directory_fails_and_leaves_the_file() {
-    let Some(mut cmd) = util::repoflame_unprivileged("output_in_an_unwritable_directory") else {
+    let Some(mut cmd) = run::repoflame_unprivileged("output_in_an_unwritable_directory") else {
         return;
     };
     let (dir, target) = small_tree();
-    util::open_to_all(&dir);
+    tree::open_to_all(&dir);
     std::fs::write(&target, "old").unwrap();
-    util::chmod(&target, 0o666); // writable, but its directory is not
-    let out = util::run_limited(
+    tree::chmod(&target, 0o666); // writable, but its directory is not
+    let out = processes::run_limited(
         cmd.current_dir(dir.path())
             .args(["--folded", "-o"])
             .arg(&target),
         HANG,
     )
     .output;
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains("out.svg"),
         "the output is not named: {line:?}"
@@ -182,8 +187,8 @@ fn a_write_error_on_stdout_reads_like_every_other_error() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let out = util::run_with_stdout(dir.cmd().arg("--folded"), full);
-    let line = util::assert_fails_cleanly(&out);
+    let out = processes::run_with_stdout(dir.cmd().arg("--folded"), full);
+    let line = output::assert_fails_cleanly(&out);
     assert!(!line.contains("(os error"), "{line:?}");
 }
 
@@ -191,19 +196,19 @@ fn a_write_error_on_stdout_reads_like_every_other_error() {
 fn a_write_error_on_an_output_file_reads_like_every_other_error() {
     // The same for `-o`: the output file and the reason, not the internal
     // temporary file.
-    let Some(mut cmd) = util::repoflame_unprivileged("a_write_error_on_an_output_file") else {
+    let Some(mut cmd) = run::repoflame_unprivileged("a_write_error_on_an_output_file") else {
         return;
     };
     let (dir, target) = small_tree();
-    util::open_to_all(&dir);
-    let out = util::run_limited(
+    tree::open_to_all(&dir);
+    let out = processes::run_limited(
         cmd.current_dir(dir.path())
             .args(["--folded", "-o"])
             .arg(&target),
         HANG,
     )
     .output;
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(line.contains("out.svg"), "{line:?}");
     assert!(line.contains("permission denied"), "{line:?}");
     assert!(!line.contains("(os error"), "{line:?}");
@@ -223,9 +228,9 @@ fn a_full_stdout_is_an_error_naming_stdout() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full");
-        let out = util::run_with_stdout(dir.cmd().args(["--format", format]), full);
+        let out = processes::run_with_stdout(dir.cmd().args(["--format", format]), full);
         assert_eq!(out.status.code(), Some(2), "{format}: {}", describe(&out));
-        let lines = util::error_lines(&out);
+        let lines = output::error_lines(&out);
         assert_eq!(lines.len(), 1, "{format}: {lines:?}");
         assert!(lines[0].contains("stdout"), "{format}: {:?}", lines[0]);
         assert!(
@@ -267,7 +272,7 @@ fn a_closed_pipe_is_not_an_error() {
             std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
             text
         });
-        let (status, _) = util::wait_limited(&mut child, HANG);
+        let (status, _) = processes::wait_limited(&mut child, HANG);
         let err = err.join().unwrap();
         assert_eq!(
             status.code(),
@@ -281,7 +286,7 @@ fn a_closed_pipe_is_not_an_error() {
 #[test]
 fn an_svg_is_not_written_to_a_terminal() {
     let (dir, _) = small_tree();
-    let run = util::run_on_pty(dir.cmd(), true, false, HANG);
+    let run = terminal::run_on_pty(dir.cmd(), true, false, HANG);
     assert_eq!(run.status.code(), Some(2));
     assert!(
         !String::from_utf8_lossy(&run.terminal).contains("<svg"),
@@ -295,7 +300,7 @@ fn an_svg_is_not_written_to_a_terminal() {
     // The same with --format svg spelled out.
     let mut cmd = dir.cmd();
     cmd.args(["--format", "svg"]);
-    let run = util::run_on_pty(cmd, true, false, HANG);
+    let run = terminal::run_on_pty(cmd, true, false, HANG);
     assert_eq!(run.status.code(), Some(2));
 }
 
@@ -304,7 +309,7 @@ fn an_svg_with_o_is_written_while_stdout_is_a_terminal() {
     let (dir, target) = small_tree();
     let mut cmd = dir.cmd();
     cmd.arg("-o").arg(&target);
-    let run = util::run_on_pty(cmd, true, false, HANG);
+    let run = terminal::run_on_pty(cmd, true, false, HANG);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -312,7 +317,7 @@ fn an_svg_with_o_is_written_while_stdout_is_a_terminal() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(run.terminal.is_empty(), "output on the terminal");
-    util::assert_xml(&std::fs::read(&target).unwrap());
+    output::assert_xml(&std::fs::read(&target).unwrap());
 }
 
 #[test]
@@ -320,7 +325,7 @@ fn folded_and_json_output_may_go_to_a_terminal() {
     let (dir, _) = small_tree();
     let mut cmd = dir.cmd();
     cmd.arg("--folded");
-    let run = util::run_on_pty(cmd, true, false, HANG);
+    let run = terminal::run_on_pty(cmd, true, false, HANG);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -335,7 +340,7 @@ fn folded_and_json_output_may_go_to_a_terminal() {
 
     let mut cmd = dir.cmd();
     cmd.args(["--format", "json"]);
-    let run = util::run_on_pty(cmd, true, false, HANG);
+    let run = terminal::run_on_pty(cmd, true, false, HANG);
     assert_eq!(run.status.code(), Some(0));
     let shown = String::from_utf8(run.terminal)
         .unwrap()
@@ -376,8 +381,8 @@ fn mknod_char(path: &std::path::Path, major: u32, minor: u32) {
 #[test]
 fn o_onto_a_character_device_writes_through_it_and_keeps_the_node() {
     const TEST: &str = "o_onto_a_character_device_writes_through_it_and_keeps_the_node";
-    if !util::is_root() {
-        util::require_or_skip(TEST, "mknod needs root");
+    if !run::is_root() {
+        run::require_or_skip(TEST, "mknod needs root");
         return;
     }
     use std::os::unix::fs::FileTypeExt;
@@ -400,7 +405,7 @@ fn o_onto_a_character_device_writes_through_it_and_keeps_the_node() {
     let full = dir.parent().join("full");
     mknod_char(&full, 1, 7);
     let out = dir.run(&["--folded", "-o", full.to_str().unwrap()]);
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains("full") && line.contains("no space left"),
         "{line:?}"
@@ -420,13 +425,13 @@ fn o_onto_a_fifo_writes_into_it_in_place() {
     use std::os::unix::fs::FileTypeExt;
     let (dir, _) = small_tree();
     let fifo = dir.parent().join("pipe");
-    util::mkfifo(&fifo);
+    special::mkfifo(&fifo);
     for (args, expected) in [
         (&["--folded"][..], SMALL_FOLDED.as_bytes().to_vec()),
         (&[][..], dir.run(&[]).stdout),
     ] {
-        let reader = util::FifoReader::start(&fifo);
-        let out = util::run_limited(dir.cmd().args(args).arg("-o").arg(&fifo), HANG).output;
+        let reader = special::FifoReader::start(&fifo);
+        let out = processes::run_limited(dir.cmd().args(args).arg("-o").arg(&fifo), HANG).output;
         let read = reader.finish();
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
         assert!(
@@ -446,8 +451,8 @@ fn o_onto_a_socket_connects_and_writes_to_it() {
     use std::os::unix::fs::FileTypeExt;
     let (dir, _) = small_tree();
     let socket = dir.parent().join("sock");
-    let reader = util::SocketReader::listen(&socket);
-    let out = util::run_limited(dir.cmd().args(["--folded", "-o"]).arg(&socket), HANG).output;
+    let reader = special::SocketReader::listen(&socket);
+    let out = processes::run_limited(dir.cmd().args(["--folded", "-o"]).arg(&socket), HANG).output;
     let read = reader.finish();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(
@@ -471,10 +476,10 @@ fn o_onto_a_socket_nobody_listens_on_fails_before_counting() {
     let (dir, _) = small_tree();
     let socket = dir.parent().join("sock");
     drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
-    let tripwire = util::WalkTripwire::set(dir.path());
-    let out = util::run_limited(dir.cmd().args(["--folded", "-o"]).arg(&socket), HANG).output;
+    let tripwire = special::WalkTripwire::set(dir.path());
+    let out = processes::run_limited(dir.cmd().args(["--folded", "-o"]).arg(&socket), HANG).output;
     let walked = tripwire.tripped();
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains("sock") && line.contains("connect"),
         "{line:?}"
@@ -511,7 +516,7 @@ fn o_onto_a_symlink_keeps_the_link_and_replaces_the_file_it_points_to() {
     std::fs::create_dir(&files).unwrap();
     let target = files.join("graph.txt");
     std::fs::write(&target, "old").unwrap();
-    util::chmod(&target, 0o640);
+    tree::chmod(&target, 0o640);
     let inode = std::fs::metadata(&target).unwrap().ino();
     let link = links.join("graph.txt");
     std::os::unix::fs::symlink("../files/graph.txt", &link).unwrap();
@@ -570,7 +575,7 @@ fn o_onto_a_dangling_symlink_creates_the_file_it_points_to() {
         .mode();
     assert_eq!(
         mode & 0o777,
-        0o666 & !util::current_umask(),
+        0o666 & !tree::current_umask(),
         "mode {mode:o}"
     );
     no_leftovers(dir.parent());
@@ -578,10 +583,10 @@ fn o_onto_a_dangling_symlink_creates_the_file_it_points_to() {
 
     // A dangling link into a missing directory: an error, before any work.
     std::os::unix::fs::symlink("nowhere/new.txt", dir.parent().join("lost")).unwrap();
-    let tripwire = util::WalkTripwire::set(dir.path());
-    let out = util::run_limited(dir.cmd().args(["--folded", "-o", "../lost"]), HANG).output;
+    let tripwire = special::WalkTripwire::set(dir.path());
+    let out = processes::run_limited(dir.cmd().args(["--folded", "-o", "../lost"]), HANG).output;
     let walked = tripwire.tripped();
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains("lost") && line.contains("nowhere"),
         "{line:?}"
@@ -599,10 +604,10 @@ fn o_onto_a_directory_or_a_link_to_one_fails_before_any_work() {
     let target = dir.parent().join("adir");
     std::fs::create_dir(&target).unwrap();
     std::os::unix::fs::symlink("adir", dir.parent().join("to-dir")).unwrap();
-    let tripwire = util::WalkTripwire::set(dir.path());
+    let tripwire = special::WalkTripwire::set(dir.path());
     for name in ["../adir", "../to-dir"] {
-        let out = util::run_limited(dir.cmd().args(["--folded", "-o", name]), HANG).output;
-        let line = util::assert_fails_cleanly(&out);
+        let out = processes::run_limited(dir.cmd().args(["--folded", "-o", name]), HANG).output;
+        let line = output::assert_fails_cleanly(&out);
         assert!(
             line.contains(&name[3..]) && line.contains("directory"),
             "{line:?}"
@@ -617,18 +622,18 @@ fn o_onto_a_directory_or_a_link_to_one_fails_before_any_work() {
 #[test]
 fn o_into_an_unwritable_directory_fails_before_the_walk() {
     const TEST: &str = "o_into_an_unwritable_directory_fails_before_the_walk";
-    let Some(mut cmd) = util::repoflame_unprivileged(TEST) else {
-        util::require_or_skip(TEST, "running as root and setpriv is not installed");
+    let Some(mut cmd) = run::repoflame_unprivileged(TEST) else {
+        run::require_or_skip(TEST, "running as root and setpriv is not installed");
         return;
     };
     let (dir, _) = small_tree();
-    util::open_to_all(&dir);
+    tree::open_to_all(&dir);
     let locked = dir.parent().join("locked");
     std::fs::create_dir(&locked).unwrap();
-    util::chmod(&locked, 0o555);
+    tree::chmod(&locked, 0o555);
     let target = locked.join("out.svg");
-    let tripwire = util::WalkTripwire::set(dir.path());
-    let out = util::run_limited(
+    let tripwire = special::WalkTripwire::set(dir.path());
+    let out = processes::run_limited(
         cmd.current_dir(dir.path())
             .args(["--folded", "-o"])
             .arg(&target),
@@ -636,7 +641,7 @@ fn o_into_an_unwritable_directory_fails_before_the_walk() {
     )
     .output;
     let walked = tripwire.tripped();
-    let line = util::assert_fails_cleanly(&out);
+    let line = output::assert_fails_cleanly(&out);
     assert!(
         line.contains("out.svg") && line.contains("permission denied"),
         "{line:?}"
@@ -667,7 +672,7 @@ fn a_new_output_file_gets_0666_less_the_umask_of_the_run() {
                 Ok(())
             });
         }
-        let out = util::run(&mut cmd);
+        let out = cmd.complete();
         assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
         let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode, 0o666 & !umask, "umask {umask:03o}: mode {mode:o}");
@@ -679,14 +684,14 @@ fn a_new_output_file_gets_0666_less_the_umask_of_the_run() {
 fn a_replaced_output_file_keeps_its_owner_and_group_when_run_as_root() {
     const TEST: &str = "a_replaced_output_file_keeps_its_owner_and_group_when_run_as_root";
     use std::os::unix::fs::MetadataExt;
-    if !util::is_root() {
-        util::require_or_skip(TEST, "giving a file to another user needs root");
+    if !run::is_root() {
+        run::require_or_skip(TEST, "giving a file to another user needs root");
         return;
     }
     let (dir, target) = small_tree();
     std::fs::write(&target, "old").unwrap();
     std::os::unix::fs::chown(&target, Some(65534), Some(65534)).unwrap();
-    util::chmod(&target, 0o640);
+    tree::chmod(&target, 0o640);
     let out = dir.run(&["--folded", "-o", target.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), SMALL_FOLDED);
@@ -709,7 +714,7 @@ fn o_dash_writes_to_stdout_not_a_file_named_dash() {
     // Like stdout, no SVG onto a terminal.
     let mut cmd = dir.cmd();
     cmd.args(["-o", "-"]);
-    let run = util::run_on_pty(cmd, true, false, HANG);
+    let run = terminal::run_on_pty(cmd, true, false, HANG);
     assert_eq!(run.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&run.terminal).contains("<svg"));
     assert!(!dir.join("-").exists(), "a file named - was written");
@@ -751,10 +756,10 @@ fn a_title_with_control_characters_or_u_fffe_gives_an_svg_that_parses() {
     let out = dir.run(&["--title", HOSTILE_TITLE]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
     let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
-    util::assert_xml(svg.as_bytes());
+    output::assert_xml(svg.as_bytes());
     assert_no_raw_controls(svg, "SVG");
     assert_eq!(
-        util::svg_text(&out.stdout, "title").as_deref(),
+        output::svg_text(&out.stdout, "title").as_deref(),
         Some(expected)
     );
 
@@ -777,14 +782,14 @@ fn a_name_with_control_characters_or_u_fffe_is_escaped_everywhere() {
     let out = dir.run(&["--name", HOSTILE_TITLE]);
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
     let svg = std::str::from_utf8(&out.stdout).expect("UTF-8");
-    util::assert_xml(svg.as_bytes());
+    output::assert_xml(svg.as_bytes());
     assert_no_raw_controls(svg, "SVG");
     assert_eq!(
-        util::svg_text(&out.stdout, "title").as_deref(),
+        output::svg_text(&out.stdout, "title").as_deref(),
         Some(expected)
     );
     assert!(
-        util::svg_frames(&out.stdout)
+        output::svg_frames(&out.stdout)
             .iter()
             .any(|f| f.name() == expected)
     );

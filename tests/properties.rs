@@ -25,7 +25,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use repoflame::escape::{escape, unescape};
 
-use crate::util::{self, TestDir, copy_tree, describe_brief};
+use crate::support::oracles;
+use crate::support::output;
+use crate::support::run::{Run, describe_brief, repoflame};
+use crate::support::tree::{TestDir, copy_tree};
 
 // ---------------------------------------------------------------------------
 // Configuration.
@@ -643,7 +646,7 @@ impl Reference {
 /// lose hostile names itself.
 fn reference(tree: &Written) -> (BTreeMap<RawPath, Reference>, (u64, u64, u64)) {
     let root = tree.dir.path();
-    let counts = util::tokei_counts(root, false, false);
+    let counts = oracles::tokei_counts(root, false, false);
     let config = tokei::Config::default();
     let mut files = BTreeMap::new();
     for (path, (code, comments, blanks)) in counts.files {
@@ -738,7 +741,7 @@ fn check_folded(
     );
     let mut seen: BTreeMap<RawPath, u64> = BTreeMap::new();
     let mut frames = Frames::new();
-    for (stack, count) in util::parse_folded(text) {
+    for (stack, count) in output::parse_folded(text) {
         let raw: Vec<Vec<u8>> = stack
             .iter()
             .map(|frame| unescape(frame).unwrap_or_else(|e| panic!("frame {frame:?}: {e}")))
@@ -784,7 +787,7 @@ struct Drawn {
 /// The frames of an SVG (the `<g>` elements inside `svg#frames`) and that
 /// element's `total_samples`; also checks the SVG is XML.
 fn drawn_frames(svg: &[u8]) -> (Vec<Drawn>, Option<u64>) {
-    let (frames, total) = util::svg_frames_and_total(svg);
+    let (frames, total) = output::svg_frames_and_total(svg);
     let frames = frames
         .into_iter()
         .map(|f| {
@@ -850,7 +853,7 @@ fn check_inferno(folded: &str, total: u64, expected: &Frames) {
     let mut svg = Vec::new();
     inferno::flamegraph::from_lines(&mut options, folded.lines(), &mut svg)
         .unwrap_or_else(|e| panic!("inferno cannot read the folded output: {e}\n{folded}"));
-    util::assert_xml(&svg);
+    output::assert_xml(&svg);
     let (frames, total_samples) = drawn_frames(&svg);
     assert_eq!(total_samples, Some(total), "inferno's total_samples");
     let mut drawn = rebuild(&frames, |title| {
@@ -878,7 +881,7 @@ fn check_inferno(folded: &str, total: u64, expected: &Frames) {
 /// Checks repoflame's own SVG: XML, `total_samples` and the root frame
 /// equal to the folded total, and the frames those of the folded stacks.
 fn check_svg(svg: &[u8], total: u64, expected: &Frames) {
-    util::assert_xml(svg);
+    output::assert_xml(svg);
     let (frames, total_samples) = drawn_frames(svg);
     assert_eq!(total_samples, Some(total), "repoflame's total_samples");
     let drawn = rebuild(&frames, |title| {
@@ -956,7 +959,7 @@ fn check_json(
 /// is missing, not one per case).
 fn tokei_cli() -> Option<&'static Path> {
     static CLI: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    CLI.get_or_init(|| util::tokei_cli("properties: random trees against the tokei CLI"))
+    CLI.get_or_init(|| oracles::tokei_cli("properties: random trees against the tokei CLI"))
         .as_deref()
 }
 
@@ -973,7 +976,7 @@ fn check_reference_against_the_cli(
     files: &BTreeMap<RawPath, Reference>,
     total: (u64, u64, u64),
 ) {
-    let mut want: BTreeMap<String, util::TableRow> = BTreeMap::new();
+    let mut want: BTreeMap<String, oracles::TableRow> = BTreeMap::new();
     for file in files.values() {
         let row = want.entry(file.language.clone()).or_default();
         *row = (
@@ -990,7 +993,7 @@ fn check_reference_against_the_cli(
         "Total".to_string(),
         (files.len() as u64, total.0, total.1, total.2),
     );
-    let table = util::tokei_cli_table(tokei, tree.dir.path(), &[]);
+    let table = oracles::tokei_cli_table(tokei, tree.dir.path(), &[]);
     assert_eq!(
         table, want,
         "the tokei CLI's table (files, code, comments, blanks) against tokei's library \
@@ -1019,7 +1022,7 @@ fn check_tree(tree: &Written) {
             _ => r.lines(),
         });
         assert_eq!(
-            util::folded_total(&folded),
+            output::folded_total(&folded),
             want,
             "--metric {metric}: folded sum against tokei's Total"
         );
@@ -1065,9 +1068,9 @@ const FORMATS: [(&str, &[&str]); 3] = [
 
 /// Exit status and stdout of `repoflame SOURCE ARGS` run in `cwd`.
 fn outcome(cwd: &Path, source: &OsStr, args: &[&str]) -> (Option<i32>, Vec<u8>) {
-    let mut cmd = util::repoflame();
+    let mut cmd = repoflame();
     cmd.current_dir(cwd).arg(source).args(args);
-    let out = util::run(&mut cmd);
+    let out = cmd.complete();
     assert!(
         matches!(out.status.code(), Some(0 | 2)),
         "repoflame {source:?} {args:?}\n{}",
@@ -1195,9 +1198,9 @@ fn a_source_path_with_a_multibyte_character_across_byte_7_is_not_a_panic() {
     // The same as a user meets it: `repoflame résumé`.
     let dir = TestDir::new("résumé");
     dir.file("a.rs", "fn main() {}\n");
-    let mut cmd = util::repoflame();
+    let mut cmd = repoflame();
     cmd.current_dir(dir.parent()).args(["résumé", "--folded"]);
-    let out = util::run(&mut cmd);
+    let out = cmd.complete();
     assert_eq!(out.status.code(), Some(0), "{}", describe_brief(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "résumé;a.rs 1\n");
 }

@@ -1,10 +1,21 @@
-//! The suite's own checks, checked: a check that cannot fail proves
-//! nothing (issue 8 found an XML check that passed empty input, plain text
-//! and a truncated `<svg><g>`).
+//! The suite's own checks and helpers, checked: a check that cannot fail
+//! proves nothing (issue 8 found an XML check that passed empty input,
+//! plain text and a truncated `<svg><g>`), and a helper that does not do
+//! what the tests rely on makes them pass or fail for the wrong reason.
+//! The git helpers have modules of their own: [`history`] (the sample
+//! history against git) and [`servers`] (one smoke test per server).
+
+mod history;
+mod servers;
 
 use std::panic::catch_unwind;
 
-use crate::util::{self, Run, TestDir};
+use crate::support::oracles;
+use crate::support::output;
+use crate::support::run::{self, Run};
+use crate::support::special;
+use crate::support::terminal;
+use crate::support::tree::TestDir;
 
 /// Whether `check` rejects (panics). The panic hook is left alone: it is
 /// the whole process's, and a test that swapped it would silence the
@@ -19,7 +30,7 @@ fn the_xml_check_rejects_a_truncated_svg() {
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n").file("src/b.py", "b = 1\n");
     let svg = dir.cmd().quiet_ok().into_bytes();
-    util::assert_xml(&svg);
+    output::assert_xml(&svg);
     for bad in [
         &b""[..],
         b"plain text",
@@ -29,7 +40,7 @@ fn the_xml_check_rejects_a_truncated_svg() {
         &svg[..svg.len() - 7],
     ] {
         assert!(
-            rejects(|| util::assert_xml(bad)),
+            rejects(|| output::assert_xml(bad)),
             "accepted as XML: {:?}",
             String::from_utf8_lossy(&bad[..bad.len().min(80)])
         );
@@ -40,7 +51,7 @@ fn the_xml_check_rejects_a_truncated_svg() {
 fn runs_inherit_nothing_from_the_test_process() {
     // What a program started the way the binary is started sees.
     let mut env = std::process::Command::new("env");
-    let seen = util::hermetic(&mut env).stdout_ok();
+    let seen = run::hermetic(&mut env).stdout_ok();
     let keys: Vec<&str> = seen.lines().filter_map(|l| l.split('=').next()).collect();
     let allowed = [
         "PATH",
@@ -78,9 +89,9 @@ fn the_tokei_oracle_is_the_version_that_is_vendored() {
     )
     .unwrap();
     assert!(
-        manifest.contains(&format!("\nversion = \"{}\"\n", util::TOKEI_VERSION)),
+        manifest.contains(&format!("\nversion = \"{}\"\n", oracles::TOKEI_VERSION)),
         "vendor/tokei is not tokei {}",
-        util::TOKEI_VERSION
+        oracles::TOKEI_VERSION
     );
 }
 
@@ -89,9 +100,9 @@ fn a_pseudo_terminal_is_not_inherited_by_the_children_of_other_tests() {
     // Tests run on threads of one process: a child spawned by another test
     // while a terminal is open must not get a copy of it, or reading the
     // terminal would not end when the child under test exits.
-    let (_master, _slave) = util::open_pty();
+    let (_master, _slave) = terminal::open_pty();
     let mut other = std::process::Command::new("cat");
-    let mut other = util::hermetic(&mut other)
+    let mut other = run::hermetic(&mut other)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -116,11 +127,11 @@ fn the_walk_tripwire_trips_when_a_run_walks_and_only_then() {
     // worthless if a walk could pass the tripwire without tripping it.
     let dir = TestDir::new("t");
     dir.file("a.rs", "fn a() {}\n");
-    let tripwire = util::WalkTripwire::set(dir.path());
+    let tripwire = special::WalkTripwire::set(dir.path());
     assert_eq!(dir.cmd().arg("--folded").stdout_ok(), "t;a.rs 1\n");
     assert!(tripwire.tripped(), "a run walked the tree without tripping");
 
     std::fs::remove_file(dir.join(".ignore")).unwrap();
-    let untouched = util::WalkTripwire::set(dir.path());
+    let untouched = special::WalkTripwire::set(dir.path());
     assert!(!untouched.tripped(), "tripped with no run at all");
 }

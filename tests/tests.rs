@@ -2,8 +2,7 @@
 //! One binary split into modules, as ripgrep does.
 
 mod escape_table;
-mod gitutil;
-mod util;
+mod support;
 
 mod bad_input;
 mod browser;

@@ -3,7 +3,7 @@
 //! on a generated tree of thousands of files in twenty-odd languages.
 //!
 //! The reference is the tokei command-line program, the same version as
-//! the crate but built from crates.io ([`util::tokei_cli`]): repoflame
+//! the crate but built from crates.io ([`oracles::tokei_cli`]): repoflame
 //! counts with tokei's library, which is our own vendored and patched copy,
 //! so a bug there would be in both repoflame and a library reference. The
 //! CLI runs in the source root as `tokei . FLAGS`, with the flags it shares
@@ -23,10 +23,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::util::{
-    self, Run, TestDir, TokeiFile, TokeiReport, copy_tree, describe, folded_total, generate_tree,
-    svg_frames, tokei_config, tokei_report,
-};
+use crate::support::corpus::generate_tree;
+use crate::support::oracles::{self, TokeiFile, TokeiReport, tokei_config, tokei_report};
+use crate::support::output::{folded_total, svg_frames};
+use crate::support::run::{Run, describe, repoflame};
+use crate::support::tree::{TestDir, copy_tree};
 
 /// The fixture trees, each a directory of `fixtures/`.
 fn fixture_trees() -> Vec<PathBuf> {
@@ -186,7 +187,7 @@ fn parse_json(stdout: &[u8]) -> JsonReport {
 
 /// `repoflame SOURCE ARGS` run in `cwd`; fails the test unless it exits 0.
 fn repoflame_ok(cwd: &Path, source: &str, args: &[&str]) -> Vec<u8> {
-    util::repoflame()
+    repoflame()
         .current_dir(cwd)
         .arg(source)
         .args(args)
@@ -417,7 +418,7 @@ impl Oracle {
     /// CLI is missing).
     fn new(test: &str) -> Oracle {
         Oracle {
-            cli: util::tokei_cli(test),
+            cli: oracles::tokei_cli(test),
         }
     }
 
@@ -429,7 +430,7 @@ impl Oracle {
         let Some(tokei) = &self.cli else {
             return library;
         };
-        let cli = util::tokei_cli_counts(tokei, root, cli_args);
+        let cli = oracles::tokei_cli_counts(tokei, root, cli_args);
         assert_same_counts(
             &library,
             &cli,
@@ -1134,10 +1135,10 @@ fn a_comment_across_a_cut_of_a_file_over_the_stream_threshold_counts_as_tokei() 
         .ok();
     assert!(out.stderr.is_empty(), "{}", describe(&out));
     // The numbers above are tokei's: its CLI reads the file whole.
-    if let Some(tokei) = util::tokei_cli(
+    if let Some(tokei) = oracles::tokei_cli(
         "a_comment_across_a_cut_of_a_file_over_the_stream_threshold_counts_as_tokei",
     ) {
-        let cli = util::tokei_cli_counts(&tokei, dir.path(), &[]);
+        let cli = oracles::tokei_cli_counts(&tokei, dir.path(), &[]);
         assert_eq!(cli.total, (1_297_765, 408, 0));
         assert_eq!(
             cli.files["big.c"],
@@ -1228,8 +1229,8 @@ fn files_streamed_in_pieces_count_as_read_whole_and_as_the_tokei_cli() {
     assert_eq!(whole.len(), 6, "{whole:?}");
     assert_eq!(pieces, whole);
     if let Some(tokei) =
-        util::tokei_cli("files_streamed_in_pieces_count_as_read_whole_and_as_the_tokei_cli")
+        oracles::tokei_cli("files_streamed_in_pieces_count_as_read_whole_and_as_the_tokei_cli")
     {
-        assert_eq!(util::tokei_cli_report(&tokei, dir.path(), &[]), whole);
+        assert_eq!(oracles::tokei_cli_report(&tokei, dir.path(), &[]), whole);
     }
 }

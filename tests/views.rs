@@ -3,7 +3,10 @@
 
 use serde_json::Value;
 
-use crate::util::{Run, TestDir, assert_xml, describe, parse_folded};
+use crate::support::git::git_at;
+use crate::support::output::{assert_xml, parse_folded};
+use crate::support::run::{Run, describe, repoflame};
+use crate::support::tree::TestDir;
 
 fn tree() -> TestDir {
     let dir = TestDir::new("views");
@@ -298,18 +301,16 @@ fn gitattributes_above_a_subdirectory_source_and_at_a_revision_apply() {
     let dir = classified();
     // git as every test runs it: no GIT_DIR or configuration inherited
     // from whoever runs the tests (a hook's GIT_DIR would commit elsewhere).
-    let git = |args: &[&str]| crate::gitutil::git_at(dir.path(), args);
+    let git = |args: &[&str]| git_at(dir.path(), args);
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "one"]);
 
     // The root's .gitattributes applies to a run on src/ alone.
     let src = dir.join("src");
-    let out = crate::util::run(crate::util::repoflame().args([
-        src.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
+    let out = repoflame()
+        .args([src.to_str().unwrap(), "--format", "json"])
+        .complete();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let found = classes(&report);
     assert!(
@@ -335,13 +336,9 @@ fn gitattributes_above_a_subdirectory_source_and_at_a_revision_apply() {
         "{in_work_tree:?}"
     );
     // A subdirectory at a revision.
-    let out = crate::util::run(crate::util::repoflame().args([
-        src.to_str().unwrap(),
-        "--rev",
-        "HEAD",
-        "--format",
-        "json",
-    ]));
+    let out = repoflame()
+        .args([src.to_str().unwrap(), "--rev", "HEAD", "--format", "json"])
+        .complete();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         classes(&report).contains(&("keep.rs".to_string(), Some("generated".to_string()))),
@@ -356,11 +353,9 @@ fn a_single_file_source_is_classified_by_the_gitattributes_above_it() {
     let dir = classified();
     dir.dir(".git");
     let keep = dir.join("src/keep.rs");
-    let out = crate::util::run(crate::util::repoflame().args([
-        keep.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
+    let out = repoflame()
+        .args([keep.to_str().unwrap(), "--format", "json"])
+        .complete();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         classes(&report),
