@@ -113,15 +113,23 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let root_name = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&info.root_name));
     let counter = Counter::new(options, &*store, &root_name, source.sides(), progress);
     progress.start();
+    // Listing is faster than counting: at most a few batches wait, so that
+    // the entries of a million files are not all held at once.
+    let in_flight = InFlight::new(4 * pool.current_num_threads());
     let listed = pool.in_place_scope(|scope| {
-        let counter = &counter;
+        let (counter, in_flight) = (&counter, &in_flight);
         source.list(config, progress, &move |side, batch| {
-            scope.spawn(move |_| counter.count_batch(side, batch))
+            in_flight.enter();
+            scope.spawn(move |_| {
+                counter.count_batch(side, batch);
+                in_flight.leave();
+            })
         })
     })?;
     progress.finish();
-    let counted = counter.finish();
     timings.mark("list and count");
+    let counted = counter.finish();
+    timings.mark("records");
 
     // classify, and leave out what was asked.
     let mut attributes = classify::Attributes::new();
@@ -137,7 +145,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             .with_min_len(1024)
             .for_each(|r| classify::apply(&r.path, &mut r.class, &attributes, &listed.prefix))
     });
-    records.retain(|r| classify::kept(r.class.as_ref(), &config.walk));
+    records.retain(|r| classify::kept(r.class.as_deref(), &config.walk));
     let mut problems = listed.problems;
     problems.extend(counted.problems);
     problems.sort();
@@ -145,6 +153,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     notes.sort();
     notes.dedup();
     check_countable(&records, &problems, listed.found, config, &info)?;
+    timings.mark("classify");
 
     // tree, views and render.
     let summary = Summary::of(&records, config.metric);
@@ -242,6 +251,40 @@ fn check_countable(
     Ok(())
 }
 
+/// A bound on the batches listed but not yet counted.
+struct InFlight {
+    count: std::sync::Mutex<usize>,
+    done: std::sync::Condvar,
+    limit: usize,
+}
+
+impl InFlight {
+    fn new(limit: usize) -> InFlight {
+        InFlight {
+            count: std::sync::Mutex::new(0),
+            done: std::sync::Condvar::new(),
+            limit: limit.max(1),
+        }
+    }
+
+    /// Waits until fewer than the limit are in flight, and adds one. Only
+    /// the listing threads wait (never a worker of the pool, which does
+    /// the counting).
+    fn enter(&self) {
+        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        while *count >= self.limit {
+            count = self.done.wait(count).unwrap_or_else(|e| e.into_inner());
+        }
+        *count += 1;
+    }
+
+    fn leave(&self) {
+        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        *count -= 1;
+        self.done.notify_one();
+    }
+}
+
 /// Prints how long each stage took when `REPOFLAME_TIMINGS` is set: a
 /// measuring aid for benchmarks, not a feature.
 struct Timings(Option<std::time::Instant>);
@@ -253,9 +296,20 @@ impl Timings {
 
     fn mark(&self, stage: &str) {
         if let Some(start) = self.0 {
+            // Resident memory now and at its peak, from the kernel.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
             eprintln!(
-                "timing: {stage} done at {:.3} s",
-                start.elapsed().as_secs_f64()
+                "timing: {stage} done at {:.3} s (RSS {}, peak {})",
+                start.elapsed().as_secs_f64(),
+                field("VmRSS:"),
+                field("VmHWM:")
             );
         }
     }

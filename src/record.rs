@@ -7,7 +7,7 @@
 //! from (a file on disk, a git blob) is gone by now.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tokei::LanguageType;
 
@@ -63,7 +63,9 @@ impl std::ops::AddAssign for Counts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Record {
     /// Path relative to the source root; empty when the source is the file.
-    pub(crate) path: PathBuf,
+    /// (Records of a million files are held at once: boxes, not the
+    /// growable `PathBuf` and an inline class, keep each small.)
+    pub(crate) path: Box<Path>,
     /// The language tokei assigned (at the latest side that has the file).
     pub(crate) language: LanguageType,
     /// What it is drawn as: its counts, or with several sides, per count
@@ -74,14 +76,14 @@ pub(crate) struct Record {
     pub(crate) sides: Option<Box<[Counts]>>,
     /// Generated, vendored or documentation, and why (at the latest side
     /// that has the file).
-    pub(crate) class: Option<Classification>,
+    pub(crate) class: Option<Box<Classification>>,
 }
 
 impl Record {
     /// A record of a run of one side.
     pub(crate) fn one(path: PathBuf, language: LanguageType, counts: Counts) -> Record {
         Record {
-            path,
+            path: path.into_boxed_path(),
             language,
             counts,
             sides: None,

@@ -191,18 +191,20 @@ impl Tree {
             }
             key
         };
+        // Sorted last first: records are taken from the end of the vector,
+        // which then shrinks, so the records and the nodes made of them are
+        // not both held whole (a million files: the peak of the run).
         use rayon::slice::ParallelSliceMut;
         if both.is_empty() {
             records.par_sort_unstable_by(|a, b| {
-                a.path
+                b.path
                     .as_os_str()
                     .as_bytes()
-                    .cmp(b.path.as_os_str().as_bytes())
+                    .cmp(a.path.as_os_str().as_bytes())
             });
         } else {
-            records.par_sort_by_cached_key(key);
+            records.par_sort_by_cached_key(|r| std::cmp::Reverse(key(r)));
         }
-
         let sides = records
             .iter()
             .find_map(|r| r.sides.as_ref().map(|s| s.len()));
@@ -212,12 +214,14 @@ impl Tree {
         if several {
             root.sides = empty_sides();
         }
-        let mut nodes = vec![root];
+        let mut nodes = Vec::with_capacity(node_count(&records));
+        nodes.push(root);
         // The directories on the path of the last record: their ids.
         let mut open: Vec<usize> = vec![0];
-        // Records are consumed as they are placed, so their paths are freed
-        // as the tree grows (a million files: the peak of the run).
-        for record in records {
+        while let Some(record) = records.pop() {
+            if records.len() < records.capacity() / 2 && records.capacity() > 4096 {
+                records.shrink_to_fit();
+            }
             let components: Vec<&[u8]> = record
                 .path
                 .components()
@@ -229,7 +233,7 @@ impl Tree {
                 root.kind = Kind::File(record.language);
                 root.counts = record.counts;
                 root.sides = record.sides;
-                root.class = record.class.map(Box::new);
+                root.class = record.class;
                 continue;
             };
             let is_both = both.contains(record.path.as_os_str().as_bytes());
@@ -260,7 +264,7 @@ impl Tree {
                     language: record.language,
                     counts: record.counts,
                     sides: record.sides.clone().unwrap_or_default(),
-                    class: record.class.clone(),
+                    class: record.class.as_deref().cloned(),
                 };
                 let mut node = Node::new(name, Kind::FileAndDir(Box::new(file)), depth);
                 node.sides = several.then(empty_sides).flatten();
@@ -272,7 +276,7 @@ impl Tree {
             let mut node = Node::new(name, Kind::File(record.language), depth);
             node.counts = record.counts;
             node.sides = record.sides;
-            node.class = record.class.map(Box::new);
+            node.class = record.class;
             nodes.push(node);
         }
         close(&mut nodes, &mut open, 0);
@@ -347,6 +351,37 @@ impl Tree {
             .map(|(stack, (b, a))| (stack, b, a))
             .collect()
     }
+}
+
+/// How many nodes the tree of `records` (sorted last first) has, or a few
+/// more: the root, a node per record and one per directory. (Records'
+/// paths are relative and clean: their components are what `/` splits.)
+fn node_count(records: &[Record]) -> usize {
+    fn dir_of(path: &[u8]) -> &[u8] {
+        memchr::memrchr(b'/', path).map_or(&[][..], |i| &path[..i])
+    }
+    let mut count = 1;
+    let mut previous: &[u8] = &[];
+    for record in records.iter().rev() {
+        let dir = dir_of(record.path.as_os_str().as_bytes());
+        let common = dir.iter().zip(previous).take_while(|(a, b)| a == b).count();
+        // The shared directories end at a component boundary.
+        let whole = |path: &[u8], at: usize| at == path.len() || path[at] == b'/';
+        let shared = if whole(dir, common) && whole(previous, common) {
+            common
+        } else {
+            memchr::memrchr(b'/', &dir[..common]).unwrap_or(0)
+        };
+        let rest = &dir[shared..];
+        let new_dirs = if rest.is_empty() {
+            0
+        } else {
+            memchr::memchr_iter(b'/', rest).count() + usize::from(rest[0] != b'/')
+        };
+        count += 1 + new_dirs;
+        previous = dir;
+    }
+    count
 }
 
 /// Adds `record` to the totals of `node`.

@@ -37,7 +37,7 @@ pub(crate) fn shaped(root_name: &[u8], records: Vec<Record>, view: &View, metric
 /// under a language are tinted with its colour.
 pub(crate) fn by_language(root_name: &[u8], mut records: Vec<Record>) -> Tree {
     for r in &mut records {
-        r.path = Path::new(r.language.name()).join(&r.path);
+        r.path = Path::new(r.language.name()).join(&r.path).into_boxed_path();
     }
     let mut tree = Tree::build(root_name, records);
     let languages: Vec<usize> = tree.children(0).collect();
@@ -263,7 +263,17 @@ pub(crate) fn merge_small(tree: &mut Tree, metric: Metric, threshold: u64) {
         out.push(node.clone());
     }
     fix_descendants(&mut out);
-    tree.nodes = out;
+    let old = std::mem::replace(&mut tree.nodes, out);
+    drop_in_background(old);
+}
+
+/// Frees `nodes` on another thread: a million nodes are tens of
+/// milliseconds to free that nobody needs to wait for.
+fn drop_in_background(nodes: Vec<Node>) {
+    if let Err(err) = std::thread::Builder::new().spawn(move || drop(nodes)) {
+        // Could not start a thread: free here, as usual.
+        drop(err);
+    }
 }
 
 /// The frame that stands for the entries `small` of a directory whose

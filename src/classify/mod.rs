@@ -254,19 +254,24 @@ pub(super) fn display(path: &[u8]) -> String {
 /// same for every source.
 pub(crate) fn apply(
     path: &Path,
-    class: &mut Option<Classification>,
+    class: &mut Option<Box<Classification>>,
     attributes: &Attributes,
     prefix: &Path,
 ) {
-    *class = if prefix.as_os_str().is_empty() {
-        classify(attributes, path, class.as_ref())
+    let by_content = class.as_deref();
+    let decided = if prefix.as_os_str().is_empty() {
+        classify(attributes, path, by_content)
     } else if path.as_os_str().is_empty() {
         // A one-file source: the file is `prefix` (joining an empty path
         // would make it `prefix/`, a directory).
-        classify(attributes, prefix, class.as_ref())
+        classify(attributes, prefix, by_content)
     } else {
-        classify(attributes, &prefix.join(path), class.as_ref())
+        classify(attributes, &prefix.join(path), by_content)
     };
+    // Most files have no class: nothing allocated for them.
+    if decided.as_ref() != by_content {
+        *class = decided.map(Box::new);
+    }
 }
 
 /// Whether a file of `class` stays, with `--exclude-generated` and

@@ -77,8 +77,11 @@ type Key = (PathBuf, [u8; 20]);
 /// What the batches counted so far.
 #[derive(Default)]
 struct State {
-    /// Per side, each path and what its content gave (or the key of
-    /// content counted for another entry).
+    /// The records of a run of one side, made as soon as counted: a
+    /// million of them are held at once, so nothing more.
+    records: Vec<Record>,
+    /// With several sides, per side, each path and what its content gave
+    /// (or the key of content counted for another entry).
     sides: Vec<Vec<(PathBuf, Slot)>>,
     /// What each content key gave, when the run has several sides (`None`
     /// while it is being counted).
@@ -190,6 +193,14 @@ impl<'a> Counter<'a> {
         }
         let mut state = self.lock();
         for (path, slot, key) in done {
+            if !self.dedup {
+                if let Slot::Counted(content) = slot {
+                    let mut record = Record::one(path, content.language, content.counts);
+                    record.class = content.class.map(Box::new);
+                    state.records.push(record);
+                }
+                continue;
+            }
             if let Some(key) = key {
                 state.by_key.insert(key, Some(slot.clone()));
             }
@@ -238,6 +249,7 @@ impl<'a> Counter<'a> {
     pub(crate) fn finish(self) -> Counted {
         let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         let State {
+            records,
             sides,
             by_key,
             problems,
@@ -252,7 +264,7 @@ impl<'a> Counter<'a> {
             .flatten()
             .filter(|(_, slot)| matches!(slot, Slot::Same(_)))
             .count();
-        let distinct = sides.iter().map(Vec::len).sum::<usize>() - repeated;
+        let distinct = records.len() + sides.iter().map(Vec::len).sum::<usize>() - repeated;
         let resolve = |slot: Slot| -> Option<Box<Content>> {
             match slot {
                 Slot::Counted(content) => Some(content),
@@ -263,18 +275,10 @@ impl<'a> Counter<'a> {
                 },
             }
         };
-        let records = if sides.len() == 1 {
-            let side = sides.into_iter().next().expect("one side");
-            side.into_iter()
-                .filter_map(|(path, slot)| {
-                    let content = resolve(slot)?;
-                    let mut record = Record::one(path, content.language, content.counts);
-                    record.class = content.class;
-                    Some(record)
-                })
-                .collect()
-        } else {
+        let records = if self.dedup {
             join_sides(sides, resolve)
+        } else {
+            records
         };
         Counted {
             records,
@@ -321,11 +325,11 @@ fn join_sides(
             let latest = latest?;
             let sides: Box<[Counts]> = counts.into();
             Some(Record {
-                path,
+                path: path.into_boxed_path(),
                 language: latest.language,
                 counts: crate::record::widest(&sides),
                 sides: Some(sides),
-                class: latest.class,
+                class: latest.class.map(Box::new),
             })
         })
         .collect()

@@ -240,7 +240,7 @@ pub(crate) fn write<W: Write>(
                     "file",
                     Some(r.language),
                     &r.counts,
-                    r.class.as_ref(),
+                    r.class.as_deref(),
                 )
             })
             .collect(),
