@@ -193,12 +193,7 @@ impl Metric {
 
     /// `n` units of the metric in prose: "1 code line", "1,234 code lines".
     pub fn amount(self, n: u64) -> String {
-        let unit = self.unit();
-        if n == 1 {
-            format!("1 {}", unit.strip_suffix('s').unwrap_or(unit))
-        } else {
-            format!("{} {unit}", thousands(n))
-        }
+        crate::units::amount(n, self.unit())
     }
 
     /// What units of the metric are called in prose ("code lines").
@@ -269,17 +264,4 @@ impl Default for SvgOptions {
             max_frames: DEFAULT_MAX_FRAMES,
         }
     }
-}
-
-/// `1,234,567`: numbers for people.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    grouped
 }

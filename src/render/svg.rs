@@ -82,9 +82,11 @@ pub(crate) fn render(
     options: &SvgOptions,
     labels: &Labels<'_>,
 ) -> io::Result<Rendered> {
+    let t0 = std::time::Instant::now();
     let total = tree.root().counts.get(metric);
     let root_is_dir = tree.root().is_dir();
     let frames = layout(tree, metric, !root_is_dir);
+    let t1 = t0.elapsed();
     let lines = &frames.lines;
 
     // inferno lays out while the tooltips are written: independent work.
@@ -111,8 +113,19 @@ pub(crate) fn render(
             (decorations, legend)
         },
     );
+    let t2 = t0.elapsed();
     let mut svg = Vec::with_capacity(raw.as_ref().map_or(0, |r| r.len() + r.len() / 2));
     decorate_svg(&raw?, &decorations, &legend, options.inverted, &mut svg)?;
+    if std::env::var_os("REPOFLAME_TIMINGS").is_some() {
+        // A measuring aid for benchmarks, as lib.rs's timings.
+        eprintln!(
+            "timing: svg of {} frames: layout {:.3} s, inferno {:.3} s, decorating {:.3} s",
+            frames.nodes.len(),
+            t1.as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            (t0.elapsed() - t2).as_secs_f64()
+        );
+    }
     Ok(Rendered { svg })
 }
 
@@ -363,20 +376,19 @@ struct Place {
 }
 
 impl Place {
-    /// Reads the place of the frame whose XML is `frame`.
-    fn of(frame: &[u8]) -> io::Result<Place> {
-        let mut reader = Reader::from_reader(frame);
-        loop {
-            match reader.read_event().map_err(xml_error)? {
-                Event::Empty(e) if e.name().as_ref() == b"rect" => {
-                    return Ok(Place {
-                        x: attr(&e, "fg:x")?.and_then(|x| x.parse().ok()),
-                        y: attr(&e, "y")?.and_then(|y| y.parse().ok()),
-                    });
-                }
-                Event::Eof => return Ok(Place::default()),
-                _ => {}
-            }
+    /// Reads the place of the frame whose XML is `frame`: inferno writes
+    /// `<g><title>…</title><rect x=".." y="Y" … fg:x="X" fg:w=".."/>…</g>`,
+    /// with its text escaped, so the first `<rect ` starts the rectangle.
+    fn of(frame: &[u8]) -> Place {
+        let rect = find(frame, b"<rect ").map_or(&[][..], |i| &frame[i..]);
+        let number = |name: &[u8]| -> Option<&str> {
+            let at = find(rect, name)? + name.len();
+            let end = at + memchr::memchr(b'"', &rect[at..])?;
+            std::str::from_utf8(&rect[at..end]).ok()
+        };
+        Place {
+            x: number(b" fg:x=\"").and_then(|x| x.parse().ok()),
+            y: number(b" y=\"").and_then(|y| y.parse().ok()),
         }
     }
 }
@@ -529,10 +541,7 @@ fn write_frames<W: Write>(
     use rayon::prelude::*;
 
     let frames = split_frames(frames);
-    let places = frames
-        .par_iter()
-        .map(|frame| Place::of(frame))
-        .collect::<io::Result<Vec<Place>>>()?;
+    let places: Vec<Place> = frames.par_iter().map(|frame| Place::of(frame)).collect();
     // Depths are known once every frame's `y` has been seen.
     let depths = depths_by_y(&places, inverted);
     let written = frames
@@ -541,13 +550,7 @@ fn write_frames<W: Write>(
         .with_min_len(256)
         .map(|(frame, place)| {
             let mut bytes = Vec::with_capacity(frame.len() + 256);
-            let found = write_frame(
-                &mut Writer::new(&mut bytes),
-                frame,
-                place,
-                &depths,
-                decorations,
-            )?;
+            let found = write_frame(&mut bytes, frame, place, &depths, decorations)?;
             Ok((bytes, found))
         })
         .collect::<io::Result<Vec<(Vec<u8>, bool)>>>()?;
@@ -560,8 +563,12 @@ fn write_frames<W: Write>(
 }
 
 /// Writes one frame, decorated; returns whether a decoration was found.
-fn write_frame<W: Write>(
-    writer: &mut Writer<W>,
+/// The frame is patched as bytes, in inferno's fixed shape (see
+/// [`Place::of`]): the title's text, the rectangle's fill (and a hatched
+/// copy over it for marked frames), the label's colour and text. A frame
+/// of another shape fails the run ("frames decorated, laid out" differ).
+fn write_frame(
+    out: &mut Vec<u8>,
     frame: &[u8],
     place: &Place,
     depths: &HashMap<i64, usize>,
@@ -572,76 +579,64 @@ fn write_frame<W: Write>(
         _ => None,
     };
     let Some(decoration) = key.and_then(|k| decorations.get(&k)) else {
-        writer.get_mut().write_all(frame)?;
+        out.extend_from_slice(frame);
         return Ok(false);
     };
     if decoration.hidden {
         return Ok(true);
     }
-    let dark = decoration.fill.is_dark();
-    let mut in_title = false;
-    let mut in_text = false;
-    let mut reader = Reader::from_reader(frame);
-    loop {
-        let event = reader.read_event().map_err(xml_error)?;
-        match event {
-            Event::Eof => break,
-            Event::Start(e) if e.name().as_ref() == b"title" => {
-                in_title = true;
-                writer.write_event(Event::Start(e))?;
-                writer.write_event(Event::Text(BytesText::new(&decoration.title)))?;
-            }
-            Event::End(e) if e.name().as_ref() == b"title" => {
-                in_title = false;
-                writer.write_event(Event::End(e))?;
-            }
-            _ if in_title => {}
-            Event::Start(e) if e.name().as_ref() == b"g" && decoration.marked => {
-                let mut g = e;
-                g.push_attribute(("class", "marked"));
-                writer.write_event(Event::Start(g))?;
-            }
-            Event::Empty(e) if e.name().as_ref() == b"rect" => {
-                let mut rect = BytesStart::new("rect");
-                // A hatched copy on top for marked frames; it has the same
-                // place and fg: attributes, so zooming moves it too, and it
-                // lets the mouse through.
-                let mut hatch = BytesStart::new("rect");
-                for a in e.attributes() {
-                    let a = a.map_err(xml_error)?;
-                    if a.key.as_ref() == b"fill" {
-                        rect.push_attribute(("fill", decoration.fill.hex().as_str()));
-                        hatch.push_attribute(("fill", "url(#rf-hatch)"));
-                    } else {
-                        rect.push_attribute(a.clone());
-                        hatch.push_attribute(a);
-                    }
-                }
-                writer.write_event(Event::Empty(rect))?;
-                if decoration.marked {
-                    hatch.push_attribute(("pointer-events", "none"));
-                    writer.write_event(Event::Empty(hatch))?;
-                }
-            }
-            Event::Start(e) if e.name().as_ref() == b"text" => {
-                let mut text = e;
-                if dark {
-                    text.push_attribute(("fill", "#ffffff"));
-                }
-                writer.write_event(Event::Start(text))?;
-                if let Some(label) = &decoration.label {
-                    in_text = true;
-                    writer.write_event(Event::Text(BytesText::new(label)))?;
-                }
-            }
-            Event::End(e) if e.name().as_ref() == b"text" => {
-                in_text = false;
-                writer.write_event(Event::End(e))?;
-            }
-            _ if in_text => {}
-            other => writer.write_event(other)?,
-        }
+    let shape = || xml_error("a frame of inferno's SVG has an unexpected shape");
+    let cut =
+        |from: &[u8], needle: &[u8]| -> io::Result<usize> { find(from, needle).ok_or_else(shape) };
+    // <g> … <title> TITLE </title> <rect … fill="OLD" … /> <text …> LABEL </text> </g>
+    let g_end = cut(frame, b">")?;
+    let title_start = cut(frame, b"<title>")? + b"<title>".len();
+    let title_end = title_start + cut(&frame[title_start..], b"</title>")?;
+    let rect_start = title_end + cut(&frame[title_end..], b"<rect ")?;
+    let rect_end = rect_start + cut(&frame[rect_start..], b"/>")? + 2;
+    let rect = &frame[rect_start..rect_end];
+    let fill_start = cut(rect, b" fill=\"")? + b" fill=\"".len();
+    let fill_end = fill_start + cut(&rect[fill_start..], b"\"")?;
+    let text_start = rect_end + cut(&frame[rect_end..], b"<text")?;
+    let text_open_end = text_start + cut(&frame[text_start..], b">")?;
+    let text_end = text_open_end + cut(&frame[text_open_end..], b"</text>")?;
+
+    out.extend_from_slice(&frame[..g_end]);
+    if decoration.marked {
+        out.extend_from_slice(b" class=\"marked\"");
     }
+    out.extend_from_slice(&frame[g_end..title_start]);
+    out.extend_from_slice(quick_xml::escape::escape(decoration.title.as_str()).as_bytes());
+    out.extend_from_slice(&frame[title_end..rect_start]);
+    let fill = decoration.fill.hex();
+    let with_fill = |out: &mut Vec<u8>, fill: &[u8]| {
+        out.extend_from_slice(&rect[..fill_start]);
+        out.extend_from_slice(fill);
+        out.extend_from_slice(&rect[fill_end..]);
+    };
+    with_fill(out, fill.as_bytes());
+    if decoration.marked {
+        // A hatched copy on top for marked frames: the same place and fg:
+        // attributes, so zooming moves it too, and it lets the mouse
+        // through.
+        let mut hatch = Vec::with_capacity(rect.len() + 48);
+        with_fill(&mut hatch, b"url(#rf-hatch)");
+        hatch.truncate(hatch.len() - 2);
+        out.extend_from_slice(&hatch);
+        out.extend_from_slice(b" pointer-events=\"none\"/>");
+    }
+    out.extend_from_slice(&frame[rect_end..text_open_end]);
+    if decoration.fill.is_dark() {
+        out.extend_from_slice(b" fill=\"#ffffff\"");
+    }
+    match &decoration.label {
+        Some(label) => {
+            out.push(b'>');
+            out.extend_from_slice(quick_xml::escape::escape(label.as_str()).as_bytes());
+        }
+        None => out.extend_from_slice(&frame[text_open_end..text_end]),
+    }
+    out.extend_from_slice(&frame[text_end..]);
     Ok(true)
 }
 
