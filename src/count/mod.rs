@@ -17,7 +17,7 @@
 mod pieces;
 pub(crate) mod shebang;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
@@ -80,26 +80,34 @@ struct State {
     /// The records of a run of one side, made as soon as counted: a
     /// million of them are held at once, so nothing more.
     records: Vec<Record>,
-    /// With several sides, per side, each path and what its content gave
-    /// (or the key of content counted for another entry).
-    sides: Vec<Vec<(PathBuf, Slot)>>,
-    /// What each content key gave, when the run has several sides (`None`
-    /// while it is being counted).
-    by_key: HashMap<Key, Option<Slot>>,
+    /// With several sides, per side, what each entry gave.
+    sides: Vec<Vec<Done>>,
+    /// The content keys claimed by an entry, with several sides: a later
+    /// entry with the same key is not read again.
+    claimed: HashSet<Key>,
     problems: Vec<Problem>,
     notes: Vec<String>,
     lfs_pointers: u64,
 }
 
+/// An entry of a run of several sides, counted.
+#[derive(Debug)]
+struct Done {
+    path: PathBuf,
+    /// Its blob id, when its content has a key.
+    id: Option<[u8; 20]>,
+    slot: Slot,
+}
+
 /// What the content of one entry gave.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Slot {
-    Counted(Box<Content>),
+    Counted(Content),
     /// Not in a language tokei knows, of no `--type` asked for, gone or
     /// unreadable.
     Uncounted,
-    /// Counted (or being counted) for another entry with this key.
-    Same(Key),
+    /// Counted (or being counted) for another entry with the same key.
+    Same,
 }
 
 /// The records of a run, and what the user should know.
@@ -130,7 +138,7 @@ impl<'a> Counter<'a> {
             progress,
             dedup: sides > 1,
             state: Mutex::new(State {
-                sides: vec![Vec::new(); sides],
+                sides: (0..sides).map(|_| Vec::new()).collect(),
                 ..State::default()
             }),
         }
@@ -157,54 +165,60 @@ impl<'a> Counter<'a> {
                 return;
             }
         };
-        let mut buffer = Vec::new();
-        let mut done: Vec<(PathBuf, Slot, Option<Key>)> = Vec::with_capacity(batch.len());
-        let (mut problems, mut notes, mut lfs) = (Vec::new(), Vec::new(), 0);
-        for entry in batch {
-            self.progress.advance(1);
-            let key = if self.dedup {
-                entry.content_key()
-            } else {
-                None
-            };
-            if let Some(key) = &key {
-                let mut state = self.lock();
-                if state.by_key.contains_key(key) {
-                    drop(state);
-                    done.push((entry.path, Slot::Same(key.clone()), None));
-                    continue;
+        // Content met before is not read again. The keys of the whole batch
+        // are claimed at once, before anything is read: what lives to the
+        // end of the run is not allocated between the large buffers of
+        // content read, which would fragment the allocator's memory.
+        let mut same = vec![false; batch.len()];
+        if self.dedup {
+            let mut state = self.lock();
+            for (entry, same) in batch.iter().zip(&mut same) {
+                if let Some(key) = entry.content_key() {
+                    *same = !state.claimed.insert(key);
                 }
-                state.by_key.insert(key.clone(), None);
             }
-            let slot = match self.count_one(&entry, reader.as_mut(), &mut buffer) {
-                Ok(Some((content, note))) => {
-                    notes.extend(note);
-                    notes.extend(content.note.clone());
-                    lfs += u64::from(content.lfs_pointer);
-                    Slot::Counted(Box::new(content))
-                }
-                Ok(None) => Slot::Uncounted,
-                Err(err) => {
-                    problems.push(problem(&entry, &err));
-                    Slot::Uncounted
+        }
+        let mut buffer = Vec::new();
+        let mut done: Vec<Done> = Vec::with_capacity(batch.len());
+        let (mut problems, mut notes, mut lfs) = (Vec::new(), Vec::new(), 0);
+        for (entry, same) in batch.into_iter().zip(same) {
+            self.progress.advance(1);
+            let id = entry.content_key().map(|(_, id)| id);
+            let slot = if same {
+                Slot::Same
+            } else {
+                match self.count_one(&entry, reader.as_mut(), &mut buffer) {
+                    Ok(Some((content, note))) => {
+                        notes.extend(note);
+                        notes.extend(content.note.clone());
+                        lfs += u64::from(content.lfs_pointer);
+                        Slot::Counted(content)
+                    }
+                    Ok(None) => Slot::Uncounted,
+                    Err(err) => {
+                        problems.push(problem(&entry, &err));
+                        Slot::Uncounted
+                    }
                 }
             };
-            done.push((entry.path, slot, key));
+            done.push(Done {
+                path: entry.path,
+                id,
+                slot,
+            });
         }
+        drop(buffer);
         let mut state = self.lock();
-        for (path, slot, key) in done {
-            if !self.dedup {
+        if self.dedup {
+            state.sides[side].extend(done);
+        } else {
+            for Done { path, slot, .. } in done {
                 if let Slot::Counted(content) = slot {
                     let mut record = Record::one(path, content.language, content.counts);
                     record.class = content.class.map(Box::new);
                     state.records.push(record);
                 }
-                continue;
             }
-            if let Some(key) = key {
-                state.by_key.insert(key, Some(slot.clone()));
-            }
-            state.sides[side].push((path, slot));
         }
         state.problems.extend(problems);
         state.notes.extend(notes);
@@ -251,10 +265,10 @@ impl<'a> Counter<'a> {
         let State {
             records,
             sides,
-            by_key,
             problems,
             mut notes,
             lfs_pointers,
+            ..
         } = state;
         if lfs_pointers > 0 {
             notes.push(lfs_note(lfs_pointers));
@@ -262,21 +276,11 @@ impl<'a> Counter<'a> {
         let repeated = sides
             .iter()
             .flatten()
-            .filter(|(_, slot)| matches!(slot, Slot::Same(_)))
+            .filter(|done| matches!(done.slot, Slot::Same))
             .count();
         let distinct = records.len() + sides.iter().map(Vec::len).sum::<usize>() - repeated;
-        let resolve = |slot: Slot| -> Option<Box<Content>> {
-            match slot {
-                Slot::Counted(content) => Some(content),
-                Slot::Uncounted => None,
-                Slot::Same(key) => match by_key.get(&key) {
-                    Some(Some(Slot::Counted(content))) => Some(content.clone()),
-                    _ => None,
-                },
-            }
-        };
         let records = if self.dedup {
-            join_sides(sides, resolve)
+            join_sides(sides)
         } else {
             records
         };
@@ -300,20 +304,31 @@ fn problem(entry: &Entry, err: &io::Error) -> Problem {
 
 /// One record per path counted at any side: its counts at each side (zero
 /// where it is not), its language and class at the latest side that has
-/// it.
-fn join_sides(
-    sides: Vec<Vec<(PathBuf, Slot)>>,
-    resolve: impl Fn(Slot) -> Option<Box<Content>>,
-) -> Vec<Record> {
+/// it. An entry whose content was counted for another takes its counts.
+fn join_sides(sides: Vec<Vec<Done>>) -> Vec<Record> {
     let count = sides.len();
-    let mut by_path: HashMap<PathBuf, (Vec<Counts>, Option<Box<Content>>)> = HashMap::new();
-    for (i, side) in sides.into_iter().enumerate() {
-        for (path, slot) in side {
-            let Some(content) = resolve(slot) else {
-                continue;
+    let mut counted: HashMap<(&Path, [u8; 20]), &Content> = HashMap::new();
+    for done in sides.iter().flatten() {
+        if let (Slot::Counted(content), Some(id)) = (&done.slot, done.id) {
+            counted.insert((done.path.as_path(), id), content);
+        }
+    }
+    let mut by_path: HashMap<&Path, (Vec<Counts>, Option<&Content>)> = HashMap::new();
+    for (i, side) in sides.iter().enumerate() {
+        for done in side {
+            let content = match &done.slot {
+                Slot::Counted(content) => content,
+                Slot::Same => match done
+                    .id
+                    .and_then(|id| counted.get(&(done.path.as_path(), id)))
+                {
+                    Some(content) => *content,
+                    None => continue,
+                },
+                Slot::Uncounted => continue,
             };
             let (counts, latest) = by_path
-                .entry(path)
+                .entry(done.path.as_path())
                 .or_insert_with(|| (vec![Counts::default(); count], None));
             counts[i] = content.counts;
             *latest = Some(content);
@@ -325,11 +340,11 @@ fn join_sides(
             let latest = latest?;
             let sides: Box<[Counts]> = counts.into();
             Some(Record {
-                path: path.into_boxed_path(),
+                path: path.into(),
                 language: latest.language,
                 counts: crate::record::widest(&sides),
                 sides: Some(sides),
-                class: latest.class.map(Box::new),
+                class: latest.class.clone().map(Box::new),
             })
         })
         .collect()
