@@ -518,7 +518,7 @@ fn parse_language(name: &str) -> anyhow::Result<tokei::LanguageType> {
         .map(|(l, _)| l.name())
         .filter_map(|n| {
             let lower = n.to_lowercase();
-            let distance = edit_distance(&lower, &wanted);
+            let distance = strsim::levenshtein(&lower, &wanted);
             (lower.contains(&wanted) || distance <= 2).then_some((distance, n))
         })
         .collect();
@@ -533,26 +533,6 @@ fn parse_language(name: &str) -> anyhow::Result<tokei::LanguageType> {
         "--type {name:?}: not a language tokei knows; did you mean {}?",
         close.join(", ")
     )
-}
-
-/// Levenshtein distance, for suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(row[j + 1])
-            };
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
 
 /// The most worker threads `--threads` takes. The walk's idle threads

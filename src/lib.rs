@@ -47,7 +47,6 @@ pub use error::{Error, Problem, display_path, io_reason};
 pub use interrupt::interrupted;
 pub use progress::Progress;
 pub use record::Summary;
-pub use source::RevisionInfo;
 pub use source::git::is_git_dir;
 
 use crate::count::{CountOptions, Counter};

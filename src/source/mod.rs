@@ -79,15 +79,15 @@ pub(crate) struct Readable<'r> {
 
 /// A revision, as titles and reports show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RevisionInfo {
+pub(crate) struct RevisionInfo {
     /// The revision as the user wrote it.
-    pub rev: String,
+    pub(crate) rev: String,
     /// The commit, when the revision names one (a tree does not).
-    pub commit: Option<String>,
+    pub(crate) commit: Option<String>,
     /// The commit's date, `YYYY-MM-DD`, in its own time zone.
-    pub date: Option<String>,
+    pub(crate) date: Option<String>,
     /// `v1.2 = 1a2b3c4 (2026-11-20)`.
-    pub described: String,
+    pub(crate) described: String,
 }
 
 /// What a run counted, for titles, messages and reports.
