@@ -163,7 +163,7 @@ impl fmt::Display for Problem {
 }
 
 /// A path for messages: each component escaped like a frame, joined by `/`,
-/// and shortened in the middle when very long (see [`elide`]).
+/// and shortened in the middle when very long.
 pub fn display_path(path: &Path) -> String {
     let escaped = escaped_path(path);
     match elide(&escaped) {

@@ -29,7 +29,7 @@ use crate::classify::{self, Classification};
 use crate::error::{Problem, display_path, io_reason};
 use crate::progress::Progress;
 use crate::record::{Counts, Record};
-use crate::source::{ContentId, Entry, Reader, Store};
+use crate::source::{ContentId, Data, Entry, Reader, Store};
 use crate::units::human_bytes;
 
 /// The counts of one file of `bytes` bytes that tokei parsed into
@@ -246,13 +246,22 @@ impl<'a> Counter<'a> {
             return Ok(None);
         };
         let note = readable.note.take();
-        let counted = count_content(
-            named,
-            readable.size,
-            &mut readable.content,
-            &self.options,
-            buffer,
-        )?;
+        let counted = match &mut readable.content {
+            Data::Stream(stream) => {
+                count_content(named, readable.size, stream, None, &self.options, buffer)?
+            }
+            Data::Bytes(bytes) => {
+                let bytes = (**bytes).as_ref();
+                count_content(
+                    named,
+                    readable.size,
+                    &mut &bytes[..],
+                    Some(bytes),
+                    &self.options,
+                    buffer,
+                )?
+            }
+        };
         if buffer.capacity() > KEEP_BUFFER {
             *buffer = Vec::new();
         }
@@ -406,6 +415,7 @@ pub(crate) fn count_content(
     path: &Path,
     size: u64,
     content: &mut dyn Read,
+    in_memory: Option<&[u8]>,
     options: &CountOptions<'_>,
     buffer: &mut Vec<u8>,
 ) -> io::Result<Option<Content>> {
@@ -417,6 +427,16 @@ pub(crate) fn count_content(
         if !options.types.is_empty() && !options.types.contains(&language) {
             return Ok(None);
         }
+    }
+    // Content in memory already (a blob read whole) is parsed where it is.
+    if let (Some(bytes), true) = (in_memory, size <= options.stream_threshold) {
+        let Some(language) = by_name.or_else(|| shebang::detect(bytes)) else {
+            return Ok(None);
+        };
+        if !options.types.is_empty() && !options.types.contains(&language) {
+            return Ok(None);
+        }
+        return Ok(Some(whole_content(path, language, bytes, size)));
     }
     // Content read whole is read in one go when its language is known by
     // name (one read for a file); otherwise the head comes first: the
@@ -437,18 +457,16 @@ pub(crate) fn count_content(
     if !options.types.is_empty() && !options.types.contains(&language) {
         return Ok(None);
     }
-    let lfs_pointer = size < 1024 && buffer.starts_with(LFS_POINTER);
-    let mut note = None;
-    let (stats, head) = if whole {
+    if whole {
         if (buffer.len() as u64) < size {
             buffer.reserve(size as usize - buffer.len());
             content.read_to_end(buffer)?;
         }
-        (
-            parse(language, buffer),
-            &buffer[..buffer.len().min(classify::HEAD_LIMIT)],
-        )
-    } else {
+        return Ok(Some(whole_content(path, language, buffer, size)));
+    }
+    let lfs_pointer = size < 1024 && buffer.starts_with(LFS_POINTER);
+    let mut note = None;
+    let (stats, head) = {
         let size_text = human_bytes(size);
         let threshold = human_bytes(options.stream_threshold);
         if language == LanguageType::Jupyter {
@@ -501,6 +519,20 @@ pub(crate) fn count_content(
         lfs_pointer,
         note,
     }))
+}
+
+/// What content read whole (`bytes`, of a file named `path` in `language`)
+/// counts as.
+fn whole_content(path: &Path, language: LanguageType, bytes: &[u8], size: u64) -> Content {
+    let counts = counts_of_file(&parse(language, bytes), size);
+    let head = &bytes[..bytes.len().min(classify::HEAD_LIMIT)];
+    Content {
+        language,
+        counts,
+        class: classify::by_content(path, head, size, counts.lines()),
+        lfs_pointer: size < 1024 && bytes.starts_with(LFS_POINTER),
+        note: None,
+    }
 }
 
 /// Keeps the shared read buffer from holding on to a huge allocation.

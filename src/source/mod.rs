@@ -72,9 +72,16 @@ pub(crate) struct Readable<'r> {
     /// Its size in bytes.
     pub(crate) size: u64,
     /// Its bytes.
-    pub(crate) content: Box<dyn Read + 'r>,
+    pub(crate) content: Data<'r>,
     /// Something the user should know about how it was read.
     pub(crate) note: Option<String>,
+}
+
+/// The bytes of content: a stream, or bytes in memory already (a blob
+/// read whole), which are counted where they are rather than copied.
+pub(crate) enum Data<'r> {
+    Stream(Box<dyn Read + 'r>),
+    Bytes(Box<dyn AsRef<[u8]> + 'r>),
 }
 
 /// A revision, as titles and reports show it.

@@ -18,7 +18,7 @@ use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, Wal
 use crate::config::WalkOptions;
 use crate::error::{Error, Problem, display_path, io_reason};
 use crate::progress::Progress;
-use crate::source::{ContentId, Entry, Listed, Readable, Reader, Store};
+use crate::source::{ContentId, Data, Entry, Listed, Readable, Reader, Store};
 
 /// Files are handed on in batches of this many: enough to make the
 /// hand-off cost nothing per file, few enough that counting starts at once.
@@ -99,7 +99,7 @@ impl Reader for FileReader {
             // there, one that shrinks ends early.
             Ok(Some((file, size))) => Ok(Some(Readable {
                 size,
-                content: Box::new(file.take(size)),
+                content: Data::Stream(Box::new(file.take(size))),
                 note: None,
             })),
             Ok(None) => Ok(None),

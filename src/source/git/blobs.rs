@@ -9,7 +9,7 @@ use git2::{Blob, ErrorCode, Repository};
 
 use super::objects::ObjectStore;
 use crate::error::display_path;
-use crate::source::{ContentId, Entry, Readable, Reader, Store};
+use crate::source::{ContentId, Data, Entry, Readable, Reader, Store};
 use crate::units::human_bytes;
 
 /// The blobs of a repository.
@@ -73,7 +73,7 @@ impl Reader for BlobReader {
                 Some((content, size)) => {
                     return Ok(Some(Readable {
                         size,
-                        content,
+                        content: Data::Stream(content),
                         note: None,
                     }));
                 }
@@ -90,24 +90,17 @@ impl Reader for BlobReader {
         let blob = self.repo.find_blob(oid).map_err(missing)?;
         Ok(Some(Readable {
             size,
-            content: Box::new(BlobContent { blob, at: 0 }),
+            content: Data::Bytes(Box::new(BlobBytes(blob))),
             note,
         }))
     }
 }
 
-/// A blob read whole, read from.
-struct BlobContent<'r> {
-    blob: Blob<'r>,
-    at: usize,
-}
+/// A blob read whole: its bytes.
+struct BlobBytes<'r>(Blob<'r>);
 
-impl io::Read for BlobContent<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let rest = &self.blob.content()[self.at..];
-        let n = rest.len().min(out.len());
-        out[..n].copy_from_slice(&rest[..n]);
-        self.at += n;
-        Ok(n)
+impl AsRef<[u8]> for BlobBytes<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.content()
     }
 }
