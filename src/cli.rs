@@ -325,6 +325,8 @@ impl Args {
             .filter(|t| !t.trim().is_empty())
             .map(|t| parse_language(t.trim()))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        // Checked here, once, rather than when the walk starts.
+        repoflame::check_excludes(&self.exclude)?;
         let format = if self.folded {
             Format::Folded
         } else {

@@ -397,3 +397,50 @@ fn j_100000_fails_at_argument_time_instead_of_panicking() {
         "--help does not give the bound"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Command-line conventions (issue 10, section 2): the format from -o's
+// extension, languages as people name them, bad values answered with what
+// to give, options that do not apply named, globs reported as typed.
+
+/// One small file per language a user would name by its extension.
+fn polyglot() -> TestDir {
+    let dir = TestDir::new("p");
+    dir.file("a.js", "let a = 1;\n");
+    dir.file("b.py", "b = 1\n");
+    dir.file("c.rs", "fn c() {}\n");
+    dir.file("d.ts", "let d = 1;\n");
+    dir.file("e.yml", "e: 1\n");
+    dir.file("f.sh", "f=1\n");
+    dir.file("g.go", "package g\n");
+    dir.file("h.cpp", "int h;\n");
+    dir
+}
+
+#[test]
+fn a_bad_exclude_glob_is_reported_as_typed_before_anything_is_read() {
+    let dir = polyglot();
+    // A source that would block the walk: the run must end before it.
+    let tripwire = special::WalkTripwire::set(dir.path());
+    for (glob, why) in [
+        ("[", "unclosed character class; missing ']'"),
+        (
+            "src/{a,b",
+            "unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)",
+        ),
+        ("a\\", "dangling '\\'"),
+    ] {
+        for rev in [&[][..], &["--rev", "HEAD"]] {
+            let mut cmd = dir.cmd();
+            cmd.args(["--folded", "-e", "*.min.js", "--exclude", glob])
+                .args(rev);
+            let out = processes::run_limited(&mut cmd, HANG).output;
+            assert_eq!(
+                output::assert_fails_cleanly(&out),
+                format!("repoflame: --exclude '{glob}': {why}"),
+                "{rev:?}"
+            );
+        }
+    }
+    assert!(!tripwire.tripped(), "a run started walking");
+}
