@@ -2,10 +2,12 @@
 //! the meaning (the source exists, languages are known, the output directory
 //! is there) and builds the library's [`Config`].
 
+mod values;
+
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use repoflame::{
     Config, DEFAULT_MAX_FRAMES, Format, Metric, Repo, Source, SvgOptions, View, WalkOptions,
@@ -76,7 +78,7 @@ pub struct Args {
 
     /// Give up on a server that does not connect or answer for SECS
     /// seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), help_heading = "Git")]
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = values::timeout, allow_negative_numbers = true, help_heading = "Git")]
     pub timeout: u64,
 
     /// Write to FILE instead of stdout (`-` is stdout). A file is replaced
@@ -89,7 +91,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
 
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = FormatArg::Svg, help_heading = "Output")]
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Svg, ignore_case = true, help_heading = "Output")]
     pub format: FormatArg,
 
     /// Folded stacks (one `dir;dir;file COUNT` line per file), same as
@@ -98,13 +100,14 @@ pub struct Args {
     pub folded: bool,
 
     /// What sizes the frames.
-    #[arg(short, long, value_enum, default_value_t = MetricArg::Code, help_heading = "Output")]
+    #[arg(short, long, value_enum, default_value_t = MetricArg::Code, ignore_case = true, help_heading = "Output")]
     pub metric: MetricArg,
 
     /// Aggregate everything below depth N into its directory, like
-    /// `du -d N`: per-directory totals (the root is depth 0). Applies to
-    /// the graph, the folded stacks and the JSON report.
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "View")]
+    /// `du -d N`: per-directory totals (the root is depth 0, its entries
+    /// depth 1). Applies to the graph, the folded stacks and the JSON
+    /// report.
+    #[arg(short, long, value_name = "N", value_parser = values::depth, allow_negative_numbers = true, help_heading = "View")]
     pub depth: Option<u32>,
 
     /// The language as the first frame, then the path: where the Go code
@@ -163,13 +166,13 @@ pub struct Args {
     /// More threads than cores do not count faster, and idle ones cost:
     /// on 2 cores, 1024 threads take 50 s over a one-file tree, and
     /// thousands exhaust the system's memory maps. 0 is one per core.
-    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads, help_heading = "Files")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = values::threads, allow_negative_numbers = true, help_heading = "Files")]
     pub threads: Option<usize>,
 
     /// Files larger than SIZE are not read whole but fed to tokei's parser
     /// in pieces, with the same counts, so memory does not grow with file
     /// size (suffixes K, M, G).
-    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size, help_heading = "Files")]
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = values::size, allow_negative_numbers = true, help_heading = "Files")]
     pub stream_threshold: u64,
 
     /// Name of the root frame [default: the source directory's name]; a CI
@@ -184,7 +187,7 @@ pub struct Args {
     pub title: Option<String>,
 
     /// Fixed width in pixels [default: fills the browser window].
-    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(100..=100_000), help_heading = "Flame graph")]
+    #[arg(long, value_name = "PX", value_parser = values::width, allow_negative_numbers = true, help_heading = "Flame graph")]
     pub width: Option<u32>,
 
     /// Merge the entries of a directory narrower than PX pixels into one
@@ -193,18 +196,26 @@ pub struct Args {
         long,
         value_name = "PX",
         default_value_t = 0.0,
+        value_parser = values::min_width,
+        allow_negative_numbers = true,
         help_heading = "Flame graph"
     )]
     pub min_width: f64,
 
     /// Draw at most N frames, merging the smallest entries first; keeps
     /// the SVG of a huge repository light.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FRAMES, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(10..), |n| n as usize), help_heading = "Flame graph")]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FRAMES, value_parser = values::max_frames, allow_negative_numbers = true, help_heading = "Flame graph")]
     pub max_frames: usize,
 
     /// Print shell completions for SHELL (bash, zsh, fish, elvish,
     /// powershell) and exit.
-    #[arg(long, value_name = "SHELL", hide = true, exclusive = true)]
+    #[arg(
+        long,
+        value_name = "SHELL",
+        hide = true,
+        exclusive = true,
+        ignore_case = true
+    )]
     pub generate_completions: Option<clap_complete::Shell>,
 
     /// Print the man page (roff) and exit.
@@ -312,12 +323,6 @@ impl Args {
                     display_path(output)
                 );
             }
-        }
-        if !(self.min_width >= 0.0 && self.min_width.is_finite()) {
-            bail!(
-                "--min-width {}: must be a number of pixels, 0 or more",
-                self.min_width
-            );
         }
         let types = self
             .types
@@ -484,9 +489,11 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
 }
 
 /// Reports a command-line error on one line (help and version are printed
-/// as clap prints them), exit status 2.
+/// as clap prints them), exit status 2. A bad value is reported in the
+/// words of the other checks, `--OPTION VALUE: what to give`, with the
+/// possible values of an option that has a list.
 fn usage_error(err: clap::Error) -> std::process::ExitCode {
-    use clap::error::ErrorKind;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
     if matches!(
         err.kind(),
         ErrorKind::DisplayHelp
@@ -496,17 +503,55 @@ fn usage_error(err: clap::Error) -> std::process::ExitCode {
         let _ = err.print();
         return std::process::ExitCode::SUCCESS;
     }
-    let text = err.render().to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or("invalid arguments");
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
-    let mut message = first.to_string();
-    for tip in tips {
-        message.push_str(&format!(" ({tip})"));
-    }
-    eprintln!("repoflame: {message}; see repoflame --help");
+    let context = |kind| match err.get(kind) {
+        Some(ContextValue::String(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    let possible = match err.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) => Some(values.join(", ")),
+        _ => None,
+    };
+    // `--format <FORMAT>` is the option, `pdf` the value.
+    let option = context(ContextKind::InvalidArg).map(|arg| arg.split(' ').next().unwrap_or(arg));
+    let value = context(ContextKind::InvalidValue);
+    let message = match (err.kind(), option, value, &possible) {
+        (ErrorKind::InvalidValue, Some(option), Some(value), Some(possible)) => {
+            format!("{option} {}: give one of {possible}", quoted(value))
+        }
+        (ErrorKind::ValueValidation, Some(option), Some(value), _) => {
+            let why = std::error::Error::source(&err)
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "invalid value".to_string());
+            format!("{option} {}: {why}", quoted(value))
+        }
+        _ => {
+            let text = err.render().to_string();
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.next().unwrap_or("invalid arguments");
+            let mut message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+            if let Some(possible) = possible {
+                message.push_str(&format!(" (possible values: {possible})"));
+            }
+            for tip in lines.filter(|l| l.starts_with("tip:")) {
+                message.push_str(&format!(" ({tip})"));
+            }
+            format!("{message}; see repoflame --help")
+        }
+    };
+    eprintln!("repoflame: {message}");
     std::process::ExitCode::from(2)
+}
+
+/// A value as typed, quoted when it would not read as one word.
+fn quoted(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '+' | '.' | '_' | '/' | ':'));
+    match plain {
+        true => value.to_string(),
+        false => format!("{:?}", repoflame::escape::escape_text(value)),
+    }
 }
 
 /// A language by tokei's name, in any case.
@@ -537,41 +582,6 @@ fn parse_language(name: &str) -> anyhow::Result<tokei::LanguageType> {
     )
 }
 
-/// The most worker threads `--threads` takes. The walk's idle threads
-/// poll every other thread's queue each millisecond, so the cost grows
-/// with the square of the count: measured on 2 cores over a one-file
-/// tree, 0.2 s with 128 threads, 2.7 s with 256, 50 s with 1024, a panic
-/// (no memory map left for a guard page) or a hang with 100,000.
-const MAX_THREADS: usize = 256;
-
-/// `--threads N`: 0 (one per core) to [`MAX_THREADS`].
-fn parse_threads(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if n <= MAX_THREADS as u64 => Ok(n as usize),
-        _ => Err(format!(
-            "give 1 to {MAX_THREADS} worker threads (0: one per core)"
-        )),
-    }
-}
-
-/// `1024`, `64K`, `32M`, `1G` (binary units).
-fn parse_size(text: &str) -> anyhow::Result<u64> {
-    let text = text.trim();
-    let (digits, shift) = match text.chars().last().map(|c| c.to_ascii_uppercase()) {
-        Some('K') => (&text[..text.len() - 1], 10),
-        Some('M') => (&text[..text.len() - 1], 20),
-        Some('G') => (&text[..text.len() - 1], 30),
-        _ => (text, 0),
-    };
-    let n: u64 = digits
-        .trim()
-        .parse()
-        .with_context(|| format!("{text:?} is not a size like 4096, 64K, 32M or 1G"))?;
-    n.checked_mul(1 << shift)
-        .filter(|&n| n > 0)
-        .with_context(|| format!("{text:?}: must be more than 0 and less than 16 EiB"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,26 +598,15 @@ mod tests {
         assert_eq!(args.into_config().unwrap(), Config::default());
     }
 
-    #[test]
-    fn languages_and_sizes_parse() {
-        assert_eq!(parse_language("rust").unwrap(), tokei::LanguageType::Rust);
-        assert_eq!(parse_language("C++").unwrap(), tokei::LanguageType::Cpp);
-        let err = parse_language("pyton").unwrap_err().to_string();
-        assert!(err.contains("did you mean Python"), "{err}");
-        assert_eq!(parse_size("32M").unwrap(), 32 << 20);
-        assert_eq!(parse_size("7").unwrap(), 7);
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("lots").is_err());
+    fn config(args: &[&str]) -> anyhow::Result<Config> {
+        Args::try_parse_from([&["repoflame"], args].concat())?.into_config()
     }
 
     #[test]
     fn threads_are_bounded_and_dash_is_stdout() {
-        let config = |args: &[&str]| {
-            Args::try_parse_from([&["repoflame"], args].concat()).map(|a| a.into_config().unwrap())
-        };
         assert_eq!(config(&["-j", "256"]).unwrap().threads, 256);
         assert_eq!(config(&["-j", "0"]).unwrap().threads, 0);
-        for bad in ["257", "1024", "100000", "many"] {
+        for bad in ["257", "1024", "100000", "many", "-1"] {
             let err = config(&["-j", bad]).unwrap_err().to_string();
             assert!(err.contains("1 to 256"), "{bad}: {err}");
         }
@@ -616,6 +615,14 @@ mod tests {
             config(&["-o", "./-"]).unwrap().output,
             Some(PathBuf::from("./-"))
         );
+    }
+
+    #[test]
+    fn languages_parse_in_any_case() {
+        assert_eq!(parse_language("rust").unwrap(), tokei::LanguageType::Rust);
+        assert_eq!(parse_language("C++").unwrap(), tokei::LanguageType::Cpp);
+        let err = parse_language("pyton").unwrap_err().to_string();
+        assert!(err.contains("did you mean Python"), "{err}");
     }
 
     #[test]

@@ -418,6 +418,98 @@ fn polyglot() -> TestDir {
 }
 
 #[test]
+fn an_invalid_choice_lists_the_possible_values() {
+    let dir = polyglot();
+    for (args, line) in [
+        (
+            &["--format", "pdf"][..],
+            "repoflame: --format pdf: give one of svg, folded, json, html",
+        ),
+        (
+            &["-f", "png"],
+            "repoflame: --format png: give one of svg, folded, json, html",
+        ),
+        (
+            &["--metric", "loc"],
+            "repoflame: --metric loc: give one of code, comments, blanks, lines, bytes, files",
+        ),
+        (
+            &["--generate-completions", "tcsh"],
+            "repoflame: --generate-completions tcsh: give one of bash, elvish, fish, powershell, \
+             zsh",
+        ),
+        (
+            &["--format", ""],
+            "repoflame: --format \"\": give one of svg, folded, json, html",
+        ),
+    ] {
+        let out = dir.run(args);
+        assert_eq!(output::assert_fails_cleanly(&out), line, "{args:?}");
+    }
+}
+
+#[test]
+fn choices_are_accepted_in_any_case() {
+    let dir = polyglot();
+    let report = dir.cmd().args(["--format", "JSON"]).json_ok();
+    assert_eq!(report["totals"]["code"], 8);
+    assert_eq!(
+        output::folded_ok(&dir, &["--metric", "Files", "--type", "go"]),
+        "p;g.go 1\n"
+    );
+    assert_eq!(
+        dir.cmd()
+            .args(["-f", "Folded", "-m", "BYTES", "-t", "go"])
+            .quiet_ok(),
+        "p;g.go 10\n"
+    );
+    let completions = dir
+        .cmd()
+        .args(["--generate-completions", "BASH"])
+        .quiet_ok();
+    assert!(completions.contains("_repoflame()"), "{completions:.200}");
+}
+
+#[test]
+fn numbers_out_of_range_are_refused_in_the_tools_words() {
+    let dir = polyglot();
+    let depth = "give 1 or more: depth 1 is the root's entries (the root is depth 0); leave \
+                 --depth out for every file";
+    let threads = "give 1 to 256 worker threads, or 0 for one per core";
+    for (args, why) in [
+        (&["--depth", "-1"][..], depth),
+        (&["--depth", "0"], depth),
+        (&["-d", "two"], depth),
+        (&["-j", "100000"], threads),
+        (&["--threads", "-1"], threads),
+        (&["--width", "5"], "give 100 to 100000 pixels"),
+        (&["--width", "-800"], "give 100 to 100000 pixels"),
+        (&["--min-width", "-3"], "give a number of pixels, 0 or more"),
+        (&["--max-frames", "3"], "give 10 frames or more"),
+        (&["--timeout", "0"], "give 1 to 3600 seconds"),
+        (
+            &["--stream-threshold", "0"],
+            "give a size like 4096, 64K, 32M or 1G, more than 0",
+        ),
+    ] {
+        let out = dir.run(&[args, &["--folded"]].concat());
+        // Short options are named long, as clap names them.
+        let option = match args[0] {
+            "-j" => "--threads",
+            "-d" => "--depth",
+            long => long,
+        };
+        let expected = format!("repoflame: {option} {}: {why}", args[1]);
+        assert_eq!(output::assert_fails_cleanly(&out), expected, "{args:?}");
+    }
+    // The bounds themselves are taken.
+    assert_eq!(
+        output::folded_ok(&dir, &["--depth", "1", "-j", "256", "--type", "go"]),
+        "p;g.go 1\n"
+    );
+}
+
+#[test]
 fn a_bad_exclude_glob_is_reported_as_typed_before_anything_is_read() {
     let dir = polyglot();
     // A source that would block the walk: the run must end before it.
