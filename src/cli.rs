@@ -2,10 +2,10 @@
 //! the meaning (the source exists, languages are known, the output directory
 //! is there) and builds the library's [`Config`].
 
+mod language;
 mod values;
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
@@ -24,6 +24,7 @@ Examples:
   repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
   repoflame . --format json -o loc.json      a report for CI
   repoflame . --format html -o report.html   a page for people: graph and tables
+  repoflame . --type go,js -o code.svg       languages by name, extension or alias
   repoflame . --folded | inferno-flamegraph > graph.svg
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
   repoflame https://host/owner/repo -o r.svg a remote, cloned shallow, then removed
@@ -133,8 +134,9 @@ pub struct Args {
     #[arg(short, long, value_name = "GLOB", help_heading = "Files")]
     pub exclude: Vec<String>,
 
-    /// Count only files of these languages (tokei's names, any case;
-    /// repeatable or comma-separated).
+    /// Count only files of these languages: tokei's names in any case
+    /// (Rust, "plain text"), file extensions (rs, py, yml) or common
+    /// aliases (golang); repeatable or comma-separated.
     #[arg(
         short,
         long = "type",
@@ -328,7 +330,7 @@ impl Args {
             .types
             .iter()
             .filter(|t| !t.trim().is_empty())
-            .map(|t| parse_language(t.trim()))
+            .map(|t| language::parse(t.trim()))
             .collect::<anyhow::Result<Vec<_>>>()?;
         // Checked here, once, rather than when the walk starts.
         repoflame::check_excludes(&self.exclude)?;
@@ -554,34 +556,6 @@ fn quoted(value: &str) -> String {
     }
 }
 
-/// A language by tokei's name, in any case.
-fn parse_language(name: &str) -> anyhow::Result<tokei::LanguageType> {
-    if let Ok(language) = tokei::LanguageType::from_str(name) {
-        return Ok(language);
-    }
-    let wanted = name.to_lowercase();
-    let mut close: Vec<(usize, &str)> = tokei::LanguageType::list()
-        .iter()
-        .map(|(l, _)| l.name())
-        .filter_map(|n| {
-            let lower = n.to_lowercase();
-            let distance = strsim::levenshtein(&lower, &wanted);
-            (lower.contains(&wanted) || distance <= 2).then_some((distance, n))
-        })
-        .collect();
-    close.sort();
-    let close: Vec<&str> = close.into_iter().map(|(_, n)| n).collect();
-    let mut close = close;
-    close.truncate(8);
-    if close.is_empty() {
-        bail!("--type {name:?}: not a language tokei knows");
-    }
-    bail!(
-        "--type {name:?}: not a language tokei knows; did you mean {}?",
-        close.join(", ")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -615,14 +589,6 @@ mod tests {
             config(&["-o", "./-"]).unwrap().output,
             Some(PathBuf::from("./-"))
         );
-    }
-
-    #[test]
-    fn languages_parse_in_any_case() {
-        assert_eq!(parse_language("rust").unwrap(), tokei::LanguageType::Rust);
-        assert_eq!(parse_language("C++").unwrap(), tokei::LanguageType::Cpp);
-        let err = parse_language("pyton").unwrap_err().to_string();
-        assert!(err.contains("did you mean Python"), "{err}");
     }
 
     #[test]

@@ -418,6 +418,68 @@ fn polyglot() -> TestDir {
 }
 
 #[test]
+fn type_takes_tokei_names_extensions_and_common_aliases() {
+    let dir = polyglot();
+    for (names, file) in [
+        (
+            &["js", "JavaScript", "javascript", "node", ".js"][..],
+            "a.js",
+        ),
+        (&["py", "PYTHON", "python3", "*.py"], "b.py"),
+        (&["rs", "rust", "RS"], "c.rs"),
+        (&["ts", "typescript"], "d.ts"),
+        (&["yml", "yaml", "YAML"], "e.yml"),
+        (&["sh", "shell"], "f.sh"),
+        (&["golang", "go", "Go"], "g.go"),
+        (&["cpp", "c++", "C++", "cplusplus"], "h.cpp"),
+    ] {
+        for name in names {
+            assert_eq!(
+                output::folded_ok(&dir, &["--type", name]),
+                format!("p;{file} 1\n"),
+                "--type {name}"
+            );
+        }
+    }
+    assert_eq!(
+        output::folded_ok(&dir, &["-t", "golang,rs", "-t", "Python"]),
+        "p;b.py 1\np;c.rs 1\np;g.go 1\n"
+    );
+}
+
+#[test]
+fn an_unknown_type_suggests_languages_by_meaning_not_spelling_alone() {
+    let dir = polyglot();
+    for (name, line) in [
+        (
+            "pyton",
+            "repoflame: --type \"pyton\": not a language tokei knows; did you mean Python?",
+        ),
+        (
+            "golan",
+            "repoflame: --type \"golan\": not a language tokei knows; did you mean Go?",
+        ),
+        (
+            "javas",
+            "repoflame: --type \"javas\": not a language tokei knows; did you mean JavaScript?",
+        ),
+        (
+            "obj",
+            "repoflame: --type \"obj\": not a language tokei knows; did you mean Objective-C or \
+             Objective-C++?",
+        ),
+        (
+            "zzzz",
+            "repoflame: --type \"zzzz\": not a language tokei knows (give its name as `tokei \
+             --languages` lists it, a file extension such as rs, or an alias such as golang)",
+        ),
+    ] {
+        let out = dir.run(&["--folded", "--type", name]);
+        assert_eq!(output::assert_fails_cleanly(&out), line, "--type {name}");
+    }
+}
+
+#[test]
 fn an_invalid_choice_lists_the_possible_values() {
     let dir = polyglot();
     for (args, line) in [
