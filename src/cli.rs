@@ -5,7 +5,7 @@
 mod language;
 mod values;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
@@ -22,8 +22,8 @@ Examples:
   repoflame . --depth 1 --folded             the same as text, like du -d 1
   repoflame . --by-language -o langs.svg     language first: where the Go code lives
   repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
-  repoflame . --format json -o loc.json      a report for CI
-  repoflame . --format html -o report.html   a page for people: graph and tables
+  repoflame . -o loc.json                    a report for CI (-o's extension gives the format)
+  repoflame . -o report.html                 a page for people: graph and tables
   repoflame . --type go,js -o code.svg       languages by name, extension or alias
   repoflame . --folded | inferno-flamegraph > graph.svg
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
@@ -91,9 +91,13 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = FormatArg::Svg, ignore_case = true, help_heading = "Output")]
-    pub format: FormatArg,
+    /// Output format [default: from -o FILE's extension, else svg].
+    ///
+    /// Without --format, the extension of -o FILE decides, in any case:
+    /// .svg; .html or .htm; .json; .folded or .txt. Another extension is an
+    /// error; a FILE without one, and stdout, get svg.
+    #[arg(short, long, value_enum, ignore_case = true, help_heading = "Output")]
+    pub format: Option<FormatArg>,
 
     /// Folded stacks (one `dir;dir;file COUNT` line per file), same as
     /// `--format folded`.
@@ -243,6 +247,40 @@ pub enum FormatArg {
     Html,
 }
 
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Svg => Format::Svg,
+            FormatArg::Folded => Format::Folded,
+            FormatArg::Json => Format::Json,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
+/// The format `-o FILE` asks for by its extension, in any case: `.svg`,
+/// `.html` or `.htm`, `.json`, `.folded` or `.txt`; an SVG when it has
+/// none (`-o /dev/stdout`, a FIFO). An extension of another format
+/// (`.pdf`, `.png`) is an error rather than an SVG under the wrong name.
+fn format_of(path: &Path) -> anyhow::Result<Format> {
+    let Some(extension) = path.extension() else {
+        return Ok(Format::Svg);
+    };
+    let lower = extension.to_str().map(str::to_ascii_lowercase);
+    Ok(match lower.as_deref() {
+        Some("svg") => Format::Svg,
+        Some("html" | "htm") => Format::Html,
+        Some("json") => Format::Json,
+        Some("folded" | "txt") => Format::Folded,
+        _ => bail!(
+            "-o {}: no format has the extension .{}: give --format (svg, folded, json, html) \
+             or name the file .svg, .html, .htm, .json, .folded or .txt",
+            display_path(path),
+            display_path(Path::new(extension))
+        ),
+    })
+}
+
 /// `--metric` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MetricArg {
@@ -334,15 +372,11 @@ impl Args {
             .collect::<anyhow::Result<Vec<_>>>()?;
         // Checked here, once, rather than when the walk starts.
         repoflame::check_excludes(&self.exclude)?;
-        let format = if self.folded {
-            Format::Folded
-        } else {
-            match self.format {
-                FormatArg::Svg => Format::Svg,
-                FormatArg::Folded => Format::Folded,
-                FormatArg::Json => Format::Json,
-                FormatArg::Html => Format::Html,
-            }
+        let format = match (self.folded, self.format, &output) {
+            (true, _, _) => Format::Folded,
+            (false, Some(format), _) => format.into(),
+            (false, None, Some(path)) => format_of(path)?,
+            (false, None, None) => Format::Svg,
         };
         let metric = match self.metric {
             MetricArg::Code => Metric::Code,
@@ -589,6 +623,24 @@ mod tests {
             config(&["-o", "./-"]).unwrap().output,
             Some(PathBuf::from("./-"))
         );
+    }
+
+    #[test]
+    fn the_format_comes_from_the_output_extension_unless_given() {
+        let format = |args: &[&str]| config(args).unwrap().format;
+        assert_eq!(format(&[]), Format::Svg);
+        assert_eq!(format(&["-o", "-"]), Format::Svg);
+        assert_eq!(format(&["-o", "graph"]), Format::Svg);
+        assert_eq!(format(&["-o", "graph.svg"]), Format::Svg);
+        assert_eq!(format(&["-o", "report.html"]), Format::Html);
+        assert_eq!(format(&["-o", "REPORT.HTM"]), Format::Html);
+        assert_eq!(format(&["-o", "loc.json"]), Format::Json);
+        assert_eq!(format(&["-o", "out.folded"]), Format::Folded);
+        assert_eq!(format(&["-o", "out.txt"]), Format::Folded);
+        assert_eq!(format(&["-o", "out.txt", "--format", "json"]), Format::Json);
+        assert_eq!(format(&["-o", "out.json", "--folded"]), Format::Folded);
+        assert_eq!(format(&["-o", "out.pdf", "-f", "SVG"]), Format::Svg);
+        assert!(config(&["-o", "out.pdf"]).is_err());
     }
 
     #[test]

@@ -418,6 +418,50 @@ fn polyglot() -> TestDir {
 }
 
 #[test]
+fn the_output_format_follows_the_extension_of_o() {
+    let dir = polyglot();
+    let written = |name: &str, args: &[&str]| -> String {
+        let target = dir.parent().join(name);
+        dir.cmd().args(args).arg("-o").arg(&target).quiet_ok();
+        let text = std::fs::read_to_string(&target).unwrap();
+        std::fs::remove_file(&target).unwrap();
+        text
+    };
+    let folded =
+        "p;a.js 1\np;b.py 1\np;c.rs 1\np;d.ts 1\np;e.yml 1\np;f.sh 1\np;g.go 1\np;h.cpp 1\n";
+    assert_eq!(written("out.folded", &[]), folded);
+    assert_eq!(written("OUT.TXT", &[]), folded);
+    let report: serde_json::Value = serde_json::from_str(&written("loc.json", &[])).unwrap();
+    assert_eq!(report["totals"]["code"], 8);
+    for page in ["report.html", "report.htm"] {
+        let page = written(page, &[]);
+        assert!(page.starts_with("<!DOCTYPE html>"), "{page:.80}");
+    }
+    for svg in ["graph.svg", "graph.SVG", "graph"] {
+        let svg = written(svg, &[]);
+        assert!(svg.starts_with("<?xml"), "{svg:.80}");
+        output::assert_xml(svg.as_bytes());
+    }
+    // --format and --folded win over the extension; stdout is an SVG.
+    assert_eq!(written("loc.json", &["--folded"]), folded);
+    assert!(written("graph.svg", &["--format", "json"]).starts_with('{'));
+    assert!(written("graph.pdf", &["--format", "svg"]).starts_with("<?xml"));
+    assert!(dir.cmd().args(["-o", "-"]).quiet_ok().starts_with("<?xml"));
+}
+
+#[test]
+fn an_unknown_output_extension_without_format_is_refused_with_the_choices() {
+    let dir = polyglot();
+    let out = dir.run(&["-o", "graph.pdf"]);
+    assert_eq!(
+        output::assert_fails_cleanly(&out),
+        "repoflame: -o graph.pdf: no format has the extension .pdf: give --format (svg, folded, \
+         json, html) or name the file .svg, .html, .htm, .json, .folded or .txt"
+    );
+    assert!(!dir.join("graph.pdf").exists(), "graph.pdf was written");
+}
+
+#[test]
 fn type_takes_tokei_names_extensions_and_common_aliases() {
     let dir = polyglot();
     for (names, file) in [
