@@ -120,7 +120,8 @@ pub struct Args {
     #[arg(long, help_heading = "View")]
     pub by_language: bool,
 
-    /// Print nothing on stderr but errors: no progress, summary or notes.
+    /// Print nothing on stderr but errors: no progress, summary, notes, or
+    /// warnings about options that do not apply to the format.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
 
@@ -518,6 +519,9 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
         );
         return Err(std::process::ExitCode::from(2));
     }
+    if let Some(warning) = unused_options(&config).filter(|_| !quiet) {
+        eprintln!("repoflame: {warning}");
+    }
     Ok(Action::Run {
         config: Box::new(config),
         quiet,
@@ -590,6 +594,45 @@ fn quoted(value: &str) -> String {
     }
 }
 
+/// The options given that cannot change `config`'s output, as a warning:
+/// a picture's options with folded stacks or JSON, `--by-language` with
+/// JSON (every file names its language), `--depth` with a diff's JSON
+/// (every file has its before and after). `None` when all of them count.
+fn unused_options(config: &Config) -> Option<String> {
+    let picture = matches!(config.format, Format::Svg | Format::Html);
+    let json = config.format == Format::Json;
+    let diff = matches!(config.source, Source::Diff { .. });
+    let svg = &config.svg;
+    let unused: Vec<&str> = [
+        ("--title", svg.title.is_some() && !picture),
+        ("--width", svg.width.is_some() && !picture),
+        ("--min-width", svg.min_width != 0.0 && !picture),
+        (
+            "--max-frames",
+            svg.max_frames != DEFAULT_MAX_FRAMES && !picture,
+        ),
+        ("--inverted", svg.inverted && !picture),
+        ("--by-language", config.view.by_language && json),
+        ("--depth", config.view.depth.is_some() && json && diff),
+    ]
+    .into_iter()
+    .filter_map(|(option, unused)| unused.then_some(option))
+    .collect();
+    let what = match (config.format, diff) {
+        (Format::Folded, _) => "folded stacks",
+        (Format::Json, true) => "the JSON report of a diff",
+        _ => "the JSON report",
+    };
+    match unused.as_slice() {
+        [] => None,
+        [one] => Some(format!("{one} does not apply to {what}; ignored")),
+        [some @ .., last] => Some(format!(
+            "{} and {last} do not apply to {what}; ignored",
+            some.join(", ")
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -641,6 +684,38 @@ mod tests {
         assert_eq!(format(&["-o", "out.json", "--folded"]), Format::Folded);
         assert_eq!(format(&["-o", "out.pdf", "-f", "SVG"]), Format::Svg);
         assert!(config(&["-o", "out.pdf"]).is_err());
+    }
+
+    #[test]
+    fn options_that_do_not_apply_are_named_once() {
+        let unused = |args: &[&str]| unused_options(&config(args).unwrap());
+        assert_eq!(unused(&[]), None);
+        assert_eq!(
+            unused(&["--inverted", "--width", "800", "--title", "x"]),
+            None
+        );
+        assert_eq!(unused(&["-f", "html", "--min-width", "5"]), None);
+        assert_eq!(unused(&["--folded", "--depth", "1", "--by-language"]), None);
+        assert_eq!(
+            unused(&["--folded", "--inverted", "--width", "800", "--title", "x"]).as_deref(),
+            Some("--title, --width and --inverted do not apply to folded stacks; ignored")
+        );
+        assert_eq!(
+            unused(&["-f", "json", "--min-width", "5", "--max-frames", "10"]).as_deref(),
+            Some("--min-width and --max-frames do not apply to the JSON report; ignored")
+        );
+        assert_eq!(
+            unused(&["-o", "x.json", "--by-language"]).as_deref(),
+            Some("--by-language does not apply to the JSON report; ignored")
+        );
+        assert_eq!(
+            unused(&["--diff", "a..b", "-f", "json", "--depth", "1"]).as_deref(),
+            Some("--depth does not apply to the JSON report of a diff; ignored")
+        );
+        assert_eq!(
+            unused(&["--diff", "a..b", "--folded", "--depth", "1"]),
+            None
+        );
     }
 
     #[test]

@@ -616,6 +616,53 @@ fn numbers_out_of_range_are_refused_in_the_tools_words() {
 }
 
 #[test]
+fn options_that_cannot_affect_the_output_are_named_in_one_warning() {
+    let dir = polyglot();
+    let folded =
+        "p;a.js 1\np;b.py 1\np;c.rs 1\np;d.ts 1\np;e.yml 1\np;f.sh 1\np;g.go 1\np;h.cpp 1\n";
+    let out = dir.run(&["--folded", "--inverted", "--width", "800", "--title", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), folded);
+    assert_eq!(
+        output::error_lines(&out),
+        ["repoflame: --title, --width and --inverted do not apply to folded stacks; ignored"]
+    );
+
+    let out = dir.run(&["--format", "json", "--min-width", "5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        output::error_lines(&out),
+        ["repoflame: --min-width does not apply to the JSON report; ignored"]
+    );
+
+    // Inferred from -o, the same.
+    let target = dir.parent().join("loc.json");
+    let out = dir.cmd().args(["--by-language", "-o"]).arg(&target).ok();
+    assert_eq!(
+        output::error_lines(&out),
+        ["repoflame: --by-language does not apply to the JSON report; ignored"]
+    );
+
+    // --quiet leaves only errors; where the options apply, nothing is said.
+    let quiet = dir.cmd().args(["--folded", "--inverted", "-q"]).quiet_ok();
+    assert_eq!(quiet, folded);
+    dir.cmd()
+        .args([
+            "--inverted",
+            "--width",
+            "800",
+            "--title",
+            "x",
+            "--min-width",
+            "1",
+        ])
+        .quiet_ok();
+    dir.cmd()
+        .args(["--folded", "--depth", "1", "--by-language"])
+        .quiet_ok();
+}
+
+#[test]
 fn a_bad_exclude_glob_is_reported_as_typed_before_anything_is_read() {
     let dir = polyglot();
     // A source that would block the walk: the run must end before it.
