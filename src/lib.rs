@@ -47,6 +47,7 @@ pub use error::{Error, Problem, display_path, io_reason};
 pub use interrupt::interrupted;
 pub use progress::Progress;
 pub use record::Summary;
+pub use source::check_excludes;
 pub use source::git::is_git_dir;
 
 use crate::count::{CountOptions, Counter};
