@@ -18,7 +18,7 @@ use crate::support::browser::server::{Page, Server};
 use crate::support::browser::webdriver::{self, Browser, Element, Tools, png_size};
 use crate::support::output::parse_folded;
 use crate::support::run::{Run, describe, repoflame};
-use crate::support::tree::TestDir;
+use crate::support::tree::{TestDir, vendored_go_module};
 
 /// Window size of the browser: the SVG fills the window's width.
 const WIDTH: u32 = 1200;
@@ -544,39 +544,7 @@ fn screenshot_of_the_graph() {
         .complete();
     assert!(out.status.success(), "{}", describe(&out));
     let svg = std::fs::read(&svg_path).expect("read the SVG");
-    let height = svg_height(&svg);
-
-    let server = Server::start(vec![(
-        "/repoflame.svg",
-        Page {
-            content_type: "image/svg+xml",
-            body: svg,
-        },
-    )]);
-    // Taller than the graph, so that all of it is in view.
-    let browser = Browser::start(&tools, WIDTH, height + 100);
-    browser.goto(&server.url("/repoflame.svg"));
-    wait_for_graph(&browser);
-    let png = browser.element_screenshot(&browser.element_by_script(
-        "return document.documentElement;",
-        vec![],
-        "the SVG",
-    ));
-    assert_eq!(console_errors(&browser), Vec::<String>::new());
-    drop(browser);
-
-    let size = png_size(&png).unwrap_or_else(|| panic!("not a PNG: {} bytes", png.len()));
-    assert_eq!(
-        size,
-        (WIDTH, height),
-        "screenshot size: the SVG fills the width"
-    );
-    // A blank or nearly blank picture compresses to a few hundred bytes.
-    assert!(
-        png.len() > 10_000,
-        "screenshot of {} bytes: blank?",
-        png.len()
-    );
+    let (png, size) = screenshot(&tools, svg);
     let target = if std::env::var("REPOFLAME_SCREENSHOT").as_deref() == Ok("1") {
         repo.join("docs/screenshot.png")
     } else {
@@ -602,6 +570,80 @@ fn svg_height(svg: &[u8]) -> u32 {
         .and_then(|rest| rest.split('"').next())
         .expect("a height attribute");
     value.parse().unwrap_or_else(|_| panic!("height {value:?}"))
+}
+
+/// A screenshot of the whole of `svg`, zoomed out, in a window as wide as
+/// [`WIDTH`] and taller than the graph, with its size; checked to be the
+/// graph's size, not blank, and drawn without a script error.
+fn screenshot(tools: &Tools, svg: Vec<u8>) -> (Vec<u8>, (u32, u32)) {
+    let height = svg_height(&svg);
+    let server = Server::start(vec![(
+        "/graph.svg",
+        Page {
+            content_type: "image/svg+xml",
+            body: svg,
+        },
+    )]);
+    // Taller than the graph, so that all of it is in view.
+    let browser = Browser::start(tools, WIDTH, height + 100);
+    browser.goto(&server.url("/graph.svg"));
+    wait_for_graph(&browser);
+    let png = browser.element_screenshot(&browser.element_by_script(
+        "return document.documentElement;",
+        vec![],
+        "the SVG",
+    ));
+    assert_eq!(console_errors(&browser), Vec::<String>::new());
+    drop(browser);
+    let size = png_size(&png).unwrap_or_else(|| panic!("not a PNG: {} bytes", png.len()));
+    assert_eq!(
+        size,
+        (WIDTH, height),
+        "screenshot size: the SVG fills the width"
+    );
+    // A blank or nearly blank picture compresses to a few hundred bytes.
+    assert!(
+        png.len() > 10_000,
+        "screenshot of {} bytes: blank?",
+        png.len()
+    );
+    (png, size)
+}
+
+/// Pictures of a vendor-heavy Go module ([`vendored_go_module`]) for a
+/// person to judge: the default picture, and per-directory totals two
+/// levels deep with small entries merged. Written to the directory
+/// `REPOFLAME_SCREENSHOT_DIR` when it is set, else to a temporary one.
+#[test]
+fn screenshots_of_a_vendor_heavy_module() {
+    let Some(tools) = webdriver::tools("screenshots_of_a_vendor_heavy_module") else {
+        return;
+    };
+    let dir = vendored_go_module();
+    let tmp = tempfile::Builder::new()
+        .prefix("repoflame-screenshot-")
+        .tempdir()
+        .expect("temp dir");
+    let target = match std::env::var_os("REPOFLAME_SCREENSHOT_DIR") {
+        Some(target) => std::path::PathBuf::from(target),
+        None => tmp.path().to_path_buf(),
+    };
+    let views: [(&str, &[&str]); 2] = [
+        ("gomod-default.png", &[]),
+        ("gomod-depth-2.png", &["--depth", "2", "--min-width", "8"]),
+    ];
+    for (name, args) in views {
+        let svg = render(&dir, args, "gomod.svg");
+        let (png, size) = screenshot(&tools, svg);
+        let path = target.join(name);
+        std::fs::write(&path, &png).expect("write the screenshot");
+        eprintln!(
+            "screenshots_of_a_vendor_heavy_module: {} ({}x{})",
+            path.display(),
+            size.0,
+            size.1
+        );
+    }
 }
 
 /// The rows of the language table, first column, top to bottom.

@@ -6,7 +6,10 @@ use serde_json::Value;
 use crate::support::git::git_at;
 use crate::support::output::{assert_xml, parse_folded};
 use crate::support::run::{Run, describe, repoflame};
-use crate::support::tree::TestDir;
+use crate::support::tree::{
+    GO_MODULE_GENERATED_CODE, GO_MODULE_OWN_CODE, GO_MODULE_VENDORED_CODE, TestDir,
+    vendored_go_module,
+};
 
 fn tree() -> TestDir {
     let dir = TestDir::new("views");
@@ -367,4 +370,25 @@ fn a_single_file_source_is_classified_by_the_gitattributes_above_it() {
 
 fn report_of(dir: &TestDir, args: &[&str]) -> Vec<(String, Option<String>)> {
     classes(&report(dir, args))
+}
+
+#[test]
+fn the_vendored_go_module_is_what_its_helper_says() {
+    // The fixture of the own-code tests and screenshots: its counts,
+    // written down in the helper, checked once here.
+    let dir = vendored_go_module();
+    let report = report(&dir, &[]);
+    let marked = &report["marked"];
+    assert_eq!(marked["vendored"]["code"], GO_MODULE_VENDORED_CODE);
+    assert_eq!(marked["vendored"]["files"], 50);
+    assert_eq!(marked["generated"]["code"], GO_MODULE_GENERATED_CODE);
+    assert_eq!(marked["documentation"]["files"], 2);
+    let own = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["class"].is_null())
+        .map(|f| f["code"].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(own, GO_MODULE_OWN_CODE);
 }
