@@ -125,6 +125,11 @@ pub struct Summary {
     /// What is generated, vendored or documentation, per class: part of
     /// the totals, counted separately too.
     pub marked: Vec<(Class, Counts)>,
+    /// What `--own` or an `--exclude-…` of a class left out, per class: not
+    /// part of the totals.
+    pub left_out: Vec<(Class, Counts)>,
+    /// The metric the languages are sorted by, and shares are of.
+    pub metric: Metric,
 }
 
 impl Summary {
@@ -156,8 +161,27 @@ impl Summary {
             totals,
             languages,
             marked: marked.into_iter().collect(),
+            left_out: Vec::new(),
+            metric,
         }
     }
+}
+
+/// Removes the records that `keep` rejects and sums them per class (at
+/// the last side): what was left out, for the summary to say.
+pub(crate) fn leave_out(
+    records: &mut Vec<Record>,
+    keep: impl Fn(&Record) -> bool,
+) -> Vec<(Class, Counts)> {
+    let mut left_out: BTreeMap<Class, Counts> = BTreeMap::new();
+    records.retain(|record| {
+        let kept = keep(record);
+        if let (false, Some(class)) = (kept, &record.class) {
+            *left_out.entry(class.class).or_default() += record.last();
+        }
+        kept
+    });
+    left_out.into_iter().collect()
 }
 
 #[cfg(test)]

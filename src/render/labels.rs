@@ -5,12 +5,13 @@
 use crate::config::Metric;
 use std::fmt::Write as _;
 
+use crate::classify::Class;
 use crate::record::Counts;
 use crate::record::Summary;
 use crate::render::palette::{self, Rgb};
 use crate::source::RevisionInfo;
 use crate::tree::{Change, Kind, Node, Tree};
-use crate::units::{files, human_bytes, percent, signed, thousands};
+use crate::units::{amount, either, files, human_bytes, percent, rough_percent, signed, thousands};
 
 /// Font size of the labels, in pixels.
 pub(crate) const FONT_SIZE: usize = 12;
@@ -269,7 +270,7 @@ pub(crate) fn add_marked_item(legend: &mut Legend, width: usize) {
         swatch: Rgb(0xc8, 0xc8, 0xc8),
         hatched: true,
         tooltip: "files GitHub's linguist would not count as the project's code: \
-                  drawn paler and hatched, left out with --exclude-generated or --exclude-vendored"
+                  drawn paler and hatched; --own leaves them out"
             .into(),
         text,
         x,
@@ -411,6 +412,81 @@ pub(crate) fn subtitle(summary: &Summary, metric: Metric) -> String {
         }
     );
     s
+}
+
+/// How much of the totals is generated, vendored or documentation, in
+/// the summary's metric, and which: `("81%", "vendored or generated")`,
+/// the classes largest first. `None` when none of it is.
+pub(crate) fn marked_share(summary: &Summary) -> Option<(String, String)> {
+    let metric = summary.metric;
+    let mut classes: Vec<(Class, u64)> = summary
+        .marked
+        .iter()
+        .map(|(class, counts)| (*class, counts.get(metric)))
+        .filter(|(_, value)| *value > 0)
+        .collect();
+    if classes.is_empty() {
+        return None;
+    }
+    classes.sort_by_key(|(class, value)| (std::cmp::Reverse(*value), *class));
+    let marked: u64 = classes.iter().map(|(_, value)| value).sum();
+    let names: Vec<&str> = classes.iter().map(|(class, _)| class.name()).collect();
+    Some((
+        rough_percent(marked, summary.totals.get(metric)),
+        either(&names),
+    ))
+}
+
+/// What the subtitle says of code that is not the user's own: how much of
+/// the graph it is and the flag that hides it ("81% vendored or generated:
+/// --own shows your code alone"), or how much `--own` or an `--exclude-…`
+/// left out ("8,672 vendored or generated code lines left out").
+pub(crate) fn class_notes(summary: &Summary) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some((share, classes)) = marked_share(summary) {
+        notes.push(format!("{share} {classes}: {OWN_HINT}"));
+    }
+    if let Some(left_out) = left_out(summary) {
+        notes.push(left_out);
+    }
+    notes
+}
+
+/// What hides generated, vendored and documentation files.
+pub(crate) const OWN_HINT: &str = "--own shows your code alone";
+
+/// "8,672 vendored or generated code lines left out" (or files, when they
+/// have none of the metric).
+pub(crate) fn left_out(summary: &Summary) -> Option<String> {
+    if summary.left_out.is_empty() {
+        return None;
+    }
+    let metric = summary.metric;
+    let total = summary
+        .left_out
+        .iter()
+        .fold(Counts::default(), |mut sum, (_, c)| {
+            sum += *c;
+            sum
+        });
+    // In the metric, or in files when none of it has any of the metric;
+    // naming the classes that have some.
+    let measure = match total.get(metric) {
+        0 => Metric::Files,
+        _ => metric,
+    };
+    let mut classes: Vec<&(Class, Counts)> = summary
+        .left_out
+        .iter()
+        .filter(|(_, counts)| counts.get(measure) > 0)
+        .collect();
+    classes.sort_by_key(|(class, counts)| (std::cmp::Reverse(counts.get(measure)), *class));
+    let names: Vec<&str> = classes.iter().map(|(class, _)| class.name()).collect();
+    let (value, unit) = (total.get(measure), measure.unit());
+    let amount = amount(value, unit);
+    // "8,672 vendored or generated code lines": the classes go before the unit.
+    let (number, unit) = amount.split_once(' ').unwrap_or((&amount, ""));
+    Some(format!("{number} {} {unit} left out", either(&names)))
 }
 
 /// The subtitle of a diff: "12,345 → 12,900 code lines (+555: +700 −145
