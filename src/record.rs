@@ -49,6 +49,21 @@ impl Counts {
     }
 }
 
+/// What is left of `self` once `other` (a part of it) is taken away.
+impl std::ops::Sub for Counts {
+    type Output = Counts;
+
+    fn sub(self, other: Counts) -> Counts {
+        Counts {
+            files: self.files.saturating_sub(other.files),
+            code: self.code.saturating_sub(other.code),
+            comments: self.comments.saturating_sub(other.comments),
+            blanks: self.blanks.saturating_sub(other.blanks),
+            bytes: self.bytes.saturating_sub(other.bytes),
+        }
+    }
+}
+
 impl std::ops::AddAssign for Counts {
     fn add_assign(&mut self, other: Counts) {
         self.files += other.files;
@@ -150,16 +165,19 @@ impl Summary {
                 *marked.entry(class.class).or_default() += counts;
             }
         }
-        let mut languages: Vec<_> = per_language.into_iter().collect();
-        languages.sort_by(|(la, a), (lb, b)| {
-            b.get(metric)
-                .cmp(&a.get(metric))
-                .then(b.code.cmp(&a.code))
-                .then(la.name().cmp(lb.name()))
-        });
+        let sorted = |per_language: BTreeMap<LanguageType, Counts>| {
+            let mut languages: Vec<_> = per_language.into_iter().collect();
+            languages.sort_by(|(la, a), (lb, b)| {
+                b.get(metric)
+                    .cmp(&a.get(metric))
+                    .then(b.code.cmp(&a.code))
+                    .then(la.name().cmp(lb.name()))
+            });
+            languages
+        };
         Summary {
             totals,
-            languages,
+            languages: sorted(per_language),
             marked: marked.into_iter().collect(),
             left_out: Vec::new(),
             metric,

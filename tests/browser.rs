@@ -628,9 +628,10 @@ fn screenshots_of_a_vendor_heavy_module() {
         Some(target) => std::path::PathBuf::from(target),
         None => tmp.path().to_path_buf(),
     };
-    let views: [(&str, &[&str]); 2] = [
+    let views: [(&str, &[&str]); 3] = [
         ("gomod-default.png", &[]),
         ("gomod-depth-2.png", &["--depth", "2", "--min-width", "8"]),
+        ("gomod-depth-1.png", &["--depth", "1", "--min-width", "30"]),
     ];
     for (name, args) in views {
         let svg = render(&dir, args, "gomod.svg");
@@ -753,5 +754,122 @@ fn html_report_zooms_and_sorts() {
         .filter(|p| p != "/favicon.ico")
         .collect();
     assert_eq!(requests, ["/report.html"], "requests to the server");
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// The rectangles of the frame whose tooltip's first line is `name`, as
+/// drawn now: `[left, right]` in pixels of the frame and of its hatched
+/// part (if any), the hatch's fill as computed, and the frame's dash
+/// pattern.
+#[derive(Debug)]
+struct Drawn {
+    frame: [f64; 2],
+    hatch: Option<[f64; 2]>,
+    hatch_fill: String,
+    dashes: String,
+}
+
+fn drawn(browser: &Browser, name: &str) -> Drawn {
+    let value = browser.execute(
+        r#"
+        var gs = document.querySelectorAll('#frames > g');
+        for (var i = 0; i < gs.length; i++) {
+            if (gs[i].querySelector('title').textContent.split('\n')[0] !== arguments[0]) continue;
+            var rects = gs[i].querySelectorAll('rect');
+            var box = function (r) { var b = r.getBoundingClientRect(); return [b.left, b.right]; };
+            return {
+                frame: box(rects[0]),
+                hatch: rects.length > 1 ? box(rects[1]) : null,
+                hatch_fill: rects.length > 1 ? getComputedStyle(rects[1]).fill : '',
+                dashes: getComputedStyle(rects[0]).strokeDasharray
+            };
+        }
+        return null;
+        "#,
+        vec![json!(name)],
+    );
+    assert!(!value.is_null(), "no frame {name}");
+    let pair = |v: &serde_json::Value| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()];
+    Drawn {
+        frame: pair(&value["frame"]),
+        hatch: (!value["hatch"].is_null()).then(|| pair(&value["hatch"])),
+        hatch_fill: value["hatch_fill"].as_str().unwrap_or_default().to_string(),
+        dashes: value["dashes"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// Checks that `frame` is hatched over its right `share`, within a pixel.
+fn assert_hatched(drawn: &Drawn, share: f64, what: &str) {
+    let hatch = drawn
+        .hatch
+        .unwrap_or_else(|| panic!("{what}: not hatched: {drawn:?}"));
+    let [left, right] = drawn.frame;
+    assert_near(
+        hatch[1],
+        right,
+        1.0,
+        &format!("{what}: right end of the hatch"),
+    );
+    assert_near(
+        hatch[1] - hatch[0],
+        share * (right - left),
+        1.0,
+        &format!("{what}: width of the hatch"),
+    );
+    assert!(
+        drawn.hatch_fill.contains("#rf-hatch-pale"),
+        "{what}: hatched with {:?}",
+        drawn.hatch_fill
+    );
+    assert!(
+        drawn.dashes != "none" && !drawn.dashes.is_empty(),
+        "{what}: a merged frame with no dashed outline: {drawn:?}"
+    );
+}
+
+#[test]
+fn svg_merged_frames_are_hatched_in_proportion() {
+    let Some(tools) = webdriver::tools("svg_merged_frames_are_hatched_in_proportion") else {
+        return;
+    };
+    let dir = vendored_go_module();
+    // One level deep, small entries merged (see
+    // views::merged_frames_are_hatched_in_proportion_and_say_what_they_hold):
+    // internal/ folded, 640 of its 2,200 lines generated; vendor/ folded,
+    // all vendored; cmd/, main.go and pkg/ merged, none marked.
+    let svg = render(&dir, &["--depth", "1", "--min-width", "30"], "gomod.svg");
+    let opened = open(&tools, "/gomod.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    assert_hatched(&drawn(browser, "internal"), 640.0 / 2200.0, "internal/");
+    assert_hatched(&drawn(browser, "vendor"), 1.0, "vendor/");
+    let merged = drawn(browser, "(2 directories, 3 files)");
+    assert_eq!(merged.hatch, None, "nothing of it is marked");
+    assert_ne!(merged.dashes, "none", "a merged frame is outlined");
+    assert_eq!(drawn(browser, "gomod").dashes, "none", "the root is not");
+
+    // Zoomed in, the hatch keeps its share of the frame.
+    browser.click(&frame_element(browser, "gomod/internal/"));
+    let zoomed = drawn(browser, "internal");
+    let root = drawn(browser, "gomod");
+    assert_near(
+        zoomed.frame[1] - zoomed.frame[0],
+        root.frame[1] - root.frame[0],
+        1.0,
+        "internal/ spans the graph",
+    );
+    assert_hatched(&zoomed, 640.0 / 2200.0, "internal/, zoomed");
+    browser.click(&browser.find("#unzoom"));
+    assert_hatched(&drawn(browser, "vendor"), 1.0, "vendor/ after Reset Zoom");
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+
+    // Small files merged, every one vendored: hatched all over, and a
+    // vendored file drawn alone is hatched as before (not outlined).
+    let svg = render(&dir, &["--min-width", "8"], "gomod-small.svg");
+    let opened = open(&tools, "/gomod-small.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    assert_hatched(&drawn(browser, "(40 small files)"), 1.0, "(40 small files)");
+    let file = drawn(browser, "command.go");
+    assert!(file.hatch_fill.contains("#rf-hatch") && !file.hatch_fill.contains("pale"));
+    assert_eq!(file.dashes, "none", "a file is not outlined");
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }

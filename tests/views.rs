@@ -556,3 +556,58 @@ fn terminal_summary_says_how_much_is_not_the_users_own_code() {
     );
     assert!(!shown.contains("--own shows"), "{shown}");
 }
+
+/// `(fg:x, fg:w)` of every frame's rectangle of `svg` filled with `fill`
+/// (not the legend's).
+fn rects_filled(svg: &str, fill: &str) -> Vec<(u64, u64)> {
+    let attr = |rect: &str, name: &str| -> u64 {
+        let at = rect.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        rect[at..at + rect[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    svg.split("<rect ")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("/>").unwrap()])
+        .filter(|rect| rect.contains(&format!("fill=\"{fill}\"")) && rect.contains(" fg:x=\""))
+        .map(|rect| (attr(rect, "fg:x"), attr(rect, "fg:w")))
+        .collect()
+}
+
+#[test]
+fn merged_frames_are_hatched_in_proportion_and_say_what_they_hold() {
+    let dir = vendored_go_module();
+    // One level deep, entries under 273 code lines merged (30 px of 1,180
+    // for 10,702 lines): at the root, in byte order, the merged cmd/,
+    // main.go and pkg/ (470 lines), internal/ (2,200 of which 640
+    // generated), vendor/ (8,032, all vendored).
+    let svg = String::from_utf8(dir.run(&["--depth", "1", "--min-width", "30"]).stdout).unwrap();
+    assert_xml(svg.as_bytes());
+    assert!(
+        svg.contains(
+            "<title>(2 directories, 3 files)\n2 directories and 1 file too narrow to draw, \
+             merged: pkg/, main.go, cmd/ · 470 code lines (4.39%) in 3 files, mostly Go\n"
+        ),
+        "the merged frame's name and hover text"
+    );
+    assert!(!svg.contains("small files)"));
+    // Hatched over the right part of each frame, in proportion: 640 of
+    // internal/'s 2,200 lines, all 8,032 of vendor/.
+    assert_eq!(
+        rects_filled(&svg, "url(#rf-hatch-pale)"),
+        [(470 + 2200 - 640, 640), (470 + 2200, 8032)]
+    );
+    assert_eq!(svg.matches("<g class=\"marked merged\">").count(), 2);
+    assert_eq!(svg.matches("<g class=\"merged\">").count(), 1);
+    assert!(svg.contains("\n29% generated</title>"), "internal/'s hover");
+    assert!(svg.contains("\n100% vendored</title>"), "vendor/'s hover");
+
+    // Small files merged, all vendored: all hatched, like the files.
+    let svg = String::from_utf8(dir.run(&["--min-width", "8"]).stdout).unwrap();
+    assert!(svg.contains("<title>(40 small files)\n"));
+    let part = rects_filled(&svg, "url(#rf-hatch-pale)");
+    assert_eq!(part.len(), 1, "{part:?}");
+    assert_eq!(part[0].1, 1672, "all of the 40 files' lines");
+    // The vendored files drawn one by one: hatched whole, as before.
+    assert_eq!(rects_filled(&svg, "url(#rf-hatch)").len(), 10 + 1);
+}

@@ -35,8 +35,34 @@ pub(crate) struct Decoration {
     /// Left out: the second copy of a one-file source, which inferno draws
     /// above its own root frame.
     pub(crate) hidden: bool,
-    /// Generated, vendored or documentation: hatched.
-    pub(crate) marked: bool,
+    /// Generated, vendored or documentation, wholly or in part: hatched.
+    pub(crate) hatch: Hatch,
+    /// A directory folded by `--depth`, or entries merged into one frame:
+    /// drawn with a dashed outline, so that it does not pass for a file.
+    pub(crate) merged: bool,
+}
+
+/// How much of a frame is hatched as generated, vendored or documentation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Hatch {
+    /// None of it.
+    None,
+    /// A marked file: all of it, over a fill already paler.
+    File,
+    /// Merged entries (a directory folded by `--depth`, small entries
+    /// merged): this share of the frame, in proportion to the marked part
+    /// of the metric, at its right end, paled and hatched there. A frame
+    /// that is a third vendored is a third hatched, one that is all
+    /// vendored is hatched all over like a vendored file; the hover text
+    /// gives the shares.
+    Part(f64),
+}
+
+impl Decoration {
+    /// Whether any of the frame is hatched.
+    pub(crate) fn marked(&self) -> bool {
+        self.hatch != Hatch::None
+    }
 }
 
 /// How frame `node` (at `path`) is drawn; `total` is the root's width.
@@ -118,11 +144,24 @@ pub(crate) fn decorate(
                 .tint
                 .map(|l| format!(", mostly {}", l.name()))
                 .unwrap_or_default();
-            (
+            let first = if merged.directories == 0 {
                 format!(
-                    "{} files too narrow to draw, merged: {names} · {amount}{mostly}",
-                    thousands(c.files)
-                ),
+                    "{} too narrow to draw, merged: {names} · {amount}{mostly}",
+                    files(c.files)
+                )
+            } else {
+                let loose = merged.entries - merged.directories;
+                let what = match loose {
+                    0 => directories(merged.directories),
+                    _ => format!("{} and {}", directories(merged.directories), files(loose)),
+                };
+                format!(
+                    "{what} too narrow to draw, merged: {names} · {amount} in {}{mostly}",
+                    files(c.files)
+                )
+            };
+            (
+                first,
                 // Paler than a file of the language, so it reads as a group.
                 node.tint
                     .map(|l| palette::language_color(l).lighten(0.45))
@@ -130,17 +169,62 @@ pub(crate) fn decorate(
             )
         }
     };
-    let class = node
-        .class
-        .as_deref()
-        .map(|c| format!("\n{c}"))
-        .unwrap_or_default();
+    // A file's class and why; what is marked of a directory or of merged
+    // entries, in shares.
+    let class = match node.class.as_deref() {
+        Some(class) => format!("\n{class}"),
+        None => marked_shares(node, metric)
+            .map(|shares| format!("\n{shares}"))
+            .unwrap_or_default(),
+    };
+    // Merged entries and folded directories: hatched in proportion.
+    let merged = matches!(node.kind, Kind::Small(_)) || (node.is_dir() && !node.has_children());
+    let hatch = if node.class.is_some() {
+        Hatch::File
+    } else if merged && value > 0 {
+        match node.marked().total().get(metric) {
+            0 => Hatch::None,
+            marked => Hatch::Part(marked as f64 / value as f64),
+        }
+    } else {
+        Hatch::None
+    };
     Decoration {
         title: format!("{}\n{first}\n{details}{class}", node.name),
         fill,
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
-        marked: node.class.is_some(),
+        hatch,
+        merged: merged && !is_root,
+    }
+}
+
+/// What is marked of a directory or merged entries, largest first, in
+/// shares of `metric`: "72% vendored, 3% generated".
+pub(crate) fn marked_shares(node: &Node, metric: Metric) -> Option<String> {
+    let marked = node.marked();
+    let total = node.counts.get(metric);
+    let mut shares: Vec<(u64, Class)> = Class::ALL
+        .iter()
+        .map(|&class| (marked.get(class).get(metric), class))
+        .filter(|(value, _)| *value > 0)
+        .collect();
+    if shares.is_empty() {
+        return None;
+    }
+    shares.sort_by_key(|&(value, class)| (std::cmp::Reverse(value), class));
+    let shares: Vec<String> = shares
+        .iter()
+        .map(|(value, class)| format!("{} {}", rough_percent(*value, total), class.name()))
+        .collect();
+    Some(shares.join(", "))
+}
+
+/// `1 directory`, `3 directories`.
+fn directories(n: u64) -> String {
+    match n {
+        1 => "1 directory".to_string(),
+        n => format!("{} directories", thousands(n)),
     }
 }
 
@@ -391,7 +475,8 @@ fn decorate_change(
         fill: change_color(before, after),
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
-        marked: false,
+        hatch: Hatch::None,
+        merged: false,
     }
 }
 
@@ -543,6 +628,99 @@ fn churn(tree: &Tree, metric: Metric) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_frames_are_hatched_in_proportion_and_outlined() {
+        use crate::classify::{Class, Classification};
+        use crate::record::Record;
+        use tokei::LanguageType;
+        let record = |path: &str, code: u64, class: Option<Class>| {
+            let mut record = Record::one(
+                path.into(),
+                LanguageType::Go,
+                Counts {
+                    files: 1,
+                    code,
+                    ..Counts::default()
+                },
+            );
+            record.class = class.map(|class| {
+                Box::new(Classification {
+                    class,
+                    reason: "made up".into(),
+                })
+            });
+            record
+        };
+        let mut tree = Tree::build(
+            b"r",
+            vec![
+                record("internal/api/api.pb.go", 25, Some(Class::Generated)),
+                record("internal/server.go", 75, None),
+                record("vendor/x/a.go", 40, Some(Class::Vendored)),
+                record("vendor/x/b.go", 60, Some(Class::Vendored)),
+                record("main.go", 10, None),
+            ],
+        );
+        let unfolded = tree.clone();
+        crate::views::fold_below(&mut tree, 1, Metric::Code);
+        let node = |tree: &Tree, name: &str| {
+            tree.nodes
+                .iter()
+                .find(|n| &*n.name == name)
+                .unwrap()
+                .clone()
+        };
+        let decorate = |node: &Node| decorate(node, "p", Metric::Code, 210, false);
+
+        // Folded: a quarter generated, a quarter hatched.
+        let internal = decorate(&node(&tree, "internal"));
+        assert_eq!(internal.hatch, Hatch::Part(0.25));
+        assert!(internal.merged && internal.marked());
+        assert!(
+            internal.title.ends_with("\n25% generated"),
+            "{}",
+            internal.title
+        );
+        // All vendored: all of it, paled by the hatch (its fill is a folded
+        // directory's, not a vendored file's).
+        let vendor = decorate(&node(&tree, "vendor"));
+        assert_eq!(vendor.hatch, Hatch::Part(1.0));
+        assert!(
+            vendor.title.ends_with("\n100% vendored"),
+            "{}",
+            vendor.title
+        );
+        // A file: hatched whole, not outlined.
+        let main = decorate(&node(&tree, "main.go"));
+        assert_eq!((main.hatch, main.merged), (Hatch::None, false));
+        let file = decorate(&node(&unfolded, "a.go"));
+        assert_eq!((file.hatch, file.merged), (Hatch::File, false));
+        // A directory drawn with its entries: they show what they are.
+        let open = decorate(&node(&unfolded, "vendor"));
+        assert_eq!((open.hatch, open.merged), (Hatch::None, false));
+        assert!(open.title.ends_with("\n100% vendored"), "{}", open.title);
+
+        // Small entries merged: as much hatched as is marked.
+        let mut merged = unfolded.clone();
+        crate::views::merge_small(&mut merged, Metric::Code, 101);
+        let small = merged
+            .nodes
+            .iter()
+            .find(|n| matches!(n.kind, Kind::Small(_)) && n.depth == 1)
+            .unwrap();
+        assert_eq!(&*small.name, "(2 directories, 5 files)");
+        let small = decorate(small);
+        assert_eq!(small.hatch, Hatch::Part(125.0 / 210.0));
+        assert!(small.merged);
+        assert!(
+            small
+                .title
+                .contains("\n2 directories and 1 file too narrow to draw, merged: "),
+            "{}",
+            small.title
+        );
+    }
 
     #[test]
     fn change_colours_say_which_way_and_how_much() {
