@@ -140,6 +140,9 @@ pub struct Summary {
     /// What is generated, vendored or documentation, per class: part of
     /// the totals, counted separately too.
     pub marked: Vec<(Class, Counts)>,
+    /// Per language, what is neither (the user's own code), sorted as
+    /// `languages`; languages with none of it left out.
+    pub own_languages: Vec<(LanguageType, Counts)>,
     /// What `--own` or an `--exclude-…` of a class left out, per class: not
     /// part of the totals.
     pub left_out: Vec<(Class, Counts)>,
@@ -153,6 +156,7 @@ impl Summary {
     pub(crate) fn of(records: &[Record], metric: Metric) -> Summary {
         let mut per_language: BTreeMap<LanguageType, Counts> = BTreeMap::new();
         let mut marked: BTreeMap<Class, Counts> = BTreeMap::new();
+        let mut own: BTreeMap<LanguageType, Counts> = BTreeMap::new();
         let mut totals = Counts::default();
         for record in records {
             let counts = record.last();
@@ -161,8 +165,9 @@ impl Summary {
             }
             *per_language.entry(record.language).or_default() += counts;
             totals += counts;
-            if let Some(class) = &record.class {
-                *marked.entry(class.class).or_default() += counts;
+            match &record.class {
+                Some(class) => *marked.entry(class.class).or_default() += counts,
+                None => *own.entry(record.language).or_default() += counts,
             }
         }
         let sorted = |per_language: BTreeMap<LanguageType, Counts>| {
@@ -179,6 +184,7 @@ impl Summary {
             totals,
             languages: sorted(per_language),
             marked: marked.into_iter().collect(),
+            own_languages: sorted(own),
             left_out: Vec::new(),
             metric,
         }

@@ -160,6 +160,12 @@ impl Node {
         }
         marked
     }
+
+    /// Its counts without what is generated, vendored or documentation:
+    /// the user's own code.
+    pub(crate) fn own(&self) -> Counts {
+        self.counts - self.marked().total()
+    }
 }
 
 /// Counts of what is generated, vendored and documentation, per class.

@@ -873,3 +873,114 @@ fn svg_merged_frames_are_hatched_in_proportion() {
     assert_eq!(file.dashes, "none", "a file is not outlined");
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
+
+/// The first cells of the visible rows of table `id`, and of their class
+/// column, top to bottom.
+fn visible_rows(browser: &Browser, id: &str) -> Vec<(String, String)> {
+    let value = browser.execute(
+        r#"
+        var out = [];
+        var bodies = document.getElementById(arguments[0]).tBodies;
+        for (var b = 0; b < bodies.length; b++) {
+            if (bodies[b].hidden || getComputedStyle(bodies[b]).display === 'none') continue;
+            var rows = bodies[b].rows;
+            for (var i = 0; i < rows.length; i++)
+                out.push([rows[i].cells[0].textContent, rows[i].cells[1].textContent]);
+        }
+        return out;
+        "#,
+        vec![json!(id)],
+    );
+    serde_json::from_value(value).expect("pairs of strings")
+}
+
+#[test]
+fn html_report_switches_its_tables_to_the_users_own_code() {
+    let Some(tools) = webdriver::tools("html_report_switches_its_tables_to_the_users_own_code")
+    else {
+        return;
+    };
+    let dir = vendored_go_module();
+    let html = render(&dir, &["--format", "html"], "gomod.html");
+    let opened = open(&tools, "/report.html", "text/html; charset=utf-8", html);
+    let browser = &opened.browser;
+    let pairs = |rows: &[(&str, &str)]| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+
+    // All code: vendor first, each row's class said; a chain of only
+    // children is one row (vendor/google.golang.org/ holds nothing but
+    // protobuf/, vendor/golang.org/ nothing but x/sys/unix/).
+    let all = visible_rows(browser, "rf-dirs");
+    assert_eq!(
+        all[..6],
+        pairs(&[
+            ("vendor/", "vendored"),
+            ("vendor/github.com/", "vendored"),
+            ("vendor/google.golang.org/protobuf/", "vendored"),
+            ("vendor/github.com/spf13/cobra/", "vendored"),
+            ("internal/", "29% generated"),
+            ("vendor/golang.org/x/sys/unix/", "vendored"),
+        ])[..]
+    );
+    let names: Vec<&str> = all.iter().map(|(name, _)| name.as_str()).collect();
+    for repeated in [
+        "vendor/golang.org/",
+        "vendor/golang.org/x/",
+        "vendor/google.golang.org/",
+    ] {
+        assert!(
+            !names.contains(&repeated),
+            "{repeated} repeats its only child"
+        );
+    }
+
+    // The user's own code: its directories and files alone, with their
+    // own counts.
+    browser.click(&browser.find("input[name=rf-code][value=own]"));
+    assert_eq!(
+        visible_rows(browser, "rf-dirs"),
+        pairs(&[
+            ("internal/", "own"),
+            ("internal/server/", "own"),
+            ("internal/store/", "own"),
+            ("pkg/client/", "own"),
+            ("internal/config/", "own"),
+            ("cmd/repoctl/", "own"),
+        ])
+    );
+    let files = visible_rows(browser, "rf-files");
+    assert_eq!(files.len(), 9, "{files:?}");
+    assert_eq!(
+        files[0],
+        ("internal/server/server.go".to_string(), "own".to_string())
+    );
+    let languages = visible_rows(browser, "rf-languages");
+    assert_eq!(languages, pairs(&[("Go", "9")]));
+    let total = browser.execute(
+        "var t = document.querySelector('#rf-languages tfoot');
+         return [].filter.call(t.rows, function (r) { return !r.hidden; })
+             .map(function (r) { return r.cells[2].textContent; });",
+        vec![],
+    );
+    assert_eq!(total, json!(["2,030"]), "the own code's total");
+
+    // Sorting sorts what is shown; back to all code.
+    browser.click(&browser.element_by_script(
+        "return document.querySelector('#rf-dirs th button');",
+        vec![],
+        "the Directory header",
+    ));
+    let sorted: Vec<String> = visible_rows(browser, "rf-dirs")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let mut expected = sorted.clone();
+    expected.sort();
+    assert!(sorted == expected || sorted.iter().rev().cloned().collect::<Vec<_>>() == expected);
+    browser.click(&browser.find("input[name=rf-code][value=all]"));
+    assert_eq!(visible_rows(browser, "rf-dirs").len(), all.len());
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
