@@ -611,8 +611,9 @@ fn screenshot(tools: &Tools, svg: Vec<u8>) -> (Vec<u8>, (u32, u32)) {
 }
 
 /// Pictures of a vendor-heavy Go module ([`vendored_go_module`]) for a
-/// person to judge: the default picture, and per-directory totals two
-/// levels deep with small entries merged. Written to the directory
+/// person to judge: the default picture, the user's own code alone
+/// (`--own`), and per-directory totals one and two levels deep with small
+/// entries merged. Written to the directory
 /// `REPOFLAME_SCREENSHOT_DIR` when it is set, else to a temporary one.
 #[test]
 fn screenshots_of_a_vendor_heavy_module() {
@@ -628,8 +629,9 @@ fn screenshots_of_a_vendor_heavy_module() {
         Some(target) => std::path::PathBuf::from(target),
         None => tmp.path().to_path_buf(),
     };
-    let views: [(&str, &[&str]); 3] = [
+    let views: [(&str, &[&str]); 4] = [
         ("gomod-default.png", &[]),
+        ("gomod-own.png", &["--own"]),
         ("gomod-depth-2.png", &["--depth", "2", "--min-width", "8"]),
         ("gomod-depth-1.png", &["--depth", "1", "--min-width", "30"]),
     ];
