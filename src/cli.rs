@@ -151,6 +151,12 @@ pub struct Args {
     )]
     pub types: Vec<String>,
 
+    /// Your own code alone: leave out vendored, generated and documentation
+    /// files (all three --exclude-… below). By default everything is
+    /// counted, as tokei counts it, and they are drawn paler and hatched.
+    #[arg(long, help_heading = "Files")]
+    pub own: bool,
+
     /// Leave out generated files (what GitHub's linguist calls generated:
     /// `linguist-generated` in .gitattributes, "Code generated … DO NOT
     /// EDIT.", @generated, minified files, lock files). By default they are
@@ -163,6 +169,11 @@ pub struct Args {
     /// hatched.
     #[arg(long, help_heading = "Files")]
     pub exclude_vendored: bool,
+
+    /// Leave out documentation (`linguist-documentation`, docs/, README,
+    /// LICENSE, CHANGELOG, …). By default it is drawn paler and hatched.
+    #[arg(long, help_heading = "Files")]
+    pub exclude_documentation: bool,
 
     /// Follow symbolic links (loops are detected and reported).
     #[arg(short = 'L', long, help_heading = "Files")]
@@ -396,8 +407,9 @@ impl Args {
                 follow: self.follow,
                 excludes: self.exclude,
                 types,
-                exclude_generated: self.exclude_generated,
-                exclude_vendored: self.exclude_vendored,
+                exclude_generated: self.exclude_generated || self.own,
+                exclude_vendored: self.exclude_vendored || self.own,
+                exclude_documentation: self.exclude_documentation || self.own,
             },
             threads: self.threads.unwrap_or(0),
             timeout: std::time::Duration::from_secs(self.timeout),

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use crate::record::Summary;
+use crate::render::labels;
 use crate::units::thousands;
 
 /// Writes a table of languages (files, code, comments, blanks) and a total.
@@ -29,13 +30,21 @@ pub(crate) fn write<W: Write>(summary: &Summary, mut out: W) -> io::Result<()> {
         thousands(t.blanks),
     ];
     let header = ["Language", "Files", "Code", "Comments", "Blanks"].map(String::from);
-    // What is generated, vendored or documentation, under the total.
+    // What is generated, vendored or documentation, under the total; and
+    // what --own or --exclude-… left out of it.
     let marked: Vec<[String; 5]> = summary
         .marked
         .iter()
-        .map(|(class, c)| {
+        .map(|(class, c)| (format!("  of which {}", class.name()), c))
+        .chain(
+            summary
+                .left_out
+                .iter()
+                .map(|(class, c)| (format!("  left out: {}", class.name()), c)),
+        )
+        .map(|(label, c)| {
             [
-                format!("  of which {}", class.name()),
+                label,
                 thousands(c.files),
                 thousands(c.code),
                 thousands(c.comments),
@@ -68,6 +77,14 @@ pub(crate) fn write<W: Write>(summary: &Summary, mut out: W) -> io::Result<()> {
     writeln!(out, "{rule}")?;
     for row in &marked {
         line(&mut out, row)?;
+    }
+    if let Some((share, classes)) = labels::marked_share(summary) {
+        writeln!(
+            out,
+            " {share} of the {} are {classes}: {}",
+            summary.metric.unit(),
+            labels::OWN_HINT
+        )?;
     }
     out.flush()
 }
