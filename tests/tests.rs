@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod determinism;
+mod docs;
 mod faults;
 mod git;
 mod golden;
