@@ -58,9 +58,16 @@ pub(crate) fn write<W: Write>(
 /// A flame graph laid out and decorated, ready to be written.
 pub(crate) struct Rendered {
     svg: Vec<u8>,
+    /// Frames drawn.
+    frames: usize,
 }
 
 impl Rendered {
+    /// How many frames are drawn.
+    pub(crate) fn frames(&self) -> usize {
+        self.frames
+    }
+
     /// The SVG.
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.svg
@@ -126,7 +133,8 @@ pub(crate) fn render(
             (t0.elapsed() - t2).as_secs_f64()
         );
     }
-    Ok(Rendered { svg })
+    let frames = decorations.values().filter(|d| !d.hidden).count();
+    Ok(Rendered { svg, frames })
 }
 
 /// inferno's flame graph of `lines`, laid out in their order.
