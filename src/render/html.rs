@@ -39,11 +39,11 @@ use tokei::LanguageType;
 use crate::config::Metric;
 use crate::escape::escape_text;
 use crate::record::Counts;
-use crate::record::Summary;
+use crate::record::{Sides, Summary};
 use crate::render::palette;
-use crate::tree::{Kind, Node, Tree};
+use crate::tree::{Change, Kind, Node, Tree};
 use crate::units::human_bytes;
-use crate::units::{percent, thousands};
+use crate::units::{percent, relative_change, signed, thousands};
 
 /// What the page shows.
 #[derive(Clone, Copy, Debug)]
@@ -104,11 +104,19 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
     out.write_all(svg)?;
     out.write_all(b"\n</section>\n")?;
 
-    // Largest first by the page's metric, whatever the summary was sorted by.
-    let mut languages: Vec<&(LanguageType, Counts)> = page.summary.languages.iter().collect();
-    languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
-    let total = page.summary.totals.get(metric);
-    write_languages(&mut out, &languages, page.summary.totals, metric, total)?;
+    match &page.summary.sides {
+        // A diff: each language before and after.
+        Some(sides) if sides.totals.len() > 1 => write_language_changes(&mut out, sides, metric)?,
+        _ => {
+            // Largest first by the page's metric, whatever the summary was
+            // sorted by.
+            let mut languages: Vec<&(LanguageType, Counts)> =
+                page.summary.languages.iter().collect();
+            languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
+            let total = page.summary.totals.get(metric);
+            write_languages(&mut out, &languages, page.summary.totals, metric, total)?;
+        }
+    }
 
     let total = page.tree.root().counts.get(metric);
     let dirs = largest(page.tree, metric, LARGEST, Node::is_dir);
@@ -254,6 +262,81 @@ fn write_languages(
     };
     table.write(out, metric, total)?;
     writeln!(out, "</section>")
+}
+
+/// The table of languages of a diff: files and the metric before and
+/// after, and the change, largest first by the larger side.
+fn write_language_changes(out: &mut impl Write, sides: &Sides, metric: Metric) -> io::Result<()> {
+    let unit = metric.unit();
+    writeln!(
+        out,
+        "<section>\n<h2>Languages</h2>\n<p class=\"rf-note\">Files and {unit} of each \
+         language at the earlier revision (before) and the later one (after).</p>"
+    )?;
+    let th = |sort: &str, label: &str, sorted: bool| {
+        format!(
+            "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
+            if sorted {
+                " aria-sort=\"descending\""
+            } else {
+                ""
+            }
+        )
+    };
+    write!(
+        out,
+        "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"rf-languages\">\n<thead><tr>{}",
+        th("text", "Language", false)
+    )?;
+    for label in ["Files before", "Files after"] {
+        write!(out, "{}", th("num", label, false))?;
+    }
+    let metric_name = escape(unit);
+    write!(
+        out,
+        "{}",
+        th("num", &format!("{metric_name} before"), false)
+    )?;
+    write!(out, "{}", th("num", &format!("{metric_name} after"), true))?;
+    writeln!(
+        out,
+        "{}{}</tr></thead>\n<tbody>",
+        th("num", "Change", false),
+        th("num", "Change %", false)
+    )?;
+    let cells = |out: &mut dyn Write, counts: &[Counts]| -> io::Result<()> {
+        let change = Change::of(counts);
+        let (b, a) = (change.before.get(metric), change.after.get(metric));
+        for n in [change.before.files, change.after.files, b, a] {
+            write!(out, "<td data-v=\"{n}\">{}</td>", thousands(n))?;
+        }
+        let delta = i128::from(a) - i128::from(b);
+        // Sorted by the relative change; new code above any growth.
+        let ratio = if b == 0 {
+            if a == 0 { 0.0 } else { f64::MAX }
+        } else {
+            delta as f64 / b as f64
+        };
+        write!(
+            out,
+            "<td data-v=\"{delta}\">{}</td><td data-v=\"{ratio:e}\">{}</td>",
+            signed(delta),
+            relative_change(b, a)
+        )
+    };
+    for (language, counts) in &sides.languages {
+        write!(
+            out,
+            "<tr><td class=\"rf-name\">{}{}</td>",
+            swatch(*language),
+            breakable(language.name())
+        )?;
+        cells(out, counts)?;
+        writeln!(out, "</tr>")?;
+    }
+    write!(out, "</tbody>\n<tfoot><tr><td>Total</td>")?;
+    cells(out, &sides.totals)?;
+    writeln!(out, "</tr></tfoot>\n</table></div>\n</section>")
 }
 
 /// `name` escaped, with a line break allowed after each `/` of a path.
@@ -690,6 +773,49 @@ mod tests {
         assert!(
             html.contains("<span class=\"rf-sw\" style=\"background:#dea584\"></span>Rust</td>")
         );
+    }
+
+    #[test]
+    fn a_diff_lists_each_language_before_after_and_the_change() {
+        let side = |files, code| Counts {
+            files,
+            code,
+            ..Counts::default()
+        };
+        let with = |path: &str, language, sides: Vec<Counts>| {
+            let sides = sides.into_boxed_slice();
+            Record {
+                counts: crate::record::widest(&sides),
+                sides: Some(sides),
+                ..record(path, language, 0)
+            }
+        };
+        let records = vec![
+            with("a.py", LanguageType::Python, vec![side(1, 40), side(0, 0)]),
+            with("b.rs", LanguageType::Rust, vec![side(1, 10), side(1, 30)]),
+            with("c.go", LanguageType::Go, vec![side(0, 0), side(1, 35)]),
+            with("d.go", LanguageType::Go, vec![side(1, 5), side(1, 5)]),
+        ];
+        let (html, _) = render_page(records, "repo: v1..v2", Metric::Code);
+        let header = between(&html, "id=\"rf-languages\">", "</thead>");
+        assert_eq!(
+            strip_tags(&header.replace("</th>", "|")).trim(),
+            "Language|Files before|Files after|code lines before|code lines after|Change|Change %|"
+        );
+        let rows = rows(&html, "rf-languages");
+        // By the larger side, then by name: Go and Python reach 40.
+        let expected = [
+            ["Go", "1", "2", "5", "40", "+35", "+700%"],
+            ["Python", "1", "0", "40", "0", "\u{2212}40", "\u{2212}100%"],
+            ["Rust", "1", "1", "10", "30", "+20", "+200%"],
+        ];
+        assert_eq!(rows, expected.map(|r| r.map(String::from).to_vec()));
+        let total = between(&html, "<tfoot><tr>", "</tr></tfoot>");
+        assert_eq!(
+            strip_tags(&total.replace("</td>", " ")).trim(),
+            "Total 3 3 55 70 +15 +27.3%"
+        );
+        check_nesting(&html);
     }
 
     #[test]
