@@ -396,21 +396,50 @@ fn svg_click_zooms_into_a_directory() {
     );
 }
 
-/// What inferno's script shows for a match of `count` out of `total`:
-/// `toFixed(1)` of the percentage, which rounds ties (only exact quarters
-/// are ties in binary) up, unlike Rust's `{:.1}`.
+/// What the page shows for a search that matched `count` code lines out
+/// of `total`: the count, and its share written as repoflame's tooltips
+/// write shares (`12.34%`, `<0.01%`, `100%`; two decimals rounded as
+/// written here, by hand).
 fn matched_text(count: u64, total: u64) -> String {
-    let pct = 100.0 * count as f64 / total as f64;
-    if pct == 100.0 {
-        return "Matched: 100%".to_string();
-    }
-    let quarters = pct * 4.0;
-    let shown = if quarters.fract() == 0.0 && (pct * 2.0).fract() != 0.0 {
-        format!("{:.1}", pct + 0.01)
+    let share = if count == total {
+        "100%".to_string()
     } else {
-        format!("{pct:.1}")
+        let pct = 100.0 * count as f64 / total as f64;
+        if pct < 0.01 {
+            "<0.01%".to_string()
+        } else {
+            format!("{pct:.2}%")
+        }
     };
-    format!("Matched: {shown}%")
+    let unit = if count == 1 {
+        "code line"
+    } else {
+        "code lines"
+    };
+    let mut digits = count.to_string();
+    let mut i = digits.len();
+    while i > 3 {
+        i -= 3;
+        digits.insert(i, ',');
+    }
+    format!("Matched: {digits} {unit} ({share})")
+}
+
+/// Runs a search as the page's own code does for a person's term.
+fn search(browser: &Browser, term: &str) -> String {
+    browser.execute("search(arguments[0]);", vec![json!(term)]);
+    browser.text(&browser.find("#matched"))
+}
+
+/// Resets the search with the search button, as a person does.
+fn reset_search(browser: &Browser) {
+    assert_eq!(browser.text(&browser.find("#search")), "Reset Search");
+    browser.click(&browser.find("#search"));
+    assert!(
+        frames(browser).iter().all(|f| f.fill != SEARCH_COLOR),
+        "search colour left after Reset Search"
+    );
+    assert_eq!(browser.text(&browser.find("#search")), "Search");
 }
 
 #[test]
@@ -425,11 +454,11 @@ fn svg_search_highlights_and_measures_matches() {
     assert_eq!(page_color, json!(SEARCH_COLOR), "the page's search colour");
 
     // Plain substrings, so that the page's RegExp and `contains` agree:
-    // `util` matches a directory, a file inside it and files elsewhere,
-    // `render` one directory, `zlib` two files side by side.
+    // `util` matches a directory (and so everything in it), a file inside
+    // it and files elsewhere, `render` one directory, `zlib` two files side
+    // by side. A frame matches by its name or its path.
     for term in ["util", "render", "zlib"] {
-        browser.execute("search(arguments[0]);", vec![json!(term)]);
-        let matched = browser.text(&browser.find("#matched"));
+        let matched = search(browser, term);
         // A line counts once however many of its frames match.
         let count: u64 = counts
             .lines
@@ -447,29 +476,130 @@ fn svg_search_highlights_and_measures_matches() {
         for f in frames(browser) {
             assert_eq!(
                 f.fill == SEARCH_COLOR,
-                f.name.contains(term),
+                f.name.contains(term) || f.path.contains(term),
                 "search {term:?}: frame {} has fill {}",
                 f.path,
                 f.fill
             );
         }
-        assert_eq!(browser.text(&browser.find("#search")), "Reset Search");
-        // The search button resets the search (and its colours).
-        browser.click(&browser.find("#search"));
-        assert!(
-            frames(browser).iter().all(|f| f.fill != SEARCH_COLOR),
-            "search colour left after Reset Search"
-        );
-        assert_eq!(browser.text(&browser.find("#search")), "Search");
+        reset_search(browser);
     }
 
-    // A regular expression, as the prompt says: anchored to the start.
-    browser.execute("search(arguments[0]);", vec![json!("^(build|deploy)\\.")]);
+    // A regular expression, anchored to the start of a name.
+    let matched = search(browser, "^(build|deploy)\\.");
     let count = counts.get("sample/scripts/build.py") + counts.get("sample/scripts/deploy.sh");
+    assert_eq!(matched, matched_text(count, counts.total));
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// The legend's share of `language`, as the page shows it ("Rust 41.27%").
+fn legend_share(browser: &Browser, language: &str) -> String {
+    let texts: Vec<String> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#legend text'), function (t) { return t.textContent; });",
+        vec![],
+    ))
+    .expect("legend texts");
+    texts
+        .iter()
+        .find_map(|t| t.strip_prefix(&format!("{language} ")))
+        .unwrap_or_else(|| panic!("no {language} in the legend {texts:?}"))
+        .to_string()
+}
+
+#[test]
+fn svg_search_matches_paths_and_languages_against_the_whole_source() {
+    let test = "svg_search_matches_paths_and_languages_against_the_whole_source";
+    let Some((opened, counts, _dir)) = open_sample_svg(test) else {
+        return;
+    };
+    let browser = &opened.browser;
+    let sum = |pick: &dyn Fn(&str) -> bool| -> u64 {
+        counts
+            .lines
+            .iter()
+            .filter(|(stack, _)| pick(&stack.join("/")))
+            .map(|(_, c)| c)
+            .sum()
+    };
+
+    // The prompt is repoflame's, not kernel profiling's: a person presses
+    // the search button and reads it.
+    browser.click(&browser.find("#search"));
+    let prompt = browser.command("GET", "/alert/text", None);
+    let prompt = prompt.as_str().unwrap_or_default().to_string();
+    assert!(
+        prompt.contains("testsuite/") && prompt.contains("language") && !prompt.contains("ext4"),
+        "the prompt: {prompt:?}"
+    );
+    browser.command("POST", "/alert/text", Some(json!({ "text": "scripts/" })));
+    browser.command("POST", "/alert/accept", Some(json!({})));
+
+    // A path: the directory and everything in it, nothing else.
+    let scripts = counts.get("sample/scripts/");
     assert_eq!(
         browser.text(&browser.find("#matched")),
-        matched_text(count, counts.total)
+        matched_text(scripts, counts.total)
     );
+    for f in frames(browser) {
+        assert_eq!(
+            f.fill == SEARCH_COLOR,
+            f.path.starts_with("sample/scripts/"),
+            "search scripts/: {} has fill {}",
+            f.path,
+            f.fill
+        );
+    }
+    reset_search(browser);
+
+    // A language, in any case: its files and nothing else, as much as the
+    // legend says.
+    let rust = sum(&|path| path.ends_with(".rs"));
+    for term in ["Rust", "rust"] {
+        let matched = search(browser, term);
+        assert_eq!(matched, matched_text(rust, counts.total), "search {term}");
+        let share = legend_share(browser, "Rust");
+        assert!(
+            matched.ends_with(&format!("({share})")),
+            "{matched} vs legend {share}"
+        );
+        for f in frames(browser) {
+            assert_eq!(
+                f.fill == SEARCH_COLOR,
+                f.path.ends_with(".rs"),
+                "search {term}: {} has fill {}",
+                f.path,
+                f.fill
+            );
+        }
+        reset_search(browser);
+    }
+    // Languages: C and C Header, and Python with JavaScript.
+    let both = sum(&|path| path.ends_with(".c") || path.ends_with(".h"));
+    assert_eq!(
+        search(browser, "C|c header"),
+        matched_text(both, counts.total)
+    );
+    reset_search(browser);
+    let two = sum(&|path| path.ends_with(".py") || path.ends_with(".js"));
+    assert_eq!(
+        search(browser, "Python|JavaScript"),
+        matched_text(two, counts.total)
+    );
+    reset_search(browser);
+
+    // Zoomed into src/render/: what is in view, measured against the whole
+    // source as the tooltips are, not against src/render/.
+    browser.click(&frame_element(browser, "sample/src/render/"));
+    let in_render = sum(&|path| path.starts_with("sample/src/render/"));
+    let matched = search(browser, "Rust");
+    assert_eq!(matched, matched_text(in_render, counts.total));
+    assert_ne!(in_render, counts.total);
+    browser.click(&browser.find("#unzoom"));
+    reset_search(browser);
+
+    // Not a regular expression: plain text, and no error.
+    search(browser, "C++");
+    search(browser, "a[1");
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
 

@@ -36,6 +36,9 @@ pub(crate) struct Decoration {
     pub(crate) hidden: bool,
     /// Generated, vendored or documentation: hatched.
     pub(crate) marked: bool,
+    /// The language of a file frame, for the search ("Go" highlights the
+    /// Go files).
+    pub(crate) language: Option<&'static str>,
 }
 
 /// How frame `node` (at `path`) is drawn; `total` is the root's width.
@@ -140,6 +143,7 @@ pub(crate) fn decorate(
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
         marked: node.class.is_some(),
+        language: file_language(node),
     }
 }
 
@@ -391,6 +395,16 @@ fn decorate_change(
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
         marked: false,
+        language: file_language(node),
+    }
+}
+
+/// The language of a file's frame; `None` for a directory or merged
+/// entries.
+fn file_language(node: &Node) -> Option<&'static str> {
+    match node.kind {
+        Kind::File(language) => Some(language.name()),
+        _ => None,
     }
 }
 
