@@ -843,3 +843,270 @@ fn html_report_zooms_and_sorts() {
     assert_eq!(requests, ["/report.html"], "requests to the server");
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
+
+/// The colours the page shows at `points` (viewport pixels), measured on
+/// the SVG as Chromium draws it: the document at `url` drawn into a canvas
+/// and read back, so that what is measured is what a person sees.
+fn rendered_colours(browser: &Browser, url: &str, points: &[(f64, f64)]) -> Vec<(u8, u8, u8)> {
+    let value = browser.command(
+        "POST",
+        "/execute/async",
+        Some(json!({
+            "script": r#"
+                var url = arguments[0], points = arguments[1], done = arguments[2];
+                var img = new Image();
+                img.onload = function () {
+                    var canvas = document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+                    canvas.width = img.width;
+                    canvas.height = img.height;
+                    var ctx = canvas.getContext("2d");
+                    ctx.drawImage(img, 0, 0);
+                    done(points.map(function (p) {
+                        var d = ctx.getImageData(Math.round(p[0]), Math.round(p[1]), 1, 1).data;
+                        return [d[0], d[1], d[2]];
+                    }));
+                };
+                img.onerror = function () { done(null); };
+                img.src = url;
+            "#,
+            "args": [url, points],
+        })),
+    );
+    serde_json::from_value(value.clone()).unwrap_or_else(|_| panic!("no pixels: {value}"))
+}
+
+/// The centre of each element the script returns (viewport pixels).
+fn centres(browser: &Browser, script: &str, args: Vec<serde_json::Value>) -> Vec<(f64, f64)> {
+    points(browser, script, args, "r.left + r.width / 2")
+}
+
+/// A point of each element the script returns (viewport pixels), at its
+/// middle height and at `x`, a JavaScript expression of its bounding box
+/// `r`.
+fn points(
+    browser: &Browser,
+    script: &str,
+    args: Vec<serde_json::Value>,
+    x: &str,
+) -> Vec<(f64, f64)> {
+    let value = browser.execute(
+        &format!(
+            "return ({script}).map(function (e) {{ var r = e.getBoundingClientRect(); \
+             return [{x}, r.top + r.height / 2]; }});"
+        ),
+        args,
+    );
+    serde_json::from_value(value.clone()).unwrap_or_else(|_| panic!("no points: {value}"))
+}
+
+/// CIELAB (D65) of an sRGB colour, to measure how far apart two colours
+/// look: CIE76 ΔE is the distance; 2.3 is just noticeable, 10 plainly
+/// different.
+fn lab((r, g, b): (u8, u8, u8)) -> [f64; 3] {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let (r, g, b) = (linear(r), linear(g), linear(b));
+    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
+    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
+    let f = |t: f64| {
+        if t > 216.0 / 24389.0 {
+            t.cbrt()
+        } else {
+            (24389.0 / 27.0 * t + 16.0) / 116.0
+        }
+    };
+    [
+        116.0 * f(y) - 16.0,
+        500.0 * (f(x) - f(y)),
+        200.0 * (f(y) - f(z)),
+    ]
+}
+
+fn delta_e(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    let (a, b) = (lab(a), lab(b));
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+/// `n` lines of code, one statement each.
+fn code(n: usize) -> String {
+    (0..n).map(|i| format!("x{i}\n")).collect()
+}
+
+/// A diff whose files changed by +1%, +10%, +100%, −1%, −10% and −50%,
+/// were added, deleted, or stayed: the colours measured as drawn, each
+/// change told from the next (the old linear scale gave +1% and +10% a ΔE
+/// of 5, +1% and +100% one of 31), and the legend read as a person reads
+/// it.
+#[test]
+fn svg_diff_colours_tell_small_changes_from_large() {
+    let Some(tools) = webdriver::tools("svg_diff_colours_tell_small_changes_from_large") else {
+        return;
+    };
+    let repo = crate::support::repo::TestRepo::new("d");
+    repo.file("grew1.rs", code(1000))
+        .file("grew10.rs", code(1000))
+        .file("grew100.rs", code(100))
+        .file("shrank1.py", code(1000))
+        .file("shrank10.py", code(1000))
+        .file("shrank50.py", code(200))
+        .file("gone.go", code(300))
+        .file("same.c", code(300))
+        .commit("one");
+    repo.tag("v1");
+    repo.file("grew1.rs", code(1010))
+        .file("grew10.rs", code(1100))
+        .file("grew100.rs", code(200))
+        .file("shrank1.py", code(990))
+        .file("shrank10.py", code(900))
+        .file("shrank50.py", code(100))
+        .remove("gone.go")
+        .file("new.go", code(300))
+        .commit("two");
+    repo.tag("v2");
+    let path = repo.base().join("diff.svg");
+    let out = repo
+        .cmd()
+        .args(["--diff", "v1..v2", "--width", "1200", "-o"])
+        .arg(&path)
+        .complete();
+    assert!(out.status.success(), "{}", describe(&out));
+    let svg = std::fs::read(&path).expect("read the SVG");
+    let opened = open(&tools, "/diff.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    let url = opened.server.url("/diff.svg");
+
+    let files = [
+        "grew1.rs",
+        "grew10.rs",
+        "grew100.rs",
+        "shrank1.py",
+        "shrank10.py",
+        "shrank50.py",
+        "new.go",
+        "gone.go",
+        "same.c",
+    ];
+    let paths: Vec<String> = files.iter().map(|f| format!("d/{f}")).collect();
+    // Left of the label (it starts 3 px in), where the fill shows.
+    let points = points(
+        browser,
+        r#"arguments[0].map(function (path) {
+            var gs = document.querySelectorAll('#frames > g');
+            for (var i = 0; i < gs.length; i++) {
+                var lines = gs[i].querySelector('title').textContent.split('\n');
+                if (lines[1].split(' · ')[0] == path) return gs[i].querySelector('rect');
+            }
+            throw new Error('no frame ' + path);
+        })"#,
+        vec![json!(paths)],
+        "r.left + 1.5",
+    );
+    let colours = rendered_colours(browser, &url, &points);
+    let fill: BTreeMap<&str, (u8, u8, u8)> = files.iter().copied().zip(colours).collect();
+    let red = |c: (u8, u8, u8)| i32::from(c.0) > i32::from(c.2) + 20;
+    let blue = |c: (u8, u8, u8)| i32::from(c.2) > i32::from(c.0) + 20;
+    for f in ["grew1.rs", "grew10.rs", "grew100.rs", "new.go"] {
+        assert!(red(fill[f]), "{f} grew: {:?}", fill[f]);
+    }
+    for f in ["shrank1.py", "shrank10.py", "shrank50.py", "gone.go"] {
+        assert!(blue(fill[f]), "{f} shrank: {:?}", fill[f]);
+    }
+    let same = fill["same.c"];
+    assert!(
+        same.0.abs_diff(same.2) <= 16 && same.0.abs_diff(same.1) <= 16,
+        "unchanged is grey: {same:?}"
+    );
+    // Each step plainly apart from the next (10 is plainly different),
+    // and +1% and +100% far apart (they were nearly one salmon).
+    for pair in [
+        ["grew1.rs", "grew10.rs", "grew100.rs"],
+        ["shrank1.py", "shrank10.py", "shrank50.py"],
+    ] {
+        for step in pair.windows(2) {
+            let d = delta_e(fill[step[0]], fill[step[1]]);
+            let (a, b) = (fill[step[0]], fill[step[1]]);
+            assert!(
+                d >= 15.0,
+                "{} {a:?} and {} {b:?}: ΔE {d:.1}",
+                step[0],
+                step[1]
+            );
+        }
+    }
+    let d = delta_e(fill["grew1.rs"], fill["grew100.rs"]);
+    assert!(
+        d >= 45.0,
+        "+1% {:?} and +100% {:?}: ΔE {d:.1}",
+        fill["grew1.rs"],
+        fill["grew100.rs"]
+    );
+    let d = delta_e(fill["shrank1.py"], fill["shrank50.py"]);
+    assert!(d >= 30.0, "−1% and −50%: ΔE {d:.1}");
+    // The larger change is the deeper (darker) colour; new and deleted
+    // code the deepest.
+    let lightness = |f: &str| lab(fill[f])[0];
+    assert!(lightness("grew10.rs") < lightness("grew1.rs") - 8.0);
+    assert!(lightness("grew100.rs") < lightness("grew10.rs") - 8.0);
+    assert!(lightness("new.go") < lightness("grew100.rs") - 10.0);
+    assert!(lightness("shrank10.py") < lightness("shrank1.py") - 5.0);
+    assert!(lightness("shrank50.py") < lightness("shrank10.py") - 5.0);
+    assert!(lightness("gone.go") < lightness("shrank50.py") - 10.0);
+
+    // The legend: one row of swatches from new to deleted, one of words.
+    let legend: Vec<(String, bool, f64)> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#legend > g'), function (g) { \
+           return [g.querySelector('text').textContent, !!g.querySelector('rect'), \
+                   g.querySelector('text').getBoundingClientRect().top]; });",
+        vec![],
+    ))
+    .expect("legend items");
+    let rows: BTreeSet<i64> = legend.iter().map(|(_, _, y)| y.round() as i64).collect();
+    assert_eq!(rows.len(), 2, "legend rows: {legend:?}");
+    let with_swatch: Vec<&str> = legend
+        .iter()
+        .filter(|(_, swatch, _)| *swatch)
+        .map(|(t, ..)| t.as_str())
+        .collect();
+    assert_eq!(with_swatch.first(), Some(&"new"));
+    assert_eq!(with_swatch.last(), Some(&"deleted"));
+    assert!(with_swatch.contains(&"unchanged"));
+    let words: String = legend
+        .iter()
+        .filter(|(_, swatch, _)| !*swatch)
+        .map(|(t, ..)| t.as_str())
+        .collect();
+    assert!(words.contains("deeper = larger change"), "{words:?}");
+    assert!(
+        words.contains("width = the larger of before and after"),
+        "{words:?}"
+    );
+    assert!(
+        !with_swatch.iter().any(|t| t.contains("width")),
+        "a swatch for the width: {with_swatch:?}"
+    );
+    // The unchanged swatch shows on the background beside it.
+    let points = centres(
+        browser,
+        "[].filter.call(document.querySelectorAll('#legend > g'), function (g) { \
+           return g.querySelector('text').textContent == 'unchanged'; }).map(function (g) { \
+           return g.querySelector('rect'); })",
+        vec![],
+    );
+    let (x, y) = points[0];
+    let pixels = rendered_colours(browser, &url, &[(x, y), (x - 10.0, y)]);
+    let d = delta_e(pixels[0], pixels[1]);
+    assert!(
+        d >= 8.0,
+        "unchanged swatch {:?} on {:?}: ΔE {d:.1}",
+        pixels[0],
+        pixels[1]
+    );
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}

@@ -726,24 +726,33 @@ fn write_legend<W: Write>(
         writer.write_event(Event::Text(BytesText::new(&item.tooltip)))?;
         writer.write_event(Event::End(BytesEnd::new("title")))?;
         let x = format!("{:.1}", item.x);
-        let text_x = format!("{:.1}", item.x + 16.0);
+        let text_x = match item.swatch {
+            Some(_) => format!("{:.1}", item.x + 16.0),
+            None => x.clone(),
+        };
         let swatch_y = (y + 3).to_string();
         let text_y = (y + 12).to_string();
-        let fill = item.swatch.hex();
-        // The swatch, and the hatching over it when marked frames are hatched.
-        let swatch = |fill: &str| {
-            Event::Empty(BytesStart::new("rect").with_attributes([
+        // The swatch, outlined so that a pale one shows on the background,
+        // and the hatching over it when marked frames are hatched.
+        let swatch = |fill: &str, outlined: bool| {
+            let rect = BytesStart::new("rect").with_attributes([
                 ("x", x.as_str()),
                 ("y", swatch_y.as_str()),
                 ("width", "12"),
                 ("height", "12"),
                 ("rx", "2"),
                 ("fill", fill),
-            ]))
+            ]);
+            Event::Empty(match outlined {
+                true => rect.with_attributes([("stroke", "rgba(0,0,0,0.35)")]),
+                false => rect,
+            })
         };
-        writer.write_event(swatch(&fill))?;
+        if let Some(fill) = item.swatch {
+            writer.write_event(swatch(&fill.hex(), !item.hatched))?;
+        }
         if item.hatched {
-            writer.write_event(swatch("url(#rf-hatch)"))?;
+            writer.write_event(swatch("url(#rf-hatch)", true))?;
         }
         writer.write_event(Event::Start(
             BytesStart::new("text")
