@@ -1110,3 +1110,74 @@ fn svg_diff_colours_tell_small_changes_from_large() {
     );
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
+
+/// Forty languages, a few large and a tail of tiny ones: the legend keeps
+/// to two rows, the tail summed in one item whose tooltip names them.
+#[test]
+fn svg_legend_keeps_to_two_rows_and_sums_the_tail() {
+    let Some(tools) = webdriver::tools("svg_legend_keeps_to_two_rows_and_sums_the_tail") else {
+        return;
+    };
+    let dir = TestDir::new("many");
+    dir.file("src/main.go", code(3000))
+        .file("web/app.ts", code(900))
+        .file("scripts/build.py", code(300));
+    let tiny = [
+        "rb", "pl", "php", "lua", "hs", "ml", "scala", "kt", "swift", "dart", "ex", "erl", "clj",
+        "lisp", "r", "jl", "nim", "zig", "d", "cs", "fs", "vb", "pas", "f90", "tcl", "sql", "toml",
+        "rs", "c", "java", "cpp", "sh", "css", "yaml", "json", "html", "vue",
+    ];
+    for ext in tiny {
+        dir.file(format!("misc/tiny.{ext}"), code(1));
+    }
+    let counts = Counts::of(&dir);
+    let svg = render(&dir, &["--width", "1200"], "many.svg");
+    let opened = open(&tools, "/many.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    let legend: Vec<(String, String, f64, f64)> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#legend > g'), function (g) { \
+           var r = g.getBoundingClientRect(); \
+           return [g.querySelector('text').textContent, g.querySelector('title').textContent, \
+                   Math.round(g.querySelector('text').getBoundingClientRect().top), r.right]; });",
+        vec![],
+    ))
+    .expect("legend items");
+    let rows: BTreeSet<i64> = legend.iter().map(|(_, _, y, _)| *y as i64).collect();
+    assert!(rows.len() <= 2, "{} legend rows: {legend:#?}", rows.len());
+    let width = browser.execute(
+        "return document.documentElement.getBoundingClientRect().right;",
+        vec![],
+    );
+    let width = width.as_f64().expect("the SVG's width");
+    for (text, _, _, right) in &legend {
+        assert!(*right <= width, "{text} ends at {right}, past {width}");
+    }
+    // The large languages by name, then the tail in one item.
+    let texts: Vec<&str> = legend.iter().map(|(t, ..)| t.as_str()).collect();
+    assert!(texts[0].starts_with("Go "), "{texts:?}");
+    let (rest, tooltip) = legend
+        .iter()
+        .find(|(t, ..)| t.starts_with("+ "))
+        .map(|(t, tip, ..)| (t.as_str(), tip.as_str()))
+        .unwrap_or_else(|| panic!("no item for the tail: {texts:?}"));
+    let named = texts.iter().filter(|t| !t.starts_with("+ ")).count();
+    let languages = 3 + tiny.len();
+    assert_eq!(
+        rest,
+        format!(
+            "+ {} more, {}",
+            languages - named,
+            // The tail: one line each of the languages not named.
+            matched_text((languages - named) as u64, counts.total)
+                .split(['(', ')'])
+                .nth(1)
+                .unwrap()
+        )
+    );
+    assert_eq!(
+        tooltip.matches("1 code line").count(),
+        languages - named,
+        "{tooltip}"
+    );
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}

@@ -169,6 +169,13 @@ pub(crate) struct Legend {
     pub(crate) height: usize,
 }
 
+impl Legend {
+    /// How many rows it takes.
+    pub(crate) fn rows(&self) -> usize {
+        self.items.last().map_or(0, |item| item.row + 1)
+    }
+}
+
 /// What one legend item says: a swatch (or none), its words, its tooltip.
 type Entry = (Option<Rgb>, String, String);
 
@@ -300,29 +307,75 @@ pub(crate) fn add_marked_item(legend: &mut Legend, width: usize) {
     push(legend, item, width, false);
 }
 
-/// The legend of languages, largest first.
-pub(crate) fn legend(summary: &Summary, metric: Metric, width: usize) -> Legend {
+/// At most this many rows of languages (and the item for hatched frames).
+pub(crate) const LEGEND_ROWS: usize = 2;
+
+/// The legend of languages, largest first, in at most [`LEGEND_ROWS`]
+/// rows: as many languages as fit, and those under 0.01%, summed in one
+/// item ("+ 14 more, 0.03%") whose tooltip lists them. With `marked`, the
+/// item that explains hatched frames comes last.
+pub(crate) fn legend(summary: &Summary, metric: Metric, width: usize, marked: bool) -> Legend {
     let total = summary.totals.get(metric);
-    let entries = summary
+    let present: Vec<_> = summary
         .languages
         .iter()
         .filter(|(_, counts)| counts.get(metric) > 0)
-        .map(|(language, counts)| {
-            let value = counts.get(metric);
-            (
-                Some(palette::language_color(*language)),
-                format!("{} {}", language.name(), percent(value, total)),
-                format!(
-                    "{}: {} ({}) in {}",
-                    language.name(),
-                    metric.amount(value),
-                    percent(value, total),
-                    files(counts.files)
-                ),
-            )
-        })
         .collect();
-    place_rows(vec![entries], width)
+    let entry = |(language, counts): &&(tokei::LanguageType, Counts)| -> Entry {
+        let value = counts.get(metric);
+        (
+            Some(palette::language_color(*language)),
+            format!("{} {}", language.name(), percent(value, total)),
+            format!(
+                "{}: {} ({}) in {}",
+                language.name(),
+                metric.amount(value),
+                percent(value, total),
+                files(counts.files)
+            ),
+        )
+    };
+    let entries: Vec<Entry> = present.iter().map(entry).collect();
+    // Languages under 0.01% ("<0.01%") go into the last item whether they
+    // fit or not, unless one alone would (its item takes the same room).
+    let visible = present
+        .iter()
+        .position(|(_, c)| percent(c.get(metric), total).starts_with('<'))
+        .filter(|&tiny| tiny + 1 < present.len())
+        .unwrap_or(present.len());
+    // The most languages that fit, the rest in one item. Laying out is
+    // cheap next to the graph: tokei knows some 250 languages.
+    for shown in (0..=visible).rev() {
+        let mut group = entries[..shown].to_vec();
+        let rest = &present[shown..];
+        if !rest.is_empty() {
+            let value: u64 = rest.iter().map(|(_, c)| c.get(metric)).sum();
+            let listed: Vec<String> = rest
+                .iter()
+                .map(|(language, c)| {
+                    format!("{} {}", language.name(), metric.amount(c.get(metric)))
+                })
+                .collect();
+            group.push((
+                None,
+                format!("+ {} more, {}", rest.len(), percent(value, total)),
+                format!(
+                    "{} in {} more languages: {}",
+                    metric.amount(value),
+                    rest.len(),
+                    listed.join(", ")
+                ),
+            ));
+        }
+        let mut legend = place_rows(vec![group], width);
+        if marked {
+            add_marked_item(&mut legend, width);
+        }
+        if legend.rows() <= LEGEND_ROWS || shown == 0 {
+            return legend;
+        }
+    }
+    unreachable!("the loop returns at shown == 0")
 }
 
 /// Frames of a diff with no change: a warm grey, darker than the
@@ -545,6 +598,7 @@ fn churn(tree: &Tree, metric: Metric) -> (u64, u64, u64) {
 mod tests {
     use super::*;
     use crate::render::palette::delta_e;
+    use tokei::LanguageType;
 
     #[test]
     fn change_colours_say_which_way_and_how_much() {
@@ -641,12 +695,80 @@ mod tests {
             said.contains("width = the larger of before and after"),
             "{said}"
         );
-        assert_eq!(legend.items.last().map(|i| i.row), Some(1), "two rows");
+        assert_eq!(legend.rows(), 2);
         // The unchanged swatch shows on the background (#e8e8e8 at its
         // darkest, #f8f8f8 at its lightest).
         for background in [Rgb(0xe8, 0xe8, 0xe8), Rgb(0xf8, 0xf8, 0xf8)] {
             let d = delta_e(UNCHANGED, background);
             assert!(d >= 8.0, "unchanged on {}: ΔE {d:.1}", background.hex());
         }
+    }
+
+    fn summary(values: &[u64]) -> Summary {
+        let languages: Vec<(LanguageType, Counts)> = LanguageType::list()
+            .iter()
+            .zip(values)
+            .map(|((language, _), &code)| {
+                let counts = Counts {
+                    files: 1,
+                    code,
+                    ..Counts::default()
+                };
+                (*language, counts)
+            })
+            .collect();
+        let mut totals = Counts::default();
+        for (_, c) in &languages {
+            totals += *c;
+        }
+        Summary {
+            totals,
+            languages,
+            ..Summary::default()
+        }
+    }
+
+    #[test]
+    fn the_legend_groups_the_tail_and_stays_within_two_rows() {
+        // Three large languages, then 40 of a line each (under 0.01%).
+        let mut values = vec![400_000, 300_000, 200_000];
+        values.extend(std::iter::repeat_n(1, 40));
+        let legend = legend(&summary(&values), Metric::Code, 1200, false);
+        let texts: Vec<&str> = legend.items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(texts.len(), 4, "{texts:?}");
+        assert_eq!(texts[3], "+ 40 more, <0.01%");
+        let rest = &legend.items[3];
+        assert!(rest.swatch.is_none());
+        assert!(
+            rest.tooltip
+                .starts_with("40 code lines in 40 more languages: ")
+        );
+        assert_eq!(rest.tooltip.matches("1 code line").count(), 40);
+        assert_eq!(legend.rows(), 1);
+
+        // Sixty languages of 1% to 2%: as many as fit in two rows (with
+        // the item for hatched frames), the rest in one.
+        let values: Vec<u64> = (0..60).map(|i| 2000 - 10 * i).collect();
+        let legend = super::legend(&summary(&values), Metric::Code, 1200, true);
+        assert_eq!(legend.rows(), LEGEND_ROWS);
+        let last = legend.items.last().unwrap();
+        assert!(last.hatched, "the marked item comes last");
+        let rest = &legend.items[legend.items.len() - 2];
+        assert!(rest.text.starts_with("+ "), "{}", rest.text);
+        let shown = legend.items.len() - 2;
+        assert!(shown >= 10, "only {shown} languages shown");
+        assert!(rest.text.starts_with(&format!("+ {} more, ", 60 - shown)));
+        assert!(
+            legend
+                .items
+                .iter()
+                .all(|i| i.x + item_width(i) - 14.0 <= 1190.0)
+        );
+
+        // A single tiny language is shown as itself.
+        let legend = super::legend(&summary(&[100_000, 1]), Metric::Code, 1200, false);
+        let texts: Vec<&str> = legend.items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[1].ends_with("<0.01%"), "{texts:?}");
     }
 }

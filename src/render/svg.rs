@@ -110,12 +110,13 @@ pub(crate) fn render(
                 decorations.insert((*depth, *start), decoration);
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
+            let marked = decorations.values().any(|d| d.marked);
             let mut legend = if tree.has_sides() {
                 diff_legend(metric, width)
             } else {
-                legend(summary, metric, width)
+                legend(summary, metric, width, marked)
             };
-            if decorations.values().any(|d| d.marked) {
+            if marked && tree.has_sides() {
                 add_marked_item(&mut legend, width);
             }
             (decorations, legend)
