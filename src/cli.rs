@@ -2,10 +2,12 @@
 //! the meaning (the source exists, languages are known, the output directory
 //! is there) and builds the library's [`Config`].
 
-use std::path::PathBuf;
-use std::str::FromStr;
+mod language;
+mod values;
 
-use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use repoflame::{
     Config, DEFAULT_MAX_FRAMES, Format, Metric, Repo, Source, SvgOptions, View, WalkOptions,
@@ -20,8 +22,9 @@ Examples:
   repoflame . --depth 1 --folded             the same as text, like du -d 1
   repoflame . --by-language -o langs.svg     language first: where the Go code lives
   repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
-  repoflame . --format json -o loc.json      a report for CI
-  repoflame . --format html -o report.html   a page for people: graph and tables
+  repoflame . -o loc.json                    a report for CI (-o's extension gives the format)
+  repoflame . -o report.html                 a page for people: graph and tables
+  repoflame . --type go,js -o code.svg       languages by name, extension or alias
   repoflame . --folded | inferno-flamegraph > graph.svg
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
   repoflame https://host/owner/repo -o r.svg a remote, cloned shallow, then removed
@@ -76,7 +79,7 @@ pub struct Args {
 
     /// Give up on a server that does not connect or answer for SECS
     /// seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), help_heading = "Git")]
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = values::timeout, allow_negative_numbers = true, help_heading = "Git")]
     pub timeout: u64,
 
     /// Write to FILE instead of stdout (`-` is stdout). A file is replaced
@@ -88,9 +91,13 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = FormatArg::Svg, help_heading = "Output")]
-    pub format: FormatArg,
+    /// Output format [default: from -o FILE's extension, else svg].
+    ///
+    /// Without --format, the extension of -o FILE decides, in any case:
+    /// .svg; .html or .htm; .json; .folded or .txt. Another extension is an
+    /// error; a FILE without one, and stdout, get svg.
+    #[arg(short, long, value_enum, ignore_case = true, help_heading = "Output")]
+    pub format: Option<FormatArg>,
 
     /// Folded stacks (one `dir;dir;file COUNT` line per file), same as
     /// `--format folded`.
@@ -98,13 +105,14 @@ pub struct Args {
     pub folded: bool,
 
     /// What sizes the frames.
-    #[arg(short, long, value_enum, default_value_t = MetricArg::Code, help_heading = "Output")]
+    #[arg(short, long, value_enum, default_value_t = MetricArg::Code, ignore_case = true, help_heading = "Output")]
     pub metric: MetricArg,
 
     /// Aggregate everything below depth N into its directory, like
-    /// `du -d N`: per-directory totals (the root is depth 0). Applies to
-    /// the graph, the folded stacks and the JSON report.
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "View")]
+    /// `du -d N`: per-directory totals (the root is depth 0, its entries
+    /// depth 1). Applies to the graph, the folded stacks and the JSON
+    /// report.
+    #[arg(short, long, value_name = "N", value_parser = values::depth, allow_negative_numbers = true, help_heading = "View")]
     pub depth: Option<u32>,
 
     /// The language as the first frame, then the path: where the Go code
@@ -112,7 +120,8 @@ pub struct Args {
     #[arg(long, help_heading = "View")]
     pub by_language: bool,
 
-    /// Print nothing on stderr but errors: no progress, summary or notes.
+    /// Print nothing on stderr but errors: no progress, summary, notes, or
+    /// warnings about options that do not apply to the format.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
 
@@ -136,8 +145,9 @@ pub struct Args {
     #[arg(short, long, value_name = "GLOB", help_heading = "Files")]
     pub exclude: Vec<String>,
 
-    /// Count only files of these languages (tokei's names, any case;
-    /// repeatable or comma-separated).
+    /// Count only files of these languages: tokei's names in any case
+    /// (Rust, "plain text"), file extensions (rs, py, yml) or common
+    /// aliases (golang); repeatable or comma-separated.
     #[arg(
         short,
         long = "type",
@@ -146,6 +156,12 @@ pub struct Args {
         help_heading = "Files"
     )]
     pub types: Vec<String>,
+
+    /// Your own code alone: leave out vendored, generated and documentation
+    /// files (all three --exclude-… below). By default everything is
+    /// counted, as tokei counts it, and they are drawn paler and hatched.
+    #[arg(long, help_heading = "Files")]
+    pub own: bool,
 
     /// Leave out generated files (what GitHub's linguist calls generated:
     /// `linguist-generated` in .gitattributes, "Code generated … DO NOT
@@ -160,6 +176,11 @@ pub struct Args {
     #[arg(long, help_heading = "Files")]
     pub exclude_vendored: bool,
 
+    /// Leave out documentation (`linguist-documentation`, docs/, README,
+    /// LICENSE, CHANGELOG, …). By default it is drawn paler and hatched.
+    #[arg(long, help_heading = "Files")]
+    pub exclude_documentation: bool,
+
     /// Follow symbolic links (loops are detected and reported).
     #[arg(short = 'L', long, help_heading = "Files")]
     pub follow: bool,
@@ -169,13 +190,13 @@ pub struct Args {
     /// More threads than cores do not count faster, and idle ones cost:
     /// on 2 cores, 1024 threads take 50 s over a one-file tree, and
     /// thousands exhaust the system's memory maps. 0 is one per core.
-    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads, help_heading = "Files")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = values::threads, allow_negative_numbers = true, help_heading = "Files")]
     pub threads: Option<usize>,
 
     /// Files larger than SIZE are not read whole but fed to tokei's parser
     /// in pieces, with the same counts, so memory does not grow with file
     /// size (suffixes K, M, G).
-    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size, help_heading = "Files")]
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = values::size, allow_negative_numbers = true, help_heading = "Files")]
     pub stream_threshold: u64,
 
     /// Name of the root frame [default: the source directory's name]; a CI
@@ -190,7 +211,7 @@ pub struct Args {
     pub title: Option<String>,
 
     /// Fixed width in pixels [default: fills the browser window].
-    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(100..=100_000), help_heading = "Flame graph")]
+    #[arg(long, value_name = "PX", value_parser = values::width, allow_negative_numbers = true, help_heading = "Flame graph")]
     pub width: Option<u32>,
 
     /// Merge the entries of a directory narrower than PX pixels into one
@@ -199,18 +220,26 @@ pub struct Args {
         long,
         value_name = "PX",
         default_value_t = 0.0,
+        value_parser = values::min_width,
+        allow_negative_numbers = true,
         help_heading = "Flame graph"
     )]
     pub min_width: f64,
 
     /// Draw at most N frames, merging the smallest entries first; keeps
     /// the SVG of a huge repository light.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FRAMES, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(10..), |n| n as usize), help_heading = "Flame graph")]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FRAMES, value_parser = values::max_frames, allow_negative_numbers = true, help_heading = "Flame graph")]
     pub max_frames: usize,
 
     /// Print shell completions for SHELL (bash, zsh, fish, elvish,
     /// powershell) and exit.
-    #[arg(long, value_name = "SHELL", hide = true, exclusive = true)]
+    #[arg(
+        long,
+        value_name = "SHELL",
+        hide = true,
+        exclusive = true,
+        ignore_case = true
+    )]
     pub generate_completions: Option<clap_complete::Shell>,
 
     /// Print the man page (roff) and exit.
@@ -234,6 +263,40 @@ pub enum FormatArg {
     /// A self-contained page: the graph, its legend, and sortable tables of
     /// languages and of the largest directories and files.
     Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Svg => Format::Svg,
+            FormatArg::Folded => Format::Folded,
+            FormatArg::Json => Format::Json,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
+/// The format `-o FILE` asks for by its extension, in any case: `.svg`,
+/// `.html` or `.htm`, `.json`, `.folded` or `.txt`; an SVG when it has
+/// none (`-o /dev/stdout`, a FIFO). An extension of another format
+/// (`.pdf`, `.png`) is an error rather than an SVG under the wrong name.
+fn format_of(path: &Path) -> anyhow::Result<Format> {
+    let Some(extension) = path.extension() else {
+        return Ok(Format::Svg);
+    };
+    let lower = extension.to_str().map(str::to_ascii_lowercase);
+    Ok(match lower.as_deref() {
+        Some("svg") => Format::Svg,
+        Some("html" | "htm") => Format::Html,
+        Some("json") => Format::Json,
+        Some("folded" | "txt") => Format::Folded,
+        _ => bail!(
+            "-o {}: no format has the extension .{}: give --format (svg, folded, json, html) \
+             or name the file .svg, .html, .htm, .json, .folded or .txt",
+            display_path(path),
+            display_path(Path::new(extension))
+        ),
+    })
 }
 
 /// `--metric` values.
@@ -319,27 +382,19 @@ impl Args {
                 );
             }
         }
-        if !(self.min_width >= 0.0 && self.min_width.is_finite()) {
-            bail!(
-                "--min-width {}: must be a number of pixels, 0 or more",
-                self.min_width
-            );
-        }
         let types = self
             .types
             .iter()
             .filter(|t| !t.trim().is_empty())
-            .map(|t| parse_language(t.trim()))
+            .map(|t| language::parse(t.trim()))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let format = if self.folded {
-            Format::Folded
-        } else {
-            match self.format {
-                FormatArg::Svg => Format::Svg,
-                FormatArg::Folded => Format::Folded,
-                FormatArg::Json => Format::Json,
-                FormatArg::Html => Format::Html,
-            }
+        // Checked here, once, rather than when the walk starts.
+        repoflame::check_excludes(&self.exclude)?;
+        let format = match (self.folded, self.format, &output) {
+            (true, _, _) => Format::Folded,
+            (false, Some(format), _) => format.into(),
+            (false, None, Some(path)) => format_of(path)?,
+            (false, None, None) => Format::Svg,
         };
         let metric = match self.metric {
             MetricArg::Code => Metric::Code,
@@ -358,8 +413,9 @@ impl Args {
                 follow: self.follow,
                 excludes: self.exclude,
                 types,
-                exclude_generated: self.exclude_generated,
-                exclude_vendored: self.exclude_vendored,
+                exclude_generated: self.exclude_generated || self.own,
+                exclude_vendored: self.exclude_vendored || self.own,
+                exclude_documentation: self.exclude_documentation || self.own,
             },
             threads: self.threads.unwrap_or(0),
             timeout: std::time::Duration::from_secs(self.timeout),
@@ -483,6 +539,9 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
         );
         return Err(std::process::ExitCode::from(2));
     }
+    if let Some(warning) = unused_options(&config).filter(|_| !quiet) {
+        eprintln!("repoflame: {warning}");
+    }
     Ok(Action::Run {
         config: Box::new(config),
         quiet,
@@ -491,9 +550,11 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
 }
 
 /// Reports a command-line error on one line (help and version are printed
-/// as clap prints them), exit status 2.
+/// as clap prints them), exit status 2. A bad value is reported in the
+/// words of the other checks, `--OPTION VALUE: what to give`, with the
+/// possible values of an option that has a list.
 fn usage_error(err: clap::Error) -> std::process::ExitCode {
-    use clap::error::ErrorKind;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
     if matches!(
         err.kind(),
         ErrorKind::DisplayHelp
@@ -503,80 +564,94 @@ fn usage_error(err: clap::Error) -> std::process::ExitCode {
         let _ = err.print();
         return std::process::ExitCode::SUCCESS;
     }
-    let text = err.render().to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or("invalid arguments");
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
-    let mut message = first.to_string();
-    for tip in tips {
-        message.push_str(&format!(" ({tip})"));
-    }
-    eprintln!("repoflame: {message}; see repoflame --help");
+    let context = |kind| match err.get(kind) {
+        Some(ContextValue::String(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    let possible = match err.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) => Some(values.join(", ")),
+        _ => None,
+    };
+    // `--format <FORMAT>` is the option, `pdf` the value.
+    let option = context(ContextKind::InvalidArg).map(|arg| arg.split(' ').next().unwrap_or(arg));
+    let value = context(ContextKind::InvalidValue);
+    let message = match (err.kind(), option, value, &possible) {
+        (ErrorKind::InvalidValue, Some(option), Some(value), Some(possible)) => {
+            format!("{option} {}: give one of {possible}", quoted(value))
+        }
+        (ErrorKind::ValueValidation, Some(option), Some(value), _) => {
+            let why = std::error::Error::source(&err)
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "invalid value".to_string());
+            format!("{option} {}: {why}", quoted(value))
+        }
+        _ => {
+            let text = err.render().to_string();
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.next().unwrap_or("invalid arguments");
+            let mut message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+            if let Some(possible) = possible {
+                message.push_str(&format!(" (possible values: {possible})"));
+            }
+            for tip in lines.filter(|l| l.starts_with("tip:")) {
+                message.push_str(&format!(" ({tip})"));
+            }
+            format!("{message}; see repoflame --help")
+        }
+    };
+    eprintln!("repoflame: {message}");
     std::process::ExitCode::from(2)
 }
 
-/// A language by tokei's name, in any case.
-fn parse_language(name: &str) -> anyhow::Result<tokei::LanguageType> {
-    if let Ok(language) = tokei::LanguageType::from_str(name) {
-        return Ok(language);
+/// A value as typed, quoted when it would not read as one word.
+fn quoted(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '+' | '.' | '_' | '/' | ':'));
+    match plain {
+        true => value.to_string(),
+        false => format!("{:?}", repoflame::escape::escape_text(value)),
     }
-    let wanted = name.to_lowercase();
-    let mut close: Vec<(usize, &str)> = tokei::LanguageType::list()
-        .iter()
-        .map(|(l, _)| l.name())
-        .filter_map(|n| {
-            let lower = n.to_lowercase();
-            let distance = strsim::levenshtein(&lower, &wanted);
-            (lower.contains(&wanted) || distance <= 2).then_some((distance, n))
-        })
-        .collect();
-    close.sort();
-    let close: Vec<&str> = close.into_iter().map(|(_, n)| n).collect();
-    let mut close = close;
-    close.truncate(8);
-    if close.is_empty() {
-        bail!("--type {name:?}: not a language tokei knows");
-    }
-    bail!(
-        "--type {name:?}: not a language tokei knows; did you mean {}?",
-        close.join(", ")
-    )
 }
 
-/// The most worker threads `--threads` takes. The walk's idle threads
-/// poll every other thread's queue each millisecond, so the cost grows
-/// with the square of the count: measured on 2 cores over a one-file
-/// tree, 0.2 s with 128 threads, 2.7 s with 256, 50 s with 1024, a panic
-/// (no memory map left for a guard page) or a hang with 100,000.
-const MAX_THREADS: usize = 256;
-
-/// `--threads N`: 0 (one per core) to [`MAX_THREADS`].
-fn parse_threads(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if n <= MAX_THREADS as u64 => Ok(n as usize),
-        _ => Err(format!(
-            "give 1 to {MAX_THREADS} worker threads (0: one per core)"
+/// The options given that cannot change `config`'s output, as a warning:
+/// a picture's options with folded stacks or JSON, `--by-language` with
+/// JSON (every file names its language), `--depth` with a diff's JSON
+/// (every file has its before and after). `None` when all of them count.
+fn unused_options(config: &Config) -> Option<String> {
+    let picture = matches!(config.format, Format::Svg | Format::Html);
+    let json = config.format == Format::Json;
+    let diff = matches!(config.source, Source::Diff { .. });
+    let svg = &config.svg;
+    let unused: Vec<&str> = [
+        ("--title", svg.title.is_some() && !picture),
+        ("--width", svg.width.is_some() && !picture),
+        ("--min-width", svg.min_width != 0.0 && !picture),
+        (
+            "--max-frames",
+            svg.max_frames != DEFAULT_MAX_FRAMES && !picture,
+        ),
+        ("--inverted", svg.inverted && !picture),
+        ("--by-language", config.view.by_language && json),
+        ("--depth", config.view.depth.is_some() && json && diff),
+    ]
+    .into_iter()
+    .filter_map(|(option, unused)| unused.then_some(option))
+    .collect();
+    let what = match (config.format, diff) {
+        (Format::Folded, _) => "folded stacks",
+        (Format::Json, true) => "the JSON report of a diff",
+        _ => "the JSON report",
+    };
+    match unused.as_slice() {
+        [] => None,
+        [one] => Some(format!("{one} does not apply to {what}; ignored")),
+        [some @ .., last] => Some(format!(
+            "{} and {last} do not apply to {what}; ignored",
+            some.join(", ")
         )),
     }
-}
-
-/// `1024`, `64K`, `32M`, `1G` (binary units).
-fn parse_size(text: &str) -> anyhow::Result<u64> {
-    let text = text.trim();
-    let (digits, shift) = match text.chars().last().map(|c| c.to_ascii_uppercase()) {
-        Some('K') => (&text[..text.len() - 1], 10),
-        Some('M') => (&text[..text.len() - 1], 20),
-        Some('G') => (&text[..text.len() - 1], 30),
-        _ => (text, 0),
-    };
-    let n: u64 = digits
-        .trim()
-        .parse()
-        .with_context(|| format!("{text:?} is not a size like 4096, 64K, 32M or 1G"))?;
-    n.checked_mul(1 << shift)
-        .filter(|&n| n > 0)
-        .with_context(|| format!("{text:?}: must be more than 0 and less than 16 EiB"))
 }
 
 #[cfg(test)]
@@ -595,26 +670,15 @@ mod tests {
         assert_eq!(args.into_config().unwrap(), Config::default());
     }
 
-    #[test]
-    fn languages_and_sizes_parse() {
-        assert_eq!(parse_language("rust").unwrap(), tokei::LanguageType::Rust);
-        assert_eq!(parse_language("C++").unwrap(), tokei::LanguageType::Cpp);
-        let err = parse_language("pyton").unwrap_err().to_string();
-        assert!(err.contains("did you mean Python"), "{err}");
-        assert_eq!(parse_size("32M").unwrap(), 32 << 20);
-        assert_eq!(parse_size("7").unwrap(), 7);
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("lots").is_err());
+    fn config(args: &[&str]) -> anyhow::Result<Config> {
+        Args::try_parse_from([&["repoflame"], args].concat())?.into_config()
     }
 
     #[test]
     fn threads_are_bounded_and_dash_is_stdout() {
-        let config = |args: &[&str]| {
-            Args::try_parse_from([&["repoflame"], args].concat()).map(|a| a.into_config().unwrap())
-        };
         assert_eq!(config(&["-j", "256"]).unwrap().threads, 256);
         assert_eq!(config(&["-j", "0"]).unwrap().threads, 0);
-        for bad in ["257", "1024", "100000", "many"] {
+        for bad in ["257", "1024", "100000", "many", "-1"] {
             let err = config(&["-j", bad]).unwrap_err().to_string();
             assert!(err.contains("1 to 256"), "{bad}: {err}");
         }
@@ -622,6 +686,56 @@ mod tests {
         assert_eq!(
             config(&["-o", "./-"]).unwrap().output,
             Some(PathBuf::from("./-"))
+        );
+    }
+
+    #[test]
+    fn the_format_comes_from_the_output_extension_unless_given() {
+        let format = |args: &[&str]| config(args).unwrap().format;
+        assert_eq!(format(&[]), Format::Svg);
+        assert_eq!(format(&["-o", "-"]), Format::Svg);
+        assert_eq!(format(&["-o", "graph"]), Format::Svg);
+        assert_eq!(format(&["-o", "graph.svg"]), Format::Svg);
+        assert_eq!(format(&["-o", "report.html"]), Format::Html);
+        assert_eq!(format(&["-o", "REPORT.HTM"]), Format::Html);
+        assert_eq!(format(&["-o", "loc.json"]), Format::Json);
+        assert_eq!(format(&["-o", "out.folded"]), Format::Folded);
+        assert_eq!(format(&["-o", "out.txt"]), Format::Folded);
+        assert_eq!(format(&["-o", "out.txt", "--format", "json"]), Format::Json);
+        assert_eq!(format(&["-o", "out.json", "--folded"]), Format::Folded);
+        assert_eq!(format(&["-o", "out.pdf", "-f", "SVG"]), Format::Svg);
+        assert!(config(&["-o", "out.pdf"]).is_err());
+    }
+
+    #[test]
+    fn options_that_do_not_apply_are_named_once() {
+        let unused = |args: &[&str]| unused_options(&config(args).unwrap());
+        assert_eq!(unused(&[]), None);
+        assert_eq!(
+            unused(&["--inverted", "--width", "800", "--title", "x"]),
+            None
+        );
+        assert_eq!(unused(&["-f", "html", "--min-width", "5"]), None);
+        assert_eq!(unused(&["--folded", "--depth", "1", "--by-language"]), None);
+        assert_eq!(
+            unused(&["--folded", "--inverted", "--width", "800", "--title", "x"]).as_deref(),
+            Some("--title, --width and --inverted do not apply to folded stacks; ignored")
+        );
+        assert_eq!(
+            unused(&["-f", "json", "--min-width", "5", "--max-frames", "10"]).as_deref(),
+            Some("--min-width and --max-frames do not apply to the JSON report; ignored")
+        );
+        assert_eq!(
+            unused(&["-o", "x.json", "--by-language"]).as_deref(),
+            Some("--by-language does not apply to the JSON report; ignored")
+        );
+        assert_eq!(
+            unused(&["--diff", "a..b", "-f", "json", "--depth", "1"]).as_deref(),
+            Some("--depth does not apply to the JSON report of a diff; ignored")
+        );
+        assert_eq!(
+            unused(&["--diff", "a..b", "--folded", "--depth", "1"]),
+            None
         );
     }
 

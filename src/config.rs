@@ -148,6 +148,8 @@ pub struct WalkOptions {
     pub exclude_generated: bool,
     /// Leave out what linguist would call vendored.
     pub exclude_vendored: bool,
+    /// Leave out what linguist would call documentation.
+    pub exclude_documentation: bool,
 }
 
 /// The number that sizes each frame.

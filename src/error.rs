@@ -68,12 +68,12 @@ pub enum Error {
         problems: Vec<Problem>,
     },
     /// An `--exclude` glob is not valid gitignore syntax.
-    #[error("--exclude {glob:?}: {source}")]
+    #[error("--exclude '{glob}': {reason}")]
     Exclude {
-        /// The glob as given.
+        /// The glob as given, escaped as frame names are.
         glob: String,
-        /// Why it is invalid.
-        source: ignore::Error,
+        /// Why it is invalid, in terms of the glob as given.
+        reason: String,
     },
     /// The worker threads could not be started.
     #[error("cannot start {threads} worker threads: {reason}")]

@@ -48,6 +48,7 @@ pub use interrupt::interrupted;
 pub use output::Written;
 pub use progress::Progress;
 pub use record::{Sides, Summary};
+pub use source::check_excludes;
 pub use source::git::is_git_dir;
 
 use crate::count::{CountOptions, Counter};
@@ -164,18 +165,21 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             .with_min_len(1024)
             .for_each(|r| classify::apply(&r.path, &mut r.class, &attributes, &listed.prefix))
     });
-    records.retain(|r| classify::kept(r.class.as_deref(), &config.walk));
+    let left_out = record::leave_out(&mut records, |r| {
+        classify::kept(r.class.as_deref(), &config.walk)
+    });
     let mut problems = listed.problems;
     problems.extend(counted.problems);
     problems.sort();
     notes.extend(counted.notes);
     notes.sort();
     notes.dedup();
-    check_countable(&records, &problems, listed.found, config, &info)?;
+    check_countable(&records, &problems, &left_out, listed.found, config, &info)?;
     timings.mark("classify");
 
     // tree, views and render.
-    let summary = Summary::of(&records, config.metric);
+    let mut summary = Summary::of(&records, config.metric);
+    summary.left_out = left_out;
     let drawn = render::Run {
         info: &info,
         summary: &summary,
@@ -212,6 +216,7 @@ fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
 fn check_countable(
     records: &[record::Record],
     problems: &[Problem],
+    left_out: &[(classify::Class, record::Counts)],
     found: usize,
     config: &Config,
     info: &source::SourceInfo,
@@ -233,7 +238,30 @@ fn check_countable(
                 problems: problems.to_vec(),
             });
         }
-        let detail = if info.revisions.len() > 1 {
+        let detail = if !left_out.is_empty() {
+            let files: u64 = left_out.iter().map(|(_, c)| c.files).sum();
+            let classes: Vec<&str> = left_out.iter().map(|(class, _)| class.name()).collect();
+            let walk = &config.walk;
+            let flags =
+                if walk.exclude_generated && walk.exclude_vendored && walk.exclude_documentation {
+                    "--own".to_string()
+                } else {
+                    let flags: Vec<String> = left_out
+                        .iter()
+                        .map(|(class, _)| format!("--exclude-{}", class.name()))
+                        .collect();
+                    flags.join(" and ")
+                };
+            if files == 1 {
+                format!("the 1 file counted is {}, left out by {flags}", classes[0])
+            } else {
+                format!(
+                    "the {} counted are all {}, left out by {flags}",
+                    units::files(files),
+                    units::either(&classes)
+                )
+            }
+        } else if info.revisions.len() > 1 {
             format!(
                 "no file in a language tokei knows at {} or {}",
                 info.revisions[0].rev,

@@ -49,6 +49,21 @@ impl Counts {
     }
 }
 
+/// What is left of `self` once `other` (a part of it) is taken away.
+impl std::ops::Sub for Counts {
+    type Output = Counts;
+
+    fn sub(self, other: Counts) -> Counts {
+        Counts {
+            files: self.files.saturating_sub(other.files),
+            code: self.code.saturating_sub(other.code),
+            comments: self.comments.saturating_sub(other.comments),
+            blanks: self.blanks.saturating_sub(other.blanks),
+            bytes: self.bytes.saturating_sub(other.bytes),
+        }
+    }
+}
+
 impl std::ops::AddAssign for Counts {
     fn add_assign(&mut self, other: Counts) {
         self.files += other.files;
@@ -125,7 +140,13 @@ pub struct Summary {
     /// What is generated, vendored or documentation, per class: part of
     /// the totals, counted separately too.
     pub marked: Vec<(Class, Counts)>,
-    /// The metric the languages are sorted by.
+    /// Per language, what is neither (the user's own code), sorted as
+    /// `languages`; languages with none of it left out.
+    pub own_languages: Vec<(LanguageType, Counts)>,
+    /// What `--own` or an `--exclude-…` of a class left out, per class: not
+    /// part of the totals.
+    pub left_out: Vec<(Class, Counts)>,
+    /// The metric the languages are sorted by, and shares are of.
     pub metric: Metric,
     /// With several sides (the before and after of a diff): the same
     /// totals at each side. `None` for a run of one side.
@@ -153,6 +174,7 @@ impl Summary {
     pub(crate) fn of(records: &[Record], metric: Metric) -> Summary {
         let mut per_language: BTreeMap<LanguageType, Counts> = BTreeMap::new();
         let mut marked: BTreeMap<Class, Counts> = BTreeMap::new();
+        let mut own: BTreeMap<LanguageType, Counts> = BTreeMap::new();
         let mut totals = Counts::default();
         for record in records {
             let counts = record.last();
@@ -161,21 +183,27 @@ impl Summary {
             }
             *per_language.entry(record.language).or_default() += counts;
             totals += counts;
-            if let Some(class) = &record.class {
-                *marked.entry(class.class).or_default() += counts;
+            match &record.class {
+                Some(class) => *marked.entry(class.class).or_default() += counts,
+                None => *own.entry(record.language).or_default() += counts,
             }
         }
-        let mut languages: Vec<_> = per_language.into_iter().collect();
-        languages.sort_by(|(la, a), (lb, b)| {
-            b.get(metric)
-                .cmp(&a.get(metric))
-                .then(b.code.cmp(&a.code))
-                .then(la.name().cmp(lb.name()))
-        });
+        let sorted = |per_language: BTreeMap<LanguageType, Counts>| {
+            let mut languages: Vec<_> = per_language.into_iter().collect();
+            languages.sort_by(|(la, a), (lb, b)| {
+                b.get(metric)
+                    .cmp(&a.get(metric))
+                    .then(b.code.cmp(&a.code))
+                    .then(la.name().cmp(lb.name()))
+            });
+            languages
+        };
         Summary {
             totals,
-            languages,
+            languages: sorted(per_language),
             marked: marked.into_iter().collect(),
+            own_languages: sorted(own),
+            left_out: Vec::new(),
             metric,
             sides: Sides::of(records, metric),
         }
@@ -224,6 +252,23 @@ impl Sides {
             marked: marked.into_iter().collect(),
         })
     }
+}
+
+/// Removes the records that `keep` rejects and sums them per class (at
+/// the last side): what was left out, for the summary to say.
+pub(crate) fn leave_out(
+    records: &mut Vec<Record>,
+    keep: impl Fn(&Record) -> bool,
+) -> Vec<(Class, Counts)> {
+    let mut left_out: BTreeMap<Class, Counts> = BTreeMap::new();
+    records.retain(|record| {
+        let kept = keep(record);
+        if let (false, Some(class)) = (kept, &record.class) {
+            *left_out.entry(class.class).or_default() += record.last();
+        }
+        kept
+    });
+    left_out.into_iter().collect()
 }
 
 #[cfg(test)]

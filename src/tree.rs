@@ -15,7 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use tokei::LanguageType;
 
-use crate::classify::Classification;
+use crate::classify::{Class, Classification};
 use crate::config::Metric;
 use crate::escape::escape;
 use crate::record::Counts;
@@ -45,6 +45,8 @@ pub(crate) enum Kind {
 pub(crate) struct Merged {
     /// How many entries were merged.
     pub(crate) entries: u64,
+    /// How many of them are directories.
+    pub(crate) directories: u64,
     /// The names of the largest few, for the hover text (directories with
     /// a trailing `/`).
     pub(crate) examples: Vec<String>,
@@ -99,6 +101,10 @@ pub(crate) struct Node {
     pub(crate) tint: Option<LanguageType>,
     /// For a file: generated, vendored or documentation, and why.
     pub(crate) class: Option<Box<Classification>>,
+    /// For a directory or merged entries: how much of `counts` is
+    /// generated, vendored or documentation; `None` when none of it is.
+    /// (Boxed: most nodes have none, and a million of them are held.)
+    pub(crate) marked: Option<Box<Marked>>,
     /// Distance from the root (0).
     pub(crate) depth: u32,
     /// How many nodes follow this one in its subtree.
@@ -114,6 +120,7 @@ impl Node {
             sides: None,
             tint: None,
             class: None,
+            marked: None,
             depth,
             descendants: 0,
         }
@@ -140,6 +147,69 @@ impl Node {
     /// Its totals at the first and last side, for a run of several.
     pub(crate) fn change(&self) -> Option<Change> {
         self.sides.as_deref().map(Change::of)
+    }
+
+    /// How much of its counts is generated, vendored or documentation: a
+    /// file's all of them or none, by its class.
+    pub(crate) fn marked(&self) -> Marked {
+        let mut marked = Marked::default();
+        match (&self.kind, &self.class, &self.marked) {
+            (Kind::File(_), Some(class), _) => marked.add(class.class, self.counts),
+            (_, _, Some(below)) => marked = **below,
+            _ => {}
+        }
+        marked
+    }
+
+    /// Its counts without what is generated, vendored or documentation:
+    /// the user's own code.
+    pub(crate) fn own(&self) -> Counts {
+        self.counts - self.marked().total()
+    }
+}
+
+/// Counts of what is generated, vendored and documentation, per class.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Marked([Counts; 3]);
+
+impl Marked {
+    fn index(class: Class) -> usize {
+        match class {
+            Class::Generated => 0,
+            Class::Vendored => 1,
+            Class::Documentation => 2,
+        }
+    }
+
+    /// Adds `counts` of `class`.
+    pub(crate) fn add(&mut self, class: Class, counts: Counts) {
+        self.0[Self::index(class)] += counts;
+    }
+
+    /// Adds all of `other`.
+    pub(crate) fn add_all(&mut self, other: &Marked) {
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+            *mine += *theirs;
+        }
+    }
+
+    /// The counts of `class`.
+    pub(crate) fn get(&self, class: Class) -> Counts {
+        self.0[Self::index(class)]
+    }
+
+    /// The counts of every class together.
+    pub(crate) fn total(&self) -> Counts {
+        let mut total = Counts::default();
+        for counts in &self.0 {
+            total += *counts;
+        }
+        total
+    }
+
+    /// Whether nothing is marked.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.iter().all(|counts| *counts == Counts::default())
     }
 }
 
@@ -387,6 +457,11 @@ fn node_count(records: &[Record]) -> usize {
 /// Adds `record` to the totals of `node`.
 fn add(node: &mut Node, record: &Record) {
     node.counts += record.counts;
+    if let Some(class) = &record.class {
+        node.marked
+            .get_or_insert_with(Default::default)
+            .add(class.class, record.counts);
+    }
     if let (Some(total), Some(sides)) = (&mut node.sides, &record.sides) {
         for (t, s) in total.iter_mut().zip(sides.iter()) {
             *t += *s;

@@ -78,6 +78,34 @@ pub(crate) fn relative_change(before: u64, after: u64) -> String {
     }
 }
 
+/// `81%`, `<1%`, `>99%`, `100%`: a share at a glance, never rounded to
+/// none or all.
+pub(crate) fn rough_percent(value: u64, total: u64) -> String {
+    if total == 0 || value == 0 {
+        return "0%".into();
+    }
+    if value >= total {
+        return "100%".into();
+    }
+    let p = 100.0 * value as f64 / total as f64;
+    if p < 1.0 {
+        "<1%".into()
+    } else if p > 99.0 {
+        ">99%".into()
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+pub(crate) fn either(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// `1 file`, `1,234 files`.
 pub(crate) fn files(n: u64) -> String {
     amount(n, "files")
@@ -123,5 +151,13 @@ mod tests {
         assert_eq!(percent(5, 5), "100%");
         assert_eq!(files(1), "1 file");
         assert_eq!(amount(2, "code lines"), "2 code lines");
+        assert_eq!(rough_percent(72, 100), "72%");
+        assert_eq!(rough_percent(1, 1000), "<1%");
+        assert_eq!(rough_percent(999, 1000), ">99%");
+        assert_eq!(rough_percent(5, 5), "100%");
+        assert_eq!(rough_percent(0, 5), "0%");
+        assert_eq!(either(&["vendored"]), "vendored");
+        assert_eq!(either(&["vendored", "generated"]), "vendored or generated");
+        assert_eq!(either(&["a", "b", "c"]), "a, b or c");
     }
 }

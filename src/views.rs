@@ -17,7 +17,8 @@ use tokei::LanguageType;
 use crate::config::{Metric, View};
 use crate::record::Counts;
 use crate::record::Record;
-use crate::tree::{Kind, Merged, Node, Tree};
+use crate::tree::{Kind, Marked, Merged, Node, Tree};
+use crate::units::{files, thousands};
 
 /// The tree of `records` shaped as `view` asks.
 pub(crate) fn shaped(root_name: &[u8], records: Vec<Record>, view: &View, metric: Metric) -> Tree {
@@ -287,6 +288,7 @@ fn merged_node(tree: &Tree, small: &[usize], keep: &[&str], depth: u32, metric: 
             .then(a.name.cmp(&b.name))
     });
     let mut counts = Counts::default();
+    let mut marked = Marked::default();
     let mut sides = tree
         .root()
         .sides
@@ -294,6 +296,7 @@ fn merged_node(tree: &Tree, small: &[usize], keep: &[&str], depth: u32, metric: 
         .map(|s| vec![Counts::default(); s.len()]);
     for s in &by_size {
         counts += s.counts;
+        marked.add_all(&s.marked());
         if let (Some(total), Some(these)) = (&mut sides, &s.sides) {
             for (t, c) in total.iter_mut().zip(these.iter()) {
                 *t += *c;
@@ -311,7 +314,17 @@ fn merged_node(tree: &Tree, small: &[usize], keep: &[&str], depth: u32, metric: 
             }
         })
         .collect();
-    let mut name = format!("({} small files)", counts.files);
+    // What the frame holds: "(122 small files)", or with directories
+    // among them "(3 directories, 122 files)" (the files in all). Not the
+    // name of an entry beside it: a `+` more until it is not. (It is a
+    // valid frame name as it is: no `;`, no control, no leading or
+    // trailing space, no trailing ` <digits>` or `_[k]`.)
+    let directories = by_size.iter().filter(|s| s.is_dir()).count() as u64;
+    let mut name = match directories {
+        0 => format!("({} small files)", thousands(counts.files)),
+        1 => format!("(1 directory, {})", files(counts.files)),
+        n => format!("({} directories, {})", thousands(n), files(counts.files)),
+    };
     while keep.iter().any(|k| *k == name) {
         name.push('+');
     }
@@ -319,11 +332,13 @@ fn merged_node(tree: &Tree, small: &[usize], keep: &[&str], depth: u32, metric: 
         name.into(),
         Kind::Small(Box::new(Merged {
             entries: small.len() as u64,
+            directories,
             examples,
         })),
         depth,
     );
     node.counts = counts;
+    node.marked = (!marked.is_empty()).then(|| Box::new(marked));
     node.sides = sides.map(Vec::into_boxed_slice);
     // The merged frame keeps a colour: the language with most of the
     // metric among what it merges.
@@ -384,6 +399,99 @@ mod tests {
             .unwrap();
         let last = tree.children(d).last().unwrap();
         assert!(matches!(tree.nodes[last].kind, Kind::Small(_)));
+    }
+
+    fn vendored(path: &str, code: u64) -> Record {
+        let mut record = record(path, LanguageType::Go, code);
+        record.class = Some(Box::new(crate::classify::Classification {
+            class: crate::classify::Class::Vendored,
+            reason: "vendored path (vendor/)".into(),
+        }));
+        record
+    }
+
+    #[test]
+    fn merged_frames_say_what_they_hold() {
+        let mut records = vec![
+            record("big.rs", LanguageType::Rust, 1000),
+            record("contrib/a.rs", LanguageType::Rust, 3),
+            record("hack/b.rs", LanguageType::Rust, 2),
+            record("hack/c.rs", LanguageType::Rust, 2),
+            record("cmd/x/d.rs", LanguageType::Rust, 4),
+            // A real entry with the name the merged frame would have.
+            record("(3 directories, 4 files)", LanguageType::Rust, 50),
+            record("vendor/big.go", LanguageType::Go, 500),
+        ];
+        for i in 0..12 {
+            records.push(vendored(&format!("vendor/small/v{i:02}.go"), 1));
+        }
+        records.push(record("vendor/small/own.go", LanguageType::Go, 3));
+        let mut tree = Tree::build(b"repo", records);
+        merge_small(&mut tree, Metric::Code, 10);
+        let stacks = sorted(tree.stacks(Metric::Code, true));
+        let names: Vec<&str> = stacks.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "repo;(3 directories, 4 files)",
+                // Merged directories: named for what they hold, not the
+                // name of the entry beside them.
+                "repo;(3 directories, 4 files)+",
+                "repo;big.rs",
+                "repo;vendor;big.go",
+                // Files only: small files.
+                "repo;vendor;small;(13 small files)",
+            ]
+        );
+        let merged = |name: &str| {
+            tree.nodes
+                .iter()
+                .find(|n| &*n.name == name)
+                .unwrap_or_else(|| panic!("no {name}"))
+        };
+        let dirs = merged("(3 directories, 4 files)+");
+        assert_eq!(dirs.counts.code, 11);
+        let Kind::Small(what) = &dirs.kind else {
+            panic!("{:?}", dirs.kind)
+        };
+        assert_eq!((what.entries, what.directories), (3, 3));
+        assert_eq!(what.examples, ["cmd/", "hack/", "contrib/"]);
+        assert!(dirs.marked().is_empty());
+        // What is vendored of merged entries is known: 12 of 15 lines.
+        let small = merged("(13 small files)");
+        assert_eq!(small.counts.code, 15);
+        let marked = small.marked();
+        assert_eq!(marked.get(crate::classify::Class::Vendored).code, 12);
+        assert_eq!(marked.get(crate::classify::Class::Vendored).files, 12);
+        assert_eq!(small.own().code, 3);
+        // And of directories, all the way up.
+        assert_eq!(tree.root().marked().total().code, 12);
+        let vendor = merged("vendor");
+        assert_eq!((vendor.counts.code, vendor.own().code), (515, 503));
+    }
+
+    #[test]
+    fn a_folded_directory_keeps_what_is_marked_in_it() {
+        let mut tree = Tree::build(
+            b"repo",
+            vec![
+                vendored("vendor/a/x.go", 30),
+                vendored("vendor/b/y.go", 10),
+                record("vendor/b/ours.go", LanguageType::Go, 10),
+                record("src/main.rs", LanguageType::Rust, 5),
+            ],
+        );
+        fold_below(&mut tree, 1, Metric::Code);
+        let vendor = &tree.nodes[tree.children(0).nth(1).unwrap()];
+        assert_eq!(&*vendor.name, "vendor");
+        assert!(!vendor.has_children());
+        assert_eq!(
+            vendor.marked().get(crate::classify::Class::Vendored).code,
+            40
+        );
+        assert_eq!(vendor.own().code, 10);
+        let src = &tree.nodes[tree.children(0).next().unwrap()];
+        assert!(src.marked.is_none(), "nothing marked, nothing allocated");
     }
 
     #[test]

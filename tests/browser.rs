@@ -18,7 +18,7 @@ use crate::support::browser::server::{Page, Server};
 use crate::support::browser::webdriver::{self, Browser, Element, Tools, png_size};
 use crate::support::output::parse_folded;
 use crate::support::run::{Run, describe, repoflame};
-use crate::support::tree::TestDir;
+use crate::support::tree::{TestDir, vendored_go_module};
 
 /// Window size of the browser: the SVG fills the window's width.
 const WIDTH: u32 = 1200;
@@ -674,39 +674,7 @@ fn screenshot_of_the_graph() {
         .complete();
     assert!(out.status.success(), "{}", describe(&out));
     let svg = std::fs::read(&svg_path).expect("read the SVG");
-    let height = svg_height(&svg);
-
-    let server = Server::start(vec![(
-        "/repoflame.svg",
-        Page {
-            content_type: "image/svg+xml",
-            body: svg,
-        },
-    )]);
-    // Taller than the graph, so that all of it is in view.
-    let browser = Browser::start(&tools, WIDTH, height + 100);
-    browser.goto(&server.url("/repoflame.svg"));
-    wait_for_graph(&browser);
-    let png = browser.element_screenshot(&browser.element_by_script(
-        "return document.documentElement;",
-        vec![],
-        "the SVG",
-    ));
-    assert_eq!(console_errors(&browser), Vec::<String>::new());
-    drop(browser);
-
-    let size = png_size(&png).unwrap_or_else(|| panic!("not a PNG: {} bytes", png.len()));
-    assert_eq!(
-        size,
-        (WIDTH, height),
-        "screenshot size: the SVG fills the width"
-    );
-    // A blank or nearly blank picture compresses to a few hundred bytes.
-    assert!(
-        png.len() > 10_000,
-        "screenshot of {} bytes: blank?",
-        png.len()
-    );
+    let (png, size) = screenshot(&tools, svg);
     let target = if std::env::var("REPOFLAME_SCREENSHOT").as_deref() == Ok("1") {
         repo.join("docs/screenshot.png")
     } else {
@@ -732,6 +700,83 @@ fn svg_height(svg: &[u8]) -> u32 {
         .and_then(|rest| rest.split('"').next())
         .expect("a height attribute");
     value.parse().unwrap_or_else(|_| panic!("height {value:?}"))
+}
+
+/// A screenshot of the whole of `svg`, zoomed out, in a window as wide as
+/// [`WIDTH`] and taller than the graph, with its size; checked to be the
+/// graph's size, not blank, and drawn without a script error.
+fn screenshot(tools: &Tools, svg: Vec<u8>) -> (Vec<u8>, (u32, u32)) {
+    let height = svg_height(&svg);
+    let server = Server::start(vec![(
+        "/graph.svg",
+        Page {
+            content_type: "image/svg+xml",
+            body: svg,
+        },
+    )]);
+    // Taller than the graph, so that all of it is in view.
+    let browser = Browser::start(tools, WIDTH, height + 100);
+    browser.goto(&server.url("/graph.svg"));
+    wait_for_graph(&browser);
+    let png = browser.element_screenshot(&browser.element_by_script(
+        "return document.documentElement;",
+        vec![],
+        "the SVG",
+    ));
+    assert_eq!(console_errors(&browser), Vec::<String>::new());
+    drop(browser);
+    let size = png_size(&png).unwrap_or_else(|| panic!("not a PNG: {} bytes", png.len()));
+    assert_eq!(
+        size,
+        (WIDTH, height),
+        "screenshot size: the SVG fills the width"
+    );
+    // A blank or nearly blank picture compresses to a few hundred bytes.
+    assert!(
+        png.len() > 10_000,
+        "screenshot of {} bytes: blank?",
+        png.len()
+    );
+    (png, size)
+}
+
+/// Pictures of a vendor-heavy Go module ([`vendored_go_module`]) for a
+/// person to judge: the default picture, the user's own code alone
+/// (`--own`), and per-directory totals one and two levels deep with small
+/// entries merged. Written to the directory
+/// `REPOFLAME_SCREENSHOT_DIR` when it is set, else to a temporary one.
+#[test]
+fn screenshots_of_a_vendor_heavy_module() {
+    let Some(tools) = webdriver::tools("screenshots_of_a_vendor_heavy_module") else {
+        return;
+    };
+    let dir = vendored_go_module();
+    let tmp = tempfile::Builder::new()
+        .prefix("repoflame-screenshot-")
+        .tempdir()
+        .expect("temp dir");
+    let target = match std::env::var_os("REPOFLAME_SCREENSHOT_DIR") {
+        Some(target) => std::path::PathBuf::from(target),
+        None => tmp.path().to_path_buf(),
+    };
+    let views: [(&str, &[&str]); 4] = [
+        ("gomod-default.png", &[]),
+        ("gomod-own.png", &["--own"]),
+        ("gomod-depth-2.png", &["--depth", "2", "--min-width", "8"]),
+        ("gomod-depth-1.png", &["--depth", "1", "--min-width", "30"]),
+    ];
+    for (name, args) in views {
+        let svg = render(&dir, args, "gomod.svg");
+        let (png, size) = screenshot(&tools, svg);
+        let path = target.join(name);
+        std::fs::write(&path, &png).expect("write the screenshot");
+        eprintln!(
+            "screenshots_of_a_vendor_heavy_module: {} ({}x{})",
+            path.display(),
+            size.0,
+            size.1
+        );
+    }
 }
 
 /// The rows of the language table, first column, top to bottom.
@@ -1179,5 +1224,233 @@ fn svg_legend_keeps_to_two_rows_and_sums_the_tail() {
         languages - named,
         "{tooltip}"
     );
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// The rectangles of the frame whose tooltip's first line is `name`, as
+/// drawn now: `[left, right]` in pixels of the frame and of its hatched
+/// part (if any), the hatch's fill as computed, and the frame's dash
+/// pattern.
+#[derive(Debug)]
+struct Drawn {
+    frame: [f64; 2],
+    hatch: Option<[f64; 2]>,
+    hatch_fill: String,
+    dashes: String,
+}
+
+fn drawn(browser: &Browser, name: &str) -> Drawn {
+    let value = browser.execute(
+        r#"
+        var gs = document.querySelectorAll('#frames > g');
+        for (var i = 0; i < gs.length; i++) {
+            if (gs[i].querySelector('title').textContent.split('\n')[0] !== arguments[0]) continue;
+            var rects = gs[i].querySelectorAll('rect');
+            var box = function (r) { var b = r.getBoundingClientRect(); return [b.left, b.right]; };
+            return {
+                frame: box(rects[0]),
+                hatch: rects.length > 1 ? box(rects[1]) : null,
+                hatch_fill: rects.length > 1 ? getComputedStyle(rects[1]).fill : '',
+                dashes: getComputedStyle(rects[0]).strokeDasharray
+            };
+        }
+        return null;
+        "#,
+        vec![json!(name)],
+    );
+    assert!(!value.is_null(), "no frame {name}");
+    let pair = |v: &serde_json::Value| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()];
+    Drawn {
+        frame: pair(&value["frame"]),
+        hatch: (!value["hatch"].is_null()).then(|| pair(&value["hatch"])),
+        hatch_fill: value["hatch_fill"].as_str().unwrap_or_default().to_string(),
+        dashes: value["dashes"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// Checks that `frame` is hatched over its right `share`, within a pixel.
+fn assert_hatched(drawn: &Drawn, share: f64, what: &str) {
+    let hatch = drawn
+        .hatch
+        .unwrap_or_else(|| panic!("{what}: not hatched: {drawn:?}"));
+    let [left, right] = drawn.frame;
+    assert_near(
+        hatch[1],
+        right,
+        1.0,
+        &format!("{what}: right end of the hatch"),
+    );
+    assert_near(
+        hatch[1] - hatch[0],
+        share * (right - left),
+        1.0,
+        &format!("{what}: width of the hatch"),
+    );
+    assert!(
+        drawn.hatch_fill.contains("#rf-hatch-pale"),
+        "{what}: hatched with {:?}",
+        drawn.hatch_fill
+    );
+    assert!(
+        drawn.dashes != "none" && !drawn.dashes.is_empty(),
+        "{what}: a merged frame with no dashed outline: {drawn:?}"
+    );
+}
+
+#[test]
+fn svg_merged_frames_are_hatched_in_proportion() {
+    let Some(tools) = webdriver::tools("svg_merged_frames_are_hatched_in_proportion") else {
+        return;
+    };
+    let dir = vendored_go_module();
+    // One level deep, small entries merged (see
+    // views::merged_frames_are_hatched_in_proportion_and_say_what_they_hold):
+    // internal/ folded, 640 of its 2,200 lines generated; vendor/ folded,
+    // all vendored; cmd/, main.go and pkg/ merged, none marked.
+    let svg = render(&dir, &["--depth", "1", "--min-width", "30"], "gomod.svg");
+    let opened = open(&tools, "/gomod.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    assert_hatched(&drawn(browser, "internal"), 640.0 / 2200.0, "internal/");
+    assert_hatched(&drawn(browser, "vendor"), 1.0, "vendor/");
+    let merged = drawn(browser, "(2 directories, 3 files)");
+    assert_eq!(merged.hatch, None, "nothing of it is marked");
+    assert_ne!(merged.dashes, "none", "a merged frame is outlined");
+    assert_eq!(drawn(browser, "gomod").dashes, "none", "the root is not");
+
+    // Zoomed in, the hatch keeps its share of the frame.
+    browser.click(&frame_element(browser, "gomod/internal/"));
+    let zoomed = drawn(browser, "internal");
+    let root = drawn(browser, "gomod");
+    assert_near(
+        zoomed.frame[1] - zoomed.frame[0],
+        root.frame[1] - root.frame[0],
+        1.0,
+        "internal/ spans the graph",
+    );
+    assert_hatched(&zoomed, 640.0 / 2200.0, "internal/, zoomed");
+    browser.click(&browser.find("#unzoom"));
+    assert_hatched(&drawn(browser, "vendor"), 1.0, "vendor/ after Reset Zoom");
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+
+    // Small files merged, every one vendored: hatched all over, and a
+    // vendored file drawn alone is hatched as before (not outlined).
+    let svg = render(&dir, &["--min-width", "8"], "gomod-small.svg");
+    let opened = open(&tools, "/gomod-small.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    assert_hatched(&drawn(browser, "(40 small files)"), 1.0, "(40 small files)");
+    let file = drawn(browser, "command.go");
+    assert!(file.hatch_fill.contains("#rf-hatch") && !file.hatch_fill.contains("pale"));
+    assert_eq!(file.dashes, "none", "a file is not outlined");
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// The first cells of the visible rows of table `id`, and of their class
+/// column, top to bottom.
+fn visible_rows(browser: &Browser, id: &str) -> Vec<(String, String)> {
+    let value = browser.execute(
+        r#"
+        var out = [];
+        var bodies = document.getElementById(arguments[0]).tBodies;
+        for (var b = 0; b < bodies.length; b++) {
+            if (bodies[b].hidden || getComputedStyle(bodies[b]).display === 'none') continue;
+            var rows = bodies[b].rows;
+            for (var i = 0; i < rows.length; i++)
+                out.push([rows[i].cells[0].textContent, rows[i].cells[1].textContent]);
+        }
+        return out;
+        "#,
+        vec![json!(id)],
+    );
+    serde_json::from_value(value).expect("pairs of strings")
+}
+
+#[test]
+fn html_report_switches_its_tables_to_the_users_own_code() {
+    let Some(tools) = webdriver::tools("html_report_switches_its_tables_to_the_users_own_code")
+    else {
+        return;
+    };
+    let dir = vendored_go_module();
+    let html = render(&dir, &["--format", "html"], "gomod.html");
+    let opened = open(&tools, "/report.html", "text/html; charset=utf-8", html);
+    let browser = &opened.browser;
+    let pairs = |rows: &[(&str, &str)]| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+
+    // All code: vendor first, each row's class said; a chain of only
+    // children is one row (vendor/google.golang.org/ holds nothing but
+    // protobuf/, vendor/golang.org/ nothing but x/sys/unix/).
+    let all = visible_rows(browser, "rf-dirs");
+    assert_eq!(
+        all[..6],
+        pairs(&[
+            ("vendor/", "vendored"),
+            ("vendor/github.com/", "vendored"),
+            ("vendor/google.golang.org/protobuf/", "vendored"),
+            ("vendor/github.com/spf13/cobra/", "vendored"),
+            ("internal/", "29% generated"),
+            ("vendor/golang.org/x/sys/unix/", "vendored"),
+        ])[..]
+    );
+    let names: Vec<&str> = all.iter().map(|(name, _)| name.as_str()).collect();
+    for repeated in [
+        "vendor/golang.org/",
+        "vendor/golang.org/x/",
+        "vendor/google.golang.org/",
+    ] {
+        assert!(
+            !names.contains(&repeated),
+            "{repeated} repeats its only child"
+        );
+    }
+
+    // The user's own code: its directories and files alone, with their
+    // own counts.
+    browser.click(&browser.find("input[name=rf-code][value=own]"));
+    assert_eq!(
+        visible_rows(browser, "rf-dirs"),
+        pairs(&[
+            ("internal/", "own"),
+            ("internal/server/", "own"),
+            ("internal/store/", "own"),
+            ("pkg/client/", "own"),
+            ("internal/config/", "own"),
+            ("cmd/repoctl/", "own"),
+        ])
+    );
+    let files = visible_rows(browser, "rf-files");
+    assert_eq!(files.len(), 9, "{files:?}");
+    assert_eq!(
+        files[0],
+        ("internal/server/server.go".to_string(), "own".to_string())
+    );
+    let languages = visible_rows(browser, "rf-languages");
+    assert_eq!(languages, pairs(&[("Go", "9")]));
+    let total = browser.execute(
+        "var t = document.querySelector('#rf-languages tfoot');
+         return [].filter.call(t.rows, function (r) { return !r.hidden; })
+             .map(function (r) { return r.cells[2].textContent; });",
+        vec![],
+    );
+    assert_eq!(total, json!(["2,030"]), "the own code's total");
+
+    // Sorting sorts what is shown; back to all code.
+    browser.click(&browser.element_by_script(
+        "return document.querySelector('#rf-dirs th button');",
+        vec![],
+        "the Directory header",
+    ));
+    let sorted: Vec<String> = visible_rows(browser, "rf-dirs")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let mut expected = sorted.clone();
+    expected.sort();
+    assert!(sorted == expected || sorted.iter().rev().cloned().collect::<Vec<_>>() == expected);
+    browser.click(&browser.find("input[name=rf-code][value=all]"));
+    assert_eq!(visible_rows(browser, "rf-dirs").len(), all.len());
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }

@@ -398,3 +398,295 @@ fn j_100000_fails_at_argument_time_instead_of_panicking() {
         "--help does not give the bound"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Command-line conventions (issue 10, section 2): the format from -o's
+// extension, languages as people name them, bad values answered with what
+// to give, options that do not apply named, globs reported as typed.
+
+/// One small file per language a user would name by its extension.
+fn polyglot() -> TestDir {
+    let dir = TestDir::new("p");
+    dir.file("a.js", "let a = 1;\n");
+    dir.file("b.py", "b = 1\n");
+    dir.file("c.rs", "fn c() {}\n");
+    dir.file("d.ts", "let d = 1;\n");
+    dir.file("e.yml", "e: 1\n");
+    dir.file("f.sh", "f=1\n");
+    dir.file("g.go", "package g\n");
+    dir.file("h.cpp", "int h;\n");
+    dir
+}
+
+#[test]
+fn the_output_format_follows_the_extension_of_o() {
+    let dir = polyglot();
+    let written = |name: &str, args: &[&str]| -> String {
+        let target = dir.parent().join(name);
+        dir.cmd().args(args).arg("-o").arg(&target).quiet_ok();
+        let text = std::fs::read_to_string(&target).unwrap();
+        std::fs::remove_file(&target).unwrap();
+        text
+    };
+    let folded =
+        "p;a.js 1\np;b.py 1\np;c.rs 1\np;d.ts 1\np;e.yml 1\np;f.sh 1\np;g.go 1\np;h.cpp 1\n";
+    assert_eq!(written("out.folded", &[]), folded);
+    assert_eq!(written("OUT.TXT", &[]), folded);
+    let report: serde_json::Value = serde_json::from_str(&written("loc.json", &[])).unwrap();
+    assert_eq!(report["totals"]["code"], 8);
+    for page in ["report.html", "report.htm"] {
+        let page = written(page, &[]);
+        assert!(page.starts_with("<!DOCTYPE html>"), "{page:.80}");
+    }
+    for svg in ["graph.svg", "graph.SVG", "graph"] {
+        let svg = written(svg, &[]);
+        assert!(svg.starts_with("<?xml"), "{svg:.80}");
+        output::assert_xml(svg.as_bytes());
+    }
+    // --format and --folded win over the extension; stdout is an SVG.
+    assert_eq!(written("loc.json", &["--folded"]), folded);
+    assert!(written("graph.svg", &["--format", "json"]).starts_with('{'));
+    assert!(written("graph.pdf", &["--format", "svg"]).starts_with("<?xml"));
+    assert!(dir.cmd().args(["-o", "-"]).quiet_ok().starts_with("<?xml"));
+}
+
+#[test]
+fn an_unknown_output_extension_without_format_is_refused_with_the_choices() {
+    let dir = polyglot();
+    let out = dir.run(&["-o", "graph.pdf"]);
+    assert_eq!(
+        output::assert_fails_cleanly(&out),
+        "repoflame: -o graph.pdf: no format has the extension .pdf: give --format (svg, folded, \
+         json, html) or name the file .svg, .html, .htm, .json, .folded or .txt"
+    );
+    assert!(!dir.join("graph.pdf").exists(), "graph.pdf was written");
+}
+
+#[test]
+fn type_takes_tokei_names_extensions_and_common_aliases() {
+    let dir = polyglot();
+    for (names, file) in [
+        (
+            &["js", "JavaScript", "javascript", "node", ".js"][..],
+            "a.js",
+        ),
+        (&["py", "PYTHON", "python3", "*.py"], "b.py"),
+        (&["rs", "rust", "RS"], "c.rs"),
+        (&["ts", "typescript"], "d.ts"),
+        (&["yml", "yaml", "YAML"], "e.yml"),
+        (&["sh", "shell"], "f.sh"),
+        (&["golang", "go", "Go"], "g.go"),
+        (&["cpp", "c++", "C++", "cplusplus"], "h.cpp"),
+    ] {
+        for name in names {
+            assert_eq!(
+                output::folded_ok(&dir, &["--type", name]),
+                format!("p;{file} 1\n"),
+                "--type {name}"
+            );
+        }
+    }
+    assert_eq!(
+        output::folded_ok(&dir, &["-t", "golang,rs", "-t", "Python"]),
+        "p;b.py 1\np;c.rs 1\np;g.go 1\n"
+    );
+}
+
+#[test]
+fn an_unknown_type_suggests_languages_by_meaning_not_spelling_alone() {
+    let dir = polyglot();
+    for (name, line) in [
+        (
+            "pyton",
+            "repoflame: --type \"pyton\": not a language tokei knows; did you mean Python?",
+        ),
+        (
+            "golan",
+            "repoflame: --type \"golan\": not a language tokei knows; did you mean Go?",
+        ),
+        (
+            "javas",
+            "repoflame: --type \"javas\": not a language tokei knows; did you mean JavaScript?",
+        ),
+        (
+            "obj",
+            "repoflame: --type \"obj\": not a language tokei knows; did you mean Objective-C or \
+             Objective-C++?",
+        ),
+        (
+            "zzzz",
+            "repoflame: --type \"zzzz\": not a language tokei knows (give its name as `tokei \
+             --languages` lists it, a file extension such as rs, or an alias such as golang)",
+        ),
+    ] {
+        let out = dir.run(&["--folded", "--type", name]);
+        assert_eq!(output::assert_fails_cleanly(&out), line, "--type {name}");
+    }
+}
+
+#[test]
+fn an_invalid_choice_lists_the_possible_values() {
+    let dir = polyglot();
+    for (args, line) in [
+        (
+            &["--format", "pdf"][..],
+            "repoflame: --format pdf: give one of svg, folded, json, html",
+        ),
+        (
+            &["-f", "png"],
+            "repoflame: --format png: give one of svg, folded, json, html",
+        ),
+        (
+            &["--metric", "loc"],
+            "repoflame: --metric loc: give one of code, comments, blanks, lines, bytes, files",
+        ),
+        (
+            &["--generate-completions", "tcsh"],
+            "repoflame: --generate-completions tcsh: give one of bash, elvish, fish, powershell, \
+             zsh",
+        ),
+        (
+            &["--format", ""],
+            "repoflame: --format \"\": give one of svg, folded, json, html",
+        ),
+    ] {
+        let out = dir.run(args);
+        assert_eq!(output::assert_fails_cleanly(&out), line, "{args:?}");
+    }
+}
+
+#[test]
+fn choices_are_accepted_in_any_case() {
+    let dir = polyglot();
+    let report = dir.cmd().args(["--format", "JSON"]).json_ok();
+    assert_eq!(report["totals"]["code"], 8);
+    assert_eq!(
+        output::folded_ok(&dir, &["--metric", "Files", "--type", "go"]),
+        "p;g.go 1\n"
+    );
+    assert_eq!(
+        dir.cmd()
+            .args(["-f", "Folded", "-m", "BYTES", "-t", "go"])
+            .quiet_ok(),
+        "p;g.go 10\n"
+    );
+    let completions = dir
+        .cmd()
+        .args(["--generate-completions", "BASH"])
+        .quiet_ok();
+    assert!(completions.contains("_repoflame()"), "{completions:.200}");
+}
+
+#[test]
+fn numbers_out_of_range_are_refused_in_the_tools_words() {
+    let dir = polyglot();
+    let depth = "give 1 or more: depth 1 is the root's entries (the root is depth 0); leave \
+                 --depth out for every file";
+    let threads = "give 1 to 256 worker threads, or 0 for one per core";
+    for (args, why) in [
+        (&["--depth", "-1"][..], depth),
+        (&["--depth", "0"], depth),
+        (&["-d", "two"], depth),
+        (&["-j", "100000"], threads),
+        (&["--threads", "-1"], threads),
+        (&["--width", "5"], "give 100 to 100000 pixels"),
+        (&["--width", "-800"], "give 100 to 100000 pixels"),
+        (&["--min-width", "-3"], "give a number of pixels, 0 or more"),
+        (&["--max-frames", "3"], "give 10 frames or more"),
+        (&["--timeout", "0"], "give 1 to 3600 seconds"),
+        (
+            &["--stream-threshold", "0"],
+            "give a size like 4096, 64K, 32M or 1G, more than 0",
+        ),
+    ] {
+        let out = dir.run(&[args, &["--folded"]].concat());
+        // Short options are named long, as clap names them.
+        let option = match args[0] {
+            "-j" => "--threads",
+            "-d" => "--depth",
+            long => long,
+        };
+        let expected = format!("repoflame: {option} {}: {why}", args[1]);
+        assert_eq!(output::assert_fails_cleanly(&out), expected, "{args:?}");
+    }
+    // The bounds themselves are taken.
+    assert_eq!(
+        output::folded_ok(&dir, &["--depth", "1", "-j", "256", "--type", "go"]),
+        "p;g.go 1\n"
+    );
+}
+
+#[test]
+fn options_that_cannot_affect_the_output_are_named_in_one_warning() {
+    let dir = polyglot();
+    let folded =
+        "p;a.js 1\np;b.py 1\np;c.rs 1\np;d.ts 1\np;e.yml 1\np;f.sh 1\np;g.go 1\np;h.cpp 1\n";
+    let out = dir.run(&["--folded", "--inverted", "--width", "800", "--title", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), folded);
+    assert_eq!(
+        output::error_lines(&out),
+        ["repoflame: --title, --width and --inverted do not apply to folded stacks; ignored"]
+    );
+
+    let out = dir.run(&["--format", "json", "--min-width", "5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        output::error_lines(&out),
+        ["repoflame: --min-width does not apply to the JSON report; ignored"]
+    );
+
+    // Inferred from -o, the same.
+    let target = dir.parent().join("loc.json");
+    let out = dir.cmd().args(["--by-language", "-o"]).arg(&target).ok();
+    assert_eq!(
+        output::error_lines(&out),
+        ["repoflame: --by-language does not apply to the JSON report; ignored"]
+    );
+
+    // --quiet leaves only errors; where the options apply, nothing is said.
+    let quiet = dir.cmd().args(["--folded", "--inverted", "-q"]).quiet_ok();
+    assert_eq!(quiet, folded);
+    dir.cmd()
+        .args([
+            "--inverted",
+            "--width",
+            "800",
+            "--title",
+            "x",
+            "--min-width",
+            "1",
+        ])
+        .quiet_ok();
+    dir.cmd()
+        .args(["--folded", "--depth", "1", "--by-language"])
+        .quiet_ok();
+}
+
+#[test]
+fn a_bad_exclude_glob_is_reported_as_typed_before_anything_is_read() {
+    let dir = polyglot();
+    // A source that would block the walk: the run must end before it.
+    let tripwire = special::WalkTripwire::set(dir.path());
+    for (glob, why) in [
+        ("[", "unclosed character class; missing ']'"),
+        (
+            "src/{a,b",
+            "unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)",
+        ),
+        ("a\\", "dangling '\\'"),
+    ] {
+        for rev in [&[][..], &["--rev", "HEAD"]] {
+            let mut cmd = dir.cmd();
+            cmd.args(["--folded", "-e", "*.min.js", "--exclude", glob])
+                .args(rev);
+            let out = processes::run_limited(&mut cmd, HANG).output;
+            assert_eq!(
+                output::assert_fails_cleanly(&out),
+                format!("repoflame: --exclude '{glob}': {why}"),
+                "{rev:?}"
+            );
+        }
+    }
+    assert!(!tripwire.tripped(), "a run started walking");
+}

@@ -4,9 +4,14 @@
 use serde_json::Value;
 
 use crate::support::git::git_at;
-use crate::support::output::{assert_xml, parse_folded};
+use crate::support::output::{assert_fails_cleanly, assert_xml, parse_folded, svg_text};
+use crate::support::processes::HANG;
 use crate::support::run::{Run, describe, repoflame};
-use crate::support::tree::TestDir;
+use crate::support::terminal;
+use crate::support::tree::{
+    GO_MODULE_GENERATED_CODE, GO_MODULE_OWN_CODE, GO_MODULE_VENDORED_CODE, TestDir,
+    vendored_go_module,
+};
 
 fn tree() -> TestDir {
     let dir = TestDir::new("views");
@@ -259,7 +264,7 @@ fn generated_vendored_and_documentation_are_marked_with_a_reason() {
     let svg = String::from_utf8(dir.run(&[]).stdout).unwrap();
     assert_xml(svg.as_bytes());
     assert_eq!(
-        svg.matches("<g class=\"marked\">").count(),
+        svg.matches("<g class=\"marked\"").count(),
         6,
         "marked frames"
     );
@@ -367,4 +372,242 @@ fn a_single_file_source_is_classified_by_the_gitattributes_above_it() {
 
 fn report_of(dir: &TestDir, args: &[&str]) -> Vec<(String, Option<String>)> {
     classes(&report(dir, args))
+}
+
+#[test]
+fn the_vendored_go_module_is_what_its_helper_says() {
+    // The fixture of the own-code tests and screenshots: its counts,
+    // written down in the helper, checked once here.
+    let dir = vendored_go_module();
+    let report = report(&dir, &[]);
+    let marked = &report["marked"];
+    assert_eq!(marked["vendored"]["code"], GO_MODULE_VENDORED_CODE);
+    assert_eq!(marked["vendored"]["files"], 50);
+    assert_eq!(marked["generated"]["code"], GO_MODULE_GENERATED_CODE);
+    assert_eq!(marked["documentation"]["files"], 2);
+    let own = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["class"].is_null())
+        .map(|f| f["code"].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(own, GO_MODULE_OWN_CODE);
+}
+
+#[test]
+fn own_leaves_out_vendored_generated_and_documentation() {
+    let dir = classified();
+    let own = ok(&dir, &["--folded", "--own"]);
+    assert_eq!(own, "cls;src;main.rs 1\ncls;third_party;ours;o.rs 1\n");
+    assert_eq!(
+        ok(
+            &dir,
+            &[
+                "--folded",
+                "--exclude-generated",
+                "--exclude-vendored",
+                "--exclude-documentation"
+            ]
+        ),
+        own,
+        "--own is the three --exclude-… together"
+    );
+    let no_docs = ok(&dir, &["--folded", "--exclude-documentation"]);
+    assert!(!no_docs.contains("guide.md"), "{no_docs}");
+    assert!(
+        no_docs.contains("vendor;lib;v.rs") && no_docs.contains("gen;a.go"),
+        "{no_docs}"
+    );
+
+    // Everything is counted by default; --own says what it left out.
+    let dir = vendored_go_module();
+    let all = report(&dir, &[]);
+    assert_eq!(
+        all["totals"]["code"],
+        GO_MODULE_OWN_CODE + GO_MODULE_GENERATED_CODE + GO_MODULE_VENDORED_CODE
+    );
+    assert!(all.get("left_out").is_none(), "{}", all["left_out"]);
+    let own = report(&dir, &["--own"]);
+    assert_eq!(own["totals"]["code"], GO_MODULE_OWN_CODE);
+    assert_eq!(own["totals"]["files"], 9);
+    assert_eq!(own["marked"], serde_json::json!({}));
+    let left_out = &own["left_out"];
+    assert_eq!(left_out["vendored"]["code"], GO_MODULE_VENDORED_CODE);
+    assert_eq!(left_out["vendored"]["files"], 50);
+    assert_eq!(left_out["generated"]["code"], GO_MODULE_GENERATED_CODE);
+    assert_eq!(left_out["documentation"]["files"], 2);
+
+    let help = repoflame().arg("--help").quiet_ok();
+    for flag in ["--own", "--exclude-documentation"] {
+        assert!(help.contains(flag), "--help does not mention {flag}");
+    }
+}
+
+#[test]
+fn own_on_a_tree_of_vendored_files_says_why_nothing_is_left() {
+    let dir = TestDir::new("v");
+    dir.file("vendor/x/a.go", "package x\n")
+        .file("vendor/x/b.go", "package x\n")
+        .file("docs/a.md", "# A\n");
+    let out = dir.run(&["--own", "--folded"]);
+    assert_eq!(
+        assert_fails_cleanly(&out),
+        "repoflame: .: nothing to count: the 3 files counted are all vendored or \
+         documentation, left out by --own"
+    );
+    let dir = TestDir::new("w");
+    dir.file("vendor/x/a.go", "package x\n");
+    let out = dir.run(&["--exclude-vendored", "--folded"]);
+    assert_eq!(
+        assert_fails_cleanly(&out),
+        "repoflame: .: nothing to count: the 1 file counted is vendored, left out by \
+         --exclude-vendored"
+    );
+}
+
+#[test]
+fn subtitle_says_how_much_is_not_the_users_own_code_and_how_to_hide_it() {
+    let dir = vendored_go_module();
+    // 8,032 vendored and 640 generated of 10,702 code lines: 81%. The
+    // documentation has no code lines, so it is not named.
+    let all = dir.run(&[]);
+    assert_eq!(
+        svg_text(&all.stdout, "subtitle").unwrap(),
+        "10,702 code lines in 62 files · 2 languages · 81% vendored or generated: \
+         --own shows your code alone"
+    );
+    let own = dir.run(&["--own"]);
+    assert_eq!(
+        svg_text(&own.stdout, "subtitle").unwrap(),
+        "2,030 code lines in 9 files · 1 language · 8,672 vendored or generated code \
+         lines left out"
+    );
+    // In files, the documentation counts.
+    let files = dir.run(&["--metric", "files", "--exclude-vendored"]);
+    assert_eq!(
+        svg_text(&files.stdout, "subtitle").unwrap(),
+        "12 files in 12 files · 2 languages · 25% documentation or generated: --own \
+         shows your code alone · 50 vendored files left out"
+    );
+    // The HTML report's heading says the same.
+    let page = ok(&dir, &["--format", "html"]);
+    assert!(
+        page.contains(
+            "<p class=\"rf-sub\">10,702 code lines in 62 files · 2 languages · 81% vendored \
+             or generated: --own shows your code alone</p>"
+        ),
+        "{}",
+        &page[..page.find("</header>").unwrap()]
+    );
+    // Nothing to say of a tree of the user's own code.
+    let plain = tree();
+    assert_eq!(
+        svg_text(&plain.run(&[]).stdout, "subtitle").unwrap(),
+        "10 code lines in 6 files · 3 languages"
+    );
+}
+
+#[test]
+fn terminal_summary_says_how_much_is_not_the_users_own_code() {
+    let dir = vendored_go_module();
+    let mut cmd = dir.cmd();
+    cmd.arg("--folded");
+    let run = terminal::run_on_pty(cmd, false, true, HANG);
+    assert_eq!(run.status.code(), Some(0));
+    let shown = String::from_utf8_lossy(&run.terminal).replace("\r\n", "\n");
+    assert!(
+        shown.contains(
+            "\n 81% of the code lines are vendored or generated: --own shows your code alone\n"
+        ),
+        "{shown}"
+    );
+    let rows: Vec<Vec<&str>> = shown
+        .lines()
+        .filter(|l| l.starts_with("   of which "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["of", "which", "generated", "1", "640", "1", "1"],
+            ["of", "which", "vendored", "50", "8,032", "50", "50"],
+            ["of", "which", "documentation", "2", "0", "8", "4"],
+        ]
+    );
+
+    let mut cmd = dir.cmd();
+    cmd.args(["--folded", "--own"]);
+    let run = terminal::run_on_pty(cmd, false, true, HANG);
+    assert_eq!(run.status.code(), Some(0));
+    let shown = String::from_utf8_lossy(&run.terminal).replace("\r\n", "\n");
+    let rows: Vec<Vec<&str>> = shown
+        .lines()
+        .filter(|l| l.starts_with("   left out: "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["left", "out:", "generated", "1", "640", "1", "1"],
+            ["left", "out:", "vendored", "50", "8,032", "50", "50"],
+            ["left", "out:", "documentation", "2", "0", "8", "4"],
+        ]
+    );
+    assert!(!shown.contains("--own shows"), "{shown}");
+}
+
+/// `(fg:x, fg:w)` of every frame's rectangle of `svg` filled with `fill`
+/// (not the legend's).
+fn rects_filled(svg: &str, fill: &str) -> Vec<(u64, u64)> {
+    let attr = |rect: &str, name: &str| -> u64 {
+        let at = rect.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        rect[at..at + rect[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    svg.split("<rect ")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("/>").unwrap()])
+        .filter(|rect| rect.contains(&format!("fill=\"{fill}\"")) && rect.contains(" fg:x=\""))
+        .map(|rect| (attr(rect, "fg:x"), attr(rect, "fg:w")))
+        .collect()
+}
+
+#[test]
+fn merged_frames_are_hatched_in_proportion_and_say_what_they_hold() {
+    let dir = vendored_go_module();
+    // One level deep, entries under 273 code lines merged (30 px of 1,180
+    // for 10,702 lines): at the root, in byte order, the merged cmd/,
+    // main.go and pkg/ (470 lines), internal/ (2,200 of which 640
+    // generated), vendor/ (8,032, all vendored).
+    let svg = String::from_utf8(dir.run(&["--depth", "1", "--min-width", "30"]).stdout).unwrap();
+    assert_xml(svg.as_bytes());
+    assert!(
+        svg.contains(
+            "<title>(2 directories, 3 files)\n2 directories and 1 file too narrow to draw, \
+             merged: pkg/, main.go, cmd/ · 470 code lines (4.39%) in 3 files, mostly Go\n"
+        ),
+        "the merged frame's name and hover text"
+    );
+    assert!(!svg.contains("small files)"));
+    // Hatched over the right part of each frame, in proportion: 640 of
+    // internal/'s 2,200 lines, all 8,032 of vendor/.
+    assert_eq!(
+        rects_filled(&svg, "url(#rf-hatch-pale)"),
+        [(470 + 2200 - 640, 640), (470 + 2200, 8032)]
+    );
+    assert_eq!(svg.matches("<g class=\"marked merged\">").count(), 2);
+    assert_eq!(svg.matches("<g class=\"merged\">").count(), 1);
+    assert!(svg.contains("\n29% generated</title>"), "internal/'s hover");
+    assert!(svg.contains("\n100% vendored</title>"), "vendor/'s hover");
+
+    // Small files merged, all vendored: all hatched, like the files.
+    let svg = String::from_utf8(dir.run(&["--min-width", "8"]).stdout).unwrap();
+    assert!(svg.contains("<title>(40 small files)\n"));
+    let part = rects_filled(&svg, "url(#rf-hatch-pale)");
+    assert_eq!(part.len(), 1, "{part:?}");
+    assert_eq!(part[0].1, 1672, "all of the 40 files' lines");
+    // The vendored files drawn one by one: hatched whole, as before.
+    assert_eq!(rects_filled(&svg, "url(#rf-hatch)").len(), 10 + 1);
 }

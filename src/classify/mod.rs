@@ -274,12 +274,14 @@ pub(crate) fn apply(
     }
 }
 
-/// Whether a file of `class` stays, with `--exclude-generated` and
-/// `--exclude-vendored` as given.
+/// Whether a file of `class` stays, with `--exclude-generated`,
+/// `--exclude-vendored` and `--exclude-documentation` (all three:
+/// `--own`) as given.
 pub(crate) fn kept(class: Option<&Classification>, walk: &crate::config::WalkOptions) -> bool {
     match class.map(|c| c.class) {
         Some(Class::Generated) => !walk.exclude_generated,
         Some(Class::Vendored) => !walk.exclude_vendored,
-        _ => true,
+        Some(Class::Documentation) => !walk.exclude_documentation,
+        None => true,
     }
 }

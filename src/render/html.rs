@@ -36,11 +36,12 @@ use std::io::{self, Write};
 use quick_xml::escape::escape;
 use tokei::LanguageType;
 
+use crate::classify::Class;
 use crate::config::Metric;
 use crate::escape::escape_text;
 use crate::record::Counts;
 use crate::record::{Sides, Summary};
-use crate::render::palette;
+use crate::render::{labels, palette};
 use crate::tree::{Change, Kind, Node, Tree};
 use crate::units::human_bytes;
 use crate::units::{percent, relative_change, signed, thousands};
@@ -91,89 +92,148 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          <style>\n{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n\
          <p class=\"rf-sub\">{}</p>\n<p class=\"rf-how\">How to read: each frame is a \
          directory or a file, as wide as its {unit}; {colour}. Click a frame to zoom in \
-         and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights names \
-         matching a regular expression; hover for the path and counts.</p>\n\
+         and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights what \
+         a term matches: paths and names (a regular expression) or a language; hover \
+         for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
         escape(escape_text(page.subtitle)),
         colour = if page.tree.has_sides() {
-            "red grew, blue shrank, deeper the larger the change"
+            "red grew, blue shrank, deeper the larger the change relative to the frame"
         } else {
-            "files are coloured by language"
+            "files are coloured by language, generated, vendored and documentation files \
+             paler and hatched; a dashed frame is a directory folded by --depth or small \
+             entries merged, hatched in proportion to what of it is generated, vendored or \
+             documentation"
         },
     )?;
     out.write_all(svg)?;
     out.write_all(b"\n</section>\n")?;
 
-    match &page.summary.sides {
-        // A diff: each language before and after.
+    // With code that is not the user's own, the tables say whose each row
+    // is, and a switch shows them for all code or for the user's own
+    // alone (the graph is drawn once, of all code: `--own` draws the own
+    // code alone).
+    let summary = page.summary;
+    let switch = !summary.marked.is_empty();
+    if switch {
+        write_switch(&mut out, summary, metric)?;
+    }
+    let codes: &[Code] = if switch {
+        &[Code::All, Code::Own]
+    } else {
+        &[Code::All]
+    };
+
+    match &summary.sides {
+        // A diff: each language before and after, of all code.
         Some(sides) if sides.totals.len() > 1 => write_language_changes(&mut out, sides, metric)?,
         _ => {
-            // Largest first by the page's metric, whatever the summary was
-            // sorted by.
-            let mut languages: Vec<&(LanguageType, Counts)> =
-                page.summary.languages.iter().collect();
+            // Largest first by the page's metric, whatever the summary was sorted by.
+            let mut languages: Vec<&(LanguageType, Counts)> = summary.languages.iter().collect();
             languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
-            let total = page.summary.totals.get(metric);
-            write_languages(&mut out, &languages, page.summary.totals, metric, total)?;
+            let mut own_languages: Vec<&(LanguageType, Counts)> =
+                summary.own_languages.iter().collect();
+            own_languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
+            let bodies = codes
+                .iter()
+                .map(|&code| {
+                    let (list, totals) = match code {
+                        Code::All => (&languages, summary.totals),
+                        Code::Own => (&own_languages, own_totals(summary)),
+                    };
+                    let rows = list
+                        .iter()
+                        .map(|(language, counts)| Row {
+                            name: language.name().into(),
+                            language: Some(*language),
+                            class: None,
+                            counts: *counts,
+                        })
+                        .collect();
+                    Body::new(code, switch, rows, Some(totals), totals.get(metric))
+                })
+                .collect();
+            write_languages(&mut out, &languages, summary.totals, metric, bodies)?;
         }
     }
 
-    let total = page.tree.root().counts.get(metric);
-    let dirs = largest(page.tree, metric, LARGEST, Node::is_dir);
-    if !dirs.is_empty() {
-        writeln!(
-            out,
-            "<section>\n<h2>Largest directories</h2>\n<p class=\"rf-note\">The {} largest \
-             directories by {unit}, at any depth.</p>",
-            dirs.len()
-        )?;
-        let rows: Vec<Row<'_>> = dirs
-            .iter()
-            .map(|(path, node)| Row {
-                name: path,
-                language: None,
-                counts: node.counts,
-            })
-            .collect();
+    let root = page.tree.root();
+    let dirs: Vec<Body> = codes
+        .iter()
+        .map(|&code| {
+            let rows = largest(page.tree, metric, LARGEST, code, Node::is_dir)
+                .into_iter()
+                .map(|(path, node, counts)| Row {
+                    name: path,
+                    language: None,
+                    class: switch.then(|| class_of(node, code, metric)),
+                    counts,
+                })
+                .collect();
+            Body::new(code, switch, rows, None, code.counts(root).get(metric))
+        })
+        .collect();
+    if dirs.iter().any(|b| !b.rows.is_empty()) {
+        writeln!(out, "<section>\n<h2>Largest directories</h2>")?;
+        for body in &dirs {
+            writeln!(
+                out,
+                "<p class=\"rf-note\"{}>The {} largest directories by {unit}{}, at any \
+                 depth (a directory that holds just one directory is listed as that one).</p>",
+                body.attribute(),
+                body.rows.len(),
+                body.code.of_whom(),
+            )?;
+        }
         let table = Table {
             id: "rf-dirs",
             first: "Directory",
             with_language: false,
-            rows: &rows,
-            totals: None,
+            with_class: switch,
+            bodies: &dirs,
         };
-        table.write(&mut out, metric, total)?;
+        table.write(&mut out, metric)?;
         writeln!(out, "</section>")?;
     }
-    let files = largest(page.tree, metric, LARGEST, |n| {
-        matches!(n.kind, Kind::File(_))
-    });
-    if !files.is_empty() {
-        writeln!(
-            out,
-            "<section>\n<h2>Largest files</h2>\n<p class=\"rf-note\">The {} largest files \
-             by {unit}.</p>",
-            files.len()
-        )?;
-        let rows: Vec<Row<'_>> = files
-            .iter()
-            .map(|(path, node)| Row {
+    let files: Vec<Body> = codes
+        .iter()
+        .map(|&code| {
+            let rows = largest(page.tree, metric, LARGEST, code, |n| {
+                matches!(n.kind, Kind::File(_))
+            })
+            .into_iter()
+            .map(|(path, node, counts)| Row {
                 name: path,
                 language: match node.kind {
                     Kind::File(language) => Some(language),
                     _ => None,
                 },
-                counts: node.counts,
+                class: switch.then(|| class_of(node, code, metric)),
+                counts,
             })
             .collect();
+            Body::new(code, switch, rows, None, code.counts(root).get(metric))
+        })
+        .collect();
+    if files.iter().any(|b| !b.rows.is_empty()) {
+        writeln!(out, "<section>\n<h2>Largest files</h2>")?;
+        for body in &files {
+            writeln!(
+                out,
+                "<p class=\"rf-note\"{}>The {} largest files by {unit}{}.</p>",
+                body.attribute(),
+                body.rows.len(),
+                body.code.of_whom(),
+            )?;
+        }
         let table = Table {
             id: "rf-files",
             first: "File",
             with_language: true,
-            rows: &rows,
-            totals: None,
+            with_class: switch,
+            bodies: &files,
         };
-        table.write(&mut out, metric, total)?;
+        table.write(&mut out, metric)?;
         writeln!(out, "</section>")?;
     }
     write!(
@@ -212,8 +272,9 @@ fn write_languages(
     languages: &[&(LanguageType, Counts)],
     totals: Counts,
     metric: Metric,
-    total: u64,
+    bodies: Vec<Body>,
 ) -> io::Result<()> {
+    let total = totals.get(metric);
     write!(
         out,
         "<section>\n<h2>Languages</h2>\n<div class=\"rf-bar\" aria-hidden=\"true\">"
@@ -245,22 +306,14 @@ fn write_languages(
         )?;
     }
     writeln!(out, "</ul>")?;
-    let rows: Vec<Row<'_>> = languages
-        .iter()
-        .map(|(language, counts)| Row {
-            name: language.name(),
-            language: Some(*language),
-            counts: *counts,
-        })
-        .collect();
     let table = Table {
         id: "rf-languages",
         first: "Language",
         with_language: false,
-        rows: &rows,
-        totals: Some(totals),
+        with_class: false,
+        bodies: &bodies,
     };
-    table.write(out, metric, total)?;
+    table.write(out, metric)?;
     writeln!(out, "</section>")
 }
 
@@ -355,29 +408,170 @@ fn swatch(language: LanguageType) -> String {
     )
 }
 
+/// Whose code a body of a table holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Code {
+    /// Everything counted.
+    All,
+    /// The user's own code: not generated, vendored or documentation.
+    Own,
+}
+
+impl Code {
+    /// The counts of `node` it holds.
+    fn counts(self, node: &Node) -> Counts {
+        match self {
+            Code::All => node.counts,
+            Code::Own => node.own(),
+        }
+    }
+
+    /// What a note on a table adds: whose code its rows are.
+    fn of_whom(self) -> &'static str {
+        match self {
+            Code::All => "",
+            Code::Own => ", counting your own code alone",
+        }
+    }
+}
+
+/// The totals of the user's own code.
+fn own_totals(summary: &Summary) -> Counts {
+    summary
+        .marked
+        .iter()
+        .fold(summary.totals, |own, (_, marked)| own - *marked)
+}
+
+/// The switch between all code and the user's own, for the tables: radio
+/// buttons that show the table bodies of their choice (the page's
+/// script), saying how much each holds.
+fn write_switch(out: &mut impl Write, summary: &Summary, metric: Metric) -> io::Result<()> {
+    let (share, classes) = labels::marked_share(summary).unwrap_or_default();
+    let own = own_totals(summary).get(metric);
+    write!(
+        out,
+        "<div class=\"rf-switch\" role=\"radiogroup\" aria-label=\"Code in the tables\">\
+         <span>Tables of</span>\
+         <label><input type=\"radio\" name=\"rf-code\" value=\"all\" checked> all code \
+         <span class=\"rf-share\">{all}</span></label>\
+         <label><input type=\"radio\" name=\"rf-code\" value=\"own\"> your own code \
+         <span class=\"rf-share\">{own}, without the {share} {classes}</span></label>\
+         </div>\n\
+         <p class=\"rf-note\">The graph shows all code, the {classes} hatched; \
+         <code>repoflame --own</code> draws your own code alone.</p>\n",
+        all = escape(metric.amount(summary.totals.get(metric))),
+        own = escape(metric.amount(own)),
+        share = escape(&share),
+        classes = escape(&classes),
+    )
+}
+
+/// What a directory or file of the tables is: "own", "vendored",
+/// "generated", "documentation", or for a directory of several, the shares
+/// ("34% generated"), with the reason or the shares on hover.
+fn class_of(node: &Node, code: Code, metric: Metric) -> ClassCell {
+    let own = || ClassCell {
+        text: "own".into(),
+        title: "your own code: not generated, vendored or documentation".into(),
+    };
+    if code == Code::Own {
+        return own();
+    }
+    if let Some(class) = &node.class {
+        return ClassCell {
+            text: class.class.name().into(),
+            title: class.to_string(),
+        };
+    }
+    let marked = node.marked();
+    let classes: Vec<Class> = Class::ALL
+        .into_iter()
+        .filter(|&class| marked.get(class).get(metric) > 0)
+        .collect();
+    let value = node.counts.get(metric);
+    match (classes.as_slice(), labels::marked_shares(node, metric)) {
+        (_, None) => own(),
+        ([one], Some(shares)) if marked.get(*one).get(metric) == value => ClassCell {
+            text: one.name().into(),
+            title: shares,
+        },
+        (_, Some(shares)) => ClassCell {
+            text: shares.clone(),
+            title: format!("{shares}; the rest your own code"),
+        },
+    }
+}
+
+/// The class column's cell of a row.
+struct ClassCell {
+    text: String,
+    /// Why, on hover.
+    title: String,
+}
+
 /// One row of a table: a language, a directory or a file.
-struct Row<'a> {
+struct Row {
     /// The first column, not yet escaped.
-    name: &'a str,
+    name: String,
     /// A swatch in the first column (languages), or a column of its own
     /// (files).
     language: Option<LanguageType>,
+    /// Whose code it is, when the table says.
+    class: Option<ClassCell>,
     counts: Counts,
 }
 
-/// A sortable table, rows already in order (largest first).
+/// The rows of a table for all code or for the user's own, already in
+/// order (largest first).
+struct Body {
+    code: Code,
+    /// Whether the page has the switch: the body says which choice it is,
+    /// and the own code's starts hidden.
+    switched: bool,
+    rows: Vec<Row>,
+    /// A last row of totals.
+    totals: Option<Counts>,
+    /// What shares are of.
+    total: u64,
+}
+
+impl Body {
+    fn new(code: Code, switched: bool, rows: Vec<Row>, totals: Option<Counts>, total: u64) -> Body {
+        Body {
+            code,
+            switched,
+            rows,
+            totals,
+            total,
+        }
+    }
+
+    /// The attributes of its elements: which choice of the switch shows
+    /// them.
+    fn attribute(&self) -> &'static str {
+        match (self.switched, self.code) {
+            (false, _) => "",
+            (true, Code::All) => " data-rf-code=\"all\"",
+            (true, Code::Own) => " data-rf-code=\"own\" hidden",
+        }
+    }
+}
+
+/// A sortable table: a body per choice of the switch (one without it).
 struct Table<'a> {
     id: &'a str,
     /// The header of the first column.
     first: &'a str,
     /// A language column instead of the files column (a table of files).
     with_language: bool,
-    rows: &'a [Row<'a>],
-    totals: Option<Counts>,
+    /// A column that says whose code each row is.
+    with_class: bool,
+    bodies: &'a [Body],
 }
 
 impl Table<'_> {
-    fn write(&self, out: &mut impl Write, metric: Metric, total: u64) -> io::Result<()> {
+    fn write(&self, out: &mut impl Write, metric: Metric) -> io::Result<()> {
         let th = |sort: &str, label: &str, sorted: bool| {
             format!(
                 "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
@@ -394,6 +588,9 @@ impl Table<'_> {
             self.id,
             th("text", self.first, false)
         )?;
+        if self.with_class {
+            write!(out, "{}", th("text", "Class", false))?;
+        }
         if self.with_language {
             write!(out, "{}", th("text", "Language", false))?;
         } else {
@@ -403,29 +600,55 @@ impl Table<'_> {
             write!(out, "{}", th("num", label, false))?;
         }
         let share = format!("Share of {}", metric.unit());
-        writeln!(out, "{}</tr></thead>\n<tbody>", th("num", &share, true))?;
-        for row in self.rows {
-            write!(out, "<tr><td class=\"rf-name\">")?;
-            match row.language {
-                Some(language) if self.with_language => write!(
-                    out,
-                    "{}</td><td>{}{}",
-                    breakable(row.name),
-                    swatch(language),
-                    escape(language.name())
-                )?,
-                Some(language) => write!(out, "{}{}", swatch(language), breakable(row.name))?,
-                None => write!(out, "{}", breakable(row.name))?,
+        writeln!(out, "{}</tr></thead>", th("num", &share, true))?;
+        for body in self.bodies {
+            writeln!(out, "<tbody{}>", body.attribute())?;
+            for row in &body.rows {
+                write!(out, "<tr><td class=\"rf-name\">")?;
+                match row.language {
+                    Some(language) if !self.with_language => {
+                        write!(out, "{}{}", swatch(language), breakable(&row.name))?
+                    }
+                    _ => write!(out, "{}", breakable(&row.name))?,
+                }
+                write!(out, "</td>")?;
+                if let Some(class) = row.class.as_ref().filter(|_| self.with_class) {
+                    write!(
+                        out,
+                        "<td class=\"rf-class\" title=\"{}\">{}</td>",
+                        escape(&class.title),
+                        escape(&class.text)
+                    )?;
+                }
+                if self.with_language {
+                    match row.language {
+                        Some(language) => write!(
+                            out,
+                            "<td class=\"rf-lang\">{}{}</td>",
+                            swatch(language),
+                            escape(language.name())
+                        )?,
+                        None => write!(out, "<td class=\"rf-lang\"></td>")?,
+                    }
+                }
+                write_counts(out, &row.counts, !self.with_language, metric, body.total)?;
+                writeln!(out, "</tr>")?;
             }
-            write!(out, "</td>")?;
-            write_counts(out, &row.counts, !self.with_language, metric, total)?;
-            writeln!(out, "</tr>")?;
+            write!(out, "</tbody>")?;
         }
-        write!(out, "</tbody>")?;
-        if let Some(totals) = &self.totals {
-            write!(out, "\n<tfoot><tr><td>Total</td>")?;
-            write_counts(out, totals, true, metric, total)?;
-            write!(out, "</tr></tfoot>")?;
+        let totals: Vec<&Body> = self.bodies.iter().filter(|b| b.totals.is_some()).collect();
+        if !totals.is_empty() {
+            write!(out, "\n<tfoot>")?;
+            for body in totals {
+                write!(out, "<tr{}><td>Total</td>", body.attribute())?;
+                if self.with_class {
+                    write!(out, "<td></td>")?;
+                }
+                let counts = body.totals.unwrap_or_default();
+                write_counts(out, &counts, true, metric, body.total)?;
+                write!(out, "</tr>")?;
+            }
+            write!(out, "</tfoot>")?;
         }
         writeln!(out, "\n</table></div>")
     }
@@ -462,18 +685,22 @@ fn write_counts(
 }
 
 /// The `n` largest nodes below the root that `pick` selects, by `metric`
-/// and then by path, with their paths (a directory's ending in `/`);
-/// nodes whose metric is zero are left out. A one-file source is its own
-/// root.
+/// of `code`'s counts (all, or the user's own) and then by path, with their
+/// paths (a directory's ending in `/`) and those counts; nodes whose metric
+/// is zero are left out, and so is a directory that holds nothing but one
+/// directory (whose row would be the same): the deepest of such a chain
+/// stands for it (`vendor/golang.org/x/`, not `vendor/golang.org/` too). A
+/// one-file source is its own root.
 fn largest(
     tree: &Tree,
     metric: Metric,
     n: usize,
+    code: Code,
     pick: impl Fn(&Node) -> bool,
-) -> Vec<(String, &Node)> {
-    // Largest first: `(metric, path, node)`, at most `n`.
-    let mut rows: Vec<(u64, String, &Node)> = Vec::with_capacity(n + 1);
-    let full_above = |rows: &Vec<(u64, String, &Node)>, value: u64| {
+) -> Vec<(String, &Node, Counts)> {
+    // Largest first: `(metric, path, node, counts)`, at most `n`.
+    let mut rows: Vec<(u64, String, &Node, Counts)> = Vec::with_capacity(n + 1);
+    let full_above = |rows: &Vec<(u64, String, &Node, Counts)>, value: u64| {
         rows.len() == n && rows.last().is_some_and(|(v, ..)| *v > value)
     };
     // Below the root, or the root itself for a one-file source.
@@ -484,7 +711,8 @@ fn largest(
         if id < skip_until {
             continue;
         }
-        let value = node.counts.get(metric);
+        let counts = code.counts(node);
+        let value = counts.get(metric);
         // Counts only add up: nothing below is larger.
         if value == 0 || full_above(&rows, value) {
             skip_until = id + 1 + node.descendants as usize;
@@ -492,20 +720,26 @@ fn largest(
         }
         names.truncate(node.depth as usize - start);
         names.push(&node.name);
-        if pick(node) {
+        let only_child = || {
+            tree.children(id).any(|child| {
+                let child = &tree.nodes[child];
+                child.is_dir() && code.counts(child) == counts
+            })
+        };
+        if pick(node) && !(node.is_dir() && only_child()) {
             let mut path = names.join("/");
             if node.is_dir() {
                 path.push('/');
             }
-            let at = rows.partition_point(|(v, p, _)| *v > value || (*v == value && *p < path));
+            let at = rows.partition_point(|(v, p, ..)| *v > value || (*v == value && *p < path));
             if at < n {
-                rows.insert(at, (value, path, node));
+                rows.insert(at, (value, path, node, counts));
                 rows.truncate(n);
             }
         }
     }
     rows.into_iter()
-        .map(|(_, path, node)| (path, node))
+        .map(|(_, path, node, counts)| (path, node, counts))
         .collect()
 }
 
@@ -1016,7 +1250,7 @@ mod tests {
             })
             .collect();
         let tree = Tree::build(b"r", records);
-        let files = largest(&tree, Metric::Code, LARGEST, |n| !n.is_dir());
+        let files = largest(&tree, Metric::Code, LARGEST, Code::All, |n| !n.is_dir());
         // Brute force: every file, sorted.
         let tree_ref = &tree;
         let mut all: Vec<(u64, String)> = tree
@@ -1030,9 +1264,9 @@ mod tests {
             .collect();
         all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let expected: Vec<String> = all.into_iter().take(LARGEST).map(|(_, p)| p).collect();
-        let got: Vec<String> = files.into_iter().map(|(p, _)| p).collect();
+        let got: Vec<String> = files.into_iter().map(|(p, ..)| p).collect();
         assert_eq!(got, expected);
-        let dirs = largest(&tree, Metric::Code, 3, Node::is_dir);
+        let dirs = largest(&tree, Metric::Code, 3, Code::All, Node::is_dir);
         assert_eq!(dirs.len(), 3);
         assert!(
             dirs.windows(2)
@@ -1040,13 +1274,153 @@ mod tests {
         );
     }
 
+    /// A record of `class`, with its reason.
+    fn marked(path: &str, language: LanguageType, code: u64, class: Class) -> Record {
+        let mut record = record(path, language, code);
+        record.class = Some(Box::new(crate::classify::Classification {
+            class,
+            reason: "made up".into(),
+        }));
+        record
+    }
+
+    /// The cells of each row of the body of table `id` for `code`.
+    fn rows_of(html: &str, id: &str, code: &str) -> Vec<Vec<String>> {
+        let table = between(html, &format!("id=\"{id}\">"), "</table>");
+        let body = between(
+            table,
+            &format!("<tbody data-rf-code=\"{code}\""),
+            "</tbody>",
+        );
+        let body = &body[body.find('>').unwrap() + 1..];
+        body.split("</tr>")
+            .filter(|r| r.contains("<td"))
+            .map(|row| {
+                row.split("</td>")
+                    .filter(|c| c.contains("<td"))
+                    .map(|cell| strip_tags(cell).trim().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tables_say_whose_code_each_row_is_and_switch_to_the_users_own() {
+        let records = vec![
+            record("src/main.rs", LanguageType::Rust, 100),
+            marked("src/gen/api.pb.go", LanguageType::Go, 50, Class::Generated),
+            marked(
+                "vendor/golang.org/x/sys/unix/a.go",
+                LanguageType::Go,
+                300,
+                Class::Vendored,
+            ),
+            marked(
+                "vendor/golang.org/x/sys/unix/b.go",
+                LanguageType::Go,
+                200,
+                Class::Vendored,
+            ),
+            marked(
+                "docs/guide.md",
+                LanguageType::Markdown,
+                5,
+                Class::Documentation,
+            ),
+        ];
+        let (html, _) = render_page(records, "t", Metric::Code);
+        // The switch, all code first.
+        assert!(html.contains(
+            "<label><input type=\"radio\" name=\"rf-code\" value=\"all\" checked> all code \
+             <span class=\"rf-share\">655 code lines</span></label>"
+        ));
+        assert!(html.contains(
+            "<label><input type=\"radio\" name=\"rf-code\" value=\"own\"> your own code \
+             <span class=\"rf-share\">100 code lines, without the 85% vendored, generated or \
+             documentation</span></label>"
+        ));
+        assert!(html.contains("<tbody data-rf-code=\"own\" hidden>"));
+        // Directories: the chain vendor/ → golang.org/ → x/ → sys/ → unix/
+        // is one row, the deepest; a class column.
+        let short = |rows: Vec<Vec<String>>| -> Vec<[String; 4]> {
+            rows.into_iter()
+                .map(|r| [r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()])
+                .collect()
+        };
+        let dirs = short(rows_of(&html, "rf-dirs", "all"));
+        let expected = [
+            ["vendor/golang.org/x/sys/unix/", "vendored", "2", "500"],
+            ["src/", "33% generated", "2", "150"],
+            ["src/gen/", "generated", "1", "50"],
+            ["docs/", "documentation", "1", "5"],
+        ];
+        assert_eq!(dirs, expected.map(|r| r.map(String::from)));
+        // The user's own: their counts only, shares of their total.
+        let own = rows_of(&html, "rf-dirs", "own");
+        assert_eq!(
+            own,
+            [["src/", "own", "1", "100", "1", "2", "103", "1000 B", "100%"].map(String::from)]
+        );
+        let files = short(rows_of(&html, "rf-files", "all"));
+        let expected = [
+            ["vendor/golang.org/x/sys/unix/a.go", "vendored", "Go", "300"],
+            ["vendor/golang.org/x/sys/unix/b.go", "vendored", "Go", "200"],
+            ["src/main.rs", "own", "Rust", "100"],
+            ["src/gen/api.pb.go", "generated", "Go", "50"],
+            ["docs/guide.md", "documentation", "Markdown", "5"],
+        ];
+        assert_eq!(files, expected.map(|r| r.map(String::from)));
+        assert!(html.contains("<td class=\"rf-class\" title=\"vendored: made up\">vendored</td>"));
+        let own = short(rows_of(&html, "rf-files", "own"));
+        assert_eq!(
+            own,
+            [["src/main.rs", "own", "Rust", "100"].map(String::from)]
+        );
+        // Languages: the own code's alone, with its total.
+        let languages: Vec<String> = rows_of(&html, "rf-languages", "own")
+            .into_iter()
+            .map(|r| format!("{} {} {}", r[0], r[2], r[7]))
+            .collect();
+        assert_eq!(languages, ["Rust 100 100%"]);
+        assert!(html.contains("<tr data-rf-code=\"own\" hidden><td>Total</td><td data-v=\"1\">1</td><td data-v=\"100\">100</td>"));
+        // Well-formed still.
+        check_nesting(&html);
+    }
+
+    #[test]
+    fn without_marked_code_there_is_no_switch_and_no_class_column() {
+        let (html, _) = render(Metric::Code);
+        assert!(!html.contains("name=\"rf-code\""), "the switch");
+        assert!(!html.contains(">Class<"));
+        assert!(!html.contains("data-rf-code=\""));
+    }
+
+    #[test]
+    fn a_directory_with_one_directory_is_listed_once() {
+        // vendor/ and vendor/golang.org/ hold nothing but golang.org/x/:
+        // the same row three times, listed once as the deepest. a/ holds a
+        // file beside its directory: its own row.
+        let records = vec![
+            record("vendor/golang.org/x/one.go", LanguageType::Go, 30),
+            record("vendor/golang.org/x/two.go", LanguageType::Go, 20),
+            record("a/b/c.rs", LanguageType::Rust, 10),
+            record("a/d.rs", LanguageType::Rust, 1),
+        ];
+        let tree = Tree::build(b"r", records);
+        let dirs: Vec<String> = largest(&tree, Metric::Code, LARGEST, Code::All, Node::is_dir)
+            .into_iter()
+            .map(|(path, ..)| path)
+            .collect();
+        assert_eq!(dirs, ["vendor/golang.org/x/", "a/", "a/b/"]);
+    }
+
     #[test]
     fn one_file_source_lists_the_file() {
         let records = vec![record("", LanguageType::Rust, 3)];
         let tree = Tree::build(b"main.rs", records);
-        let files = largest(&tree, Metric::Code, LARGEST, |n| !n.is_dir());
+        let files = largest(&tree, Metric::Code, LARGEST, Code::All, |n| !n.is_dir());
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].0, "main.rs");
-        assert!(largest(&tree, Metric::Code, LARGEST, Node::is_dir).is_empty());
+        assert!(largest(&tree, Metric::Code, LARGEST, Code::All, Node::is_dir).is_empty());
     }
 }

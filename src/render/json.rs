@@ -7,6 +7,8 @@
 //!   "source": {"name", "kind"},
 //!   "metric": "code",
 //!   "totals": {files, code, comments, blanks, lines, bytes},
+//!   "marked": {generated, vendored, documentation: counts},  part of the totals
+//!   "left_out": {… the same},  left out by --own or --exclude-…, when any
 //!   "languages": [{name, files, code, comments, blanks, lines, bytes}],  largest first
 //!   "files": [{path, language, code, comments, blanks, lines, bytes}],   sorted by path
 //!   "problems": [{path, message}] }
@@ -47,6 +49,10 @@ struct Report<'a> {
     /// What linguist would call generated, vendored or documentation: part
     /// of the totals, counted separately too.
     marked: BTreeMap<&'static str, CountsOut>,
+    /// What `--own` or an `--exclude-…` of a class left out: not part of
+    /// the totals. Absent when nothing was.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    left_out: BTreeMap<&'static str, CountsOut>,
     languages: Vec<LanguageOut>,
     files: Vec<FileOut>,
     problems: Vec<ProblemOut<'a>>,
@@ -270,6 +276,11 @@ pub(crate) fn write<W: Write>(
         totals: (&summary.totals).into(),
         marked: summary
             .marked
+            .iter()
+            .map(|(class, counts)| (class.name(), counts.into()))
+            .collect(),
+        left_out: summary
+            .left_out
             .iter()
             .map(|(class, counts)| (class.name(), counts.into()))
             .collect(),

@@ -5,12 +5,13 @@
 use crate::config::Metric;
 use std::fmt::Write as _;
 
+use crate::classify::Class;
 use crate::record::Counts;
 use crate::record::Summary;
 use crate::render::palette::{self, Rgb};
 use crate::source::RevisionInfo;
 use crate::tree::{Change, Kind, Node, Tree};
-use crate::units::{files, human_bytes, percent, signed, thousands};
+use crate::units::{amount, either, files, human_bytes, percent, rough_percent, signed, thousands};
 
 /// Font size of the labels, in pixels.
 pub(crate) const FONT_SIZE: usize = 12;
@@ -34,11 +35,37 @@ pub(crate) struct Decoration {
     /// Left out: the second copy of a one-file source, which inferno draws
     /// above its own root frame.
     pub(crate) hidden: bool,
-    /// Generated, vendored or documentation: hatched.
-    pub(crate) marked: bool,
+    /// Generated, vendored or documentation, wholly or in part: hatched.
+    pub(crate) hatch: Hatch,
+    /// A directory folded by `--depth`, or entries merged into one frame:
+    /// drawn with a dashed outline, so that it does not pass for a file.
+    pub(crate) merged: bool,
     /// The language of a file frame, for the search ("Go" highlights the
     /// Go files).
     pub(crate) language: Option<&'static str>,
+}
+
+/// How much of a frame is hatched as generated, vendored or documentation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Hatch {
+    /// None of it.
+    None,
+    /// A marked file: all of it, over a fill already paler.
+    File,
+    /// Merged entries (a directory folded by `--depth`, small entries
+    /// merged): this share of the frame, in proportion to the marked part
+    /// of the metric, at its right end, paled and hatched there. A frame
+    /// that is a third vendored is a third hatched, one that is all
+    /// vendored is hatched all over like a vendored file; the hover text
+    /// gives the shares.
+    Part(f64),
+}
+
+impl Decoration {
+    /// Whether any of the frame is hatched.
+    pub(crate) fn marked(&self) -> bool {
+        self.hatch != Hatch::None
+    }
 }
 
 /// How frame `node` (at `path`) is drawn; `total` is the root's width.
@@ -120,11 +147,24 @@ pub(crate) fn decorate(
                 .tint
                 .map(|l| format!(", mostly {}", l.name()))
                 .unwrap_or_default();
-            (
+            let first = if merged.directories == 0 {
                 format!(
-                    "{} files too narrow to draw, merged: {names} · {amount}{mostly}",
-                    thousands(c.files)
-                ),
+                    "{} too narrow to draw, merged: {names} · {amount}{mostly}",
+                    files(c.files)
+                )
+            } else {
+                let loose = merged.entries - merged.directories;
+                let what = match loose {
+                    0 => directories(merged.directories),
+                    _ => format!("{} and {}", directories(merged.directories), files(loose)),
+                };
+                format!(
+                    "{what} too narrow to draw, merged: {names} · {amount} in {}{mostly}",
+                    files(c.files)
+                )
+            };
+            (
+                first,
                 // Paler than a file of the language, so it reads as a group.
                 node.tint
                     .map(|l| palette::language_color(l).lighten(0.45))
@@ -132,18 +172,63 @@ pub(crate) fn decorate(
             )
         }
     };
-    let class = node
-        .class
-        .as_deref()
-        .map(|c| format!("\n{c}"))
-        .unwrap_or_default();
+    // A file's class and why; what is marked of a directory or of merged
+    // entries, in shares.
+    let class = match node.class.as_deref() {
+        Some(class) => format!("\n{class}"),
+        None => marked_shares(node, metric)
+            .map(|shares| format!("\n{shares}"))
+            .unwrap_or_default(),
+    };
+    // Merged entries and folded directories: hatched in proportion.
+    let merged = matches!(node.kind, Kind::Small(_)) || (node.is_dir() && !node.has_children());
+    let hatch = if node.class.is_some() {
+        Hatch::File
+    } else if merged && value > 0 {
+        match node.marked().total().get(metric) {
+            0 => Hatch::None,
+            marked => Hatch::Part(marked as f64 / value as f64),
+        }
+    } else {
+        Hatch::None
+    };
     Decoration {
         title: format!("{}\n{first}\n{details}{class}", node.name),
         fill,
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
-        marked: node.class.is_some(),
+        hatch,
+        merged: merged && !is_root,
         language: file_language(node),
+    }
+}
+
+/// What is marked of a directory or merged entries, largest first, in
+/// shares of `metric`: "72% vendored, 3% generated".
+pub(crate) fn marked_shares(node: &Node, metric: Metric) -> Option<String> {
+    let marked = node.marked();
+    let total = node.counts.get(metric);
+    let mut shares: Vec<(u64, Class)> = Class::ALL
+        .iter()
+        .map(|&class| (marked.get(class).get(metric), class))
+        .filter(|(value, _)| *value > 0)
+        .collect();
+    if shares.is_empty() {
+        return None;
+    }
+    shares.sort_by_key(|&(value, class)| (std::cmp::Reverse(value), class));
+    let shares: Vec<String> = shares
+        .iter()
+        .map(|(value, class)| format!("{} {}", rough_percent(*value, total), class.name()))
+        .collect();
+    Some(shares.join(", "))
+}
+
+/// `1 directory`, `3 directories`.
+fn directories(n: u64) -> String {
+    match n {
+        1 => "1 directory".to_string(),
+        n => format!("{} directories", thousands(n)),
     }
 }
 
@@ -298,7 +383,7 @@ pub(crate) fn add_marked_item(legend: &mut Legend, width: usize) {
         swatch: Some(Rgb(0xc8, 0xc8, 0xc8)),
         hatched: true,
         tooltip: "files GitHub's linguist would not count as the project's code: \
-                  drawn paler and hatched, left out with --exclude-generated or --exclude-vendored"
+                  drawn paler and hatched; --own leaves them out"
             .into(),
         text,
         x: 0.0,
@@ -510,7 +595,8 @@ fn decorate_change(
         fill: change_color(before, after),
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
-        marked: false,
+        hatch: Hatch::None,
+        merged: false,
         language: file_language(node),
     }
 }
@@ -541,6 +627,81 @@ pub(crate) fn subtitle(summary: &Summary, metric: Metric) -> String {
         }
     );
     s
+}
+
+/// How much of the totals is generated, vendored or documentation, in
+/// the summary's metric, and which: `("81%", "vendored or generated")`,
+/// the classes largest first. `None` when none of it is.
+pub(crate) fn marked_share(summary: &Summary) -> Option<(String, String)> {
+    let metric = summary.metric;
+    let mut classes: Vec<(Class, u64)> = summary
+        .marked
+        .iter()
+        .map(|(class, counts)| (*class, counts.get(metric)))
+        .filter(|(_, value)| *value > 0)
+        .collect();
+    if classes.is_empty() {
+        return None;
+    }
+    classes.sort_by_key(|(class, value)| (std::cmp::Reverse(*value), *class));
+    let marked: u64 = classes.iter().map(|(_, value)| value).sum();
+    let names: Vec<&str> = classes.iter().map(|(class, _)| class.name()).collect();
+    Some((
+        rough_percent(marked, summary.totals.get(metric)),
+        either(&names),
+    ))
+}
+
+/// What the subtitle says of code that is not the user's own: how much of
+/// the graph it is and the flag that hides it ("81% vendored or generated:
+/// --own shows your code alone"), or how much `--own` or an `--exclude-…`
+/// left out ("8,672 vendored or generated code lines left out").
+pub(crate) fn class_notes(summary: &Summary) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some((share, classes)) = marked_share(summary) {
+        notes.push(format!("{share} {classes}: {OWN_HINT}"));
+    }
+    if let Some(left_out) = left_out(summary) {
+        notes.push(left_out);
+    }
+    notes
+}
+
+/// What hides generated, vendored and documentation files.
+pub(crate) const OWN_HINT: &str = "--own shows your code alone";
+
+/// "8,672 vendored or generated code lines left out" (or files, when they
+/// have none of the metric).
+pub(crate) fn left_out(summary: &Summary) -> Option<String> {
+    if summary.left_out.is_empty() {
+        return None;
+    }
+    let metric = summary.metric;
+    let total = summary
+        .left_out
+        .iter()
+        .fold(Counts::default(), |mut sum, (_, c)| {
+            sum += *c;
+            sum
+        });
+    // In the metric, or in files when none of it has any of the metric;
+    // naming the classes that have some.
+    let measure = match total.get(metric) {
+        0 => Metric::Files,
+        _ => metric,
+    };
+    let mut classes: Vec<&(Class, Counts)> = summary
+        .left_out
+        .iter()
+        .filter(|(_, counts)| counts.get(measure) > 0)
+        .collect();
+    classes.sort_by_key(|(class, counts)| (std::cmp::Reverse(counts.get(measure)), *class));
+    let names: Vec<&str> = classes.iter().map(|(class, _)| class.name()).collect();
+    let (value, unit) = (total.get(measure), measure.unit());
+    let amount = amount(value, unit);
+    // "8,672 vendored or generated code lines": the classes go before the unit.
+    let (number, unit) = amount.split_once(' ').unwrap_or((&amount, ""));
+    Some(format!("{number} {} {unit} left out", either(&names)))
 }
 
 /// The subtitle of a diff: "12,345 → 12,900 code lines (+555: +700 −145
@@ -599,6 +760,99 @@ mod tests {
     use super::*;
     use crate::render::palette::delta_e;
     use tokei::LanguageType;
+
+    #[test]
+    fn merged_frames_are_hatched_in_proportion_and_outlined() {
+        use crate::classify::{Class, Classification};
+        use crate::record::Record;
+        use tokei::LanguageType;
+        let record = |path: &str, code: u64, class: Option<Class>| {
+            let mut record = Record::one(
+                path.into(),
+                LanguageType::Go,
+                Counts {
+                    files: 1,
+                    code,
+                    ..Counts::default()
+                },
+            );
+            record.class = class.map(|class| {
+                Box::new(Classification {
+                    class,
+                    reason: "made up".into(),
+                })
+            });
+            record
+        };
+        let mut tree = Tree::build(
+            b"r",
+            vec![
+                record("internal/api/api.pb.go", 25, Some(Class::Generated)),
+                record("internal/server.go", 75, None),
+                record("vendor/x/a.go", 40, Some(Class::Vendored)),
+                record("vendor/x/b.go", 60, Some(Class::Vendored)),
+                record("main.go", 10, None),
+            ],
+        );
+        let unfolded = tree.clone();
+        crate::views::fold_below(&mut tree, 1, Metric::Code);
+        let node = |tree: &Tree, name: &str| {
+            tree.nodes
+                .iter()
+                .find(|n| &*n.name == name)
+                .unwrap()
+                .clone()
+        };
+        let decorate = |node: &Node| decorate(node, "p", Metric::Code, 210, false);
+
+        // Folded: a quarter generated, a quarter hatched.
+        let internal = decorate(&node(&tree, "internal"));
+        assert_eq!(internal.hatch, Hatch::Part(0.25));
+        assert!(internal.merged && internal.marked());
+        assert!(
+            internal.title.ends_with("\n25% generated"),
+            "{}",
+            internal.title
+        );
+        // All vendored: all of it, paled by the hatch (its fill is a folded
+        // directory's, not a vendored file's).
+        let vendor = decorate(&node(&tree, "vendor"));
+        assert_eq!(vendor.hatch, Hatch::Part(1.0));
+        assert!(
+            vendor.title.ends_with("\n100% vendored"),
+            "{}",
+            vendor.title
+        );
+        // A file: hatched whole, not outlined.
+        let main = decorate(&node(&tree, "main.go"));
+        assert_eq!((main.hatch, main.merged), (Hatch::None, false));
+        let file = decorate(&node(&unfolded, "a.go"));
+        assert_eq!((file.hatch, file.merged), (Hatch::File, false));
+        // A directory drawn with its entries: they show what they are.
+        let open = decorate(&node(&unfolded, "vendor"));
+        assert_eq!((open.hatch, open.merged), (Hatch::None, false));
+        assert!(open.title.ends_with("\n100% vendored"), "{}", open.title);
+
+        // Small entries merged: as much hatched as is marked.
+        let mut merged = unfolded.clone();
+        crate::views::merge_small(&mut merged, Metric::Code, 101);
+        let small = merged
+            .nodes
+            .iter()
+            .find(|n| matches!(n.kind, Kind::Small(_)) && n.depth == 1)
+            .unwrap();
+        assert_eq!(&*small.name, "(2 directories, 5 files)");
+        let small = decorate(small);
+        assert_eq!(small.hatch, Hatch::Part(125.0 / 210.0));
+        assert!(small.merged);
+        assert!(
+            small
+                .title
+                .contains("\n2 directories and 1 file too narrow to draw, merged: "),
+            "{}",
+            small.title
+        );
+    }
 
     #[test]
     fn change_colours_say_which_way_and_how_much() {

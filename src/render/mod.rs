@@ -133,6 +133,15 @@ fn write_graph(
         ),
         [first, .., last] => labels::diff_subtitle(&tree, metric, first, last),
     };
+    // What is not the user's own code, and how to hide it (a diff's
+    // frames are not hatched: it says nothing of them).
+    let subtitle = match run.info.revisions.len() {
+        0 | 1 => std::iter::once(subtitle)
+            .chain(labels::class_notes(run.summary))
+            .collect::<Vec<_>>()
+            .join(" · "),
+        _ => subtitle,
+    };
     let labels = svg::Labels {
         title: &title,
         subtitle: &subtitle,

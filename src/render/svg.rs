@@ -28,8 +28,8 @@ use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use crate::config::{Metric, REFERENCE_WIDTH, SvgOptions};
 use crate::record::Summary;
 use crate::render::labels::{
-    Decoration, FONT_SIZE, FONT_WIDTH, LEGEND_ROW, Legend, add_marked_item, decorate, diff_legend,
-    legend,
+    Decoration, FONT_SIZE, FONT_WIDTH, Hatch, LEGEND_ROW, Legend, add_marked_item, decorate,
+    diff_legend, legend,
 };
 use crate::tree::{Node, Tree};
 
@@ -110,7 +110,7 @@ pub(crate) fn render(
                 decorations.insert((*depth, *start), decoration);
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
-            let marked = decorations.values().any(|d| d.marked);
+            let marked = decorations.values().any(Decoration::marked);
             let mut legend = if tree.has_sides() {
                 diff_legend(metric, width)
             } else {
@@ -384,11 +384,20 @@ const SCRIPT_PATCHES: &[(&str, &str, usize)] = &[
 /// whose widths are the larger of before and after.
 const SEARCH_SCRIPT: &str = include_str!("assets/search.js");
 
-/// The pattern marked frames are hatched with: white diagonal stripes.
-const HATCH: &str = r#"<defs><pattern id="rf-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect x="0" y="0" width="2" height="6" fill="rgba(255,255,255,0.7)"/></pattern></defs>"#;
+/// The patterns marked frames are hatched with: white diagonal stripes
+/// (`rf-hatch`, over a marked file's paler fill), and the same over a
+/// white wash that makes the part it covers as pale (`rf-hatch-pale`, the
+/// marked part of merged entries).
+const HATCH: &str = concat!(
+    r#"<defs><pattern id="rf-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect x="0" y="0" width="2" height="6" fill="rgba(255,255,255,0.7)"/></pattern>"#,
+    r#"<pattern id="rf-hatch-pale" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect x="0" y="0" width="6" height="6" fill="rgba(255,255,255,0.45)"/><rect x="0" y="0" width="2" height="6" fill="rgba(255,255,255,0.7)"/></pattern></defs>"#
+);
 
+/// Hover outlines a frame; merged entries and folded directories have a
+/// dashed outline of their own, so that they do not pass for files.
 const EXTRA_CSS: &str = "
-#frames > g:hover > rect { stroke:black; stroke-width:1; }
+#frames > g:hover > rect:first-of-type { stroke:black; stroke-width:1; }
+#frames > g.merged > rect:first-of-type { stroke:rgba(0,0,0,0.55); stroke-width:1; stroke-dasharray:3 2; }
 #legend text { fill:rgb(60,60,60); }
 ";
 
@@ -666,8 +675,11 @@ fn write_frame(
     let text_end = text_open_end + cut(&frame[text_open_end..], b"</text>")?;
 
     out.extend_from_slice(&frame[..g_end]);
-    if decoration.marked {
-        out.extend_from_slice(b" class=\"marked\"");
+    match (decoration.marked(), decoration.merged) {
+        (true, true) => out.extend_from_slice(b" class=\"marked merged\""),
+        (true, false) => out.extend_from_slice(b" class=\"marked\""),
+        (false, true) => out.extend_from_slice(b" class=\"merged\""),
+        (false, false) => {}
     }
     if let Some(language) = decoration.language {
         out.extend_from_slice(b" data-lang=\"");
@@ -684,12 +696,23 @@ fn write_frame(
         out.extend_from_slice(&rect[fill_end..]);
     };
     with_fill(out, fill.as_bytes());
-    if decoration.marked {
-        // A hatched copy on top for marked frames: the same place and fg:
-        // attributes, so zooming moves it too, and it lets the mouse
-        // through.
-        let mut hatch = Vec::with_capacity(rect.len() + 48);
-        with_fill(&mut hatch, b"url(#rf-hatch)");
+    // A hatched copy on top for marked frames: the same place and fg:
+    // attributes, so zooming moves it too, and it lets the mouse through.
+    // For merged entries, over the marked share of the frame only, with fg:
+    // attributes to match (inferno's zoom places every rect of a frame by
+    // its own).
+    let hatch = match decoration.hatch {
+        Hatch::None => None,
+        Hatch::File => {
+            let mut hatch = Vec::with_capacity(rect.len() + 48);
+            with_fill(&mut hatch, b"url(#rf-hatch)");
+            Some(hatch)
+        }
+        Hatch::Part(share) => {
+            Some(right_part(rect, share, b"url(#rf-hatch-pale)").ok_or_else(shape)?)
+        }
+    };
+    if let Some(mut hatch) = hatch {
         hatch.truncate(hatch.len() - 2);
         out.extend_from_slice(&hatch);
         out.extend_from_slice(b" pointer-events=\"none\"/>");
@@ -707,6 +730,52 @@ fn write_frame(
     }
     out.extend_from_slice(&frame[text_end..]);
     Ok(true)
+}
+
+/// A copy of inferno's rectangle `rect` narrowed to its right `share`
+/// (at least one unit of the metric), filled with `fill`: `x`, `width`,
+/// `fg:x` and `fg:w` rewritten together. `None` if `rect` lacks one.
+fn right_part(rect: &[u8], share: f64, fill: &[u8]) -> Option<Vec<u8>> {
+    let value = |name: &[u8]| -> Option<(usize, usize)> {
+        let start = find(rect, name)? + name.len();
+        Some((start, start + memchr::memchr(b'"', &rect[start..])?))
+    };
+    let text = |(start, end): (usize, usize)| std::str::from_utf8(&rect[start..end]).ok();
+    let percent = |at| text(at)?.strip_suffix('%')?.parse::<f64>().ok();
+    let number = |at| text(at)?.parse::<u64>().ok();
+    let (x_at, width_at) = (value(b" x=\"")?, value(b" width=\"")?);
+    let (fg_x_at, fg_w_at) = (value(b" fg:x=\"")?, value(b" fg:w=\"")?);
+    let fill_at = value(b" fill=\"")?;
+    let (x, width) = (percent(x_at)?, percent(width_at)?);
+    let (fg_x, fg_w) = (number(fg_x_at)?, number(fg_w_at)?);
+    if fg_w == 0 {
+        return None;
+    }
+    let part = ((fg_w as f64 * share).round() as u64).clamp(1, fg_w);
+    let skipped = fg_w - part;
+    let mut edits = [
+        (
+            x_at,
+            format!("{:.4}%", x + width * skipped as f64 / fg_w as f64).into_bytes(),
+        ),
+        (
+            width_at,
+            format!("{:.4}%", width * part as f64 / fg_w as f64).into_bytes(),
+        ),
+        (fg_x_at, (fg_x + skipped).to_string().into_bytes()),
+        (fg_w_at, part.to_string().into_bytes()),
+        (fill_at, fill.to_vec()),
+    ];
+    edits.sort_by_key(|((start, _), _)| *start);
+    let mut out = Vec::with_capacity(rect.len() + 32);
+    let mut at = 0;
+    for ((start, end), value) in edits {
+        out.extend_from_slice(&rect[at..start]);
+        out.extend_from_slice(&value);
+        at = end;
+    }
+    out.extend_from_slice(&rect[at..]);
+    Some(out)
 }
 
 fn write_legend<W: Write>(

@@ -10,6 +10,7 @@ use crate::config::{Format, Metric};
 use crate::escape::escape_text;
 use crate::output::Written;
 use crate::record::{Counts, Summary};
+use crate::render::labels;
 use crate::units::{human_bytes, relative_change, signed, thousands};
 
 /// How many languages are listed before the rest are summed into one line.
@@ -35,6 +36,14 @@ impl Table<'_> {
             _ => self.grid(),
         };
         grid.write(&mut out)?;
+        if let Some((share, classes)) = labels::marked_share(self.summary) {
+            writeln!(
+                out,
+                " {share} of the {} are {classes}: {}",
+                self.summary.metric.unit(),
+                labels::OWN_HINT
+            )?;
+        }
         if let Some(written) = self.written {
             writeln!(out, "{}", wrote(written))?;
         }
@@ -66,11 +75,18 @@ impl Table<'_> {
             }
             rows.push(cells(more(rest.len()), &sum));
         }
-        // What is generated, vendored or documentation, under the total.
+        // What is generated, vendored or documentation, under the total;
+        // and what --own or --exclude-… left out of it.
         let marked = summary
             .marked
             .iter()
             .map(|(class, c)| cells(format!("  of which {}", class.name()), c))
+            .chain(
+                summary
+                    .left_out
+                    .iter()
+                    .map(|(class, c)| cells(format!("  left out: {}", class.name()), c)),
+            )
             .collect();
         Grid {
             caption: None,

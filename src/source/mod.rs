@@ -11,7 +11,9 @@ pub(crate) mod git;
 pub(crate) mod walk;
 
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use ignore::overrides::{Override, OverrideBuilder};
 
 use crate::config::{Config, Source};
 use crate::error::{Error, Problem};
@@ -213,4 +215,33 @@ pub(crate) fn what_was_looked_at(info: &SourceInfo) -> (String, &'static str) {
             "tracked ",
         ),
     }
+}
+
+/// `--exclude` globs as a matcher of the paths below `root` to leave out:
+/// each glob is an override whitelist entry negated (`!glob`), which is
+/// how `ignore` spells "skip this". An error names the glob as the user
+/// gave it, not the negated one.
+pub(crate) fn excludes(root: &Path, globs: &[String]) -> Result<Override, Error> {
+    let invalid = |glob: &str, err: ignore::Error| Error::Exclude {
+        glob: crate::escape::escape_text(glob).into_owned(),
+        reason: match err {
+            ignore::Error::Glob { err, .. } => err,
+            other => other.to_string(),
+        },
+    };
+    let mut builder = OverrideBuilder::new(root);
+    for glob in globs {
+        builder
+            .add(&format!("!{glob}"))
+            .map_err(|err| invalid(glob, err))?;
+    }
+    builder
+        .build()
+        .map_err(|err| invalid(&globs.join(" "), err))
+}
+
+/// Checks that every `--exclude` glob is valid gitignore syntax, as the
+/// walk and the listing of a revision will read it.
+pub fn check_excludes(globs: &[String]) -> Result<(), Error> {
+    excludes(Path::new("/"), globs).map(drop)
 }

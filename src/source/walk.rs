@@ -12,7 +12,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::config::WalkOptions;
@@ -193,19 +192,7 @@ fn walk(
             hidden || name.first() != Some(&b'.') || (name == b".gitattributes" && !is_dir)
         });
     if !options.excludes.is_empty() {
-        let mut overrides = OverrideBuilder::new(root);
-        for glob in &options.excludes {
-            overrides
-                .add(&format!("!{glob}"))
-                .map_err(|source| Error::Exclude {
-                    glob: glob.clone(),
-                    source,
-                })?;
-        }
-        let overrides = overrides.build().map_err(|source| Error::Exclude {
-            glob: options.excludes.join(" "),
-            source,
-        })?;
+        let overrides = super::excludes(root, &options.excludes)?;
         builder.overrides(overrides);
     }
 

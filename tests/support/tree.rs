@@ -138,3 +138,74 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Code lines of the user's own files in [`vendored_go_module`].
+pub const GO_MODULE_OWN_CODE: u64 = 2030;
+/// Code lines of its generated file (`internal/api/api.pb.go`).
+pub const GO_MODULE_GENERATED_CODE: u64 = 640;
+/// Code lines of its `vendor/`.
+pub const GO_MODULE_VENDORED_CODE: u64 = 8032;
+
+/// A small Go module whose `vendor/` is four times its own code, as in the
+/// Go monorepos users point repoflame at: `main.go`, `cmd/`, `internal/`
+/// and `pkg/` ([`GO_MODULE_OWN_CODE`] code lines), a generated
+/// `internal/api/api.pb.go` ([`GO_MODULE_GENERATED_CODE`]), a `README.md`
+/// and `docs/` (documentation), and `vendor/` ([`GO_MODULE_VENDORED_CODE`]):
+/// a few large packages under `github.com/` and `google.golang.org/`, and
+/// under `golang.org/x/sys/unix/`, a chain of only children, 40 small
+/// files. Every Go file has one comment line and one blank line besides
+/// its code.
+pub fn vendored_go_module() -> TestDir {
+    /// A Go file of package `package` with exactly `code` code lines.
+    fn go(package: &str, code: usize) -> String {
+        let mut text =
+            format!("// Package {package} is made up for a test.\n\npackage {package}\n");
+        for i in 1..code {
+            text.push_str(&format!("var v{i} = {i}\n"));
+        }
+        text
+    }
+    let dir = TestDir::new("gomod");
+    dir.file("go.mod", "module example.com/gomod\n\ngo 1.22\n")
+        .file("main.go", go("main", 120))
+        .file("cmd/repoctl/main.go", go("main", 90))
+        .file("internal/server/server.go", go("server", 420))
+        .file("internal/server/handler.go", go("server", 310))
+        .file("internal/server/middleware.go", go("server", 150))
+        .file("internal/store/store.go", go("store", 380))
+        .file("internal/store/cache.go", go("store", 160))
+        .file("internal/config/config.go", go("config", 140))
+        .file("pkg/client/client.go", go("client", 260))
+        .file("internal/api/api.pb.go", go("api", 640))
+        .file(
+            "README.md",
+            "# gomod\n\nA service made up for tests.\n\n```sh\ngo run .\n```\n",
+        )
+        .file(
+            "docs/architecture.md",
+            "# Architecture\n\nThe server keeps a store.\n\nIt has a cache.\n",
+        );
+    let vendored: &[(&str, usize)] = &[
+        ("github.com/spf13/cobra/command.go", 1200),
+        ("github.com/spf13/cobra/args.go", 300),
+        ("github.com/spf13/cobra/completions.go", 900),
+        ("github.com/sirupsen/logrus/logger.go", 400),
+        ("github.com/sirupsen/logrus/entry.go", 420),
+        ("github.com/sirupsen/logrus/text_formatter.go", 330),
+        ("google.golang.org/protobuf/proto/encode.go", 700),
+        ("google.golang.org/protobuf/proto/decode.go", 650),
+        ("google.golang.org/protobuf/internal/impl/message.go", 900),
+        ("google.golang.org/protobuf/internal/impl/codec.go", 560),
+    ];
+    for (path, code) in vendored {
+        let package = path.rsplit('/').nth(1).expect("a package directory");
+        dir.file(format!("vendor/{path}"), go(package, *code));
+    }
+    for i in 0..40 {
+        dir.file(
+            format!("vendor/golang.org/x/sys/unix/zsyscall_{i:02}.go"),
+            go("unix", 25 + (i * 7) % 36),
+        );
+    }
+    dir
+}

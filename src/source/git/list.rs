@@ -8,7 +8,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
-use ignore::overrides::{Override, OverrideBuilder};
+use ignore::overrides::Override;
 
 use super::{Opened, Revision};
 use crate::config::WalkOptions;
@@ -112,7 +112,7 @@ fn list_shaped(
             ))
         })?;
     }
-    let excludes = excludes(walk)?;
+    let excludes = crate::source::excludes(Path::new("/"), &walk.excludes)?;
     let mut path = PathBuf::new();
     list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing, emit)
         .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
@@ -168,23 +168,6 @@ pub(crate) fn attributes(opened: &Opened, listing: &Listing) -> Vec<(PathBuf, Ve
             Some((dir.clone(), blob.content().to_vec()))
         })
         .collect()
-}
-
-/// `--exclude` globs as a matcher of paths relative to the counted root.
-fn excludes(walk: &WalkOptions) -> Result<Override, Error> {
-    let mut builder = OverrideBuilder::new("/");
-    for glob in &walk.excludes {
-        builder
-            .add(&format!("!{glob}"))
-            .map_err(|source| Error::Exclude {
-                glob: glob.clone(),
-                source,
-            })?;
-    }
-    builder.build().map_err(|source| Error::Exclude {
-        glob: walk.excludes.join(" "),
-        source,
-    })
 }
 
 const MODE_LINK: i32 = 0o120_000;
