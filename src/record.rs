@@ -166,6 +166,9 @@ pub struct Sides {
     pub languages: Vec<(LanguageType, Vec<Counts>)>,
     /// Generated, vendored or documentation, per class, at each side.
     pub marked: Vec<(Class, Vec<Counts>)>,
+    /// Per language, what is neither (the user's own code), sorted as
+    /// `languages`; languages with none of it at any side left out.
+    pub own_languages: Vec<(LanguageType, Vec<Counts>)>,
 }
 
 impl Summary {
@@ -222,6 +225,7 @@ impl Sides {
         let mut totals = vec![Counts::default(); n];
         let mut per_language: BTreeMap<LanguageType, Vec<Counts>> = BTreeMap::new();
         let mut marked: BTreeMap<Class, Vec<Counts>> = BTreeMap::new();
+        let mut own: BTreeMap<LanguageType, Vec<Counts>> = BTreeMap::new();
         for record in records {
             let Some(sides) = record.sides.as_deref() else {
                 continue;
@@ -231,11 +235,10 @@ impl Sides {
                 .entry(record.language)
                 .or_insert_with(|| vec![Counts::default(); n]);
             add(language, sides);
-            if let Some(class) = &record.class {
-                let class = marked
-                    .entry(class.class)
-                    .or_insert_with(|| vec![Counts::default(); n]);
-                add(class, sides);
+            let zero = || vec![Counts::default(); n];
+            match &record.class {
+                Some(class) => add(marked.entry(class.class).or_insert_with(zero), sides),
+                None => add(own.entry(record.language).or_insert_with(zero), sides),
             }
         }
         let larger = |sides: &[Counts]| {
@@ -243,13 +246,18 @@ impl Sides {
             let get = |c: Option<&Counts>| c.map_or(0, |c| c.get(metric));
             get(first).max(get(last))
         };
-        let mut languages: Vec<_> = per_language.into_iter().collect();
-        languages
-            .sort_by(|(la, a), (lb, b)| larger(b).cmp(&larger(a)).then(la.name().cmp(lb.name())));
+        let sorted = |per_language: BTreeMap<LanguageType, Vec<Counts>>| {
+            let mut languages: Vec<_> = per_language.into_iter().collect();
+            languages.sort_by(|(la, a), (lb, b)| {
+                larger(b).cmp(&larger(a)).then(la.name().cmp(lb.name()))
+            });
+            languages
+        };
         Some(Sides {
             totals,
-            languages,
+            languages: sorted(per_language),
             marked: marked.into_iter().collect(),
+            own_languages: sorted(own),
         })
     }
 }

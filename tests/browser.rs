@@ -1454,3 +1454,98 @@ fn html_report_switches_its_tables_to_the_users_own_code() {
     assert_eq!(visible_rows(browser, "rf-dirs").len(), all.len());
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
+
+/// The cells of the visible rows of table `id` (body and foot), as shown.
+fn visible_cells(browser: &Browser, id: &str) -> Vec<Vec<String>> {
+    let value = browser.execute(
+        r#"
+        var table = document.getElementById(arguments[0]);
+        return [].filter.call(table.querySelectorAll('tbody tr, tfoot tr'), function (r) {
+            return r.getClientRects().length > 0;
+        }).map(function (r) {
+            return [].map.call(r.cells, function (c) { return c.textContent; });
+        });
+        "#,
+        vec![json!(id)],
+    );
+    serde_json::from_value(value).expect("rows of strings")
+}
+
+/// A diff's HTML report: each language before, after and the change, for
+/// all code and, switched, for the user's own (the vendored Go left out).
+#[test]
+fn html_diff_report_lists_languages_before_after_and_the_change() {
+    let Some(tools) =
+        webdriver::tools("html_diff_report_lists_languages_before_after_and_the_change")
+    else {
+        return;
+    };
+    let repo = crate::support::repo::TestRepo::new("d");
+    repo.file("main.go", code(100))
+        .file("util.py", code(20))
+        .file("vendor/lib/x.go", code(300))
+        .commit("one");
+    repo.tag("v1");
+    repo.file("main.go", code(150))
+        .remove("util.py")
+        .file("app.js", code(10))
+        .file("vendor/lib/x.go", code(330))
+        .commit("two");
+    repo.tag("v2");
+    let path = repo.base().join("report.html");
+    let out = repo
+        .cmd()
+        .args(["--diff", "v1..v2", "-o"])
+        .arg(&path)
+        .complete();
+    assert!(out.status.success(), "{}", describe(&out));
+    let html = std::fs::read(&path).expect("read the report");
+    let opened = open(&tools, "/report.html", "text/html; charset=utf-8", html);
+    let browser = &opened.browser;
+    let rows = |expected: &[[&str; 7]]| -> Vec<Vec<String>> {
+        expected
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let header: Vec<String> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#rf-languages thead th'), \
+           function (c) { return c.textContent; });",
+        vec![],
+    ))
+    .expect("header cells");
+    assert_eq!(
+        header,
+        [
+            "Language",
+            "Files before",
+            "Files after",
+            "code lines before",
+            "code lines after",
+            "Change",
+            "Change %"
+        ]
+    );
+    // All code: largest first by the larger side.
+    assert_eq!(
+        visible_cells(browser, "rf-languages"),
+        rows(&[
+            ["Go", "2", "2", "400", "480", "+80", "+20.0%"],
+            ["Python", "1", "0", "20", "0", "\u{2212}20", "\u{2212}100%"],
+            ["JavaScript", "0", "1", "0", "10", "+10", "new"],
+            ["Total", "3", "3", "420", "490", "+70", "+16.7%"],
+        ])
+    );
+    // The user's own code: vendor/ left out at both sides.
+    browser.click(&browser.find("input[name=rf-code][value=own]"));
+    assert_eq!(
+        visible_cells(browser, "rf-languages"),
+        rows(&[
+            ["Go", "1", "1", "100", "150", "+50", "+50.0%"],
+            ["Python", "1", "0", "20", "0", "\u{2212}20", "\u{2212}100%"],
+            ["JavaScript", "0", "1", "0", "10", "+10", "new"],
+            ["Total", "2", "2", "120", "160", "+40", "+33.3%"],
+        ])
+    );
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}

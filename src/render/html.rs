@@ -126,7 +126,9 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
 
     match &summary.sides {
         // A diff: each language before and after, of all code.
-        Some(sides) if sides.totals.len() > 1 => write_language_changes(&mut out, sides, metric)?,
+        Some(sides) if sides.totals.len() > 1 => {
+            write_language_changes(&mut out, sides, metric, codes, switch)?
+        }
         _ => {
             // Largest first by the page's metric, whatever the summary was sorted by.
             let mut languages: Vec<&(LanguageType, Counts)> = summary.languages.iter().collect();
@@ -319,13 +321,24 @@ fn write_languages(
 
 /// The table of languages of a diff: files and the metric before and
 /// after, and the change, largest first by the larger side.
-fn write_language_changes(out: &mut impl Write, sides: &Sides, metric: Metric) -> io::Result<()> {
+fn write_language_changes(
+    out: &mut impl Write,
+    sides: &Sides,
+    metric: Metric,
+    codes: &[Code],
+    switch: bool,
+) -> io::Result<()> {
     let unit = metric.unit();
-    writeln!(
-        out,
-        "<section>\n<h2>Languages</h2>\n<p class=\"rf-note\">Files and {unit} of each \
-         language at the earlier revision (before) and the later one (after).</p>"
-    )?;
+    writeln!(out, "<section>\n<h2>Languages</h2>")?;
+    for &code in codes {
+        writeln!(
+            out,
+            "<p class=\"rf-note\"{}>Files and {unit} of each language at the earlier \
+             revision (before) and the later one (after){}.</p>",
+            code_attribute(switch, code),
+            code.of_whom()
+        )?;
+    }
     let th = |sort: &str, label: &str, sorted: bool| {
         format!(
             "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
@@ -353,7 +366,7 @@ fn write_language_changes(out: &mut impl Write, sides: &Sides, metric: Metric) -
     write!(out, "{}", th("num", &format!("{metric_name} after"), true))?;
     writeln!(
         out,
-        "{}{}</tr></thead>\n<tbody>",
+        "{}{}</tr></thead>",
         th("num", "Change", false),
         th("num", "Change %", false)
     )?;
@@ -377,19 +390,40 @@ fn write_language_changes(out: &mut impl Write, sides: &Sides, metric: Metric) -
             relative_change(b, a)
         )
     };
-    for (language, counts) in &sides.languages {
-        write!(
-            out,
-            "<tr><td class=\"rf-name\">{}{}</td>",
-            swatch(*language),
-            breakable(language.name())
-        )?;
-        cells(out, counts)?;
-        writeln!(out, "</tr>")?;
+    // The user's own code at each side: all of it less what is marked.
+    let own_totals: Vec<Counts> = (0..sides.totals.len())
+        .map(|i| {
+            sides
+                .marked
+                .iter()
+                .fold(sides.totals[i], |own, (_, marked)| own - marked[i])
+        })
+        .collect();
+    let bodies = |code: Code| match code {
+        Code::All => (&sides.languages, &sides.totals),
+        Code::Own => (&sides.own_languages, &own_totals),
+    };
+    for &code in codes {
+        writeln!(out, "<tbody{}>", code_attribute(switch, code))?;
+        for (language, counts) in bodies(code).0 {
+            write!(
+                out,
+                "<tr><td class=\"rf-name\">{}{}</td>",
+                swatch(*language),
+                breakable(language.name())
+            )?;
+            cells(out, counts)?;
+            writeln!(out, "</tr>")?;
+        }
+        write!(out, "</tbody>")?;
     }
-    write!(out, "</tbody>\n<tfoot><tr><td>Total</td>")?;
-    cells(out, &sides.totals)?;
-    writeln!(out, "</tr></tfoot>\n</table></div>\n</section>")
+    write!(out, "\n<tfoot>")?;
+    for &code in codes {
+        write!(out, "<tr{}><td>Total</td>", code_attribute(switch, code))?;
+        cells(out, bodies(code).1)?;
+        write!(out, "</tr>")?;
+    }
+    writeln!(out, "</tfoot>\n</table></div>\n</section>")
 }
 
 /// `name` escaped, with a line break allowed after each `/` of a path.
@@ -432,6 +466,17 @@ impl Code {
             Code::All => "",
             Code::Own => ", counting your own code alone",
         }
+    }
+}
+
+/// The attribute of what belongs to one side of the switch between all
+/// code and the user's own (nothing without the switch): the page's
+/// script shows the side chosen, the user's own hidden at first.
+fn code_attribute(switched: bool, code: Code) -> &'static str {
+    match (switched, code) {
+        (false, _) => "",
+        (true, Code::All) => " data-rf-code=\"all\"",
+        (true, Code::Own) => " data-rf-code=\"own\" hidden",
     }
 }
 
@@ -550,11 +595,7 @@ impl Body {
     /// The attributes of its elements: which choice of the switch shows
     /// them.
     fn attribute(&self) -> &'static str {
-        match (self.switched, self.code) {
-            (false, _) => "",
-            (true, Code::All) => " data-rf-code=\"all\"",
-            (true, Code::Own) => " data-rf-code=\"own\" hidden",
-        }
+        code_attribute(self.switched, self.code)
     }
 }
 

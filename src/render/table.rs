@@ -320,6 +320,7 @@ mod tests {
                 (LanguageType::Python, vec![code(1, 20), code(1, 5)]),
             ],
             marked: vec![],
+            own_languages: vec![],
         };
         let summary = Summary {
             sides: Some(sides),
