@@ -1224,6 +1224,14 @@ fn svg_legend_keeps_to_two_rows_and_sums_the_tail() {
         languages - named,
         "{tooltip}"
     );
+
+    // The search finds a language, named or in the tail, and a directory.
+    assert_eq!(search(browser, "Go"), matched_text(3000, counts.total));
+    reset_search(browser);
+    assert_eq!(search(browser, "zig"), matched_text(1, counts.total));
+    reset_search(browser);
+    let misc = search(browser, "misc/");
+    assert_eq!(misc, matched_text(tiny.len() as u64, counts.total));
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
 
