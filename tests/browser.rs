@@ -1544,6 +1544,15 @@ fn html_diff_report_lists_languages_before_after_and_the_change() {
             ["Total", "3", "3", "420", "490", "+70", "+16.7%"],
         ])
     );
+    // A diff's graph is coloured by the change alone: nothing hatched.
+    let note = browser.execute(
+        "return document.querySelector('.rf-switch + .rf-note').textContent;",
+        vec![],
+    );
+    assert_eq!(
+        note,
+        json!("The graph shows all code; repoflame --own draws your own code alone.")
+    );
     // The user's own code: vendor/ left out at both sides.
     browser.click(&browser.find("input[name=rf-code][value=own]"));
     assert_eq!(

@@ -116,7 +116,7 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
     let summary = page.summary;
     let switch = !summary.marked.is_empty();
     if switch {
-        write_switch(&mut out, summary, metric)?;
+        write_switch(&mut out, summary, metric, !page.tree.has_sides())?;
     }
     let codes: &[Code] = if switch {
         &[Code::All, Code::Own]
@@ -491,8 +491,20 @@ fn own_totals(summary: &Summary) -> Counts {
 /// The switch between all code and the user's own, for the tables: radio
 /// buttons that show the table bodies of their choice (the page's
 /// script), saying how much each holds.
-fn write_switch(out: &mut impl Write, summary: &Summary, metric: Metric) -> io::Result<()> {
+/// `hatched`: whether the graph hatches the marked code (a diff's
+/// colours are the change alone).
+fn write_switch(
+    out: &mut impl Write,
+    summary: &Summary,
+    metric: Metric,
+    hatched: bool,
+) -> io::Result<()> {
     let (share, classes) = labels::marked_share(summary).unwrap_or_default();
+    let graph = if hatched {
+        format!("all code, the {} hatched", escape(&classes))
+    } else {
+        "all code".to_string()
+    };
     let own = own_totals(summary).get(metric);
     write!(
         out,
@@ -503,7 +515,7 @@ fn write_switch(out: &mut impl Write, summary: &Summary, metric: Metric) -> io::
          <label><input type=\"radio\" name=\"rf-code\" value=\"own\"> your own code \
          <span class=\"rf-share\">{own}, without the {share} {classes}</span></label>\
          </div>\n\
-         <p class=\"rf-note\">The graph shows all code, the {classes} hatched; \
+         <p class=\"rf-note\">The graph shows {graph}; \
          <code>repoflame --own</code> draws your own code alone.</p>\n",
         all = escape(metric.amount(summary.totals.get(metric))),
         own = escape(metric.amount(own)),
