@@ -236,3 +236,40 @@ fn diff_summary_shows_each_language_before_after_and_the_change() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn diff_summary_says_at_which_revision_code_is_vendored_or_left_out() {
+    let repo = TestRepo::new("d");
+    let code = |n: usize| -> String { (0..n).map(|i| format!("x{i}\n")).collect() };
+    repo.file("main.go", code(100)).commit("one");
+    repo.tag("v1");
+    repo.file("main.go", code(120))
+        .file("vendor/lib/x.go", code(300))
+        .commit("two");
+    repo.tag("v2");
+    let mut cmd = repo.cmd();
+    cmd.args(["--diff", "v1..v2", "--folded"]);
+    let (lines, _) = on_terminal(cmd);
+    assert_eq!(
+        row(&lines, "  of which vendored"),
+        ["of", "which", "vendored", "0", "300", "+300", "new"]
+    );
+    assert!(
+        lines.contains(
+            &" 71% of the code lines at v2 are vendored: --own shows your code alone".to_string()
+        ),
+        "{lines:#?}"
+    );
+
+    let mut cmd = repo.cmd();
+    cmd.args(["--diff", "v1..v2", "--folded", "--own"]);
+    let (lines, _) = on_terminal(cmd);
+    assert_eq!(
+        row(&lines, "Total"),
+        ["Total", "100", "120", "+20", "+20.0%"]
+    );
+    assert!(
+        lines.contains(&" 300 vendored code lines left out at v2".to_string()),
+        "{lines:#?}"
+    );
+}

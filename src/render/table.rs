@@ -31,18 +31,31 @@ pub(crate) struct Table<'a> {
 impl Table<'_> {
     /// Writes the table, and the line saying what was written where.
     pub(crate) fn write<W: Write>(&self, mut out: W) -> io::Result<()> {
-        let grid = match &self.summary.sides {
-            Some(sides) if sides.totals.len() > 1 => self.diff_grid(sides),
-            _ => self.grid(),
+        let diff = match &self.summary.sides {
+            Some(sides) if sides.totals.len() > 1 => Some(sides),
+            _ => None,
+        };
+        let grid = match diff {
+            Some(sides) => self.diff_grid(sides),
+            None => self.grid(),
         };
         grid.write(&mut out)?;
+        // What is not the user's own is counted at the last side.
+        let at = match (diff, self.revisions) {
+            (Some(_), [.., last]) => format!(" at {}", escape_text(last)),
+            _ => String::new(),
+        };
         if let Some((share, classes)) = labels::marked_share(self.summary) {
             writeln!(
                 out,
-                " {share} of the {} are {classes}: {}",
+                " {share} of the {}{at} are {classes}: {}",
                 self.summary.metric.unit(),
                 labels::OWN_HINT
             )?;
+        }
+        // A single side's table has rows for it.
+        if let (Some(_), Some(left_out)) = (diff, labels::left_out(self.summary)) {
+            writeln!(out, " {left_out}{at}")?;
         }
         if let Some(written) = self.written {
             writeln!(out, "{}", wrote(written))?;
