@@ -125,6 +125,12 @@ pub struct Args {
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
 
+    /// List every language in the summary on stderr (by default the ten
+    /// largest and a line for the rest), and print the summary even when
+    /// stderr is not a terminal.
+    #[arg(short, long, conflicts_with = "quiet", help_heading = "Output")]
+    pub verbose: bool,
+
     /// Count hidden files and directories too (`.git` is never counted).
     #[arg(long, help_heading = "Files")]
     pub hidden: bool,
@@ -492,6 +498,8 @@ pub enum Action {
         config: Box<Config>,
         /// Nothing on stderr but errors.
         quiet: bool,
+        /// Every language in the summary, wherever stderr goes.
+        verbose: bool,
     },
     /// Print this (completions, the man page) and exit.
     Print(Vec<u8>),
@@ -512,7 +520,7 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
         let _ = clap_mangen::Man::new(Args::command()).render(&mut text);
         return Ok(Action::Print(text));
     }
-    let quiet = args.quiet;
+    let (quiet, verbose) = (args.quiet, args.verbose);
     let config = args.into_config().map_err(|err| {
         eprintln!("repoflame: {err:#}");
         std::process::ExitCode::from(2)
@@ -537,6 +545,7 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
     Ok(Action::Run {
         config: Box::new(config),
         quiet,
+        verbose,
     })
 }
 

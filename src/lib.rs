@@ -45,8 +45,9 @@ pub use config::{
 };
 pub use error::{Error, Problem, display_path, io_reason};
 pub use interrupt::interrupted;
+pub use output::Written;
 pub use progress::Progress;
-pub use record::Summary;
+pub use record::{Sides, Summary};
 pub use source::check_excludes;
 pub use source::git::is_git_dir;
 
@@ -55,8 +56,14 @@ use crate::count::{CountOptions, Counter};
 /// What a successful run leaves for the caller to report.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Totals and per-language counts (of the later side of a diff).
+    /// Totals and per-language counts (of the later side of a diff; each
+    /// side's in `summary.sides`).
     pub summary: Summary,
+    /// The revisions of the sides, as given (none for a directory, two for
+    /// a diff).
+    pub revisions: Vec<String>,
+    /// What was written where.
+    pub written: Written,
     /// Entries that could not be read (exit status 1), sorted by path.
     pub problems: Vec<Problem>,
     /// Things done that the user should know about, sorted.
@@ -64,9 +71,22 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The summary as the terminal table shows it.
-    pub fn write_table(&self, out: impl std::io::Write) -> std::io::Result<()> {
-        render::table::write(&self.summary, out)
+    /// The summary as the terminal table shows it: the largest languages
+    /// and a line for the rest (every language with `all_languages`), the
+    /// totals (before, after and the change for a diff), and what was
+    /// written where.
+    pub fn write_table(
+        &self,
+        out: impl std::io::Write,
+        all_languages: bool,
+    ) -> std::io::Result<()> {
+        let table = render::table::Table {
+            summary: &self.summary,
+            revisions: &self.revisions,
+            written: Some(&self.written),
+            all_languages,
+        };
+        table.write(out)
     }
 }
 
@@ -166,10 +186,12 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         problems: &problems,
         distinct: counted.distinct,
     };
-    pool.install(|| render::write(output, records, &drawn, config))?;
+    let written = pool.install(|| render::write(output, records, &drawn, config))?;
     timings.mark("output");
     Ok(Outcome {
         summary,
+        revisions: info.revisions.iter().map(|r| r.rev.clone()).collect(),
+        written,
         problems,
         notes,
     })

@@ -10,8 +10,12 @@ use cli::Action;
 use repoflame::{Error, Progress};
 
 fn main() -> ExitCode {
-    let (config, quiet) = match cli::action() {
-        Ok(Action::Run { config, quiet }) => (config, quiet),
+    let (config, quiet, verbose) = match cli::action() {
+        Ok(Action::Run {
+            config,
+            quiet,
+            verbose,
+        }) => (config, quiet, verbose),
         Ok(Action::Print(text)) => return print(&text),
         Err(status) => return status,
     };
@@ -40,8 +44,8 @@ fn main() -> ExitCode {
             for problem in &outcome.problems {
                 let _ = writeln!(stderr, "repoflame: {problem}");
             }
-            if on_terminal {
-                let _ = outcome.write_table(&mut stderr);
+            if on_terminal || verbose {
+                let _ = outcome.write_table(&mut stderr, verbose);
             }
             ExitCode::from(u8::from(!outcome.problems.is_empty()))
         }

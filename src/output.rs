@@ -32,6 +32,34 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, display_path, io_reason};
 
+/// What a run wrote where: the last line of the summary on a terminal
+/// ("wrote moby.svg: 5.5 MiB, 13,702 frames").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// The file, device, FIFO or socket as given to `-o` (escaped for
+    /// messages); `None` for stdout.
+    pub target: Option<String>,
+    /// What was written: an SVG, an HTML page, a JSON report, folded stacks.
+    pub format: crate::config::Format,
+    /// Bytes written (those the reader took, when it went away early).
+    pub bytes: u64,
+    /// What the output holds, in words: "13,702 frames", "1,204 files".
+    pub holds: String,
+    /// The reader of a pipe, FIFO or socket went away before the end.
+    pub cut_short: bool,
+}
+
+/// How much [`Output::write`] wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Delivered {
+    /// Bytes the target took.
+    pub(crate) bytes: u64,
+    /// Newlines among them (the folded stacks' lines).
+    pub(crate) lines: u64,
+    /// The reader went away before the end (not an error).
+    pub(crate) cut_short: bool,
+}
+
 /// An output opened before the work starts, written once at the end.
 #[derive(Debug)]
 pub(crate) struct Output {
@@ -82,9 +110,20 @@ impl Output {
         Ok(Output { target })
     }
 
+    /// Where the output goes, for messages: the path given to `-o`, or
+    /// `None` for stdout.
+    pub(crate) fn shown(&self) -> Option<String> {
+        match &self.target {
+            Target::Stdout => None,
+            Target::InPlace { shown, .. } => Some(shown.clone()),
+            Target::Replace(replacement) => Some(replacement.shown.clone()),
+        }
+    }
+
     /// Runs `render` with a buffered writer on the output and finishes it:
-    /// flushed, and renamed into place when it is a regular file.
-    pub(crate) fn write<F>(self, render: F) -> Result<(), Error>
+    /// flushed, and renamed into place when it is a regular file. Says how
+    /// much was written.
+    pub(crate) fn write<F>(self, render: F) -> Result<Delivered, Error>
     where
         F: FnOnce(&mut dyn Write) -> io::Result<()>,
     {
@@ -207,21 +246,50 @@ fn end_of_links(path: &Path) -> io::Result<PathBuf> {
     Err(io::Error::from_raw_os_error(libc::ELOOP))
 }
 
+/// A writer that counts what the writer under it takes.
+struct Counting<W> {
+    inner: W,
+    delivered: Delivered,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.delivered.bytes += n as u64;
+        self.delivered.lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Writes to stdout, a device, a FIFO or a socket. A reader that went away
 /// is not an error.
-fn write_in_place<W: Write, F>(out: W, render: F) -> io::Result<()>
+fn write_in_place<W: Write, F>(out: W, render: F) -> io::Result<Delivered>
 where
     F: FnOnce(&mut dyn Write) -> io::Result<()>,
 {
-    let mut writer = BufWriter::with_capacity(1 << 16, out);
-    match render(&mut writer).and_then(|()| writer.flush()) {
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        result => result,
+    let counting = Counting {
+        inner: out,
+        delivered: Delivered::default(),
+    };
+    let mut writer = BufWriter::with_capacity(1 << 16, counting);
+    let result = render(&mut writer).and_then(|()| writer.flush());
+    let mut delivered = writer.get_ref().delivered;
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+            delivered.cut_short = true;
+            Ok(delivered)
+        }
+        Err(err) => Err(err),
+        Ok(()) => Ok(delivered),
     }
 }
 
 /// Writes the temporary file and renames it over the target.
-fn write_replacing<F>(replacement: Replacement, render: F) -> io::Result<()>
+fn write_replacing<F>(replacement: Replacement, render: F) -> io::Result<Delivered>
 where
     F: FnOnce(&mut dyn Write) -> io::Result<()>,
 {
@@ -231,9 +299,14 @@ where
         path,
         ..
     } = replacement;
-    let mut writer = BufWriter::with_capacity(1 << 16, temp.as_file());
+    let counting = Counting {
+        inner: temp.as_file(),
+        delivered: Delivered::default(),
+    };
+    let mut writer = BufWriter::with_capacity(1 << 16, counting);
     render(&mut writer)?;
     writer.flush()?;
+    let delivered = writer.get_ref().delivered;
     drop(writer);
     keep_owner_and_mode(temp.as_file(), &path)?;
     // Renamed into place under the cleanup registry's lock: an interruption
@@ -241,7 +314,8 @@ where
     let temp_path = temp.path().to_path_buf();
     crate::interrupt::commit(&temp_path, || {
         temp.persist(&path).map(drop).map_err(|e| e.error)
-    })
+    })?;
+    Ok(delivered)
 }
 
 /// Gives the temporary `file` the mode of the regular file `target` it is

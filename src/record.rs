@@ -148,11 +148,32 @@ pub struct Summary {
     pub left_out: Vec<(Class, Counts)>,
     /// The metric the languages are sorted by, and shares are of.
     pub metric: Metric,
+    /// With several sides (the before and after of a diff): the same
+    /// totals at each side. `None` for a run of one side.
+    pub sides: Option<Sides>,
+}
+
+/// Totals of a run of several sides, each a list of counts at every side,
+/// first (before) to last (after). A file that is not there at a side
+/// counts as nothing there; a path is of the language and class it has at
+/// the latest side that has it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sides {
+    /// Everything counted, at each side.
+    pub totals: Vec<Counts>,
+    /// Per language, largest first by the larger of the first and last
+    /// side's metric, then by name; a language there at any side is listed.
+    pub languages: Vec<(LanguageType, Vec<Counts>)>,
+    /// Generated, vendored or documentation, per class, at each side.
+    pub marked: Vec<(Class, Vec<Counts>)>,
+    /// Per language, what is neither (the user's own code), sorted as
+    /// `languages`; languages with none of it at any side left out.
+    pub own_languages: Vec<(LanguageType, Vec<Counts>)>,
 }
 
 impl Summary {
     /// Sums the last side of `records` per language; languages sorted by
-    /// `metric`.
+    /// `metric`. With several sides, every side is summed too.
     pub(crate) fn of(records: &[Record], metric: Metric) -> Summary {
         let mut per_language: BTreeMap<LanguageType, Counts> = BTreeMap::new();
         let mut marked: BTreeMap<Class, Counts> = BTreeMap::new();
@@ -187,7 +208,57 @@ impl Summary {
             own_languages: sorted(own),
             left_out: Vec::new(),
             metric,
+            sides: Sides::of(records, metric),
         }
+    }
+}
+
+impl Sides {
+    /// The totals at each side of `records`; `None` when they have one.
+    fn of(records: &[Record], metric: Metric) -> Option<Sides> {
+        let n = records.iter().find_map(|r| r.sides.as_ref())?.len();
+        let add = |to: &mut Vec<Counts>, sides: &[Counts]| {
+            for (sum, side) in to.iter_mut().zip(sides) {
+                *sum += *side;
+            }
+        };
+        let mut totals = vec![Counts::default(); n];
+        let mut per_language: BTreeMap<LanguageType, Vec<Counts>> = BTreeMap::new();
+        let mut marked: BTreeMap<Class, Vec<Counts>> = BTreeMap::new();
+        let mut own: BTreeMap<LanguageType, Vec<Counts>> = BTreeMap::new();
+        for record in records {
+            let Some(sides) = record.sides.as_deref() else {
+                continue;
+            };
+            add(&mut totals, sides);
+            let language = per_language
+                .entry(record.language)
+                .or_insert_with(|| vec![Counts::default(); n]);
+            add(language, sides);
+            let zero = || vec![Counts::default(); n];
+            match &record.class {
+                Some(class) => add(marked.entry(class.class).or_insert_with(zero), sides),
+                None => add(own.entry(record.language).or_insert_with(zero), sides),
+            }
+        }
+        let larger = |sides: &[Counts]| {
+            let (first, last) = (sides.first(), sides.last());
+            let get = |c: Option<&Counts>| c.map_or(0, |c| c.get(metric));
+            get(first).max(get(last))
+        };
+        let sorted = |per_language: BTreeMap<LanguageType, Vec<Counts>>| {
+            let mut languages: Vec<_> = per_language.into_iter().collect();
+            languages.sort_by(|(la, a), (lb, b)| {
+                larger(b).cmp(&larger(a)).then(la.name().cmp(lb.name()))
+            });
+            languages
+        };
+        Some(Sides {
+            totals,
+            languages: sorted(per_language),
+            marked: marked.into_iter().collect(),
+            own_languages: sorted(own),
+        })
     }
 }
 
@@ -260,5 +331,42 @@ mod tests {
         assert_eq!(deleted.counts, side(1, 9));
         let summary = Summary::of(&[deleted, kept], Metric::Code);
         assert_eq!(summary.totals, side(1, 3));
+        // Each side's totals too, the deleted file's language listed.
+        let sides = summary.sides.expect("the totals of both sides");
+        assert_eq!(sides.totals, [side(2, 11), side(1, 3)]);
+        assert_eq!(
+            sides.languages,
+            [(LanguageType::Rust, vec![side(2, 11), side(1, 3)])]
+        );
+    }
+
+    #[test]
+    fn a_language_only_there_before_is_listed_at_both_sides() {
+        let side = |files, code| Counts {
+            files,
+            code,
+            ..Counts::default()
+        };
+        let with = |path: &str, language, sides: Vec<Counts>| {
+            let sides = sides.into_boxed_slice();
+            Record {
+                counts: widest(&sides),
+                sides: Some(sides),
+                ..record(path, language, 0)
+            }
+        };
+        let records = [
+            with("a.py", LanguageType::Python, vec![side(1, 40), side(0, 0)]),
+            with("b.rs", LanguageType::Rust, vec![side(1, 10), side(1, 30)]),
+            with("c.go", LanguageType::Go, vec![side(0, 0), side(1, 35)]),
+        ];
+        let summary = Summary::of(&records, Metric::Code);
+        // The last side's summary has no Python; the sides do.
+        assert_eq!(summary.languages.len(), 2);
+        let sides = summary.sides.unwrap();
+        let order: Vec<_> = sides.languages.iter().map(|(l, _)| l.name()).collect();
+        assert_eq!(order, ["Python", "Go", "Rust"], "by the larger side");
+        assert_eq!(sides.languages[0].1, [side(1, 40), side(0, 0)]);
+        assert_eq!(sides.totals, [side(2, 50), side(2, 65)]);
     }
 }

@@ -1,4 +1,4 @@
-//! Numbers and units for people: `1,234,567`, `32 MiB`, `+1,204`, `12.5%`,
+//! Numbers and units for people: `1,234,567`, `32 MiB`, `+1,204`, `12.5%`, `−4.2%`,
 //! `3 files`. Every message, label and report formats numbers here.
 
 /// `1,234,567`.
@@ -57,6 +57,27 @@ pub(crate) fn percent(value: u64, total: u64) -> String {
     }
 }
 
+/// The change from `before` to `after` relative to `before`: `+4.9%`,
+/// `−100%`, `new`, `±0%`.
+pub(crate) fn relative_change(before: u64, after: u64) -> String {
+    if before == after {
+        return "±0%".into();
+    }
+    if before == 0 {
+        return "new".into();
+    }
+    let pct = (after as f64 - before as f64) * 100.0 / before as f64;
+    let sign = if pct > 0.0 { "+" } else { "\u{2212}" };
+    let size = pct.abs();
+    if size < 0.05 {
+        format!("{sign}<0.1%")
+    } else if size >= 100.0 && size.fract() == 0.0 {
+        format!("{sign}{size:.0}%")
+    } else {
+        format!("{sign}{size:.1}%")
+    }
+}
+
 /// `81%`, `<1%`, `>99%`, `100%`: a share at a glance, never rounded to
 /// none or all.
 pub(crate) fn rough_percent(value: u64, total: u64) -> String {
@@ -102,6 +123,17 @@ pub(crate) fn amount(n: u64, unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_changes_read_as_people_write_them() {
+        assert_eq!(relative_change(1000, 1006), "+0.6%");
+        assert_eq!(relative_change(100, 50), "\u{2212}50.0%");
+        assert_eq!(relative_change(10, 0), "\u{2212}100%");
+        assert_eq!(relative_change(0, 7), "new");
+        assert_eq!(relative_change(7, 7), "±0%");
+        assert_eq!(relative_change(100_000, 100_001), "+<0.1%");
+        assert_eq!(relative_change(100, 300), "+200%");
+    }
 
     #[test]
     fn numbers_read_well() {

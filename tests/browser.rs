@@ -396,21 +396,50 @@ fn svg_click_zooms_into_a_directory() {
     );
 }
 
-/// What inferno's script shows for a match of `count` out of `total`:
-/// `toFixed(1)` of the percentage, which rounds ties (only exact quarters
-/// are ties in binary) up, unlike Rust's `{:.1}`.
+/// What the page shows for a search that matched `count` code lines out
+/// of `total`: the count, and its share written as repoflame's tooltips
+/// write shares (`12.34%`, `<0.01%`, `100%`; two decimals rounded as
+/// written here, by hand).
 fn matched_text(count: u64, total: u64) -> String {
-    let pct = 100.0 * count as f64 / total as f64;
-    if pct == 100.0 {
-        return "Matched: 100%".to_string();
-    }
-    let quarters = pct * 4.0;
-    let shown = if quarters.fract() == 0.0 && (pct * 2.0).fract() != 0.0 {
-        format!("{:.1}", pct + 0.01)
+    let share = if count == total {
+        "100%".to_string()
     } else {
-        format!("{pct:.1}")
+        let pct = 100.0 * count as f64 / total as f64;
+        if pct < 0.01 {
+            "<0.01%".to_string()
+        } else {
+            format!("{pct:.2}%")
+        }
     };
-    format!("Matched: {shown}%")
+    let unit = if count == 1 {
+        "code line"
+    } else {
+        "code lines"
+    };
+    let mut digits = count.to_string();
+    let mut i = digits.len();
+    while i > 3 {
+        i -= 3;
+        digits.insert(i, ',');
+    }
+    format!("Matched: {digits} {unit} ({share})")
+}
+
+/// Runs a search as the page's own code does for a person's term.
+fn search(browser: &Browser, term: &str) -> String {
+    browser.execute("search(arguments[0]);", vec![json!(term)]);
+    browser.text(&browser.find("#matched"))
+}
+
+/// Resets the search with the search button, as a person does.
+fn reset_search(browser: &Browser) {
+    assert_eq!(browser.text(&browser.find("#search")), "Reset Search");
+    browser.click(&browser.find("#search"));
+    assert!(
+        frames(browser).iter().all(|f| f.fill != SEARCH_COLOR),
+        "search colour left after Reset Search"
+    );
+    assert_eq!(browser.text(&browser.find("#search")), "Search");
 }
 
 #[test]
@@ -425,11 +454,11 @@ fn svg_search_highlights_and_measures_matches() {
     assert_eq!(page_color, json!(SEARCH_COLOR), "the page's search colour");
 
     // Plain substrings, so that the page's RegExp and `contains` agree:
-    // `util` matches a directory, a file inside it and files elsewhere,
-    // `render` one directory, `zlib` two files side by side.
+    // `util` matches a directory (and so everything in it), a file inside
+    // it and files elsewhere, `render` one directory, `zlib` two files side
+    // by side. A frame matches by its name or its path.
     for term in ["util", "render", "zlib"] {
-        browser.execute("search(arguments[0]);", vec![json!(term)]);
-        let matched = browser.text(&browser.find("#matched"));
+        let matched = search(browser, term);
         // A line counts once however many of its frames match.
         let count: u64 = counts
             .lines
@@ -447,29 +476,130 @@ fn svg_search_highlights_and_measures_matches() {
         for f in frames(browser) {
             assert_eq!(
                 f.fill == SEARCH_COLOR,
-                f.name.contains(term),
+                f.name.contains(term) || f.path.contains(term),
                 "search {term:?}: frame {} has fill {}",
                 f.path,
                 f.fill
             );
         }
-        assert_eq!(browser.text(&browser.find("#search")), "Reset Search");
-        // The search button resets the search (and its colours).
-        browser.click(&browser.find("#search"));
-        assert!(
-            frames(browser).iter().all(|f| f.fill != SEARCH_COLOR),
-            "search colour left after Reset Search"
-        );
-        assert_eq!(browser.text(&browser.find("#search")), "Search");
+        reset_search(browser);
     }
 
-    // A regular expression, as the prompt says: anchored to the start.
-    browser.execute("search(arguments[0]);", vec![json!("^(build|deploy)\\.")]);
+    // A regular expression, anchored to the start of a name.
+    let matched = search(browser, "^(build|deploy)\\.");
     let count = counts.get("sample/scripts/build.py") + counts.get("sample/scripts/deploy.sh");
+    assert_eq!(matched, matched_text(count, counts.total));
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// The legend's share of `language`, as the page shows it ("Rust 41.27%").
+fn legend_share(browser: &Browser, language: &str) -> String {
+    let texts: Vec<String> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#legend text'), function (t) { return t.textContent; });",
+        vec![],
+    ))
+    .expect("legend texts");
+    texts
+        .iter()
+        .find_map(|t| t.strip_prefix(&format!("{language} ")))
+        .unwrap_or_else(|| panic!("no {language} in the legend {texts:?}"))
+        .to_string()
+}
+
+#[test]
+fn svg_search_matches_paths_and_languages_against_the_whole_source() {
+    let test = "svg_search_matches_paths_and_languages_against_the_whole_source";
+    let Some((opened, counts, _dir)) = open_sample_svg(test) else {
+        return;
+    };
+    let browser = &opened.browser;
+    let sum = |pick: &dyn Fn(&str) -> bool| -> u64 {
+        counts
+            .lines
+            .iter()
+            .filter(|(stack, _)| pick(&stack.join("/")))
+            .map(|(_, c)| c)
+            .sum()
+    };
+
+    // The prompt is repoflame's, not kernel profiling's: a person presses
+    // the search button and reads it.
+    browser.click(&browser.find("#search"));
+    let prompt = browser.command("GET", "/alert/text", None);
+    let prompt = prompt.as_str().unwrap_or_default().to_string();
+    assert!(
+        prompt.contains("testsuite/") && prompt.contains("language") && !prompt.contains("ext4"),
+        "the prompt: {prompt:?}"
+    );
+    browser.command("POST", "/alert/text", Some(json!({ "text": "scripts/" })));
+    browser.command("POST", "/alert/accept", Some(json!({})));
+
+    // A path: the directory and everything in it, nothing else.
+    let scripts = counts.get("sample/scripts/");
     assert_eq!(
         browser.text(&browser.find("#matched")),
-        matched_text(count, counts.total)
+        matched_text(scripts, counts.total)
     );
+    for f in frames(browser) {
+        assert_eq!(
+            f.fill == SEARCH_COLOR,
+            f.path.starts_with("sample/scripts/"),
+            "search scripts/: {} has fill {}",
+            f.path,
+            f.fill
+        );
+    }
+    reset_search(browser);
+
+    // A language, in any case: its files and nothing else, as much as the
+    // legend says.
+    let rust = sum(&|path| path.ends_with(".rs"));
+    for term in ["Rust", "rust"] {
+        let matched = search(browser, term);
+        assert_eq!(matched, matched_text(rust, counts.total), "search {term}");
+        let share = legend_share(browser, "Rust");
+        assert!(
+            matched.ends_with(&format!("({share})")),
+            "{matched} vs legend {share}"
+        );
+        for f in frames(browser) {
+            assert_eq!(
+                f.fill == SEARCH_COLOR,
+                f.path.ends_with(".rs"),
+                "search {term}: {} has fill {}",
+                f.path,
+                f.fill
+            );
+        }
+        reset_search(browser);
+    }
+    // Languages: C and C Header, and Python with JavaScript.
+    let both = sum(&|path| path.ends_with(".c") || path.ends_with(".h"));
+    assert_eq!(
+        search(browser, "C|c header"),
+        matched_text(both, counts.total)
+    );
+    reset_search(browser);
+    let two = sum(&|path| path.ends_with(".py") || path.ends_with(".js"));
+    assert_eq!(
+        search(browser, "Python|JavaScript"),
+        matched_text(two, counts.total)
+    );
+    reset_search(browser);
+
+    // Zoomed into src/render/: what is in view, measured against the whole
+    // source as the tooltips are, not against src/render/.
+    browser.click(&frame_element(browser, "sample/src/render/"));
+    let in_render = sum(&|path| path.starts_with("sample/src/render/"));
+    let matched = search(browser, "Rust");
+    assert_eq!(matched, matched_text(in_render, counts.total));
+    assert_ne!(in_render, counts.total);
+    browser.click(&browser.find("#unzoom"));
+    reset_search(browser);
+
+    // Not a regular expression: plain text, and no error.
+    search(browser, "C++");
+    search(browser, "a[1");
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
 
@@ -759,6 +889,352 @@ fn html_report_zooms_and_sorts() {
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
 
+/// The colours the page shows at `points` (viewport pixels), measured on
+/// the SVG as Chromium draws it: the document at `url` drawn into a canvas
+/// and read back, so that what is measured is what a person sees.
+fn rendered_colours(browser: &Browser, url: &str, points: &[(f64, f64)]) -> Vec<(u8, u8, u8)> {
+    let value = browser.command(
+        "POST",
+        "/execute/async",
+        Some(json!({
+            "script": r#"
+                var url = arguments[0], points = arguments[1], done = arguments[2];
+                var img = new Image();
+                img.onload = function () {
+                    var canvas = document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+                    canvas.width = img.width;
+                    canvas.height = img.height;
+                    var ctx = canvas.getContext("2d");
+                    ctx.drawImage(img, 0, 0);
+                    done(points.map(function (p) {
+                        var d = ctx.getImageData(Math.round(p[0]), Math.round(p[1]), 1, 1).data;
+                        return [d[0], d[1], d[2]];
+                    }));
+                };
+                img.onerror = function () { done(null); };
+                img.src = url;
+            "#,
+            "args": [url, points],
+        })),
+    );
+    serde_json::from_value(value.clone()).unwrap_or_else(|_| panic!("no pixels: {value}"))
+}
+
+/// The centre of each element the script returns (viewport pixels).
+fn centres(browser: &Browser, script: &str, args: Vec<serde_json::Value>) -> Vec<(f64, f64)> {
+    points(browser, script, args, "r.left + r.width / 2")
+}
+
+/// A point of each element the script returns (viewport pixels), at its
+/// middle height and at `x`, a JavaScript expression of its bounding box
+/// `r`.
+fn points(
+    browser: &Browser,
+    script: &str,
+    args: Vec<serde_json::Value>,
+    x: &str,
+) -> Vec<(f64, f64)> {
+    let value = browser.execute(
+        &format!(
+            "return ({script}).map(function (e) {{ var r = e.getBoundingClientRect(); \
+             return [{x}, r.top + r.height / 2]; }});"
+        ),
+        args,
+    );
+    serde_json::from_value(value.clone()).unwrap_or_else(|_| panic!("no points: {value}"))
+}
+
+/// CIELAB (D65) of an sRGB colour, to measure how far apart two colours
+/// look: CIE76 ΔE is the distance; 2.3 is just noticeable, 10 plainly
+/// different.
+fn lab((r, g, b): (u8, u8, u8)) -> [f64; 3] {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let (r, g, b) = (linear(r), linear(g), linear(b));
+    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
+    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
+    let f = |t: f64| {
+        if t > 216.0 / 24389.0 {
+            t.cbrt()
+        } else {
+            (24389.0 / 27.0 * t + 16.0) / 116.0
+        }
+    };
+    [
+        116.0 * f(y) - 16.0,
+        500.0 * (f(x) - f(y)),
+        200.0 * (f(y) - f(z)),
+    ]
+}
+
+fn delta_e(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    let (a, b) = (lab(a), lab(b));
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+/// `n` lines of code, one statement each.
+fn code(n: usize) -> String {
+    (0..n).map(|i| format!("x{i}\n")).collect()
+}
+
+/// A diff whose files changed by +1%, +10%, +100%, −1%, −10% and −50%,
+/// were added, deleted, or stayed: the colours measured as drawn, each
+/// change told from the next (the old linear scale gave +1% and +10% a ΔE
+/// of 5, +1% and +100% one of 31), and the legend read as a person reads
+/// it.
+#[test]
+fn svg_diff_colours_tell_small_changes_from_large() {
+    let Some(tools) = webdriver::tools("svg_diff_colours_tell_small_changes_from_large") else {
+        return;
+    };
+    let repo = crate::support::repo::TestRepo::new("d");
+    repo.file("grew1.rs", code(1000))
+        .file("grew10.rs", code(1000))
+        .file("grew100.rs", code(100))
+        .file("shrank1.py", code(1000))
+        .file("shrank10.py", code(1000))
+        .file("shrank50.py", code(200))
+        .file("gone.go", code(300))
+        .file("same.c", code(300))
+        .commit("one");
+    repo.tag("v1");
+    repo.file("grew1.rs", code(1010))
+        .file("grew10.rs", code(1100))
+        .file("grew100.rs", code(200))
+        .file("shrank1.py", code(990))
+        .file("shrank10.py", code(900))
+        .file("shrank50.py", code(100))
+        .remove("gone.go")
+        .file("new.go", code(300))
+        .commit("two");
+    repo.tag("v2");
+    let path = repo.base().join("diff.svg");
+    let out = repo
+        .cmd()
+        .args(["--diff", "v1..v2", "--width", "1200", "-o"])
+        .arg(&path)
+        .complete();
+    assert!(out.status.success(), "{}", describe(&out));
+    let svg = std::fs::read(&path).expect("read the SVG");
+    let opened = open(&tools, "/diff.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    let url = opened.server.url("/diff.svg");
+
+    let files = [
+        "grew1.rs",
+        "grew10.rs",
+        "grew100.rs",
+        "shrank1.py",
+        "shrank10.py",
+        "shrank50.py",
+        "new.go",
+        "gone.go",
+        "same.c",
+    ];
+    let paths: Vec<String> = files.iter().map(|f| format!("d/{f}")).collect();
+    // Left of the label (it starts 3 px in), where the fill shows.
+    let points = points(
+        browser,
+        r#"arguments[0].map(function (path) {
+            var gs = document.querySelectorAll('#frames > g');
+            for (var i = 0; i < gs.length; i++) {
+                var lines = gs[i].querySelector('title').textContent.split('\n');
+                if (lines[1].split(' · ')[0] == path) return gs[i].querySelector('rect');
+            }
+            throw new Error('no frame ' + path);
+        })"#,
+        vec![json!(paths)],
+        "r.left + 1.5",
+    );
+    let colours = rendered_colours(browser, &url, &points);
+    let fill: BTreeMap<&str, (u8, u8, u8)> = files.iter().copied().zip(colours).collect();
+    let red = |c: (u8, u8, u8)| i32::from(c.0) > i32::from(c.2) + 20;
+    let blue = |c: (u8, u8, u8)| i32::from(c.2) > i32::from(c.0) + 20;
+    for f in ["grew1.rs", "grew10.rs", "grew100.rs", "new.go"] {
+        assert!(red(fill[f]), "{f} grew: {:?}", fill[f]);
+    }
+    for f in ["shrank1.py", "shrank10.py", "shrank50.py", "gone.go"] {
+        assert!(blue(fill[f]), "{f} shrank: {:?}", fill[f]);
+    }
+    let same = fill["same.c"];
+    assert!(
+        same.0.abs_diff(same.2) <= 16 && same.0.abs_diff(same.1) <= 16,
+        "unchanged is grey: {same:?}"
+    );
+    // Each step plainly apart from the next (10 is plainly different),
+    // and +1% and +100% far apart (they were nearly one salmon).
+    for pair in [
+        ["grew1.rs", "grew10.rs", "grew100.rs"],
+        ["shrank1.py", "shrank10.py", "shrank50.py"],
+    ] {
+        for step in pair.windows(2) {
+            let d = delta_e(fill[step[0]], fill[step[1]]);
+            let (a, b) = (fill[step[0]], fill[step[1]]);
+            assert!(
+                d >= 15.0,
+                "{} {a:?} and {} {b:?}: ΔE {d:.1}",
+                step[0],
+                step[1]
+            );
+        }
+    }
+    let d = delta_e(fill["grew1.rs"], fill["grew100.rs"]);
+    assert!(
+        d >= 45.0,
+        "+1% {:?} and +100% {:?}: ΔE {d:.1}",
+        fill["grew1.rs"],
+        fill["grew100.rs"]
+    );
+    let d = delta_e(fill["shrank1.py"], fill["shrank50.py"]);
+    assert!(d >= 30.0, "−1% and −50%: ΔE {d:.1}");
+    // The larger change is the deeper (darker) colour; new and deleted
+    // code the deepest.
+    let lightness = |f: &str| lab(fill[f])[0];
+    assert!(lightness("grew10.rs") < lightness("grew1.rs") - 8.0);
+    assert!(lightness("grew100.rs") < lightness("grew10.rs") - 8.0);
+    assert!(lightness("new.go") < lightness("grew100.rs") - 10.0);
+    assert!(lightness("shrank10.py") < lightness("shrank1.py") - 5.0);
+    assert!(lightness("shrank50.py") < lightness("shrank10.py") - 5.0);
+    assert!(lightness("gone.go") < lightness("shrank50.py") - 10.0);
+
+    // The legend: one row of swatches from new to deleted, one of words.
+    let legend: Vec<(String, bool, f64)> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#legend > g'), function (g) { \
+           return [g.querySelector('text').textContent, !!g.querySelector('rect'), \
+                   g.querySelector('text').getBoundingClientRect().top]; });",
+        vec![],
+    ))
+    .expect("legend items");
+    let rows: BTreeSet<i64> = legend.iter().map(|(_, _, y)| y.round() as i64).collect();
+    assert_eq!(rows.len(), 2, "legend rows: {legend:?}");
+    let with_swatch: Vec<&str> = legend
+        .iter()
+        .filter(|(_, swatch, _)| *swatch)
+        .map(|(t, ..)| t.as_str())
+        .collect();
+    assert_eq!(with_swatch.first(), Some(&"new"));
+    assert_eq!(with_swatch.last(), Some(&"deleted"));
+    assert!(with_swatch.contains(&"unchanged"));
+    let words: String = legend
+        .iter()
+        .filter(|(_, swatch, _)| !*swatch)
+        .map(|(t, ..)| t.as_str())
+        .collect();
+    assert!(words.contains("deeper = larger change"), "{words:?}");
+    assert!(
+        words.contains("width = the larger of before and after"),
+        "{words:?}"
+    );
+    assert!(
+        !with_swatch.iter().any(|t| t.contains("width")),
+        "a swatch for the width: {with_swatch:?}"
+    );
+    // The unchanged swatch shows on the background beside it.
+    let points = centres(
+        browser,
+        "[].filter.call(document.querySelectorAll('#legend > g'), function (g) { \
+           return g.querySelector('text').textContent == 'unchanged'; }).map(function (g) { \
+           return g.querySelector('rect'); })",
+        vec![],
+    );
+    let (x, y) = points[0];
+    let pixels = rendered_colours(browser, &url, &[(x, y), (x - 10.0, y)]);
+    let d = delta_e(pixels[0], pixels[1]);
+    assert!(
+        d >= 8.0,
+        "unchanged swatch {:?} on {:?}: ΔE {d:.1}",
+        pixels[0],
+        pixels[1]
+    );
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// Forty languages, a few large and a tail of tiny ones: the legend keeps
+/// to two rows, the tail summed in one item whose tooltip names them.
+#[test]
+fn svg_legend_keeps_to_two_rows_and_sums_the_tail() {
+    let Some(tools) = webdriver::tools("svg_legend_keeps_to_two_rows_and_sums_the_tail") else {
+        return;
+    };
+    let dir = TestDir::new("many");
+    dir.file("src/main.go", code(3000))
+        .file("web/app.ts", code(900))
+        .file("scripts/build.py", code(300));
+    let tiny = [
+        "rb", "pl", "php", "lua", "hs", "ml", "scala", "kt", "swift", "dart", "ex", "erl", "clj",
+        "lisp", "r", "jl", "nim", "zig", "d", "cs", "fs", "vb", "pas", "f90", "tcl", "sql", "toml",
+        "rs", "c", "java", "cpp", "sh", "css", "yaml", "json", "html", "vue",
+    ];
+    for ext in tiny {
+        dir.file(format!("misc/tiny.{ext}"), code(1));
+    }
+    let counts = Counts::of(&dir);
+    let svg = render(&dir, &["--width", "1200"], "many.svg");
+    let opened = open(&tools, "/many.svg", "image/svg+xml", svg);
+    let browser = &opened.browser;
+    let legend: Vec<(String, String, f64, f64)> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#legend > g'), function (g) { \
+           var r = g.getBoundingClientRect(); \
+           return [g.querySelector('text').textContent, g.querySelector('title').textContent, \
+                   Math.round(g.querySelector('text').getBoundingClientRect().top), r.right]; });",
+        vec![],
+    ))
+    .expect("legend items");
+    let rows: BTreeSet<i64> = legend.iter().map(|(_, _, y, _)| *y as i64).collect();
+    assert!(rows.len() <= 2, "{} legend rows: {legend:#?}", rows.len());
+    let width = browser.execute(
+        "return document.documentElement.getBoundingClientRect().right;",
+        vec![],
+    );
+    let width = width.as_f64().expect("the SVG's width");
+    for (text, _, _, right) in &legend {
+        assert!(*right <= width, "{text} ends at {right}, past {width}");
+    }
+    // The large languages by name, then the tail in one item.
+    let texts: Vec<&str> = legend.iter().map(|(t, ..)| t.as_str()).collect();
+    assert!(texts[0].starts_with("Go "), "{texts:?}");
+    let (rest, tooltip) = legend
+        .iter()
+        .find(|(t, ..)| t.starts_with("+ "))
+        .map(|(t, tip, ..)| (t.as_str(), tip.as_str()))
+        .unwrap_or_else(|| panic!("no item for the tail: {texts:?}"));
+    let named = texts.iter().filter(|t| !t.starts_with("+ ")).count();
+    let languages = 3 + tiny.len();
+    assert_eq!(
+        rest,
+        format!(
+            "+ {} more, {}",
+            languages - named,
+            // The tail: one line each of the languages not named.
+            matched_text((languages - named) as u64, counts.total)
+                .split(['(', ')'])
+                .nth(1)
+                .unwrap()
+        )
+    );
+    assert_eq!(
+        tooltip.matches("1 code line").count(),
+        languages - named,
+        "{tooltip}"
+    );
+
+    // The search finds a language, named or in the tail, and a directory.
+    assert_eq!(search(browser, "Go"), matched_text(3000, counts.total));
+    reset_search(browser);
+    assert_eq!(search(browser, "zig"), matched_text(1, counts.total));
+    reset_search(browser);
+    let misc = search(browser, "misc/");
+    assert_eq!(misc, matched_text(tiny.len() as u64, counts.total));
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
 /// The rectangles of the frame whose tooltip's first line is `name`, as
 /// drawn now: `[left, right]` in pixels of the frame and of its hatched
 /// part (if any), the hatch's fill as computed, and the frame's dash
@@ -984,5 +1460,109 @@ fn html_report_switches_its_tables_to_the_users_own_code() {
     assert!(sorted == expected || sorted.iter().rev().cloned().collect::<Vec<_>>() == expected);
     browser.click(&browser.find("input[name=rf-code][value=all]"));
     assert_eq!(visible_rows(browser, "rf-dirs").len(), all.len());
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}
+
+/// The cells of the visible rows of table `id` (body and foot), as shown.
+fn visible_cells(browser: &Browser, id: &str) -> Vec<Vec<String>> {
+    let value = browser.execute(
+        r#"
+        var table = document.getElementById(arguments[0]);
+        return [].filter.call(table.querySelectorAll('tbody tr, tfoot tr'), function (r) {
+            return r.getClientRects().length > 0;
+        }).map(function (r) {
+            return [].map.call(r.cells, function (c) { return c.textContent; });
+        });
+        "#,
+        vec![json!(id)],
+    );
+    serde_json::from_value(value).expect("rows of strings")
+}
+
+/// A diff's HTML report: each language before, after and the change, for
+/// all code and, switched, for the user's own (the vendored Go left out).
+#[test]
+fn html_diff_report_lists_languages_before_after_and_the_change() {
+    let Some(tools) =
+        webdriver::tools("html_diff_report_lists_languages_before_after_and_the_change")
+    else {
+        return;
+    };
+    let repo = crate::support::repo::TestRepo::new("d");
+    repo.file("main.go", code(100))
+        .file("util.py", code(20))
+        .file("vendor/lib/x.go", code(300))
+        .commit("one");
+    repo.tag("v1");
+    repo.file("main.go", code(150))
+        .remove("util.py")
+        .file("app.js", code(10))
+        .file("vendor/lib/x.go", code(330))
+        .commit("two");
+    repo.tag("v2");
+    let path = repo.base().join("report.html");
+    let out = repo
+        .cmd()
+        .args(["--diff", "v1..v2", "-o"])
+        .arg(&path)
+        .complete();
+    assert!(out.status.success(), "{}", describe(&out));
+    let html = std::fs::read(&path).expect("read the report");
+    let opened = open(&tools, "/report.html", "text/html; charset=utf-8", html);
+    let browser = &opened.browser;
+    let rows = |expected: &[[&str; 7]]| -> Vec<Vec<String>> {
+        expected
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let header: Vec<String> = serde_json::from_value(browser.execute(
+        "return [].map.call(document.querySelectorAll('#rf-languages thead th'), \
+           function (c) { return c.textContent; });",
+        vec![],
+    ))
+    .expect("header cells");
+    assert_eq!(
+        header,
+        [
+            "Language",
+            "Files before",
+            "Files after",
+            "code lines before",
+            "code lines after",
+            "Change",
+            "Change %"
+        ]
+    );
+    // All code: largest first by the larger side.
+    assert_eq!(
+        visible_cells(browser, "rf-languages"),
+        rows(&[
+            ["Go", "2", "2", "400", "480", "+80", "+20.0%"],
+            ["Python", "1", "0", "20", "0", "\u{2212}20", "\u{2212}100%"],
+            ["JavaScript", "0", "1", "0", "10", "+10", "new"],
+            ["Total", "3", "3", "420", "490", "+70", "+16.7%"],
+        ])
+    );
+    // A diff's graph is coloured by the change alone: nothing hatched.
+    let note = browser.execute(
+        "return document.querySelector('.rf-switch + .rf-note').textContent;",
+        vec![],
+    );
+    assert_eq!(
+        note,
+        json!("The graph shows all code; repoflame --own draws your own code alone.")
+    );
+    // The user's own code: vendor/ left out at both sides.
+    browser.click(&browser.find("input[name=rf-code][value=own]"));
+    assert_eq!(
+        visible_cells(browser, "rf-languages"),
+        rows(&[
+            ["Go", "1", "1", "100", "150", "+50", "+50.0%"],
+            ["Python", "1", "0", "20", "0", "\u{2212}20", "\u{2212}100%"],
+            ["JavaScript", "0", "1", "0", "10", "+10", "new"],
+            ["Total", "2", "2", "120", "160", "+40", "+33.3%"],
+        ])
+    );
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }

@@ -16,6 +16,7 @@ const FLAGS: &[(&str, Option<&str>)] = &[
     ("--folded", None),
     ("--metric", Some("-m")),
     ("--quiet", Some("-q")),
+    ("--verbose", Some("-v")),
     ("--hidden", None),
     ("--no-ignore", None),
     ("--exclude", Some("-e")),

@@ -1097,6 +1097,35 @@ fn diff_json_is_the_two_revisions_side_by_side() {
         );
         assert_eq!(report["totals"]["before"], at_from["totals"], "{range}");
         assert_eq!(report["totals"]["after"], at_to["totals"], "{range}");
+        // Each language at each side as at that revision; nothing where
+        // it is absent.
+        let languages = report["languages"].as_array().expect("languages");
+        for (side, at) in [("before", &at_from), ("after", &at_to)] {
+            let there: BTreeMap<&str, &Value> = at["languages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| (l["name"].as_str().unwrap(), l))
+                .collect();
+            for language in languages {
+                let name = language["name"].as_str().unwrap();
+                let counts = &language[side];
+                match there.get(name) {
+                    Some(at) => {
+                        for key in ["files", "code", "comments", "blanks", "lines", "bytes"] {
+                            assert_eq!(counts[key], at[key], "{range}: {name} {side} {key}");
+                        }
+                    }
+                    None => assert_eq!(counts["files"], 0, "{range}: {name} {side}"),
+                }
+            }
+            for name in there.keys() {
+                assert!(
+                    languages.iter().any(|l| l["name"] == *name),
+                    "{range}: {name} not in the diff's languages"
+                );
+            }
+        }
 
         let files = diff_files(&report);
         let (before, after) = (files_by_path(&at_from), files_by_path(&at_to));

@@ -17,5 +17,6 @@ mod names;
 mod output;
 mod properties;
 mod suite;
+mod summary;
 mod tokei_parity;
 mod views;

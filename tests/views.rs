@@ -264,7 +264,7 @@ fn generated_vendored_and_documentation_are_marked_with_a_reason() {
     let svg = String::from_utf8(dir.run(&[]).stdout).unwrap();
     assert_xml(svg.as_bytes());
     assert_eq!(
-        svg.matches("<g class=\"marked\">").count(),
+        svg.matches("<g class=\"marked\"").count(),
         6,
         "marked frames"
     );

@@ -40,11 +40,11 @@ use crate::classify::Class;
 use crate::config::Metric;
 use crate::escape::escape_text;
 use crate::record::Counts;
-use crate::record::Summary;
+use crate::record::{Sides, Summary};
 use crate::render::{labels, palette};
-use crate::tree::{Kind, Node, Tree};
+use crate::tree::{Change, Kind, Node, Tree};
 use crate::units::human_bytes;
-use crate::units::{percent, thousands};
+use crate::units::{percent, relative_change, signed, thousands};
 
 /// What the page shows.
 #[derive(Clone, Copy, Debug)]
@@ -92,12 +92,13 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          <style>\n{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n\
          <p class=\"rf-sub\">{}</p>\n<p class=\"rf-how\">How to read: each frame is a \
          directory or a file, as wide as its {unit}; {colour}. Click a frame to zoom in \
-         and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights names \
-         matching a regular expression; hover for the path and counts.</p>\n\
+         and <b>Reset Zoom</b> to go back; Ctrl-F or <b>Search</b> highlights what \
+         a term matches: paths and names (a regular expression) or a language; hover \
+         for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
         escape(escape_text(page.subtitle)),
         colour = if page.tree.has_sides() {
-            "red grew, blue shrank, deeper the larger the change"
+            "red grew, blue shrank, deeper the larger the change relative to the frame"
         } else {
             "files are coloured by language, generated, vendored and documentation files \
              paler and hatched; a dashed frame is a directory folded by --depth or small \
@@ -115,7 +116,7 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
     let summary = page.summary;
     let switch = !summary.marked.is_empty();
     if switch {
-        write_switch(&mut out, summary, metric)?;
+        write_switch(&mut out, summary, metric, !page.tree.has_sides())?;
     }
     let codes: &[Code] = if switch {
         &[Code::All, Code::Own]
@@ -123,31 +124,40 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
         &[Code::All]
     };
 
-    // Largest first by the page's metric, whatever the summary was sorted by.
-    let mut languages: Vec<&(LanguageType, Counts)> = summary.languages.iter().collect();
-    languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
-    let mut own_languages: Vec<&(LanguageType, Counts)> = summary.own_languages.iter().collect();
-    own_languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
-    let bodies = codes
-        .iter()
-        .map(|&code| {
-            let (list, totals) = match code {
-                Code::All => (&languages, summary.totals),
-                Code::Own => (&own_languages, own_totals(summary)),
-            };
-            let rows = list
+    match &summary.sides {
+        // A diff: each language before and after, of all code.
+        Some(sides) if sides.totals.len() > 1 => {
+            write_language_changes(&mut out, sides, metric, codes, switch)?
+        }
+        _ => {
+            // Largest first by the page's metric, whatever the summary was sorted by.
+            let mut languages: Vec<&(LanguageType, Counts)> = summary.languages.iter().collect();
+            languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
+            let mut own_languages: Vec<&(LanguageType, Counts)> =
+                summary.own_languages.iter().collect();
+            own_languages.sort_by_key(|(_, counts)| std::cmp::Reverse(counts.get(metric)));
+            let bodies = codes
                 .iter()
-                .map(|(language, counts)| Row {
-                    name: language.name().into(),
-                    language: Some(*language),
-                    class: None,
-                    counts: *counts,
+                .map(|&code| {
+                    let (list, totals) = match code {
+                        Code::All => (&languages, summary.totals),
+                        Code::Own => (&own_languages, own_totals(summary)),
+                    };
+                    let rows = list
+                        .iter()
+                        .map(|(language, counts)| Row {
+                            name: language.name().into(),
+                            language: Some(*language),
+                            class: None,
+                            counts: *counts,
+                        })
+                        .collect();
+                    Body::new(code, switch, rows, Some(totals), totals.get(metric))
                 })
                 .collect();
-            Body::new(code, switch, rows, Some(totals), totals.get(metric))
-        })
-        .collect();
-    write_languages(&mut out, &languages, summary.totals, metric, bodies)?;
+            write_languages(&mut out, &languages, summary.totals, metric, bodies)?;
+        }
+    }
 
     let root = page.tree.root();
     let dirs: Vec<Body> = codes
@@ -309,6 +319,113 @@ fn write_languages(
     writeln!(out, "</section>")
 }
 
+/// The table of languages of a diff: files and the metric before and
+/// after, and the change, largest first by the larger side.
+fn write_language_changes(
+    out: &mut impl Write,
+    sides: &Sides,
+    metric: Metric,
+    codes: &[Code],
+    switch: bool,
+) -> io::Result<()> {
+    let unit = metric.unit();
+    writeln!(out, "<section>\n<h2>Languages</h2>")?;
+    for &code in codes {
+        writeln!(
+            out,
+            "<p class=\"rf-note\"{}>Files and {unit} of each language at the earlier \
+             revision (before) and the later one (after){}.</p>",
+            code_attribute(switch, code),
+            code.of_whom()
+        )?;
+    }
+    let th = |sort: &str, label: &str, sorted: bool| {
+        format!(
+            "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
+            if sorted {
+                " aria-sort=\"descending\""
+            } else {
+                ""
+            }
+        )
+    };
+    write!(
+        out,
+        "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"rf-languages\">\n<thead><tr>{}",
+        th("text", "Language", false)
+    )?;
+    for label in ["Files before", "Files after"] {
+        write!(out, "{}", th("num", label, false))?;
+    }
+    let metric_name = escape(unit);
+    write!(
+        out,
+        "{}",
+        th("num", &format!("{metric_name} before"), false)
+    )?;
+    write!(out, "{}", th("num", &format!("{metric_name} after"), true))?;
+    writeln!(
+        out,
+        "{}{}</tr></thead>",
+        th("num", "Change", false),
+        th("num", "Change %", false)
+    )?;
+    let cells = |out: &mut dyn Write, counts: &[Counts]| -> io::Result<()> {
+        let change = Change::of(counts);
+        let (b, a) = (change.before.get(metric), change.after.get(metric));
+        for n in [change.before.files, change.after.files, b, a] {
+            write!(out, "<td data-v=\"{n}\">{}</td>", thousands(n))?;
+        }
+        let delta = i128::from(a) - i128::from(b);
+        // Sorted by the relative change; new code above any growth.
+        let ratio = if b == 0 {
+            if a == 0 { 0.0 } else { f64::MAX }
+        } else {
+            delta as f64 / b as f64
+        };
+        write!(
+            out,
+            "<td data-v=\"{delta}\">{}</td><td data-v=\"{ratio:e}\">{}</td>",
+            signed(delta),
+            relative_change(b, a)
+        )
+    };
+    // The user's own code at each side: all of it less what is marked.
+    let own_totals: Vec<Counts> = (0..sides.totals.len())
+        .map(|i| {
+            sides
+                .marked
+                .iter()
+                .fold(sides.totals[i], |own, (_, marked)| own - marked[i])
+        })
+        .collect();
+    let bodies = |code: Code| match code {
+        Code::All => (&sides.languages, &sides.totals),
+        Code::Own => (&sides.own_languages, &own_totals),
+    };
+    for &code in codes {
+        writeln!(out, "<tbody{}>", code_attribute(switch, code))?;
+        for (language, counts) in bodies(code).0 {
+            write!(
+                out,
+                "<tr><td class=\"rf-name\">{}{}</td>",
+                swatch(*language),
+                breakable(language.name())
+            )?;
+            cells(out, counts)?;
+            writeln!(out, "</tr>")?;
+        }
+        write!(out, "</tbody>")?;
+    }
+    write!(out, "\n<tfoot>")?;
+    for &code in codes {
+        write!(out, "<tr{}><td>Total</td>", code_attribute(switch, code))?;
+        cells(out, bodies(code).1)?;
+        write!(out, "</tr>")?;
+    }
+    writeln!(out, "</tfoot>\n</table></div>\n</section>")
+}
+
 /// `name` escaped, with a line break allowed after each `/` of a path.
 fn breakable(name: &str) -> String {
     let html = escape(name).replace('/', "/<wbr>");
@@ -352,6 +469,17 @@ impl Code {
     }
 }
 
+/// The attribute of what belongs to one side of the switch between all
+/// code and the user's own (nothing without the switch): the page's
+/// script shows the side chosen, the user's own hidden at first.
+fn code_attribute(switched: bool, code: Code) -> &'static str {
+    match (switched, code) {
+        (false, _) => "",
+        (true, Code::All) => " data-rf-code=\"all\"",
+        (true, Code::Own) => " data-rf-code=\"own\" hidden",
+    }
+}
+
 /// The totals of the user's own code.
 fn own_totals(summary: &Summary) -> Counts {
     summary
@@ -363,8 +491,20 @@ fn own_totals(summary: &Summary) -> Counts {
 /// The switch between all code and the user's own, for the tables: radio
 /// buttons that show the table bodies of their choice (the page's
 /// script), saying how much each holds.
-fn write_switch(out: &mut impl Write, summary: &Summary, metric: Metric) -> io::Result<()> {
+/// `hatched`: whether the graph hatches the marked code (a diff's
+/// colours are the change alone).
+fn write_switch(
+    out: &mut impl Write,
+    summary: &Summary,
+    metric: Metric,
+    hatched: bool,
+) -> io::Result<()> {
     let (share, classes) = labels::marked_share(summary).unwrap_or_default();
+    let graph = if hatched {
+        format!("all code, the {} hatched", escape(&classes))
+    } else {
+        "all code".to_string()
+    };
     let own = own_totals(summary).get(metric);
     write!(
         out,
@@ -375,7 +515,7 @@ fn write_switch(out: &mut impl Write, summary: &Summary, metric: Metric) -> io::
          <label><input type=\"radio\" name=\"rf-code\" value=\"own\"> your own code \
          <span class=\"rf-share\">{own}, without the {share} {classes}</span></label>\
          </div>\n\
-         <p class=\"rf-note\">The graph shows all code, the {classes} hatched; \
+         <p class=\"rf-note\">The graph shows {graph}; \
          <code>repoflame --own</code> draws your own code alone.</p>\n",
         all = escape(metric.amount(summary.totals.get(metric))),
         own = escape(metric.amount(own)),
@@ -467,11 +607,7 @@ impl Body {
     /// The attributes of its elements: which choice of the switch shows
     /// them.
     fn attribute(&self) -> &'static str {
-        match (self.switched, self.code) {
-            (false, _) => "",
-            (true, Code::All) => " data-rf-code=\"all\"",
-            (true, Code::Own) => " data-rf-code=\"own\" hidden",
-        }
+        code_attribute(self.switched, self.code)
     }
 }
 
@@ -924,6 +1060,49 @@ mod tests {
         assert!(
             html.contains("<span class=\"rf-sw\" style=\"background:#dea584\"></span>Rust</td>")
         );
+    }
+
+    #[test]
+    fn a_diff_lists_each_language_before_after_and_the_change() {
+        let side = |files, code| Counts {
+            files,
+            code,
+            ..Counts::default()
+        };
+        let with = |path: &str, language, sides: Vec<Counts>| {
+            let sides = sides.into_boxed_slice();
+            Record {
+                counts: crate::record::widest(&sides),
+                sides: Some(sides),
+                ..record(path, language, 0)
+            }
+        };
+        let records = vec![
+            with("a.py", LanguageType::Python, vec![side(1, 40), side(0, 0)]),
+            with("b.rs", LanguageType::Rust, vec![side(1, 10), side(1, 30)]),
+            with("c.go", LanguageType::Go, vec![side(0, 0), side(1, 35)]),
+            with("d.go", LanguageType::Go, vec![side(1, 5), side(1, 5)]),
+        ];
+        let (html, _) = render_page(records, "repo: v1..v2", Metric::Code);
+        let header = between(&html, "id=\"rf-languages\">", "</thead>");
+        assert_eq!(
+            strip_tags(&header.replace("</th>", "|")).trim(),
+            "Language|Files before|Files after|code lines before|code lines after|Change|Change %|"
+        );
+        let rows = rows(&html, "rf-languages");
+        // By the larger side, then by name: Go and Python reach 40.
+        let expected = [
+            ["Go", "1", "2", "5", "40", "+35", "+700%"],
+            ["Python", "1", "0", "40", "0", "\u{2212}40", "\u{2212}100%"],
+            ["Rust", "1", "1", "10", "30", "+20", "+200%"],
+        ];
+        assert_eq!(rows, expected.map(|r| r.map(String::from).to_vec()));
+        let total = between(&html, "<tfoot><tr>", "</tr></tfoot>");
+        assert_eq!(
+            strip_tags(&total.replace("</td>", " ")).trim(),
+            "Total 3 3 55 70 +15 +27.3%"
+        );
+        check_nesting(&html);
     }
 
     #[test]

@@ -14,6 +14,9 @@
 //!   "problems": [{path, message}] }
 //! ```
 //!
+//! A diff's report has `totals` and `languages` as `{before, after}` and
+//! each file's counts `before` and `after` (`null` where it is absent).
+//!
 //! Paths, of files and of problems alike, are relative to the source,
 //! components escaped as frames are and joined with `/`, and never
 //! shortened (messages shorten very long ones).
@@ -230,13 +233,14 @@ pub(crate) enum Entries<'a> {
     Folded(&'a Tree),
 }
 
-/// Writes the report of a run of one side.
+/// Writes the report of a run of one side; returns how many entries it
+/// lists.
 pub(crate) fn write<W: Write>(
     run: &Run<'_>,
     entries: Entries<'_>,
     metric: Metric,
     mut out: W,
-) -> io::Result<()> {
+) -> io::Result<usize> {
     let mut files: Vec<FileOut> = match entries {
         Entries::Files(records) => records
             .iter()
@@ -253,6 +257,7 @@ pub(crate) fn write<W: Write>(
         Entries::Folded(tree) => leaves(tree),
     };
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let listed = files.len();
     let summary = run.summary;
     let name = escape(&run.info.root_name);
     let revision = run.info.revisions.first();
@@ -292,7 +297,8 @@ pub(crate) fn write<W: Write>(
     };
     serde_json::to_writer_pretty(&mut out, &report)?;
     out.write_all(b"\n")?;
-    out.flush()
+    out.flush()?;
+    Ok(listed)
 }
 
 fn problems_out<'a>(run: &Run<'a>) -> Vec<ProblemOut<'a>> {
@@ -312,6 +318,8 @@ struct DiffReport<'a> {
     source: DiffSource<'a>,
     metric: &'static str,
     totals: DiffTotals,
+    /// Per language, largest first by the larger of before and after.
+    languages: Vec<DiffLanguageOut>,
     /// Distinct (path, blob) pairs read: unchanged files count once.
     distinct_files_counted: usize,
     files: Vec<DiffFileOut>,
@@ -328,6 +336,13 @@ struct DiffSource<'a> {
 
 #[derive(Serialize)]
 struct DiffTotals {
+    before: CountsOut,
+    after: CountsOut,
+}
+
+#[derive(Serialize)]
+struct DiffLanguageOut {
+    name: &'static str,
     before: CountsOut,
     after: CountsOut,
 }
@@ -379,6 +394,20 @@ pub(crate) fn write_diff<W: Write>(
             before: (&totals.before).into(),
             after: (&totals.after).into(),
         },
+        languages: run
+            .summary
+            .sides
+            .iter()
+            .flat_map(|sides| &sides.languages)
+            .map(|(language, sides)| {
+                let change = Change::of(sides);
+                DiffLanguageOut {
+                    name: language.name(),
+                    before: (&change.before).into(),
+                    after: (&change.after).into(),
+                }
+            })
+            .collect(),
         distinct_files_counted: run.distinct,
         files,
         problems: problems_out(run),

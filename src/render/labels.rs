@@ -40,6 +40,9 @@ pub(crate) struct Decoration {
     /// A directory folded by `--depth`, or entries merged into one frame:
     /// drawn with a dashed outline, so that it does not pass for a file.
     pub(crate) merged: bool,
+    /// The language of a file frame, for the search ("Go" highlights the
+    /// Go files).
+    pub(crate) language: Option<&'static str>,
 }
 
 /// How much of a frame is hatched as generated, vendored or documentation.
@@ -196,6 +199,7 @@ pub(crate) fn decorate(
         hidden: false,
         hatch,
         merged: merged && !is_root,
+        language: file_language(node),
     }
 }
 
@@ -231,10 +235,11 @@ fn directories(n: u64) -> String {
 /// Merged small files: paler than any directory.
 const SMALL_FILES: Rgb = Rgb(0xe6, 0xe3, 0xdc);
 
-/// One language in the legend.
+/// One item of the legend: a swatch and its words, or words alone.
 #[derive(Clone, Debug)]
 pub(crate) struct LegendItem {
-    pub(crate) swatch: Rgb,
+    /// `None` for words alone.
+    pub(crate) swatch: Option<Rgb>,
     /// Drawn hatched, as marked frames are.
     pub(crate) hatched: bool,
     pub(crate) text: String,
@@ -249,168 +254,283 @@ pub(crate) struct Legend {
     pub(crate) height: usize,
 }
 
-/// The legend of a diff: what the colours mean.
+impl Legend {
+    /// How many rows it takes.
+    pub(crate) fn rows(&self) -> usize {
+        self.items.last().map_or(0, |item| item.row + 1)
+    }
+}
+
+/// What one legend item says: a swatch (or none), its words, its tooltip.
+type Entry = (Option<Rgb>, String, String);
+
+/// The legend of a diff: one scale from new code (deepest red) through
+/// growth, unchanged and shrinking to deleted code (deepest blue), then in
+/// words what depth and width mean.
 pub(crate) fn diff_legend(metric: Metric, width: usize) -> Legend {
     let unit = metric.unit();
-    let entries = [
+    let mut scale: Vec<Entry> = vec![(
+        Some(change_color(0, 1)),
+        "new".to_string(),
+        format!("a file added, or {unit} only at the later revision: the deepest red"),
+    )];
+    // As wide as a frame whose count went from 100 to `after`.
+    for (after, label, what) in [
+        (1100, "+1000%", "eleven times as many"),
+        (200, "+100%", "twice as many"),
+        (110, "+10%", "a tenth more"),
+        (101, "+1%", "a hundredth more"),
+    ] {
+        scale.push((
+            Some(change_color(100, after)),
+            label.to_string(),
+            format!("grew by {label}: {what} {unit} as before (larger changes are as deep)"),
+        ));
+    }
+    scale.push((
+        Some(UNCHANGED),
+        "unchanged".to_string(),
+        format!("as many {unit} as before"),
+    ));
+    for (after, label, what) in [
+        (99, "\u{2212}1%", "a hundredth fewer"),
+        (90, "\u{2212}10%", "a tenth fewer"),
+        (50, "\u{2212}50%", "half as many"),
+        (10, "\u{2212}90%", "a tenth as many"),
+    ] {
+        scale.push((
+            Some(change_color(100, after)),
+            label.to_string(),
+            format!("shrank by {label}: {what} {unit} as before (larger changes are as deep)"),
+        ));
+    }
+    scale.push((
+        Some(change_color(1, 0)),
+        "deleted".to_string(),
+        format!("a file deleted, or {unit} only at the earlier revision: the deepest blue"),
+    ));
+    let words: Vec<Entry> = vec![
         (
-            change_color(0, 1),
-            "new".to_string(),
-            format!("a file added, or {unit} only at the later revision"),
+            None,
+            "deeper = larger change relative to the frame".to_string(),
+            "red grew, blue shrank; the depth follows the relative change on a \
+             logarithmic scale, so +1% and +100% look different"
+                .to_string(),
         ),
         (
-            change_color(2, 3),
-            "grew".to_string(),
-            format!(
-                "more {unit} than before: the deeper the red, the larger the growth relative to the frame"
-            ),
-        ),
-        (
-            UNCHANGED,
-            "unchanged".to_string(),
-            format!("as many {unit} as before"),
-        ),
-        (
-            change_color(3, 2),
-            "shrank".to_string(),
-            format!(
-                "fewer {unit} than before: the deeper the blue, the larger the loss relative to the frame"
-            ),
-        ),
-        (
-            change_color(1, 0),
-            "deleted".to_string(),
-            format!("a file deleted, or {unit} only at the earlier revision"),
+            None,
+            "· width = the larger of before and after".to_string(),
+            "deleted code keeps its width, so it stays visible".to_string(),
         ),
     ];
-    let mut legend = place(entries.into_iter(), width);
-    // One more item, to say how wide frames are.
-    if let Some(last) = legend.items.last() {
-        let (x, row) = (last.x + item_width(&last.text), last.row);
-        legend.items.push(LegendItem {
-            swatch: Rgb(0xff, 0xff, 0xff),
-            hatched: false,
-            text: "width: the larger of before and after".into(),
-            tooltip: "deleted code keeps its width, so it stays visible".into(),
-            x,
-            row,
-        });
-        let fits = x + item_width("width: the larger of before and after") <= width as f64 - XPAD;
-        if !fits {
-            let item = legend.items.last_mut().expect("just pushed");
-            item.x = XPAD;
-            item.row += 1;
-            legend.height += LEGEND_ROW;
+    place_rows(vec![scale, words], width)
+}
+
+fn item_width(item: &LegendItem) -> f64 {
+    let swatch = if item.swatch.is_some() { 16.0 } else { 0.0 };
+    swatch + text_width(&item.text) + 14.0
+}
+
+fn text_width(text: &str) -> f64 {
+    text.chars().count() as f64 * FONT_SIZE as f64 * FONT_WIDTH
+}
+
+/// Lays legend entries out in rows across `width`: each group starts a
+/// row, and goes on to the next rows as it needs.
+fn place_rows(groups: Vec<Vec<Entry>>, width: usize) -> Legend {
+    let mut legend = Legend {
+        items: Vec::new(),
+        height: 0,
+    };
+    for (i, group) in groups.into_iter().enumerate() {
+        for (n, (swatch, text, tooltip)) in group.into_iter().enumerate() {
+            let item = LegendItem {
+                swatch,
+                hatched: false,
+                text,
+                tooltip,
+                x: 0.0,
+                row: 0,
+            };
+            push(&mut legend, item, width, i > 0 && n == 0);
         }
     }
     legend
 }
 
-fn item_width(text: &str) -> f64 {
-    16.0 + text.chars().count() as f64 * FONT_SIZE as f64 * FONT_WIDTH + 14.0
-}
-
-/// Lays legend entries out in rows across `width`.
-fn place(entries: impl Iterator<Item = (Rgb, String, String)>, width: usize) -> Legend {
-    let mut items = Vec::new();
-    let (mut x, mut row) = (XPAD, 0);
-    for (swatch, text, tooltip) in entries {
-        let w = item_width(&text);
-        if x + w > width as f64 - XPAD && x > XPAD {
-            x = XPAD;
-            row += 1;
-        }
-        items.push(LegendItem {
-            swatch,
-            hatched: false,
-            text,
-            tooltip,
-            x,
-            row,
-        });
-        x += w;
-    }
-    let height = if items.is_empty() {
-        0
-    } else {
-        (row + 1) * LEGEND_ROW + 8
+/// Adds `item` to the legend after its last item, or on a new row when it
+/// does not fit there (or `new_row` is asked).
+fn push(legend: &mut Legend, mut item: LegendItem, width: usize, new_row: bool) {
+    let (mut x, mut row) = match legend.items.last() {
+        Some(last) => (last.x + item_width(last), last.row),
+        None => (XPAD, 0),
     };
-    Legend { items, height }
+    if x > XPAD && (new_row || x + item_width(&item) - 14.0 > width as f64 - XPAD) {
+        x = XPAD;
+        row += 1;
+    }
+    item.x = x;
+    item.row = row;
+    legend.items.push(item);
+    legend.height = (row + 1) * LEGEND_ROW + 8;
 }
 
 /// Adds the item that explains hatched frames to `legend`, on its last
 /// row or a new one.
 pub(crate) fn add_marked_item(legend: &mut Legend, width: usize) {
     let text = "generated, vendored or documentation (hover says which)".to_string();
-    let (mut x, mut row) = match legend.items.last() {
-        Some(last) => (last.x + item_width(&last.text), last.row),
-        None => (XPAD, 0),
-    };
-    if x + item_width(&text) > width as f64 - XPAD && x > XPAD {
-        x = XPAD;
-        row += 1;
-    }
-    legend.items.push(LegendItem {
-        swatch: Rgb(0xc8, 0xc8, 0xc8),
+    let item = LegendItem {
+        swatch: Some(Rgb(0xc8, 0xc8, 0xc8)),
         hatched: true,
         tooltip: "files GitHub's linguist would not count as the project's code: \
                   drawn paler and hatched; --own leaves them out"
             .into(),
         text,
-        x,
-        row,
-    });
-    legend.height = (row + 1) * LEGEND_ROW + 8;
+        x: 0.0,
+        row: 0,
+    };
+    push(legend, item, width, false);
 }
 
-/// The legend of languages, largest first.
-pub(crate) fn legend(summary: &Summary, metric: Metric, width: usize) -> Legend {
+/// At most this many rows of languages (and the item for hatched frames).
+pub(crate) const LEGEND_ROWS: usize = 2;
+
+/// The legend of languages, largest first, in at most [`LEGEND_ROWS`]
+/// rows: as many languages as fit, and those under 0.01%, summed in one
+/// item ("+ 14 more, 0.03%") whose tooltip lists them. With `marked`, the
+/// item that explains hatched frames comes last.
+pub(crate) fn legend(summary: &Summary, metric: Metric, width: usize, marked: bool) -> Legend {
     let total = summary.totals.get(metric);
-    let entries = summary
+    let present: Vec<_> = summary
         .languages
         .iter()
         .filter(|(_, counts)| counts.get(metric) > 0)
-        .map(|(language, counts)| {
-            let value = counts.get(metric);
-            (
-                palette::language_color(*language),
-                format!("{} {}", language.name(), percent(value, total)),
+        .collect();
+    let entry = |(language, counts): &&(tokei::LanguageType, Counts)| -> Entry {
+        let value = counts.get(metric);
+        (
+            Some(palette::language_color(*language)),
+            format!("{} {}", language.name(), percent(value, total)),
+            format!(
+                "{}: {} ({}) in {}",
+                language.name(),
+                metric.amount(value),
+                percent(value, total),
+                files(counts.files)
+            ),
+        )
+    };
+    let entries: Vec<Entry> = present.iter().map(entry).collect();
+    // Languages under 0.01% ("<0.01%") go into the last item whether they
+    // fit or not, unless one alone would (its item takes the same room).
+    let visible = present
+        .iter()
+        .position(|(_, c)| percent(c.get(metric), total).starts_with('<'))
+        .filter(|&tiny| tiny + 1 < present.len())
+        .unwrap_or(present.len());
+    // The most languages that fit, the rest in one item. Laying out is
+    // cheap next to the graph: tokei knows some 250 languages.
+    for shown in (0..=visible).rev() {
+        let mut group = entries[..shown].to_vec();
+        let rest = &present[shown..];
+        if !rest.is_empty() {
+            let value: u64 = rest.iter().map(|(_, c)| c.get(metric)).sum();
+            let listed: Vec<String> = rest
+                .iter()
+                .map(|(language, c)| {
+                    format!("{} {}", language.name(), metric.amount(c.get(metric)))
+                })
+                .collect();
+            group.push((
+                None,
+                format!("+ {} more, {}", rest.len(), percent(value, total)),
                 format!(
-                    "{}: {} ({}) in {}",
-                    language.name(),
+                    "{} in {} more languages: {}",
                     metric.amount(value),
-                    percent(value, total),
-                    files(counts.files)
+                    rest.len(),
+                    listed.join(", ")
                 ),
-            )
-        });
-    place(entries, width)
+            ));
+        }
+        let mut legend = place_rows(vec![group], width);
+        if marked {
+            add_marked_item(&mut legend, width);
+        }
+        if legend.rows() <= LEGEND_ROWS || shown == 0 {
+            return legend;
+        }
+    }
+    unreachable!("the loop returns at shown == 0")
 }
 
-/// Frames of a diff with no change.
-const UNCHANGED: Rgb = Rgb(0xdc, 0xda, 0xd5);
+/// Frames of a diff with no change: a warm grey, darker than the
+/// background (#e8e8e8 at its darkest) so that its swatch shows.
+const UNCHANGED: Rgb = Rgb(0xcc, 0xc9, 0xc2);
 
-/// The colour of a change from `before` to `after`: red when it grew, blue
-/// when it shrank, deeper the larger the change relative to the frame
-/// (a new or deleted file is the deepest).
+/// Growth, light to deep: ColorBrewer's sequential "Reds" (Cynthia Brewer,
+/// colorbrewer2.org) but its lightest and darkest steps; new code gets its
+/// darkest.
+const REDS: [Rgb; 7] = [
+    Rgb(0xfe, 0xe0, 0xd2),
+    Rgb(0xfc, 0xbb, 0xa1),
+    Rgb(0xfc, 0x92, 0x72),
+    Rgb(0xfb, 0x6a, 0x4a),
+    Rgb(0xef, 0x3b, 0x2c),
+    Rgb(0xcb, 0x18, 0x1d),
+    Rgb(0xa5, 0x0f, 0x15),
+];
+const NEW: Rgb = Rgb(0x67, 0x00, 0x0d);
+
+/// Shrinking, light to deep: ColorBrewer's "Blues" the same way; deleted
+/// code gets its darkest.
+const BLUES: [Rgb; 7] = [
+    Rgb(0xde, 0xeb, 0xf7),
+    Rgb(0xc6, 0xdb, 0xef),
+    Rgb(0x9e, 0xca, 0xe1),
+    Rgb(0x6b, 0xae, 0xd6),
+    Rgb(0x42, 0x92, 0xc6),
+    Rgb(0x21, 0x71, 0xb5),
+    Rgb(0x08, 0x51, 0x9c),
+];
+const DELETED: Rgb = Rgb(0x08, 0x30, 0x6b);
+
+/// The relative changes at the ends of the scale, as powers of ten: below
+/// +0.3% is its lightest colour, +1000% and above its deepest.
+const SCALE: (f64, f64) = (-2.5, 1.0);
+
+/// Where a change falls on the scale, 0 to 1: logarithmic in the relative
+/// change, so that each tenfold step (+1%, +10%, +100%, +1000%) moves as
+/// far, saturating only at +1000%. A shrink counts as the growth back:
+/// −50% as +100%, −90% as +900%.
+pub(crate) fn change_depth(before: u64, after: u64) -> f64 {
+    let (small, large) = (before.min(after) as f64, before.max(after) as f64);
+    let relative = (large - small) / small;
+    let (low, high) = SCALE;
+    ((relative.log10() - low) / (high - low)).clamp(0.0, 1.0)
+}
+
+/// The colour of a change from `before` to `after`: red when it grew,
+/// blue when it shrank, deeper the larger the change relative to the
+/// frame ([`change_depth`]); new and deleted code the deepest of all, an
+/// unchanged frame grey.
 pub(crate) fn change_color(before: u64, after: u64) -> Rgb {
     if before == after {
         return UNCHANGED;
     }
-    let t = before.abs_diff(after) as f64 / before.max(after) as f64;
-    // Any change shows: a floor of 25%.
-    let t = 0.25 + 0.75 * t;
-    let (light, deep) = if after > before {
-        (Rgb(0xfb, 0xdc, 0xd4), Rgb(0xc4, 0x1a, 0x1a))
+    let (ramp, end) = if after > before {
+        (&REDS, NEW)
     } else {
-        (Rgb(0xd8, 0xe4, 0xf6), Rgb(0x1d, 0x5a, 0xc0))
+        (&BLUES, DELETED)
     };
+    if before == 0 || after == 0 {
+        return end;
+    }
+    let at = change_depth(before, after) * (ramp.len() - 1) as f64;
+    let i = (at.floor() as usize).min(ramp.len() - 2);
+    let t = at - i as f64;
+    let (a, b) = (ramp[i], ramp[i + 1]);
     let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
-    Rgb(
-        mix(light.0, deep.0),
-        mix(light.1, deep.1),
-        mix(light.2, deep.2),
-    )
+    Rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
 fn decorate_change(
@@ -477,6 +597,16 @@ fn decorate_change(
         hidden: false,
         hatch: Hatch::None,
         merged: false,
+        language: file_language(node),
+    }
+}
+
+/// The language of a file's frame; `None` for a directory or merged
+/// entries.
+fn file_language(node: &Node) -> Option<&'static str> {
+    match node.kind {
+        Kind::File(language) => Some(language.name()),
+        _ => None,
     }
 }
 
@@ -628,6 +758,8 @@ fn churn(tree: &Tree, metric: Metric) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::palette::delta_e;
+    use tokei::LanguageType;
 
     #[test]
     fn merged_frames_are_hatched_in_proportion_and_outlined() {
@@ -734,5 +866,163 @@ mod tests {
             deleted.0 < shrank_a_little.0,
             "a deleted file is deeper blue"
         );
+    }
+
+    #[test]
+    fn change_depth_is_logarithmic_and_saturates_late() {
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let step = 1.0 / 3.5;
+        assert!(near(change_depth(1000, 1003), 0.0), "+0.3%");
+        assert!(near(change_depth(100, 101), 0.5 * step), "+1%");
+        assert!(near(change_depth(100, 110), 1.5 * step), "+10%");
+        assert!(near(change_depth(100, 200), 2.5 * step), "+100%");
+        assert!(near(change_depth(100, 1100), 1.0), "+1000%");
+        assert!(near(change_depth(100, 5000), 1.0), "saturated");
+        assert!(near(change_depth(100_000, 100_001), 0.0), "below +0.3%");
+        // A shrink is as deep as the growth back.
+        assert!(near(change_depth(200, 100), change_depth(100, 200)));
+    }
+
+    /// The changes the issue names, +0.6%, +2.7%, +21% and +96%, "nearly
+    /// the same salmon" before: each plainly apart from the next (CIE76
+    /// ΔE; 2.3 is just noticeable, 10 plainly different), and +1% from
+    /// +100% by far.
+    #[test]
+    fn growths_of_different_sizes_look_different() {
+        let colours: Vec<Rgb> = [1006, 1027, 1210, 1960]
+            .iter()
+            .map(|&after| change_color(1000, after))
+            .collect();
+        for pair in colours.windows(2) {
+            let d = delta_e(pair[0], pair[1]);
+            assert!(
+                d >= 10.0,
+                "{} and {}: ΔE {d:.1}",
+                pair[0].hex(),
+                pair[1].hex()
+            );
+        }
+        let d = delta_e(change_color(100, 101), change_color(100, 200));
+        assert!(d >= 30.0, "+1% and +100%: ΔE {d:.1}");
+        let d = delta_e(change_color(100, 99), change_color(100, 50));
+        assert!(d >= 30.0, "−1% and −50%: ΔE {d:.1}");
+        // New and deleted code stay the deepest.
+        for (end, deepest) in [
+            (NEW, change_color(1, 1000)),
+            (DELETED, change_color(1000, 1)),
+        ] {
+            assert!(delta_e(end, deepest) >= 10.0, "{}", end.hex());
+        }
+    }
+
+    #[test]
+    fn the_diff_legend_reads_as_one_scale_and_says_what_depth_and_width_are() {
+        let legend = diff_legend(Metric::Code, 1200);
+        let texts: Vec<&str> = legend.items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(
+            texts[..11],
+            [
+                "new",
+                "+1000%",
+                "+100%",
+                "+10%",
+                "+1%",
+                "unchanged",
+                "\u{2212}1%",
+                "\u{2212}10%",
+                "\u{2212}50%",
+                "\u{2212}90%",
+                "deleted"
+            ]
+        );
+        assert!(
+            legend.items[..11]
+                .iter()
+                .all(|i| i.swatch.is_some() && i.row == 0)
+        );
+        // Depth and width are said in words, without a swatch.
+        let words: Vec<&LegendItem> = legend.items[11..].iter().collect();
+        assert!(words.iter().all(|i| i.swatch.is_none() && i.row == 1));
+        let said: String = words.iter().map(|i| i.text.as_str()).collect();
+        assert!(said.contains("deeper = larger change"), "{said}");
+        assert!(
+            said.contains("width = the larger of before and after"),
+            "{said}"
+        );
+        assert_eq!(legend.rows(), 2);
+        // The unchanged swatch shows on the background (#e8e8e8 at its
+        // darkest, #f8f8f8 at its lightest).
+        for background in [Rgb(0xe8, 0xe8, 0xe8), Rgb(0xf8, 0xf8, 0xf8)] {
+            let d = delta_e(UNCHANGED, background);
+            assert!(d >= 8.0, "unchanged on {}: ΔE {d:.1}", background.hex());
+        }
+    }
+
+    fn summary(values: &[u64]) -> Summary {
+        let languages: Vec<(LanguageType, Counts)> = LanguageType::list()
+            .iter()
+            .zip(values)
+            .map(|((language, _), &code)| {
+                let counts = Counts {
+                    files: 1,
+                    code,
+                    ..Counts::default()
+                };
+                (*language, counts)
+            })
+            .collect();
+        let mut totals = Counts::default();
+        for (_, c) in &languages {
+            totals += *c;
+        }
+        Summary {
+            totals,
+            languages,
+            ..Summary::default()
+        }
+    }
+
+    #[test]
+    fn the_legend_groups_the_tail_and_stays_within_two_rows() {
+        // Three large languages, then 40 of a line each (under 0.01%).
+        let mut values = vec![400_000, 300_000, 200_000];
+        values.extend(std::iter::repeat_n(1, 40));
+        let legend = legend(&summary(&values), Metric::Code, 1200, false);
+        let texts: Vec<&str> = legend.items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(texts.len(), 4, "{texts:?}");
+        assert_eq!(texts[3], "+ 40 more, <0.01%");
+        let rest = &legend.items[3];
+        assert!(rest.swatch.is_none());
+        assert!(
+            rest.tooltip
+                .starts_with("40 code lines in 40 more languages: ")
+        );
+        assert_eq!(rest.tooltip.matches("1 code line").count(), 40);
+        assert_eq!(legend.rows(), 1);
+
+        // Sixty languages of 1% to 2%: as many as fit in two rows (with
+        // the item for hatched frames), the rest in one.
+        let values: Vec<u64> = (0..60).map(|i| 2000 - 10 * i).collect();
+        let legend = super::legend(&summary(&values), Metric::Code, 1200, true);
+        assert_eq!(legend.rows(), LEGEND_ROWS);
+        let last = legend.items.last().unwrap();
+        assert!(last.hatched, "the marked item comes last");
+        let rest = &legend.items[legend.items.len() - 2];
+        assert!(rest.text.starts_with("+ "), "{}", rest.text);
+        let shown = legend.items.len() - 2;
+        assert!(shown >= 10, "only {shown} languages shown");
+        assert!(rest.text.starts_with(&format!("+ {} more, ", 60 - shown)));
+        assert!(
+            legend
+                .items
+                .iter()
+                .all(|i| i.x + item_width(i) - 14.0 <= 1190.0)
+        );
+
+        // A single tiny language is shown as itself.
+        let legend = super::legend(&summary(&[100_000, 1]), Metric::Code, 1200, false);
+        let texts: Vec<&str> = legend.items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[1].ends_with("<0.01%"), "{texts:?}");
     }
 }

@@ -16,10 +16,11 @@ pub(crate) mod table;
 use crate::config::{Config, Format, REFERENCE_WIDTH};
 use crate::error::{Error, Problem};
 use crate::escape::escape;
-use crate::output::Output;
+use crate::output::{Delivered, Output, Written};
 use crate::record::{Record, Summary};
 use crate::source::SourceInfo;
 use crate::tree::Tree;
+use crate::units::amount;
 use crate::views;
 
 /// What a run leaves for its renderers besides its records.
@@ -32,26 +33,30 @@ pub(crate) struct Run<'a> {
 }
 
 /// Shapes the tree of `records` as the view asks and writes the format
-/// asked for to `output`. Runs on the current rayon pool.
+/// asked for to `output`; says what was written where. Runs on the
+/// current rayon pool.
 pub(crate) fn write(
     output: Output,
     records: Vec<Record>,
     run: &Run<'_>,
     config: &Config,
-) -> Result<(), Error> {
+) -> Result<Written, Error> {
     let metric = config.metric;
     let several = run.info.revisions.len() > 1;
-    match config.format {
+    let target = output.shown();
+    let (delivered, holds): (Delivered, String) = match config.format {
         Format::Folded => {
             let tree = views::shaped(&run.info.root_name, records, &config.view, metric);
-            if several {
-                output.write(|out| folded::write_diff(&tree, metric, out))?;
+            let delivered = if several {
+                output.write(|out| folded::write_diff(&tree, metric, out))?
             } else {
-                output.write(|out| folded::write(&tree, metric, out))?;
-            }
+                output.write(|out| folded::write(&tree, metric, out))?
+            };
+            (delivered, amount(delivered.lines, "stacks"))
         }
         Format::Json if several => {
-            output.write(|out| json::write_diff(run, &records, metric, out))?;
+            let delivered = output.write(|out| json::write_diff(run, &records, metric, out))?;
+            (delivered, amount(records.len() as u64, "files"))
         }
         Format::Json => {
             // --depth applies to the report; --by-language does not (every
@@ -65,19 +70,41 @@ pub(crate) fn write(
                 Some(tree) => json::Entries::Folded(tree),
                 None => json::Entries::Files(&records),
             };
-            output.write(|out| json::write(run, entries, metric, out))?;
+            let unit = match entries {
+                json::Entries::Files(_) => "files",
+                json::Entries::Folded(_) => "entries",
+            };
+            let mut written = 0;
+            let delivered = output.write(|out| {
+                written = json::write(run, entries, metric, out)?;
+                Ok(())
+            })?;
+            (delivered, amount(written as u64, unit))
         }
         Format::Svg | Format::Html => {
             let tree = views::shaped(&run.info.root_name, records, &config.view, metric);
-            write_graph(output, tree, run, config)?;
+            let (delivered, frames) = write_graph(output, tree, run, config)?;
+            (delivered, amount(frames as u64, "frames"))
         }
-    }
-    Ok(())
+    };
+    Ok(Written {
+        target,
+        format: config.format,
+        bytes: delivered.bytes,
+        holds,
+        cut_short: delivered.cut_short,
+    })
 }
 
 /// Merges what is too narrow to draw, lays the flame graph of `tree` out
-/// and writes it, as an SVG or inside an HTML report page.
-fn write_graph(output: Output, tree: Tree, run: &Run<'_>, config: &Config) -> Result<(), Error> {
+/// and writes it, as an SVG or inside an HTML report page; says how much
+/// was written and how many frames were drawn.
+fn write_graph(
+    output: Output,
+    tree: Tree,
+    run: &Run<'_>,
+    config: &Config,
+) -> Result<(Delivered, usize), Error> {
     let (svg, metric) = (&config.svg, config.metric);
     // The page's tables list the largest directories and files, which
     // merging small entries would hide: they are made from the whole tree.
@@ -121,7 +148,8 @@ fn write_graph(output: Output, tree: Tree, run: &Run<'_>, config: &Config) -> Re
     };
     let rendered = svg::render(&tree, run.summary, metric, svg, &labels)
         .map_err(|source| Error::Render { source })?;
-    match &whole {
+    let frames = rendered.frames();
+    let delivered = match &whole {
         None => output.write(|out| rendered.write(out))?,
         Some(whole) => {
             let page = html::Page {
@@ -132,11 +160,11 @@ fn write_graph(output: Output, tree: Tree, run: &Run<'_>, config: &Config) -> Re
                 tree: whole,
                 metric,
             };
-            output.write(|out| html::write(&page, out))?;
+            output.write(|out| html::write(&page, out))?
         }
-    }
+    };
     drop_in_background((tree, rendered, whole));
-    Ok(())
+    Ok((delivered, frames))
 }
 
 /// Frees `value` on another thread: a tree of a large repository is

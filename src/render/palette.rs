@@ -155,6 +155,37 @@ fn hsl(hue: f64, saturation: f64, lightness: f64) -> Rgb {
 }
 
 #[cfg(test)]
+/// CIE76 colour difference (Euclidean distance in CIELAB, D65); about 2.3
+/// is just noticeable, 10 is plainly different.
+pub(crate) fn delta_e(a: Rgb, b: Rgb) -> f64 {
+    fn lab(c: Rgb) -> [f64; 3] {
+        fn linear(c: u8) -> f64 {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        }
+        let (r, g, b) = (linear(c.0), linear(c.1), linear(c.2));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
+        let f = |t: f64| {
+            if t > 216.0 / 24389.0 {
+                t.cbrt()
+            } else {
+                (24389.0 / 27.0 * t + 16.0) / 116.0
+            }
+        };
+        let (fx, fy, fz) = (f(x), f(y), f(z));
+        [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+    }
+    let (a, b) = (lab(a), lab(b));
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -176,36 +207,6 @@ mod tests {
         let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
         assert!(hex.len() == 7 && hex.starts_with('#'), "{hex}");
         Rgb(channel(1), channel(3), channel(5))
-    }
-
-    /// CIE76 colour difference (Euclidean distance in CIELAB, D65); about 2.3
-    /// is just noticeable, 10 is plainly different.
-    fn delta_e(a: Rgb, b: Rgb) -> f64 {
-        fn lab(c: Rgb) -> [f64; 3] {
-            fn linear(c: u8) -> f64 {
-                let c = f64::from(c) / 255.0;
-                if c <= 0.040_45 {
-                    c / 12.92
-                } else {
-                    ((c + 0.055) / 1.055).powf(2.4)
-                }
-            }
-            let (r, g, b) = (linear(c.0), linear(c.1), linear(c.2));
-            let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
-            let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-            let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
-            let f = |t: f64| {
-                if t > 216.0 / 24389.0 {
-                    t.cbrt()
-                } else {
-                    (24389.0 / 27.0 * t + 16.0) / 116.0
-                }
-            };
-            let (fx, fy, fz) = (f(x), f(y), f(z));
-            [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
-        }
-        let (a, b) = (lab(a), lab(b));
-        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
     }
 
     #[test]

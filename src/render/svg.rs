@@ -10,8 +10,9 @@
 //!   a neutral one, merged small files with a pale one;
 //! - every frame's tooltip tells its path, language and counts;
 //! - a legend names the colours of the languages present, largest first;
-//! - inferno's script reads frame labels from the first line of the tooltip
-//!   (three small patches, checked to apply).
+//! - inferno's script reads frame labels from the first line of the tooltip,
+//!   and its search matches paths and languages and measures against the
+//!   whole source (small patches, checked to apply, and a script of ours).
 //!
 //! The root frame of the source replaces inferno's `all` frame, so the
 //! bottom bar names the source instead of repeating it.
@@ -58,9 +59,16 @@ pub(crate) fn write<W: Write>(
 /// A flame graph laid out and decorated, ready to be written.
 pub(crate) struct Rendered {
     svg: Vec<u8>,
+    /// Frames drawn.
+    frames: usize,
 }
 
 impl Rendered {
+    /// How many frames are drawn.
+    pub(crate) fn frames(&self) -> usize {
+        self.frames
+    }
+
     /// The SVG.
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.svg
@@ -102,12 +110,13 @@ pub(crate) fn render(
                 decorations.insert((*depth, *start), decoration);
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
+            let marked = decorations.values().any(Decoration::marked);
             let mut legend = if tree.has_sides() {
                 diff_legend(metric, width)
             } else {
-                legend(summary, metric, width)
+                legend(summary, metric, width, marked)
             };
-            if decorations.values().any(Decoration::marked) {
+            if marked && tree.has_sides() {
                 add_marked_item(&mut legend, width);
             }
             (decorations, legend)
@@ -115,7 +124,16 @@ pub(crate) fn render(
     );
     let t2 = t0.elapsed();
     let mut svg = Vec::with_capacity(raw.as_ref().map_or(0, |r| r.len() + r.len() / 2));
-    decorate_svg(&raw?, &decorations, &legend, options.inverted, &mut svg)?;
+    // What "Matched:" counts: a diff's widths are no count of anything.
+    let unit = if tree.has_sides() { "" } else { metric.unit() };
+    decorate_svg(
+        &raw?,
+        &decorations,
+        &legend,
+        options.inverted,
+        unit,
+        &mut svg,
+    )?;
     if std::env::var_os("REPOFLAME_TIMINGS").is_some() {
         // A measuring aid for benchmarks, as lib.rs's timings.
         eprintln!(
@@ -126,7 +144,8 @@ pub(crate) fn render(
             (t0.elapsed() - t2).as_secs_f64()
         );
     }
-    Ok(Rendered { svg })
+    let frames = decorations.values().filter(|d| !d.hidden).count();
+    Ok(Rendered { svg, frames })
 }
 
 /// inferno's flame graph of `lines`, laid out in their order.
@@ -307,6 +326,10 @@ fn lines(tree: &Tree, metric: Metric, include_root: bool) -> Vec<Line> {
 
 /// Script patches: inferno reads a frame's label and search text from its
 /// tooltip, minus a trailing "(…)"; ours keep the name on the first line.
+/// Its search matches names against a regular expression and measures the
+/// matches against the frame zoomed into; repoflame's (`SEARCH_SCRIPT`)
+/// matches paths and languages too, and measures against the whole source,
+/// as the tooltips do.
 const SCRIPT_PATCHES: &[(&str, &str, usize)] = &[
     (
         r#"find_child(e, "title").textContent.replace(/\([^(]*\)$/,"")"#,
@@ -323,7 +346,43 @@ const SCRIPT_PATCHES: &[(&str, &str, usize)] = &[
         r#"details.nodeValue = g_to_text(target).split("\n").slice(1).join(" · ");"#,
         1,
     ),
+    // The prompt: "(regexp allowed, eg: ^ext4_)" is kernel profiling's.
+    (
+        r#""Enter a search term (regexp ""#,
+        r#""Highlight a path or name (a regular expression: testsuite/, \\.proto$) ""#,
+        1,
+    ),
+    (
+        r#""allowed, eg: ^ext4_)""#,
+        r#""or a language (Go, or Rust|Go)""#,
+        1,
+    ),
+    ("var re = new RegExp(term);", "var re = rf_query(term);", 1),
+    ("if (func.match(re)) {", "if (rf_match(e, func, re)) {", 1),
+    (
+        r#"matchedtxt.firstChild.nodeValue = "Matched: " + pct + "%";"#,
+        "matchedtxt.firstChild.nodeValue = rf_matched(count);",
+        1,
+    ),
 ];
+
+/// repoflame's search, added to inferno's script, which calls it where it
+/// called `RegExp` and `match` (see [`SCRIPT_PATCHES`]):
+///
+/// - a term that names languages of the graph (`Go`, `rust`, `C|C++`, any
+///   case) highlights the files of those languages (their `data-lang`);
+/// - any other term is a regular expression (or, when it is not one,
+///   plain text: `C++`, `a[1]`) matched against each frame's name and its
+///   path from the root (`repo/src/testsuite/`, a directory's ending in
+///   `/`), which is worked out once from the layout: a frame's parent is
+///   the frame one level nearer the root that spans its offset;
+/// - "Matched:" says how much of the whole source the highlighted frames
+///   hold, in the metric's units and as the share the tooltips give
+///   (`12.34%`, `<0.01%`), zoomed or not.
+///
+/// `rf_unit` is set before it: the metric's unit, or empty for a diff,
+/// whose widths are the larger of before and after.
+const SEARCH_SCRIPT: &str = include_str!("assets/search.js");
 
 /// The patterns marked frames are hatched with: white diagonal stripes
 /// (`rf-hatch`, over a marked file's paler fill), and the same over a
@@ -342,7 +401,9 @@ const EXTRA_CSS: &str = "
 #legend text { fill:rgb(60,60,60); }
 ";
 
-fn patch_script(script: &str) -> io::Result<String> {
+/// inferno's script with [`SCRIPT_PATCHES`] applied and repoflame's search
+/// added; `unit` is what "Matched:" counts in (empty for a diff).
+fn patch_script(script: &str, unit: &str) -> io::Result<String> {
     let mut script = script.to_string();
     for (from, to, count) in SCRIPT_PATCHES {
         let found = script.matches(from).count();
@@ -354,6 +415,8 @@ fn patch_script(script: &str) -> io::Result<String> {
         }
         script = script.replace(from, to);
     }
+    script.push_str(&format!("\nvar rf_unit = {unit:?};\n"));
+    script.push_str(SEARCH_SCRIPT);
     Ok(script)
 }
 
@@ -465,6 +528,7 @@ fn decorate_svg<W: Write>(
     decorations: &HashMap<(usize, u64), Decoration>,
     legend: &Legend,
     inverted: bool,
+    unit: &str,
     out: W,
 ) -> io::Result<()> {
     let mut reader = Reader::from_reader(raw);
@@ -520,7 +584,7 @@ fn decorate_svg<W: Write>(
             Event::CData(c) => {
                 let text = c.decode().map_err(xml_error)?;
                 if text.contains("function g_to_func") {
-                    let patched = patch_script(&text)?;
+                    let patched = patch_script(&text, unit)?;
                     writer
                         .write_event(Event::CData(quick_xml::events::BytesCData::new(patched)))?;
                 } else {
@@ -616,6 +680,11 @@ fn write_frame(
         (true, false) => out.extend_from_slice(b" class=\"marked\""),
         (false, true) => out.extend_from_slice(b" class=\"merged\""),
         (false, false) => {}
+    }
+    if let Some(language) = decoration.language {
+        out.extend_from_slice(b" data-lang=\"");
+        out.extend_from_slice(quick_xml::escape::escape(language).as_bytes());
+        out.push(b'"');
     }
     out.extend_from_slice(&frame[g_end..title_start]);
     out.extend_from_slice(quick_xml::escape::escape(decoration.title.as_str()).as_bytes());
@@ -727,24 +796,33 @@ fn write_legend<W: Write>(
         writer.write_event(Event::Text(BytesText::new(&item.tooltip)))?;
         writer.write_event(Event::End(BytesEnd::new("title")))?;
         let x = format!("{:.1}", item.x);
-        let text_x = format!("{:.1}", item.x + 16.0);
+        let text_x = match item.swatch {
+            Some(_) => format!("{:.1}", item.x + 16.0),
+            None => x.clone(),
+        };
         let swatch_y = (y + 3).to_string();
         let text_y = (y + 12).to_string();
-        let fill = item.swatch.hex();
-        // The swatch, and the hatching over it when marked frames are hatched.
-        let swatch = |fill: &str| {
-            Event::Empty(BytesStart::new("rect").with_attributes([
+        // The swatch, outlined so that a pale one shows on the background,
+        // and the hatching over it when marked frames are hatched.
+        let swatch = |fill: &str, outlined: bool| {
+            let rect = BytesStart::new("rect").with_attributes([
                 ("x", x.as_str()),
                 ("y", swatch_y.as_str()),
                 ("width", "12"),
                 ("height", "12"),
                 ("rx", "2"),
                 ("fill", fill),
-            ]))
+            ]);
+            Event::Empty(match outlined {
+                true => rect.with_attributes([("stroke", "rgba(0,0,0,0.35)")]),
+                false => rect,
+            })
         };
-        writer.write_event(swatch(&fill))?;
+        if let Some(fill) = item.swatch {
+            writer.write_event(swatch(&fill.hex(), !item.hatched))?;
+        }
         if item.hatched {
-            writer.write_event(swatch("url(#rf-hatch)"))?;
+            writer.write_event(swatch("url(#rf-hatch)", true))?;
         }
         writer.write_event(Event::Start(
             BytesStart::new("text")
