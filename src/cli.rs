@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use repoflame::{
-    Config, DEFAULT_MAX_FRAMES, Format, Metric, Repo, Source, SvgOptions, View, WalkOptions,
-    display_path,
+    Config, DEFAULT_MAX_FRAMES, DEFAULT_TIMEOUT, Format, Metric, Repo, Source, SvgOptions, View,
+    WalkOptions, display_path,
 };
 
 const EXAMPLES: &str = "\
@@ -618,13 +618,15 @@ fn quoted(value: &str) -> String {
 /// The options given that cannot change `config`'s output, as a warning:
 /// a picture's options with folded stacks or JSON, `--by-language` with
 /// JSON (every file names its language), `--depth` with a diff's JSON
-/// (every file has its before and after). `None` when all of them count.
+/// (every file has its before and after); and those that cannot change
+/// what is read: `--no-ignore` at a git revision (what git tracks is
+/// counted), `--timeout` without a URL. `None` when all of them count.
 fn unused_options(config: &Config) -> Option<String> {
     let picture = matches!(config.format, Format::Svg | Format::Html);
     let json = config.format == Format::Json;
     let diff = matches!(config.source, Source::Diff { .. });
     let svg = &config.svg;
-    let unused: Vec<&str> = [
+    let format = names(&[
         ("--title", svg.title.is_some() && !picture),
         ("--width", svg.width.is_some() && !picture),
         ("--min-width", svg.min_width != 0.0 && !picture),
@@ -635,23 +637,44 @@ fn unused_options(config: &Config) -> Option<String> {
         ("--inverted", svg.inverted && !picture),
         ("--by-language", config.view.by_language && json),
         ("--depth", config.view.depth.is_some() && json && diff),
-    ]
-    .into_iter()
-    .filter_map(|(option, unused)| unused.then_some(option))
-    .collect();
+    ]);
     let what = match (config.format, diff) {
         (Format::Folded, _) => "folded stacks",
         (Format::Json, true) => "the JSON report of a diff",
         _ => "the JSON report",
     };
-    match unused.as_slice() {
+    let (git, remote) = match &config.source {
+        Source::Directory(_) => (false, false),
+        Source::Revision { repo, .. } | Source::Diff { repo, .. } => {
+            (true, matches!(repo, Repo::Remote(_)))
+        }
+    };
+    let revision = names(&[("--no-ignore", config.walk.no_ignore && git)]);
+    let local = names(&[("--timeout", config.timeout != DEFAULT_TIMEOUT && !remote)]);
+    let clauses: Vec<String> = [
+        (format, what),
+        (revision, "a git revision (what git tracks is counted)"),
+        (local, "a source that is not a URL (nothing is cloned)"),
+    ]
+    .into_iter()
+    .filter_map(|(options, what)| match options.as_slice() {
         [] => None,
-        [one] => Some(format!("{one} does not apply to {what}; ignored")),
+        [one] => Some(format!("{one} does not apply to {what}")),
         [some @ .., last] => Some(format!(
-            "{} and {last} do not apply to {what}; ignored",
+            "{} and {last} do not apply to {what}",
             some.join(", ")
         )),
-    }
+    })
+    .collect();
+    (!clauses.is_empty()).then(|| format!("{}; ignored", clauses.join("; ")))
+}
+
+/// The options whose flag is set.
+fn names<'a>(options: &[(&'a str, bool)]) -> Vec<&'a str> {
+    options
+        .iter()
+        .filter_map(|&(option, given)| given.then_some(option))
+        .collect()
 }
 
 #[cfg(test)]
@@ -736,6 +759,31 @@ mod tests {
         assert_eq!(
             unused(&["--diff", "a..b", "--folded", "--depth", "1"]),
             None
+        );
+        // What cannot change what is read.
+        assert_eq!(
+            unused(&["--rev", "HEAD", "--no-ignore"]).as_deref(),
+            Some(
+                "--no-ignore does not apply to a git revision (what git tracks is counted); ignored"
+            )
+        );
+        assert_eq!(unused(&["--no-ignore", "--follow"]), None);
+        assert_eq!(
+            unused(&["--timeout", "5"]).as_deref(),
+            Some(
+                "--timeout does not apply to a source that is not a URL (nothing is cloned); ignored"
+            )
+        );
+        assert_eq!(
+            unused(&["https://example.com/r.git", "--timeout", "5"]),
+            None
+        );
+        assert_eq!(
+            unused(&["--diff", "a..b", "--no-ignore", "--folded", "--title", "x"]).as_deref(),
+            Some(
+                "--title does not apply to folded stacks; --no-ignore does not apply to a git \
+                 revision (what git tracks is counted); ignored"
+            )
         );
     }
 

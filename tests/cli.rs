@@ -4,6 +4,7 @@
 
 use crate::support::output;
 use crate::support::processes::{self, HANG};
+use crate::support::repo::TestRepo;
 use crate::support::run::{Run, describe, describe_brief, repoflame};
 use crate::support::special;
 use crate::support::terminal;
@@ -661,6 +662,50 @@ fn options_that_cannot_affect_the_output_are_named_in_one_warning() {
     dir.cmd()
         .args(["--folded", "--depth", "1", "--by-language"])
         .quiet_ok();
+}
+
+#[test]
+fn options_that_cannot_change_what_is_read_are_named_in_the_warning() {
+    // --timeout only bounds a clone.
+    let dir = polyglot();
+    let out = dir.run(&["--folded", "--timeout", "5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        output::error_lines(&out),
+        [
+            "repoflame: --timeout does not apply to a source that is not a URL (nothing is cloned); ignored"
+        ]
+    );
+
+    // At a revision, what git tracks is counted: ignore files play no part.
+    let repo = TestRepo::new("tracked");
+    repo.file("a.rs", "fn a() {}\n")
+        .file(".gitignore", "b.rs\n")
+        .file("b.rs", "fn b() {}\n")
+        .add_force("b.rs")
+        .commit("both tracked");
+    let run = |args: &[&str]| repoflame().arg(repo.path()).args(args).complete();
+    let plain = run(&["--rev", "HEAD", "--folded"]);
+    let out = run(&["--rev", "HEAD", "--folded", "--no-ignore", "--title", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        out.stdout, plain.stdout,
+        "--no-ignore changed a revision's count"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "tracked;a.rs 1\ntracked;b.rs 1\n"
+    );
+    assert_eq!(
+        output::error_lines(&out),
+        [
+            "repoflame: --title does not apply to folded stacks; --no-ignore does not apply to a \
+             git revision (what git tracks is counted); ignored"
+        ]
+    );
+    // In the directory mode it counts, and nothing is said.
+    let out = run(&["--folded", "--no-ignore"]);
+    assert_eq!(output::error_lines(&out), Vec::<String>::new());
 }
 
 #[test]
