@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use repoflame::{
-    Config, DEFAULT_MAX_FRAMES, Format, Metric, Repo, Source, SvgOptions, View, WalkOptions,
-    display_path,
+    Color, Config, DEFAULT_MAX_FRAMES, Format, Metric, Repo, Source, SvgOptions, View, WalkOptions,
+    Window, display_path,
 };
 
 const EXAMPLES: &str = "\
@@ -249,6 +249,74 @@ pub struct Args {
     /// Icicle graph: the root at the top.
     #[arg(long, help_heading = "Flame graph")]
     pub inverted: bool,
+
+    // History (issue 12): kept in one block.
+    /// What the colour of a frame says: its language, or its history in
+    /// the window of --commits and --since (cold to hot; a directory's is
+    /// the history of everything below it). History is read from the git
+    /// repository the directory is in (at HEAD) or from --rev; not with a
+    /// URL or --diff.
+    #[arg(long, value_enum, default_value_t = ColorArg::Language, ignore_case = true, help_heading = "History")]
+    pub color: ColorArg,
+
+    /// The window of history: the N most recent non-merge commits
+    /// reachable from the revision counted, as `git log --no-merges -n N`
+    /// [default: 1000, or every commit since --since].
+    #[arg(long, value_name = "N", value_parser = values::commits, allow_negative_numbers = true, help_heading = "History")]
+    pub commits: Option<usize>,
+
+    /// The window of history: only commits since DATE (2025-01-01) or
+    /// within DURATION (6months, 1y, 90d) before the revision counted
+    /// (not before today, so that a revision is always drawn the same).
+    #[arg(long, value_name = "DATE|DURATION", value_parser = values::since, help_heading = "History")]
+    pub since: Option<repoflame::Since>,
+}
+
+/// `--color` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Each file its language's colour.
+    Language,
+    /// The commits that changed it: where the work happens.
+    Churn,
+    /// The time since it last changed: recent is hot.
+    Age,
+    /// Its distinct authors (folded by .mailmap): many is hot.
+    Authors,
+}
+
+impl Args {
+    /// The colour and window of history asked for; `--commits` and
+    /// `--since` without a colour of history do nothing.
+    fn history(&self) -> anyhow::Result<(Color, Window)> {
+        let color = match self.color {
+            ColorArg::Language => Color::Language,
+            ColorArg::Churn => Color::Churn,
+            ColorArg::Age => Color::Age,
+            ColorArg::Authors => Color::Authors,
+        };
+        let window = Window {
+            commits: match (self.commits, self.since) {
+                (Some(n), _) => Some(n),
+                (None, Some(_)) => None,
+                (None, None) => Some(repoflame::DEFAULT_WINDOW_COMMITS),
+            },
+            since: self.since,
+        };
+        if color.needs_history() {
+            let name = color.name();
+            if remote_url(&self.source).is_some() {
+                bail!(
+                    "--color {name}: a URL is cloned without its history; clone it, then \
+                     give its path"
+                );
+            }
+            if self.diff.is_some() {
+                bail!("--color {name}: a diff is coloured by its change; leave out one of them");
+            }
+        }
+        Ok((color, window))
+    }
 }
 
 /// `--format` values.
@@ -319,6 +387,7 @@ pub enum MetricArg {
 impl Args {
     /// Checks what clap cannot and builds the library's configuration.
     pub fn into_config(self) -> anyhow::Result<Config> {
+        let (color, window) = self.history()?;
         let url = remote_url(&self.source);
         // With --rev or --diff, SOURCE is a path in the revision's tree: it
         // need not exist in the work tree (the library looks for it there).
@@ -434,6 +503,8 @@ impl Args {
                 inverted: self.inverted,
                 max_frames: self.max_frames,
             },
+            color,
+            window,
         })
     }
 }

@@ -851,6 +851,7 @@ mod tests {
         let labels = Labels {
             title: "repo <&>",
             subtitle: "1,000 code lines",
+            history: None,
         };
         let mut svg = Vec::new();
         svg::write(
