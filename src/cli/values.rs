@@ -94,7 +94,10 @@ pub(super) fn size(text: &str) -> Result<u64, String> {
 
 /// `--commits N`: 1 or more.
 pub(super) fn commits(text: &str) -> Result<usize, String> {
-    whole(text, 1..=u64::MAX, "commits").map(|n| n as usize)
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("give a number of commits, 1 or more".to_string()),
+    }
 }
 
 /// `--since DATE|DURATION`: a day (`2025-01-01`, from midnight UTC) or a
