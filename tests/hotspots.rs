@@ -395,3 +395,51 @@ fn a_colour_of_history_needs_a_repository_and_says_so() {
         assert_eq!(assert_fails_cleanly(&out), expected, "{args:?}");
     }
 }
+
+#[test]
+fn the_report_page_ranks_hotspots_by_size_times_commits() {
+    let repo = known_history();
+    let out = run(&repo, &["--color", "churn", "-m", "lines", "-f", "html"]);
+    let html = assert_ok(&out);
+    let start = html
+        .find("<table class=\"rf-table\" id=\"rf-hotspots\">")
+        .expect("a hotspots table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    // Each row's cells, tags and <wbr> left out.
+    let rows: Vec<Vec<String>> = table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            row.split("</td>")
+                .filter(|cell| cell.contains("<td"))
+                .map(|cell| {
+                    let mut text = String::new();
+                    let mut in_tag = false;
+                    for c in cell.chars() {
+                        match c {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => text.push(c),
+                            _ => {}
+                        }
+                    }
+                    text
+                })
+                .collect()
+        })
+        .collect();
+    // File, language, lines, commits, authors, last change, lines × commits;
+    // the uncommitted scratch.rs has no place here.
+    assert_eq!(
+        rows,
+        [
+            ["src/main.rs", "Rust", "5", "5", "2", "2024-01-08", "25"],
+            ["core/util.rs", "Rust", "3", "2", "2", "2024-01-05", "6"],
+            ["setup.py", "Python", "1", "1", "1", "2024-01-01", "1"],
+        ]
+    );
+    assert!(html.contains("colour is history in all 7 commits"));
+    // Without a colour of history, no such table.
+    let html = assert_ok(&run(&repo, &["-f", "html"]));
+    assert!(!html.contains("rf-hotspots"));
+}

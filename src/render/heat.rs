@@ -12,7 +12,7 @@
 use crate::config::{Color, Metric};
 use crate::history::{Entry, History, Stats, ago, date};
 use crate::render::labels::{Decoration, Entry as LegendEntry, Legend, NEW, REDS, UNCHANGED};
-use crate::render::labels::{on_ramp, place_rows};
+use crate::render::labels::{LegendItem, add_marked_item, on_ramp, place_rows, push};
 use crate::render::palette::Rgb;
 use crate::units::{amount, rough_percent};
 
@@ -134,7 +134,14 @@ impl<'h> Heat<'h> {
     /// The legend: the scale from cold to hot with its ends' numbers, the
     /// colours of what has no history, and what the colour and the width
     /// measure.
-    pub(crate) fn legend(&self, metric: Metric, width: usize, uncommitted: bool) -> Legend {
+    /// With `marked`, the item for hatched frames ends the scale's row.
+    pub(crate) fn legend(
+        &self,
+        metric: Metric,
+        width: usize,
+        uncommitted: bool,
+        marked: bool,
+    ) -> Legend {
         let history = self.history;
         let (cold, hot, what) = match self.color {
             Color::Age => (
@@ -181,18 +188,26 @@ impl<'h> Heat<'h> {
                 "files of the work tree that are not in HEAD".to_string(),
             ));
         }
-        let words = vec![(
-            None,
-            format!(
+        let mut legend = place_rows(vec![scale], width);
+        if marked {
+            add_marked_item(&mut legend, width);
+        }
+        let words = LegendItem {
+            swatch: None,
+            hatched: false,
+            text: format!(
                 "colour = {what} in {} to {} ({}) · width = {}",
                 history.describe(),
                 history.revision,
                 date(history.reference.0, history.reference.1),
                 metric.unit()
             ),
-            "the window: --commits N and --since DATE|DURATION choose it".to_string(),
-        )];
-        place_rows(vec![scale, words], width)
+            tooltip: "the window: --commits N and --since DATE|DURATION choose it".to_string(),
+            x: 0.0,
+            row: 0,
+        };
+        push(&mut legend, words, width, true);
+        legend
     }
 }
 
@@ -267,7 +282,7 @@ mod tests {
     fn the_legend_names_the_numbers_at_the_ends_of_the_scale() {
         let history = history();
         let heat = Heat::new(&history, Color::Churn, ["hot.rs", "cold.rs"].into_iter());
-        let legend = heat.legend(Metric::Code, 1200, false);
+        let legend = heat.legend(Metric::Code, 1200, false, false);
         let texts: Vec<&str> = legend.items.iter().map(|i| i.text.as_str()).collect();
         assert_eq!(texts[0], "cold: 1 commit");
         assert_eq!(texts[4], "30 commits: hot");

@@ -360,7 +360,7 @@ pub(crate) fn place_rows(groups: Vec<Vec<Entry>>, width: usize) -> Legend {
 
 /// Adds `item` to the legend after its last item, or on a new row when it
 /// does not fit there (or `new_row` is asked).
-fn push(legend: &mut Legend, mut item: LegendItem, width: usize, new_row: bool) {
+pub(crate) fn push(legend: &mut Legend, mut item: LegendItem, width: usize, new_row: bool) {
     let (mut x, mut row) = match legend.items.last() {
         Some(last) => (last.x + item_width(last), last.row),
         None => (XPAD, 0),

@@ -166,6 +166,7 @@ fn write_graph(
                 summary: run.summary,
                 tree: whole,
                 metric,
+                history: run.history.map(|h| (h, run.color, config.view.by_language)),
             };
             output.write(|out| html::write(&page, out))?
         }

@@ -133,13 +133,13 @@ pub(crate) fn render(
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
             let marked = decorations.values().any(Decoration::marked);
             let mut legend = if let Some((heat, _)) = &heat {
-                heat.legend(metric, width, uncommitted)
+                heat.legend(metric, width, uncommitted, marked)
             } else if tree.has_sides() {
                 diff_legend(metric, width)
             } else {
                 legend(summary, metric, width, marked)
             };
-            if marked && (tree.has_sides() || heat.is_some()) {
+            if marked && tree.has_sides() && heat.is_none() {
                 add_marked_item(&mut legend, width);
             }
             (decorations, legend)
