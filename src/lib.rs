@@ -94,7 +94,7 @@ impl Outcome {
 
 /// Sets the process up for [`run`], before any other thread is started:
 /// signals (Ctrl-C, SIGTERM, SIGHUP clean up and exit 128 + the signal)
-/// and, for a local repository, no TLS set-up (libgit2 loads every
+/// and, for a local repository (or a directory's history), no TLS set-up (libgit2 loads every
 /// certificate of the CA bundle when it starts, 18 ms here, which only a
 /// clone needs).
 pub fn prepare(config: &Config) -> std::io::Result<()> {
@@ -107,7 +107,8 @@ pub fn prepare(config: &Config) -> std::io::Result<()> {
             repo: Repo::Local(_),
             ..
         }
-    );
+    ) || (matches!(config.source, Source::Directory(_))
+        && config.color.needs_history());
     if local {
         // SAFETY: no other thread has been started yet.
         unsafe { std::env::set_var("SSL_CERT_FILE", "/dev/null") };
@@ -148,11 +149,17 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let marks = &timings;
     let (listed, history) = std::thread::scope(|threads| {
         let history = history.map(|opened| {
-            threads.spawn(move || {
-                let history = opened.read(config.window);
-                marks.mark("history");
-                history
-            })
+            std::thread::Builder::new()
+                .name("repoflame-history".into())
+                .spawn_scoped(threads, move || {
+                    let history = opened.read(config.window);
+                    marks.mark("history");
+                    history
+                })
+                .map_err(|err| Error::Threads {
+                    threads: 1,
+                    reason: err.to_string(),
+                })
         });
         let listed = pool.in_place_scope(|scope| {
             let (counter, in_flight) = (&counter, &in_flight);
@@ -164,7 +171,9 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
                 })
             })
         });
-        let history = history.map(|thread| thread.join().expect("reading history panicked"));
+        let history = history.map(|thread| {
+            thread.and_then(|thread| thread.join().expect("reading history panicked"))
+        });
         (listed, history)
     });
     let listed = listed?;

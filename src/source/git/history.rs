@@ -133,6 +133,7 @@ impl Opened {
             ..History::default()
         };
         let mut author_ids: HashMap<String, u32> = HashMap::new();
+        let mut kept = HashMap::new();
         for oid in walk {
             let commit = repo.find_commit(oid?)?;
             if since.is_some_and(|since| commit.time().seconds() < since) {
@@ -147,16 +148,27 @@ impl Opened {
                 break;
             }
             let index = history.commits.len() as u32;
+            // The trees read as the parent's side of the last commit are
+            // most often this commit's own: kept, they are read once.
+            let mut trees = Trees {
+                repo,
+                kept: std::mem::take(&mut kept),
+                next: HashMap::new(),
+            };
             let old = match commit.parent_count() {
                 0 => None,
-                _ => at_prefix(&commit.parent(0)?.tree()?, &self.prefix)?,
+                _ => {
+                    let id = repo.find_commit(commit.parent_id(0)?)?.tree_id();
+                    at_prefix(&trees.parents(id)?, &self.prefix)?
+                }
             };
-            let new = at_prefix(&commit.tree()?, &self.prefix)?;
+            let new = at_prefix(&trees.ours(commit.tree_id())?, &self.prefix)?;
             if old != new {
                 touch(&mut history.paths, "", index);
                 let tree = |side: Option<(Oid, i32)>| side.filter(|s| is_tree(s.1)).map(|s| s.0);
-                compare(repo, tree(old), tree(new), index, &mut history.paths)?;
+                compare(&mut trees, tree(old), tree(new), index, &mut history.paths)?;
             }
+            kept = trees.next;
             let author = commit.author();
             let author = match &mailmap {
                 Some(mailmap) => mailmap.resolve_signature(&author).unwrap_or(author),
@@ -227,11 +239,42 @@ fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Orderi
         .cmp(b.iter().copied().chain(b_end))
 }
 
+/// The trees of one comparison: those of the parent's side are kept for
+/// the next commit, whose own side they most often are (its parent was
+/// this commit's). Memory: the trees that changed in one commit.
+struct Trees<'r> {
+    repo: &'r Repository,
+    /// The parent's side of the last comparison.
+    kept: HashMap<Oid, git2::Tree<'r>>,
+    /// The parent's side of this one.
+    next: HashMap<Oid, git2::Tree<'r>>,
+}
+
+impl<'r> Trees<'r> {
+    /// A tree of the commit's side.
+    fn ours(&mut self, id: Oid) -> Result<git2::Tree<'r>, git2::Error> {
+        match self.kept.get(&id) {
+            Some(tree) => Ok(tree.clone()),
+            None => self.repo.find_tree(id),
+        }
+    }
+
+    /// A tree of the parent's side, kept for the next commit.
+    fn parents(&mut self, id: Oid) -> Result<git2::Tree<'r>, git2::Error> {
+        let tree = match self.kept.get(&id) {
+            Some(tree) => tree.clone(),
+            None => self.repo.find_tree(id)?,
+        };
+        self.next.insert(id, tree.clone());
+        Ok(tree)
+    }
+}
+
 /// Records every path that differs between trees `old` and `new` (`None`:
 /// empty) as changed by commit `index`, descending only into subtrees
 /// whose ids differ, with a stack rather than recursion.
 fn compare(
-    repo: &Repository,
+    trees: &mut Trees<'_>,
     old: Option<Oid>,
     new: Option<Oid>,
     index: u32,
@@ -239,8 +282,8 @@ fn compare(
 ) -> Result<(), git2::Error> {
     let mut stack = vec![(old, new, String::new())];
     while let Some((old, new, dir)) = stack.pop() {
-        let old = old.map(|id| repo.find_tree(id)).transpose()?;
-        let new = new.map(|id| repo.find_tree(id)).transpose()?;
+        let old = old.map(|id| trees.parents(id)).transpose()?;
+        let new = new.map(|id| trees.ours(id)).transpose()?;
         let (a_len, b_len) = (
             old.as_ref().map_or(0, |t| t.len()),
             new.as_ref().map_or(0, |t| t.len()),
