@@ -303,16 +303,22 @@ impl Args {
             },
             since: self.since,
         };
-        if color.needs_history() {
-            let name = color.name();
+        let wanted = if color.needs_history() {
+            Some(format!("--color {}", color.name()))
+        } else if self.metric == MetricArg::Commits {
+            Some("--metric commits".to_string())
+        } else {
+            None
+        };
+        if let Some(name) = wanted {
             if remote_url(&self.source).is_some() {
                 bail!(
-                    "--color {name}: a URL is cloned without its history; clone it, then \
+                    "{name}: a URL is cloned without its history; clone it, then \
                      give its path"
                 );
             }
             if self.diff.is_some() {
-                bail!("--color {name}: a diff is coloured by its change; leave out one of them");
+                bail!("{name}: a diff has two revisions, not one history; leave out one of them");
             }
         }
         Ok((color, window))
@@ -382,6 +388,9 @@ pub enum MetricArg {
     Bytes,
     /// Number of files.
     Files,
+    /// Commits of the history window that changed each file (see
+    /// --commits; needs a git repository).
+    Commits,
 }
 
 impl Args {
@@ -472,6 +481,7 @@ impl Args {
             MetricArg::Lines => Metric::Lines,
             MetricArg::Bytes => Metric::Bytes,
             MetricArg::Files => Metric::Files,
+            MetricArg::Commits => Metric::Commits,
         };
         Ok(Config {
             source,

@@ -73,6 +73,20 @@ impl Color {
     }
 }
 
+impl Config {
+    /// The option that needs the history of a git repository, when one
+    /// does: `--color churn|age|authors` or `--metric commits`.
+    pub fn history_wanted(&self) -> Option<String> {
+        if self.color.needs_history() {
+            Some(format!("--color {}", self.color.name()))
+        } else if self.metric == Metric::Commits {
+            Some("--metric commits".to_string())
+        } else {
+            None
+        }
+    }
+}
+
 /// The commits a history is read from: the most recent non-merge commits
 /// reachable from the counted revision, each compared with its first
 /// parent (`git log --no-merges -n COMMITS --since SINCE`).
@@ -240,17 +254,21 @@ pub enum Metric {
     Bytes,
     /// One per file.
     Files,
+    /// The commits of the history window that changed the file (a
+    /// directory: the sum of its files').
+    Commits,
 }
 
 impl Metric {
     /// Every metric, in the order `--help` lists them.
-    pub const ALL: [Metric; 6] = [
+    pub const ALL: [Metric; 7] = [
         Metric::Code,
         Metric::Comments,
         Metric::Blanks,
         Metric::Lines,
         Metric::Bytes,
         Metric::Files,
+        Metric::Commits,
     ];
 
     /// The name used on the command line and in the JSON report.
@@ -262,6 +280,7 @@ impl Metric {
             Metric::Lines => "lines",
             Metric::Bytes => "bytes",
             Metric::Files => "files",
+            Metric::Commits => "commits",
         }
     }
 
@@ -279,6 +298,7 @@ impl Metric {
             Metric::Lines => "lines",
             Metric::Bytes => "bytes",
             Metric::Files => "files",
+            Metric::Commits => "file commits",
         }
     }
 }

@@ -43,12 +43,12 @@ pub enum Error {
         reason: String,
     },
     /// A colour of history was asked for where there is none.
-    #[error("{path}: --color {color} needs the history of a git repository: {reason}")]
+    #[error("{path}: {option} needs the history of a git repository: {reason}")]
     History {
         /// The source, escaped (or its URL, redacted).
         path: String,
-        /// The colour asked for.
-        color: &'static str,
+        /// The option that needs it: `--color churn`, `--metric commits`.
+        option: String,
         /// Why there is no history.
         reason: String,
     },

@@ -90,6 +90,11 @@ impl History {
         }
     }
 
+    /// How many commits of the window changed the path at `key`.
+    pub(crate) fn commits(&self, key: &str) -> u64 {
+        self.paths.get(key).map_or(0, |c| c.len() as u64)
+    }
+
     fn stats(&self, indices: &[u32]) -> Stats {
         let mut by_author: HashMap<u32, u32> = HashMap::new();
         for &i in indices {

@@ -108,7 +108,7 @@ pub fn prepare(config: &Config) -> std::io::Result<()> {
             ..
         }
     ) || (matches!(config.source, Source::Directory(_))
-        && config.color.needs_history());
+        && config.history_wanted().is_some());
     if local {
         // SAFETY: no other thread has been started yet.
         unsafe { std::env::set_var("SSL_CERT_FILE", "/dev/null") };
@@ -129,9 +129,9 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     // The history of a colour that needs it: the repository is opened
     // first (no history is an error before any counting), and read on a
     // thread of its own while the files are counted.
-    let history = match config.color.needs_history() {
-        true => Some(source::git::history::open(config)?),
-        false => None,
+    let history = match config.history_wanted() {
+        Some(_) => Some(source::git::history::open(config)?),
+        None => None,
     };
     let store = source.store(config);
 
@@ -190,6 +190,13 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         notes.extend(attributes.add(dir, content));
     }
     let mut records = counted.records;
+    // --metric commits: each file's commits in the window.
+    if let Some(history) = &history {
+        for record in &mut records {
+            let key = render::json::record_path_of(&record.path);
+            record.counts.commits = history.commits(&key);
+        }
+    }
     pool.install(|| {
         use rayon::prelude::*;
         records

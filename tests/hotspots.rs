@@ -28,7 +28,7 @@ use crate::support::run::{Run, assert_ok};
 /// ```
 ///
 /// and `scratch.rs`, never committed.
-fn known_history() -> TestRepo {
+pub(crate) fn known_history() -> TestRepo {
     let repo = TestRepo::new("proj");
     let main = |n: usize| -> String {
         (0..n)
@@ -374,7 +374,8 @@ fn a_colour_of_history_needs_a_repository_and_says_so() {
         ),
         (
             vec!["--diff", "HEAD~1..HEAD", "--color", "churn"],
-            "repoflame: --color churn: a diff is coloured by its change; leave out one of them",
+            "repoflame: --color churn: a diff has two revisions, not one history; leave out one of \
+             them",
         ),
         (
             vec!["--rev", "HEAD^{tree}", "--color", "authors"],
@@ -442,4 +443,35 @@ fn the_report_page_ranks_hotspots_by_size_times_commits() {
     // Without a colour of history, no such table.
     let html = assert_ok(&run(&repo, &["-f", "html"]));
     assert!(!html.contains("rf-hotspots"));
+}
+
+#[test]
+fn metric_commits_sizes_each_file_by_its_commits() {
+    let repo = known_history();
+    let folded = assert_ok(&run(&repo, &["--metric", "commits", "--folded"]));
+    // scratch.rs, never committed, has no width: left out.
+    assert_eq!(
+        folded,
+        "proj;core;util.rs 2\nproj;setup.py 1\nproj;src;main.rs 5\n"
+    );
+    let folded = assert_ok(&run(
+        &repo,
+        &["--metric", "commits", "--commits", "3", "--folded"],
+    ));
+    assert_eq!(folded, "proj;core;util.rs 1\nproj;src;main.rs 2\n");
+    // A directory is as wide as its files' commits together (the width
+    // adds up), while its colour and hover count distinct commits.
+    let svg = assert_ok(&run(&repo, &["--metric", "commits", "--color", "churn"]));
+    let frames = svg_frames(svg.as_bytes());
+    let root = frames.iter().find(|f| f.name() == "proj").unwrap();
+    assert_eq!(root.samples, Some(8));
+    assert!(root.title.contains("history: 7 commits"), "{}", root.title);
+    let out = crate::support::run::repoflame()
+        .arg(tempfile::tempdir().unwrap().path())
+        .args(["--metric", "commits"])
+        .complete();
+    assert!(assert_fails_cleanly(&out).ends_with(
+        ": --metric commits needs the history of a git repository: not a git \
+                        repository (nor inside one)"
+    ));
 }

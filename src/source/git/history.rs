@@ -44,7 +44,7 @@ pub(crate) struct Opened {
 /// directory is in (at HEAD), or the one of `--rev`. Fails, saying why,
 /// when there is none, or no commit to start from.
 pub(crate) fn open(config: &Config) -> Result<Opened, Error> {
-    let color = config.color.name();
+    let option = config.history_wanted().unwrap_or_default();
     let (path, rev, work_tree) = match &config.source {
         Source::Directory(path) => (path, None, true),
         Source::Revision {
@@ -57,7 +57,7 @@ pub(crate) fn open(config: &Config) -> Result<Opened, Error> {
         } => {
             return Err(Error::History {
                 path: crate::error::redact(url).into_owned(),
-                color,
+                option,
                 reason: "a URL is cloned without its history; clone it, then give its path"
                     .to_string(),
             });
@@ -65,14 +65,14 @@ pub(crate) fn open(config: &Config) -> Result<Opened, Error> {
         Source::Diff { .. } => {
             return Err(Error::History {
                 path: config.source.describe(),
-                color,
+                option,
                 reason: "a diff is coloured by its change; give one revision with --rev".into(),
             });
         }
     };
     let error = |reason: String| Error::History {
         path: display_path(path),
-        color,
+        option: option.clone(),
         reason,
     };
     let opened = super::open_local(path).map_err(|err| match err {
@@ -90,7 +90,7 @@ pub(crate) fn open(config: &Config) -> Result<Opened, Error> {
     else {
         return Err(Error::Revision {
             rev: revision.rev,
-            reason: format!("names a tree, which has no history for --color {color}"),
+            reason: format!("names a tree, which has no history for {option}"),
         });
     };
     Ok(Opened {
