@@ -38,6 +38,9 @@ pub(crate) struct History {
     /// Whether the window took every commit reachable (it did not stop at
     /// `--commits` or `--since`).
     pub(crate) whole: bool,
+    /// Whether it stopped at the boundary of a shallow clone, whose
+    /// commits' parents are not there (what they changed is unknown).
+    pub(crate) shallow: bool,
 }
 
 /// One commit of the window.
@@ -132,13 +135,17 @@ impl History {
             Some(crate::config::Since::Before(secs)) => Some(date(self.reference.0 - secs, 0)),
             None => None,
         };
-        match (self.whole, since) {
+        let window = match (self.whole, since) {
             (_, Some(since)) => format!("{commits} since {since}"),
             (true, None) => match self.commits.len() {
                 1 => "the only commit".to_string(),
                 _ => format!("all {commits}"),
             },
             (false, None) => format!("the last {commits}"),
+        };
+        match self.shallow {
+            true => format!("{window} (a shallow clone: its history is cut there)"),
+            false => window,
         }
     }
 
@@ -196,6 +203,7 @@ mod tests {
             revision: "HEAD".into(),
             window: Window::default(),
             whole: true,
+            shallow: false,
         }
     }
 

@@ -475,3 +475,32 @@ fn metric_commits_sizes_each_file_by_its_commits() {
                         repository (nor inside one)"
     ));
 }
+
+#[test]
+fn a_shallow_clone_s_window_stops_at_its_boundary() {
+    let repo = known_history();
+    // Three generations: C7, the merge, then C6 and C5, whose parents
+    // are not in the clone (git log would show them adding every file).
+    let clone = repo.shallow_clone(3, "shallow");
+    let out = crate::support::run::repoflame()
+        .arg(&clone)
+        .args(["--color", "churn", "-f", "json"])
+        .complete();
+    let json: Value = serde_json::from_str(&assert_ok(&out)).expect("JSON");
+    assert_eq!(
+        json["history"]["window"],
+        "the last 1 commit (a shallow clone: its history is cut there)"
+    );
+    let history = |path: &str| {
+        let file = json["files"].as_array().unwrap().iter();
+        let file = file.clone().find(|f| f["path"] == path).unwrap();
+        file["history"]["commits"].as_u64().unwrap()
+    };
+    assert_eq!(history("src/main.rs"), 1);
+    assert_eq!(
+        history("core/util.rs"),
+        0,
+        "not C5's: its parent is cut off"
+    );
+    assert_eq!(history("setup.py"), 0);
+}

@@ -132,12 +132,27 @@ impl Opened {
             whole: true,
             ..History::default()
         };
+        // The commits at the boundary of a shallow clone: their parents
+        // are not there, and git would show them adding every file.
+        let boundary: HashSet<Oid> = match repo.is_shallow() {
+            true => std::fs::read_to_string(repo.path().join("shallow"))
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|line| Oid::from_str(line.trim()).ok())
+                .collect(),
+            false => HashSet::new(),
+        };
         let mut author_ids: HashMap<String, u32> = HashMap::new();
         let mut kept = HashMap::new();
         for oid in walk {
             let commit = repo.find_commit(oid?)?;
             if since.is_some_and(|since| commit.time().seconds() < since) {
                 history.whole = false;
+                break;
+            }
+            if boundary.contains(&commit.id()) {
+                history.whole = false;
+                history.shallow = true;
                 break;
             }
             if commit.parent_count() > 1 {
