@@ -29,6 +29,7 @@ Examples:
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
   repoflame https://host/owner/repo -o r.svg a remote, cloned shallow, then removed
   repoflame . --diff v1.1..v1.2 -o diff.svg  what changed: red grew, blue shrank
+  repoflame . --color churn -o hot.svg       where the work happens: commits per file, cold to hot
   repoflame --generate-completions bash      shell completions (also zsh, fish, ...)
   repoflame --generate-man > repoflame.1     the man page
 
