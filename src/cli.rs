@@ -624,6 +624,13 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
     if let Some(warning) = unused_options(&config).filter(|_| !quiet) {
         eprintln!("repoflame: {warning}");
     }
+    // The window of history without anything that reads history.
+    if config.window != Window::default() && config.history_wanted().is_none() && !quiet {
+        eprintln!(
+            "repoflame: --commits and --since choose the history of --color churn|age|authors \
+             and --metric commits; ignored"
+        );
+    }
     Ok(Action::Run {
         config: Box::new(config),
         quiet,

@@ -504,3 +504,29 @@ fn a_shallow_clone_s_window_stops_at_its_boundary() {
     );
     assert_eq!(history("setup.py"), 0);
 }
+
+#[test]
+fn a_window_without_a_history_to_read_is_named_in_a_warning() {
+    let repo = known_history();
+    let out = run(&repo, &["--commits", "3", "--folded"]);
+    let folded = assert_ok(&out);
+    assert_eq!(folded, run_folded(&repo));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).lines().next(),
+        Some(
+            "repoflame: --commits and --since choose the history of --color churn|age|authors \
+             and --metric commits; ignored"
+        )
+    );
+    let out = run(&repo, &["--since", "1y", "--folded", "--quiet"]);
+    assert_ok(&out);
+    assert!(out.stderr.is_empty(), "--quiet: no warning");
+    let out = run(&repo, &["--since", "1y", "--color", "churn", "--folded"]);
+    assert_ok(&out);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("ignored"));
+}
+
+/// The folded stacks of the plain run.
+fn run_folded(repo: &TestRepo) -> String {
+    assert_ok(&run(repo, &["--folded"]))
+}
