@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use repoflame::{
-    Config, DEFAULT_MAX_FRAMES, DEFAULT_TIMEOUT, Format, Metric, Repo, Source, SvgOptions, View,
-    WalkOptions, display_path,
+    Color, Config, DEFAULT_MAX_FRAMES, DEFAULT_TIMEOUT, Format, Metric, Repo, Source, SvgOptions,
+    View, WalkOptions, Window, display_path,
 };
 
 const EXAMPLES: &str = "\
@@ -29,6 +29,7 @@ Examples:
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
   repoflame https://host/owner/repo -o r.svg a remote, cloned shallow, then removed
   repoflame . --diff v1.1..v1.2 -o diff.svg  what changed: red grew, blue shrank
+  repoflame . --color churn -o hot.svg       where the work happens: commits per file, cold to hot
   repoflame --generate-completions bash      shell completions (also zsh, fish, ...)
   repoflame --generate-man > repoflame.1     the man page
 
@@ -249,6 +250,80 @@ pub struct Args {
     /// Icicle graph: the root at the top.
     #[arg(long, help_heading = "Flame graph")]
     pub inverted: bool,
+
+    // History (issue 12): kept in one block.
+    /// What the colour of a frame says: its language, or its history in
+    /// the window of --commits and --since (cold to hot; a directory's is
+    /// the history of everything below it). History is read from the git
+    /// repository the directory is in (at HEAD) or from --rev; not with a
+    /// URL or --diff.
+    #[arg(long, value_enum, default_value_t = ColorArg::Language, ignore_case = true, help_heading = "History")]
+    pub color: ColorArg,
+
+    /// The window of history: the N most recent non-merge commits
+    /// reachable from the revision counted, as `git log --no-merges -n N`
+    /// [default: 1000, or every commit since --since].
+    #[arg(long, value_name = "N", value_parser = values::commits, allow_negative_numbers = true, help_heading = "History")]
+    pub commits: Option<usize>,
+
+    /// The window of history: only commits since DATE (2025-01-01) or
+    /// within DURATION (6months, 1y, 90d) before the revision counted
+    /// (not before today, so that a revision is always drawn the same).
+    #[arg(long, value_name = "DATE|DURATION", value_parser = values::since, help_heading = "History")]
+    pub since: Option<repoflame::Since>,
+}
+
+/// `--color` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Each file its language's colour.
+    Language,
+    /// The commits that changed it: where the work happens.
+    Churn,
+    /// The time since it last changed: recent is hot.
+    Age,
+    /// Its distinct authors (folded by .mailmap): many is hot.
+    Authors,
+}
+
+impl Args {
+    /// The colour and window of history asked for; `--commits` and
+    /// `--since` without a colour of history do nothing.
+    fn history(&self) -> anyhow::Result<(Color, Window)> {
+        let color = match self.color {
+            ColorArg::Language => Color::Language,
+            ColorArg::Churn => Color::Churn,
+            ColorArg::Age => Color::Age,
+            ColorArg::Authors => Color::Authors,
+        };
+        let window = Window {
+            commits: match (self.commits, self.since) {
+                (Some(n), _) => Some(n),
+                (None, Some(_)) => None,
+                (None, None) => Some(repoflame::DEFAULT_WINDOW_COMMITS),
+            },
+            since: self.since,
+        };
+        let wanted = if color.needs_history() {
+            Some(format!("--color {}", color.name()))
+        } else if self.metric == MetricArg::Commits {
+            Some("--metric commits".to_string())
+        } else {
+            None
+        };
+        if let Some(name) = wanted {
+            if remote_url(&self.source).is_some() {
+                bail!(
+                    "{name}: a URL is cloned without its history; clone it, then \
+                     give its path"
+                );
+            }
+            if self.diff.is_some() {
+                bail!("{name}: a diff has two revisions, not one history; leave out one of them");
+            }
+        }
+        Ok((color, window))
+    }
 }
 
 /// `--format` values.
@@ -314,11 +389,15 @@ pub enum MetricArg {
     Bytes,
     /// Number of files.
     Files,
+    /// Commits of the history window that changed each file (see
+    /// --commits; needs a git repository).
+    Commits,
 }
 
 impl Args {
     /// Checks what clap cannot and builds the library's configuration.
     pub fn into_config(self) -> anyhow::Result<Config> {
+        let (color, window) = self.history()?;
         let url = remote_url(&self.source);
         // With --rev or --diff, SOURCE is a path in the revision's tree: it
         // need not exist in the work tree (the library looks for it there).
@@ -403,6 +482,7 @@ impl Args {
             MetricArg::Lines => Metric::Lines,
             MetricArg::Bytes => Metric::Bytes,
             MetricArg::Files => Metric::Files,
+            MetricArg::Commits => Metric::Commits,
         };
         Ok(Config {
             source,
@@ -434,6 +514,8 @@ impl Args {
                 inverted: self.inverted,
                 max_frames: self.max_frames,
             },
+            color,
+            window,
         })
     }
 }
@@ -521,7 +603,7 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
         return Ok(Action::Print(text));
     }
     let (quiet, verbose) = (args.quiet, args.verbose);
-    let config = args.into_config().map_err(|err| {
+    let mut config = args.into_config().map_err(|err| {
         eprintln!("repoflame: {err:#}");
         std::process::ExitCode::from(2)
     })?;
@@ -541,6 +623,11 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
     }
     if let Some(warning) = unused_options(&config).filter(|_| !quiet) {
         eprintln!("repoflame: {warning}");
+    }
+    // What is ignored is not done either: folded stacks have no colours, so
+    // no history is read for them (nor is a repository needed).
+    if config.format == Format::Folded {
+        config.color = Color::Language;
     }
     Ok(Action::Run {
         config: Box::new(config),
@@ -620,7 +707,8 @@ fn quoted(value: &str) -> String {
 /// JSON (every file names its language), `--depth` with a diff's JSON
 /// (every file has its before and after); and those that cannot change
 /// what is read: `--no-ignore` at a git revision (what git tracks is
-/// counted), `--timeout` without a URL. `None` when all of them count.
+/// counted), `--timeout` without a URL, `--commits` and `--since` without
+/// a colour or metric of history. `None` when all of them count.
 fn unused_options(config: &Config) -> Option<String> {
     let picture = matches!(config.format, Format::Svg | Format::Html);
     let json = config.format == Format::Json;
@@ -635,6 +723,11 @@ fn unused_options(config: &Config) -> Option<String> {
             svg.max_frames != DEFAULT_MAX_FRAMES && !picture,
         ),
         ("--inverted", svg.inverted && !picture),
+        // Folded stacks have no colours; the JSON report has the history.
+        (
+            "--color",
+            config.color != Color::Language && config.format == Format::Folded,
+        ),
         ("--by-language", config.view.by_language && json),
         ("--depth", config.view.depth.is_some() && json && diff),
     ]);
@@ -651,10 +744,28 @@ fn unused_options(config: &Config) -> Option<String> {
     };
     let revision = names(&[("--no-ignore", config.walk.no_ignore && git)]);
     let local = names(&[("--timeout", config.timeout != DEFAULT_TIMEOUT && !remote)]);
+    // The window of history without anything that reads history (`--since`
+    // alone lifts the bound on commits: that is not a `--commits`).
+    let no_history = config.history_wanted().is_none();
+    let window = config.window;
+    let history = names(&[
+        (
+            "--commits",
+            no_history
+                && window.commits != Window::default().commits
+                && !(window.commits.is_none() && window.since.is_some()),
+        ),
+        ("--since", no_history && window.since.is_some()),
+    ]);
     let clauses: Vec<String> = [
         (format, what),
         (revision, "a git revision (what git tracks is counted)"),
         (local, "a source that is not a URL (nothing is cloned)"),
+        (
+            history,
+            "a run without history (they choose the commits of --color churn|age|authors \
+             and --metric commits)",
+        ),
     ]
     .into_iter()
     .filter_map(|(options, what)| match options.as_slice() {
@@ -760,6 +871,27 @@ mod tests {
             unused(&["--diff", "a..b", "--folded", "--depth", "1"]),
             None
         );
+        assert_eq!(
+            unused(&["--folded", "--color", "age"]).as_deref(),
+            Some("--color does not apply to folded stacks; ignored")
+        );
+        assert_eq!(unused(&["-f", "json", "--color", "age"]), None);
+        assert_eq!(
+            unused(&["--commits", "5", "--since", "1y"]).as_deref(),
+            Some(
+                "--commits and --since do not apply to a run without history (they choose the \
+                 commits of --color churn|age|authors and --metric commits); ignored"
+            )
+        );
+        assert_eq!(
+            unused(&["--since", "1y"]).as_deref(),
+            Some(
+                "--since does not apply to a run without history (they choose the commits of \
+                 --color churn|age|authors and --metric commits); ignored"
+            )
+        );
+        assert_eq!(unused(&["--since", "1y", "--metric", "commits"]), None);
+        assert_eq!(unused(&["--commits", "5", "--color", "churn"]), None);
         // What cannot change what is read.
         assert_eq!(
             unused(&["--rev", "HEAD", "--no-ignore"]).as_deref(),

@@ -36,6 +36,90 @@ pub struct Config {
     pub svg: SvgOptions,
     /// How the tree is shaped: depth, language first.
     pub view: View,
+    /// What the frames' colour says: their language, or their history.
+    pub color: Color,
+    /// Which commits the history colours are read from.
+    pub window: Window,
+}
+
+/// What the fill of a frame says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Color {
+    /// The language of a file (the default).
+    #[default]
+    Language,
+    /// How many commits of the window touched it.
+    Churn,
+    /// How long before the counted revision it last changed.
+    Age,
+    /// How many distinct authors (folded by `.mailmap`) changed it.
+    Authors,
+}
+
+impl Color {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Color::Language => "language",
+            Color::Churn => "churn",
+            Color::Age => "age",
+            Color::Authors => "authors",
+        }
+    }
+
+    /// Whether it needs the history of a git repository.
+    pub fn needs_history(self) -> bool {
+        self != Color::Language
+    }
+}
+
+impl Config {
+    /// The option that needs the history of a git repository, when one
+    /// does: `--color churn|age|authors` or `--metric commits`.
+    pub fn history_wanted(&self) -> Option<String> {
+        if self.color.needs_history() {
+            Some(format!("--color {}", self.color.name()))
+        } else if self.metric == Metric::Commits {
+            Some("--metric commits".to_string())
+        } else {
+            None
+        }
+    }
+}
+
+/// The commits a history is read from: the most recent non-merge commits
+/// reachable from the counted revision, each compared with its first
+/// parent (`git log --no-merges -n COMMITS --since SINCE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// At most this many commits; `None` for no bound.
+    pub commits: Option<usize>,
+    /// Only commits made at or after this.
+    pub since: Option<Since>,
+}
+
+/// The default window: the last 1,000 commits, as scc's and code-maat's
+/// hotspots take, which covers weeks of a busy repository and the whole
+/// life of a quiet one, and bounds the cost on the largest.
+pub const DEFAULT_WINDOW_COMMITS: usize = 1000;
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            commits: Some(DEFAULT_WINDOW_COMMITS),
+            since: None,
+        }
+    }
+}
+
+/// The start of a window in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Since {
+    /// A date: seconds since the epoch (midnight UTC of `YYYY-MM-DD`).
+    Date(i64),
+    /// This many seconds before the counted revision's commit time (not
+    /// before now, so that the output of a revision is reproducible).
+    Before(i64),
 }
 
 /// How files become the frames of the graph.
@@ -62,6 +146,8 @@ impl Default for Config {
             output: None,
             svg: SvgOptions::default(),
             view: View::default(),
+            color: Color::default(),
+            window: Window::default(),
         }
     }
 }
@@ -168,17 +254,21 @@ pub enum Metric {
     Bytes,
     /// One per file.
     Files,
+    /// The commits of the history window that changed the file (a
+    /// directory: the sum of its files').
+    Commits,
 }
 
 impl Metric {
     /// Every metric, in the order `--help` lists them.
-    pub const ALL: [Metric; 6] = [
+    pub const ALL: [Metric; 7] = [
         Metric::Code,
         Metric::Comments,
         Metric::Blanks,
         Metric::Lines,
         Metric::Bytes,
         Metric::Files,
+        Metric::Commits,
     ];
 
     /// The name used on the command line and in the JSON report.
@@ -190,6 +280,7 @@ impl Metric {
             Metric::Lines => "lines",
             Metric::Bytes => "bytes",
             Metric::Files => "files",
+            Metric::Commits => "commits",
         }
     }
 
@@ -207,6 +298,7 @@ impl Metric {
             Metric::Lines => "lines",
             Metric::Bytes => "bytes",
             Metric::Files => "files",
+            Metric::Commits => "file commits",
         }
     }
 }

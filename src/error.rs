@@ -42,6 +42,16 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A colour of history was asked for where there is none.
+    #[error("{path}: {option} needs the history of a git repository: {reason}")]
+    History {
+        /// The source, escaped (or its URL, redacted).
+        path: String,
+        /// The option that needs it: `--color churn`, `--metric commits`.
+        option: String,
+        /// Why there is no history.
+        reason: String,
+    },
     /// A remote repository could not be cloned.
     #[error("{url}: cannot clone: {reason}")]
     Clone {

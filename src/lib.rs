@@ -29,6 +29,7 @@ mod config;
 mod count;
 mod error;
 pub mod escape;
+mod history;
 mod interrupt;
 mod output;
 mod progress;
@@ -40,8 +41,9 @@ mod units;
 mod views;
 
 pub use config::{
-    Config, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD, DEFAULT_TIMEOUT, Format, Metric, Repo,
-    Source, SvgOptions, View, WalkOptions,
+    Color, Config, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD, DEFAULT_TIMEOUT,
+    DEFAULT_WINDOW_COMMITS, Format, Metric, Repo, Since, Source, SvgOptions, View, WalkOptions,
+    Window,
 };
 pub use error::{Error, Problem, display_path, io_reason};
 pub use interrupt::interrupted;
@@ -92,7 +94,7 @@ impl Outcome {
 
 /// Sets the process up for [`run`], before any other thread is started:
 /// signals (Ctrl-C, SIGTERM, SIGHUP clean up and exit 128 + the signal)
-/// and, for a local repository, no TLS set-up (libgit2 loads every
+/// and, for a local repository (or a directory's history), no TLS set-up (libgit2 loads every
 /// certificate of the CA bundle when it starts, 18 ms here, which only a
 /// clone needs).
 pub fn prepare(config: &Config) -> std::io::Result<()> {
@@ -105,7 +107,8 @@ pub fn prepare(config: &Config) -> std::io::Result<()> {
             repo: Repo::Local(_),
             ..
         }
-    );
+    ) || (matches!(config.source, Source::Directory(_))
+        && config.history_wanted().is_some());
     if local {
         // SAFETY: no other thread has been started yet.
         unsafe { std::env::set_var("SSL_CERT_FILE", "/dev/null") };
@@ -123,6 +126,13 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     // source: a directory, or a repository with its revisions resolved.
     let source = source::open(config, progress)?;
     let info = source.info(config);
+    // The history of a colour that needs it: the repository is opened
+    // first (no history is an error before any counting), and read on a
+    // thread of its own while the files are counted.
+    let history = match config.history_wanted() {
+        Some(_) => Some(source::git::history::open(config)?),
+        None => None,
+    };
     let store = source.store(config);
 
     // count: batches counted on the pool as the source lists them.
@@ -136,16 +146,38 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     // Listing is faster than counting: at most a few batches wait, so that
     // the entries of a million files are not all held at once.
     let in_flight = InFlight::new(4 * pool.current_num_threads());
-    let listed = pool.in_place_scope(|scope| {
-        let (counter, in_flight) = (&counter, &in_flight);
-        source.list(config, progress, &move |side, batch| {
-            in_flight.enter();
-            scope.spawn(move |_| {
-                counter.count_batch(side, batch);
-                in_flight.leave();
+    let marks = &timings;
+    let (listed, history) = std::thread::scope(|threads| {
+        let history = history.map(|opened| {
+            std::thread::Builder::new()
+                .name("repoflame-history".into())
+                .spawn_scoped(threads, move || {
+                    let history = opened.read(config.window);
+                    marks.mark("history");
+                    history
+                })
+                .map_err(|err| Error::Threads {
+                    threads: 1,
+                    reason: err.to_string(),
+                })
+        });
+        let listed = pool.in_place_scope(|scope| {
+            let (counter, in_flight) = (&counter, &in_flight);
+            source.list(config, progress, &move |side, batch| {
+                in_flight.enter();
+                scope.spawn(move |_| {
+                    counter.count_batch(side, batch);
+                    in_flight.leave();
+                })
             })
-        })
-    })?;
+        });
+        let history = history.map(|thread| {
+            thread.and_then(|thread| thread.join().expect("reading history panicked"))
+        });
+        (listed, history)
+    });
+    let listed = listed?;
+    let history = history.transpose()?;
     progress.finish();
     timings.mark("list and count");
     let counted = counter.finish();
@@ -158,6 +190,13 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         notes.extend(attributes.add(dir, content));
     }
     let mut records = counted.records;
+    // --metric commits: each file's commits in the window.
+    if let Some(history) = &history {
+        for record in &mut records {
+            let key = render::json::record_path_of(&record.path);
+            record.counts.commits = history.commits(&key);
+        }
+    }
     pool.install(|| {
         use rayon::prelude::*;
         records
@@ -185,6 +224,8 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         summary: &summary,
         problems: &problems,
         distinct: counted.distinct,
+        history: history.as_ref(),
+        color: config.color,
     };
     let written = pool.install(|| render::write(output, records, &drawn, config))?;
     timings.mark("output");

@@ -27,6 +27,9 @@ pub struct Counts {
     pub blanks: u64,
     /// Size in bytes, as stored on disk.
     pub bytes: u64,
+    /// Commits of the history window that changed it (a sum over files:
+    /// not distinct commits); 0 without a history.
+    pub commits: u64,
 }
 
 impl Counts {
@@ -45,6 +48,7 @@ impl Counts {
             Metric::Lines => self.lines(),
             Metric::Bytes => self.bytes,
             Metric::Files => self.files,
+            Metric::Commits => self.commits,
         }
     }
 }
@@ -60,6 +64,7 @@ impl std::ops::Sub for Counts {
             comments: self.comments.saturating_sub(other.comments),
             blanks: self.blanks.saturating_sub(other.blanks),
             bytes: self.bytes.saturating_sub(other.bytes),
+            commits: self.commits.saturating_sub(other.commits),
         }
     }
 }
@@ -71,6 +76,7 @@ impl std::ops::AddAssign for Counts {
         self.comments += other.comments;
         self.blanks += other.blanks;
         self.bytes += other.bytes;
+        self.commits += other.commits;
     }
 }
 
@@ -124,6 +130,7 @@ pub(crate) fn widest(sides: &[Counts]) -> Counts {
         widest.comments = widest.comments.max(s.comments);
         widest.blanks = widest.blanks.max(s.blanks);
         widest.bytes = widest.bytes.max(s.bytes);
+        widest.commits = widest.commits.max(s.commits);
     }
     // A path counts as one file, at whichever sides it is.
     widest.files = widest.files.min(1);

@@ -543,6 +543,7 @@ mod tests {
                 comments: 1,
                 blanks: 2,
                 bytes: 10 * code,
+                commits: 0,
             },
         )
     }

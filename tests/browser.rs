@@ -1566,3 +1566,41 @@ fn html_diff_report_lists_languages_before_after_and_the_change() {
     );
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
+
+/// `--color churn` as a person reads it: hovering the hottest file of a
+/// known history shows its history line, and its frame is the deepest red.
+#[test]
+fn svg_hover_on_a_hot_file_reads_its_history() {
+    let Some(tools) = webdriver::tools("svg_hover_on_a_hot_file_reads_its_history") else {
+        return;
+    };
+    let repo = crate::hotspots::known_history();
+    let out = repo
+        .cmd()
+        .args(["--color", "churn", "--metric", "lines"])
+        .complete();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let opened = open(&tools, "/churn.svg", "image/svg+xml", out.stdout);
+    let browser = &opened.browser;
+    let details = browser.find("#details");
+    let hot = frame_element(browser, "proj/src/main.rs");
+    browser.hover(&hot);
+    let text = browser.text(&details);
+    assert!(
+        text.contains(
+            "history: 5 commits · last changed 2024-01-08, the same day as HEAD · \
+             2 authors, 60% by Ada Author"
+        ),
+        "hover on main.rs: details {text:?}"
+    );
+    assert!(text.contains(" Rust "), "the language stays: {text:?}");
+    let fills: BTreeMap<String, String> = frames(browser)
+        .into_iter()
+        .map(|f| (f.path, f.fill))
+        .collect();
+    assert_eq!(fills["proj/src/main.rs"], "#67000d", "the hottest file");
+    assert_eq!(fills["proj/setup.py"], "#fee0d2", "one commit");
+    browser.hover(&frame_element(browser, "proj/scratch.rs"));
+    assert!(browser.text(&details).ends_with("history: not committed"));
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}

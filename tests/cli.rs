@@ -539,7 +539,7 @@ fn an_invalid_choice_lists_the_possible_values() {
         ),
         (
             &["--metric", "loc"],
-            "repoflame: --metric loc: give one of code, comments, blanks, lines, bytes, files",
+            "repoflame: --metric loc: give one of code, comments, blanks, lines, bytes, files, commits",
         ),
         (
             &["--generate-completions", "tcsh"],

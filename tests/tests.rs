@@ -12,6 +12,7 @@ mod docs;
 mod faults;
 mod git;
 mod golden;
+mod hotspots;
 mod huge;
 mod names;
 mod output;

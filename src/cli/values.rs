@@ -92,6 +92,81 @@ pub(super) fn size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| "give a size like 4096, 64K, 32M or 1G, more than 0".to_string())
 }
 
+/// `--commits N`: 1 or more.
+pub(super) fn commits(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("give a number of commits, 1 or more".to_string()),
+    }
+}
+
+/// `--since DATE|DURATION`: a day (`2025-01-01`, from midnight UTC) or a
+/// span before the counted revision's commit (`6months`, `1y`, `2 weeks`,
+/// `90d`).
+pub(super) fn since(text: &str) -> Result<repoflame::Since, String> {
+    let wanted = "give a date (2025-01-01) or a span before the revision counted \
+                  (90days, 6weeks, 6months, 1year; or d, w, m, y)";
+    let text = text.trim();
+    if let Some(seconds) = day(text) {
+        return Ok(repoflame::Since::Date(seconds));
+    }
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let n: i64 = number.parse().map_err(|_| wanted.to_string())?;
+    let day = 86_400;
+    let unit = match unit.trim().to_ascii_lowercase().as_str() {
+        "d" | "day" | "days" => day,
+        "w" | "week" | "weeks" => 7 * day,
+        // As git counts them: 30 days, 365 days.
+        "m" | "month" | "months" => 30 * day,
+        "y" | "year" | "years" => 365 * day,
+        _ => return Err(wanted.to_string()),
+    };
+    n.checked_mul(unit)
+        .filter(|&s| s > 0)
+        .map(repoflame::Since::Before)
+        .ok_or_else(|| wanted.to_string())
+}
+
+/// Midnight UTC of `YYYY-MM-DD`, in seconds since the epoch; `None` when
+/// `text` is not a valid date.
+fn day(text: &str) -> Option<i64> {
+    let mut parts = text.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month[(m - 1) as usize] {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +203,30 @@ mod tests {
         for bad in ["-1", "NaN", "inf", "wide"] {
             assert!(min_width(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn since_takes_dates_and_spans() {
+        use repoflame::Since;
+        assert_eq!(since("2025-01-01"), Ok(Since::Date(1_735_689_600)));
+        assert_eq!(since("1970-01-01"), Ok(Since::Date(0)));
+        assert_eq!(since("2024-02-29"), Ok(Since::Date(1_709_164_800)));
+        assert_eq!(since("6months"), Ok(Since::Before(180 * 86_400)));
+        assert_eq!(since("1y"), Ok(Since::Before(365 * 86_400)));
+        assert_eq!(since("2 weeks"), Ok(Since::Before(14 * 86_400)));
+        for bad in [
+            "2025-02-30",
+            "2023-02-29",
+            "25-01-01",
+            "0d",
+            "y",
+            "6 fortnights",
+            "-1y",
+            "",
+        ] {
+            assert!(since(bad).is_err(), "{bad}");
+        }
+        assert_eq!(commits("1"), Ok(1));
+        assert!(commits("0").is_err());
     }
 }

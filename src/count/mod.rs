@@ -42,6 +42,7 @@ fn counts_of_file(stats: &CodeStats, bytes: u64) -> Counts {
         comments: summary.comments as u64,
         blanks: summary.blanks as u64,
         bytes,
+        commits: 0,
     }
 }
 

@@ -37,8 +37,9 @@ use quick_xml::escape::escape;
 use tokei::LanguageType;
 
 use crate::classify::Class;
-use crate::config::Metric;
+use crate::config::{Color, Metric};
 use crate::escape::escape_text;
+use crate::history::{self, History, Stats};
 use crate::record::Counts;
 use crate::record::{Sides, Summary};
 use crate::render::{labels, palette};
@@ -65,6 +66,9 @@ pub(crate) struct Page<'a> {
     pub tree: &'a Tree,
     /// The number that sizes the frames and ranks the rows.
     pub metric: Metric,
+    /// With a colour of history: the history, and whether the first
+    /// frame below the root is a language (`--by-language`).
+    pub history: Option<(&'a History, Color, bool)>,
 }
 
 /// How many of the largest directories, and of the largest files, are
@@ -97,13 +101,25 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
         escape(escape_text(page.subtitle)),
-        colour = if page.tree.has_sides() {
-            "red grew, blue shrank, deeper the larger the change relative to the frame"
+        colour = if let Some((history, color, _)) = page.history {
+            let what = match color {
+                Color::Age => "the more recent its last change",
+                Color::Authors => "the more authors changed it",
+                _ => "the more commits changed it",
+            };
+            format!(
+                "colour is history in {}: the deeper red, {what} (a directory: everything \
+                 below it); grey did not change in the window",
+                escape(history.describe())
+            )
+        } else if page.tree.has_sides() {
+            "red grew, blue shrank, deeper the larger the change relative to the frame".into()
         } else {
             "files are coloured by language, generated, vendored and documentation files \
              paler and hatched; a dashed frame is a directory folded by --depth or small \
              entries merged, hatched in proportion to what of it is generated, vendored or \
              documentation"
+                .into()
         },
     )?;
     out.write_all(svg)?;
@@ -217,6 +233,9 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
             Body::new(code, switch, rows, None, code.counts(root).get(metric))
         })
         .collect();
+    if let Some((history, _, by_language)) = page.history {
+        write_hotspots(&mut out, page.tree, history, by_language, metric)?;
+    }
     if files.iter().any(|b| !b.rows.is_empty()) {
         writeln!(out, "<section>\n<h2>Largest files</h2>")?;
         for body in &files {
@@ -245,6 +264,99 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          <script>\n{SCRIPT}</script>\n</body>\n</html>\n"
     )?;
     out.flush()
+}
+
+/// How many hotspots are listed.
+pub(crate) const HOTSPOTS: usize = 20;
+
+/// The hotspots table: the files that are large and change often, ranked
+/// by `metric` × commits in the window (then by path), as the graph shows
+/// them: wide and hot.
+fn write_hotspots(
+    out: &mut impl Write,
+    tree: &Tree,
+    history: &History,
+    by_language: bool,
+    metric: Metric,
+) -> io::Result<()> {
+    let mut rows: Vec<(u128, String, LanguageType, u64, Stats)> = Vec::new();
+    let start = usize::from(tree.root().is_dir());
+    let mut names: Vec<&str> = Vec::new();
+    for node in tree.nodes.iter().skip(start) {
+        names.truncate(node.depth as usize - start);
+        names.push(&node.name);
+        let Kind::File(language) = node.kind else {
+            continue;
+        };
+        let skip = usize::from(by_language && names.len() > 1);
+        let path = names[skip..].join("/");
+        let value = node.counts.get(metric);
+        if let history::Entry::Changed(stats) = history.entry(&path, true) {
+            let score = u128::from(value) * u128::from(stats.commits);
+            if score > 0 {
+                rows.push((score, path, language, value, stats));
+            }
+        }
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    rows.truncate(HOTSPOTS);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let unit = metric.unit();
+    writeln!(
+        out,
+        "<section>\n<h2>Hotspots</h2>\n<p class=\"rf-note\">The {} files with the most \
+         {unit} × commits in {}: large files that change often, where review and \
+         defects concentrate.</p>",
+        rows.len(),
+        escape(history.describe())
+    )?;
+    let th = |sort: &str, label: &str, sorted: bool| {
+        format!(
+            "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
+            if sorted {
+                " aria-sort=\"descending\""
+            } else {
+                ""
+            }
+        )
+    };
+    let mut unit_title = unit.to_string();
+    unit_title[..1].make_ascii_uppercase();
+    writeln!(
+        out,
+        "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"rf-hotspots\">\n<thead><tr>{}{}{}{}{}{}{}</tr></thead>\n<tbody>",
+        th("text", "File", false),
+        th("text", "Language", false),
+        th("num", &escape(&unit_title), false),
+        th("num", "Commits", false),
+        th("num", "Authors", false),
+        th("text", "Last change", false),
+        th("num", &format!("{} × commits", escape(unit)), true),
+    )?;
+    for (score, path, language, value, stats) in &rows {
+        writeln!(
+            out,
+            "<tr><td class=\"rf-name\">{}</td><td class=\"rf-lang\">{}{}</td>\
+             <td data-v=\"{value}\">{}</td><td data-v=\"{}\">{}</td>\
+             <td data-v=\"{}\" title=\"{}% of the commits by {}\">{}</td><td>{}</td>\
+             <td data-v=\"{score}\">{}</td></tr>",
+            breakable(path),
+            swatch(*language),
+            escape(language.name()),
+            thousands(*value),
+            stats.commits,
+            thousands(u64::from(stats.commits)),
+            stats.authors,
+            u64::from(stats.top_commits) * 100 / u64::from(stats.commits.max(1)),
+            escape(&stats.top_author),
+            stats.authors,
+            history::date(stats.last.time, stats.last.offset),
+            thousands(u64::try_from(*score).unwrap_or(u64::MAX)),
+        )?;
+    }
+    writeln!(out, "</tbody>\n</table></div>\n</section>")
 }
 
 /// The SVG as an element of an HTML page: from its root `<svg` start tag
@@ -824,6 +936,7 @@ mod tests {
                 comments: 1,
                 blanks: 2,
                 bytes: 10 * code,
+                commits: 0,
             },
         )
     }
@@ -851,6 +964,7 @@ mod tests {
         let labels = Labels {
             title: "repo <&>",
             subtitle: "1,000 code lines",
+            history: None,
         };
         let mut svg = Vec::new();
         svg::write(
@@ -869,6 +983,7 @@ mod tests {
             summary: &summary,
             tree: &tree,
             metric,
+            history: None,
         };
         let mut html = Vec::new();
         write(&page, &mut html).unwrap();

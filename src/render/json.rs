@@ -6,11 +6,13 @@
 //! { "repoflame": {"version", "format"},
 //!   "source": {"name", "kind"},
 //!   "metric": "code",
+//!   "history": {window, commits, max_commits, since, to, date},  with --color churn|age|authors
 //!   "totals": {files, code, comments, blanks, lines, bytes},
 //!   "marked": {generated, vendored, documentation: counts},  part of the totals
 //!   "left_out": {… the same},  left out by --own or --exclude-…, when any
 //!   "languages": [{name, files, code, comments, blanks, lines, bytes}],  largest first
-//!   "files": [{path, language, code, comments, blanks, lines, bytes}],   sorted by path
+//!   "files": [{path, language, code, comments, blanks, lines, bytes,
+//!              history: {commits, authors, last_change}}],   sorted by path
 //!   "problems": [{path, message}] }
 //! ```
 //!
@@ -29,6 +31,7 @@ use serde::Serialize;
 use crate::classify::Classification;
 use crate::config::Metric;
 use crate::escape::escape;
+use crate::history::{Entry, History};
 use crate::record::Counts;
 use crate::record::Record;
 use crate::render::Run;
@@ -53,9 +56,42 @@ struct Report<'a> {
     /// the totals. Absent when nothing was.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     left_out: BTreeMap<&'static str, CountsOut>,
+    /// The window of history, with `--color churn|age|authors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<WindowOut>,
     languages: Vec<LanguageOut>,
     files: Vec<FileOut>,
     problems: Vec<ProblemOut<'a>>,
+}
+
+/// The window a history was read from.
+#[derive(Serialize)]
+struct WindowOut {
+    /// "the last 1,000 commits", "12 commits since 2025-01-01".
+    window: String,
+    /// Non-merge commits read.
+    commits: usize,
+    /// `--commits`, or null for no bound.
+    max_commits: Option<usize>,
+    /// The start of `--since`, `YYYY-MM-DD`, or null.
+    since: Option<String>,
+    /// The revision it ends at, and its date (what ages are measured
+    /// from).
+    to: String,
+    date: String,
+}
+
+/// A file's (or folded directory's) history in the window.
+#[derive(Serialize)]
+struct HistoryOut {
+    commits: u32,
+    authors: u32,
+    /// `YYYY-MM-DD` of the newest commit that changed it; null when none
+    /// in the window did.
+    last_change: Option<String>,
+    /// False for a file of the work tree that is not in HEAD.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    uncommitted: bool,
 }
 
 /// Who wrote a report, and in which shape.
@@ -150,6 +186,9 @@ struct FileOut {
     class: Option<&'static str>,
     /// Why, when there is a class.
     reason: Option<String>,
+    /// With a history: what it says of this path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<HistoryOut>,
 }
 
 #[derive(Serialize)]
@@ -177,6 +216,38 @@ fn row(
         bytes: c.bytes,
         class: class.map(|c| c.class.name()),
         reason: class.map(|c| c.reason.to_string()),
+        history: None,
+    }
+}
+
+/// What `history` says of the entry at `row.path`.
+fn history_of(history: &History, row: &FileOut) -> HistoryOut {
+    let (stats, uncommitted) = match history.entry(&row.path, row.kind == "file") {
+        Entry::Changed(stats) => (Some(stats), false),
+        Entry::Unchanged => (None, false),
+        Entry::Uncommitted => (None, true),
+    };
+    HistoryOut {
+        commits: stats.as_ref().map_or(0, |s| s.commits),
+        authors: stats.as_ref().map_or(0, |s| s.authors),
+        last_change: stats.map(|s| crate::history::date(s.last.time, s.last.offset)),
+        uncommitted,
+    }
+}
+
+/// The window of `history`.
+fn window_of(history: &History) -> WindowOut {
+    use crate::config::Since;
+    WindowOut {
+        window: history.describe(),
+        commits: history.commits.len(),
+        max_commits: history.window.commits,
+        since: history.window.since.map(|since| match since {
+            Since::Date(t) => crate::history::date(t, 0),
+            Since::Before(s) => crate::history::date(history.reference.0 - s, 0),
+        }),
+        to: history.revision.clone(),
+        date: crate::history::date(history.reference.0, history.reference.1),
     }
 }
 
@@ -257,6 +328,11 @@ pub(crate) fn write<W: Write>(
         Entries::Folded(tree) => leaves(tree),
     };
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    if let Some(history) = run.history {
+        for file in &mut files {
+            file.history = Some(history_of(history, file));
+        }
+    }
     let listed = files.len();
     let summary = run.summary;
     let name = escape(&run.info.root_name);
@@ -273,6 +349,7 @@ pub(crate) fn write<W: Write>(
             revision: revision.map(RevisionOut::from),
         },
         metric: metric.name(),
+        history: run.history.map(window_of),
         totals: (&summary.totals).into(),
         marked: summary
             .marked

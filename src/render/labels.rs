@@ -262,7 +262,7 @@ impl Legend {
 }
 
 /// What one legend item says: a swatch (or none), its words, its tooltip.
-type Entry = (Option<Rgb>, String, String);
+pub(crate) type Entry = (Option<Rgb>, String, String);
 
 /// The legend of a diff: one scale from new code (deepest red) through
 /// growth, unchanged and shrinking to deleted code (deepest blue), then in
@@ -337,7 +337,7 @@ fn text_width(text: &str) -> f64 {
 
 /// Lays legend entries out in rows across `width`: each group starts a
 /// row, and goes on to the next rows as it needs.
-fn place_rows(groups: Vec<Vec<Entry>>, width: usize) -> Legend {
+pub(crate) fn place_rows(groups: Vec<Vec<Entry>>, width: usize) -> Legend {
     let mut legend = Legend {
         items: Vec::new(),
         height: 0,
@@ -360,7 +360,7 @@ fn place_rows(groups: Vec<Vec<Entry>>, width: usize) -> Legend {
 
 /// Adds `item` to the legend after its last item, or on a new row when it
 /// does not fit there (or `new_row` is asked).
-fn push(legend: &mut Legend, mut item: LegendItem, width: usize, new_row: bool) {
+pub(crate) fn push(legend: &mut Legend, mut item: LegendItem, width: usize, new_row: bool) {
     let (mut x, mut row) = match legend.items.last() {
         Some(last) => (last.x + item_width(last), last.row),
         None => (XPAD, 0),
@@ -465,12 +465,12 @@ pub(crate) fn legend(summary: &Summary, metric: Metric, width: usize, marked: bo
 
 /// Frames of a diff with no change: a warm grey, darker than the
 /// background (#e8e8e8 at its darkest) so that its swatch shows.
-const UNCHANGED: Rgb = Rgb(0xcc, 0xc9, 0xc2);
+pub(crate) const UNCHANGED: Rgb = Rgb(0xcc, 0xc9, 0xc2);
 
 /// Growth, light to deep: ColorBrewer's sequential "Reds" (Cynthia Brewer,
 /// colorbrewer2.org) but its lightest and darkest steps; new code gets its
 /// darkest.
-const REDS: [Rgb; 7] = [
+pub(crate) const REDS: [Rgb; 7] = [
     Rgb(0xfe, 0xe0, 0xd2),
     Rgb(0xfc, 0xbb, 0xa1),
     Rgb(0xfc, 0x92, 0x72),
@@ -479,7 +479,7 @@ const REDS: [Rgb; 7] = [
     Rgb(0xcb, 0x18, 0x1d),
     Rgb(0xa5, 0x0f, 0x15),
 ];
-const NEW: Rgb = Rgb(0x67, 0x00, 0x0d);
+pub(crate) const NEW: Rgb = Rgb(0x67, 0x00, 0x0d);
 
 /// Shrinking, light to deep: ColorBrewer's "Blues" the same way; deleted
 /// code gets its darkest.
@@ -525,7 +525,12 @@ pub(crate) fn change_color(before: u64, after: u64) -> Rgb {
     if before == 0 || after == 0 {
         return end;
     }
-    let at = change_depth(before, after) * (ramp.len() - 1) as f64;
+    on_ramp(ramp, change_depth(before, after))
+}
+
+/// The colour at `depth` (0 to 1) along `ramp`, mixed between its steps.
+pub(crate) fn on_ramp(ramp: &[Rgb], depth: f64) -> Rgb {
+    let at = depth.clamp(0.0, 1.0) * (ramp.len() - 1) as f64;
     let i = (at.floor() as usize).min(ramp.len() - 2);
     let t = at - i as f64;
     let (a, b) = (ramp[i], ramp[i + 1]);

@@ -6,6 +6,7 @@
 //! [`crate::output`] knows stdout, files and devices.
 
 pub(crate) mod folded;
+pub(crate) mod heat;
 pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod labels;
@@ -13,9 +14,10 @@ pub(crate) mod palette;
 pub(crate) mod svg;
 pub(crate) mod table;
 
-use crate::config::{Config, Format, REFERENCE_WIDTH};
+use crate::config::{Color, Config, Format, REFERENCE_WIDTH};
 use crate::error::{Error, Problem};
 use crate::escape::escape;
+use crate::history::History;
 use crate::output::{Delivered, Output, Written};
 use crate::record::{Record, Summary};
 use crate::source::SourceInfo;
@@ -30,6 +32,10 @@ pub(crate) struct Run<'a> {
     pub(crate) problems: &'a [Problem],
     /// Distinct contents read (a diff reads unchanged files once).
     pub(crate) distinct: usize,
+    /// The history read for `color`, when it needs one.
+    pub(crate) history: Option<&'a History>,
+    /// What the frames' colour says.
+    pub(crate) color: Color,
 }
 
 /// Shapes the tree of `records` as the view asks and writes the format
@@ -145,6 +151,7 @@ fn write_graph(
     let labels = svg::Labels {
         title: &title,
         subtitle: &subtitle,
+        history: run.history.map(|h| (h, run.color, config.view.by_language)),
     };
     let rendered = svg::render(&tree, run.summary, metric, svg, &labels)
         .map_err(|source| Error::Render { source })?;
@@ -159,6 +166,7 @@ fn write_graph(
                 summary: run.summary,
                 tree: whole,
                 metric,
+                history: run.history.map(|h| (h, run.color, config.view.by_language)),
             };
             output.write(|out| html::write(&page, out))?
         }

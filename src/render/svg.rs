@@ -25,13 +25,15 @@ use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
-use crate::config::{Metric, REFERENCE_WIDTH, SvgOptions};
+use crate::config::{Color, Metric, REFERENCE_WIDTH, SvgOptions};
+use crate::history::History;
 use crate::record::Summary;
+use crate::render::heat::{self, Heat};
 use crate::render::labels::{
     Decoration, FONT_SIZE, FONT_WIDTH, Hatch, LEGEND_ROW, Legend, add_marked_item, decorate,
     diff_legend, legend,
 };
-use crate::tree::{Node, Tree};
+use crate::tree::{Kind, Node, Tree};
 
 /// What the SVG shows besides the tree.
 #[derive(Clone, Debug)]
@@ -41,6 +43,9 @@ pub(crate) struct Labels<'a> {
     pub title: &'a str,
     /// The line under the title (totals), escaped the same way.
     pub subtitle: &'a str,
+    /// With a colour of history: the history, the colour, and whether
+    /// the first frame below the root is a language (`--by-language`).
+    pub history: Option<(&'a History, Color, bool)>,
 }
 
 #[cfg(test)]
@@ -101,9 +106,25 @@ pub(crate) fn render(
     let (raw, (decorations, legend)) = rayon::join(
         || inferno_svg(lines, metric, options, labels),
         || {
+            let root_path = &*tree.root().name;
+            let key = |node, path, by_language| frame_key(node, path, root_path, by_language);
+            let heat = labels.history.map(|(history, color, by_language)| {
+                let files = frames.nodes.iter().filter_map(|(_, (node, path))| {
+                    match key(node, path, by_language) {
+                        (Some(key), true) => Some(key),
+                        _ => None,
+                    }
+                });
+                (Heat::new(history, color, files), by_language)
+            });
             let mut decorations = HashMap::with_capacity(frames.nodes.len());
+            let mut uncommitted = false;
             for ((depth, start), (node, path)) in &frames.nodes {
                 let mut decoration = decorate(node, path, metric, total, *depth == 0);
+                if let Some((heat, by_language)) = &heat {
+                    let (key, is_file) = key(node, path, *by_language);
+                    uncommitted |= heat.decorate(&mut decoration, key, is_file);
+                }
                 // A one-file source is its own root: inferno's root frame
                 // shows it, the copy above is left out.
                 decoration.hidden = !root_is_dir && *depth == 1;
@@ -111,12 +132,14 @@ pub(crate) fn render(
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
             let marked = decorations.values().any(Decoration::marked);
-            let mut legend = if tree.has_sides() {
+            let mut legend = if let Some((heat, _)) = &heat {
+                heat.legend(metric, width, uncommitted, marked)
+            } else if tree.has_sides() {
                 diff_legend(metric, width)
             } else {
                 legend(summary, metric, width, marked)
             };
-            if marked && tree.has_sides() {
+            if marked && tree.has_sides() && heat.is_none() {
                 add_marked_item(&mut legend, width);
             }
             (decorations, legend)
@@ -146,6 +169,22 @@ pub(crate) fn render(
     }
     let frames = decorations.values().filter(|d| !d.hidden).count();
     Ok(Rendered { svg, frames })
+}
+
+/// The history key of the frame of `node` at `path` (see [`heat::key`]),
+/// and whether it is a file's.
+fn frame_key<'p>(
+    node: &Node,
+    path: &'p str,
+    root_path: &str,
+    by_language: bool,
+) -> (Option<&'p str>, bool) {
+    let is_file = matches!(node.kind, Kind::File(_) | Kind::FileAndDir(_));
+    let key = match node.kind {
+        Kind::Small(_) => None,
+        _ => heat::key(path, root_path, by_language),
+    };
+    (key, is_file)
 }
 
 /// inferno's flame graph of `lines`, laid out in their order.
@@ -862,6 +901,7 @@ mod tests {
         let labels = Labels {
             title: "t",
             subtitle: "s",
+            history: None,
         };
         write(
             &tree,

@@ -105,6 +105,8 @@ pub struct SvgFrame {
     pub x: Option<u64>,
     /// The `fg:w` attribute (samples), when present.
     pub samples: Option<u64>,
+    /// The `fill` attribute of the frame's `<rect>`.
+    pub fill: Option<String>,
 }
 
 impl SvgFrame {
@@ -153,6 +155,7 @@ pub fn svg_frames_and_total(svg: &[u8]) -> (Vec<SvgFrame>, Option<u64>) {
                         y: f64::NAN,
                         x: None,
                         samples: None,
+                        fill: None,
                     });
                 } else if current.is_some() && e.name().as_ref() == b"title" {
                     title = Some(String::new());
@@ -165,6 +168,7 @@ pub fn svg_frames_and_total(svg: &[u8]) -> (Vec<SvgFrame>, Option<u64>) {
                     .unwrap_or(f64::NAN);
                 frame.x = attr(&e, "fg:x").and_then(|x| x.parse().ok());
                 frame.samples = attr(&e, "fg:w").and_then(|w| w.parse().ok());
+                frame.fill = attr(&e, "fill");
             }
             Event::Text(text) if title.is_some() => {
                 let text = text.decode().expect("UTF-8 text");

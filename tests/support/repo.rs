@@ -192,6 +192,31 @@ impl TestRepo {
         self.head()
     }
 
+    /// Like [`TestRepo::commit`], by `author` (`Name <email>`) rather than
+    /// the fixed author.
+    pub fn commit_as(&self, author: &str, msg: &str) -> String {
+        self.git(["add", "-A"]);
+        self.git([
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--author",
+            author,
+            "-m",
+            msg,
+        ]);
+        self.clock.set(self.clock.get() + DAY);
+        self.head()
+    }
+
+    /// Merges `branch` into the current branch with a merge commit
+    /// (`--no-ff`), dated like a commit; returns its sha.
+    pub fn merge(&self, branch: &str, msg: &str) -> String {
+        self.git(["merge", "-q", "--no-ff", "-m", msg, branch]);
+        self.clock.set(self.clock.get() + DAY);
+        self.head()
+    }
+
     /// A lightweight tag `name` on `HEAD`.
     pub fn tag(&self, name: &str) -> &Self {
         self.git(["tag", name]);

@@ -16,6 +16,7 @@
 
 mod blobs;
 mod clone;
+pub(crate) mod history;
 mod list;
 mod objects;
 
@@ -321,7 +322,7 @@ pub(crate) fn resolve(opened: &Opened, rev: Option<&str>) -> Result<Revision, Er
         .map_err(|err| error(format!("has no tree: {}", err.message())))?;
     let date = commit.as_ref().map(|c| {
         let time = c.time();
-        date_of(time.seconds() + i64::from(time.offset_minutes()) * 60)
+        crate::units::civil_date(time.seconds() + i64::from(time.offset_minutes()) * 60)
     });
     let notes = if opened._clone.is_some() {
         opened.notes.clone()
@@ -427,23 +428,6 @@ fn merge_base<'r>(
     })())
 }
 
-/// `YYYY-MM-DD` of a Unix time (days since 1970 to a civil date).
-fn date_of(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// A repository and the revisions of a run: one, or two for a diff.
 pub(crate) struct Sides {
     opened: Opened,
@@ -509,10 +493,10 @@ mod tests {
 
     #[test]
     fn dates_are_civil() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(951_782_400), "2000-02-29");
-        assert_eq!(date_of(1_795_564_800), "2026-11-25");
-        assert_eq!(date_of(-86_400), "1969-12-31");
+        assert_eq!(crate::units::civil_date(0), "1970-01-01");
+        assert_eq!(crate::units::civil_date(951_782_400), "2000-02-29");
+        assert_eq!(crate::units::civil_date(1_795_564_800), "2026-11-25");
+        assert_eq!(crate::units::civil_date(-86_400), "1969-12-31");
     }
 
     #[test]
