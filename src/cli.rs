@@ -24,6 +24,7 @@ Examples:
   repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
   repoflame . -o loc.json                    a report for CI (-o's extension gives the format)
   repoflame . -o report.html                 a page for people: graph and tables
+  repoflame . --diff main..HEAD -o pr.md     what a change adds, where, in Markdown for CI
   repoflame . --type go,js -o code.svg       languages by name, extension or alias
   repoflame . --folded | inferno-flamegraph > graph.svg
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
@@ -94,7 +95,8 @@ pub struct Args {
     /// Output format [default: from -o FILE's extension, else svg].
     ///
     /// Without --format, the extension of -o FILE decides, in any case:
-    /// .svg; .html or .htm; .json; .folded or .txt. Another extension is an
+    /// .svg; .html or .htm; .json; .folded or .txt; .md or .markdown.
+    /// Another extension is an
     /// error; a FILE without one, and stdout, get svg.
     #[arg(short, long, value_enum, ignore_case = true, help_heading = "Output")]
     pub format: Option<FormatArg>,
@@ -263,6 +265,9 @@ pub enum FormatArg {
     /// A self-contained page: the graph, its legend, and sortable tables of
     /// languages and of the largest directories and files.
     Html,
+    /// A short summary in GitHub-flavoured Markdown, for a CI job summary
+    /// or a pull-request comment (a diff's: what changed where).
+    Markdown,
 }
 
 impl From<FormatArg> for Format {
@@ -272,12 +277,14 @@ impl From<FormatArg> for Format {
             FormatArg::Folded => Format::Folded,
             FormatArg::Json => Format::Json,
             FormatArg::Html => Format::Html,
+            FormatArg::Markdown => Format::Markdown,
         }
     }
 }
 
 /// The format `-o FILE` asks for by its extension, in any case: `.svg`,
-/// `.html` or `.htm`, `.json`, `.folded` or `.txt`; an SVG when it has
+/// `.html` or `.htm`, `.json`, `.folded` or `.txt`, `.md` or `.markdown`;
+/// an SVG when it has
 /// none (`-o /dev/stdout`, a FIFO). An extension of another format
 /// (`.pdf`, `.png`) is an error rather than an SVG under the wrong name.
 fn format_of(path: &Path) -> anyhow::Result<Format> {
@@ -290,9 +297,10 @@ fn format_of(path: &Path) -> anyhow::Result<Format> {
         Some("html" | "htm") => Format::Html,
         Some("json") => Format::Json,
         Some("folded" | "txt") => Format::Folded,
+        Some("md" | "markdown") => Format::Markdown,
         _ => bail!(
-            "-o {}: no format has the extension .{}: give --format (svg, folded, json, html) \
-             or name the file .svg, .html, .htm, .json, .folded or .txt",
+            "-o {}: no format has the extension .{}: give --format (svg, folded, json, html, \
+             markdown) or name the file .svg, .html, .htm, .json, .folded, .txt, .md or .markdown",
             display_path(path),
             display_path(Path::new(extension))
         ),
@@ -624,6 +632,8 @@ fn quoted(value: &str) -> String {
 fn unused_options(config: &Config) -> Option<String> {
     let picture = matches!(config.format, Format::Svg | Format::Html);
     let json = config.format == Format::Json;
+    // The summary has its own views: languages, directories to depth 2.
+    let markdown = config.format == Format::Markdown;
     let diff = matches!(config.source, Source::Diff { .. });
     let svg = &config.svg;
     let format = names(&[
@@ -635,11 +645,18 @@ fn unused_options(config: &Config) -> Option<String> {
             svg.max_frames != DEFAULT_MAX_FRAMES && !picture,
         ),
         ("--inverted", svg.inverted && !picture),
-        ("--by-language", config.view.by_language && json),
-        ("--depth", config.view.depth.is_some() && json && diff),
+        (
+            "--by-language",
+            config.view.by_language && (json || markdown),
+        ),
+        (
+            "--depth",
+            config.view.depth.is_some() && ((json && diff) || markdown),
+        ),
     ]);
     let what = match (config.format, diff) {
         (Format::Folded, _) => "folded stacks",
+        (Format::Markdown, _) => "the Markdown summary",
         (Format::Json, true) => "the JSON report of a diff",
         _ => "the JSON report",
     };
@@ -727,6 +744,9 @@ mod tests {
         assert_eq!(format(&["-o", "out.txt", "--format", "json"]), Format::Json);
         assert_eq!(format(&["-o", "out.json", "--folded"]), Format::Folded);
         assert_eq!(format(&["-o", "out.pdf", "-f", "SVG"]), Format::Svg);
+        assert_eq!(format(&["-o", "summary.md"]), Format::Markdown);
+        assert_eq!(format(&["-o", "Summary.MARKDOWN"]), Format::Markdown);
+        assert_eq!(format(&["-f", "markdown"]), Format::Markdown);
         assert!(config(&["-o", "out.pdf"]).is_err());
     }
 
@@ -759,6 +779,21 @@ mod tests {
         assert_eq!(
             unused(&["--diff", "a..b", "--folded", "--depth", "1"]),
             None
+        );
+        assert_eq!(
+            unused(&[
+                "-o",
+                "x.md",
+                "--depth",
+                "1",
+                "--by-language",
+                "--width",
+                "9"
+            ])
+            .as_deref(),
+            Some(
+                "--width, --by-language and --depth do not apply to the Markdown summary; ignored"
+            )
         );
         // What cannot change what is read.
         assert_eq!(

@@ -223,6 +223,9 @@ pub enum Format {
     Json,
     /// A self-contained report page: the graph, the legend, tables.
     Html,
+    /// A short GitHub-flavoured Markdown summary for a pull request or a
+    /// CI job summary.
+    Markdown,
 }
 
 impl Format {

@@ -458,7 +458,8 @@ fn an_unknown_output_extension_without_format_is_refused_with_the_choices() {
     assert_eq!(
         output::assert_fails_cleanly(&out),
         "repoflame: -o graph.pdf: no format has the extension .pdf: give --format (svg, folded, \
-         json, html) or name the file .svg, .html, .htm, .json, .folded or .txt"
+         json, html, markdown) or name the file .svg, .html, .htm, .json, .folded, .txt, .md or \
+         .markdown"
     );
     assert!(!dir.join("graph.pdf").exists(), "graph.pdf was written");
 }

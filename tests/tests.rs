@@ -13,6 +13,7 @@ mod faults;
 mod git;
 mod golden;
 mod huge;
+mod markdown;
 mod names;
 mod output;
 mod properties;
