@@ -17,6 +17,7 @@ mod markdown;
 mod names;
 mod output;
 mod properties;
+mod schema;
 mod suite;
 mod summary;
 mod tokei_parity;
