@@ -78,6 +78,19 @@ pub struct Args {
     )]
     pub diff: Option<String>,
 
+    /// Compare the source with REPORT.json, a JSON report saved earlier
+    /// (the main branch's CI artifact): the same output as --diff, with the
+    /// report as the before side, and no git history needed. The report
+    /// must be of one directory or revision, of every file (no --depth),
+    /// with the same --metric.
+    #[arg(
+        long,
+        value_name = "REPORT.json",
+        conflicts_with = "diff",
+        help_heading = "Git"
+    )]
+    pub baseline: Option<PathBuf>,
+
     /// Give up on a server that does not connect or answer for SECS
     /// seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = values::timeout, allow_negative_numbers = true, help_heading = "Git")]
@@ -431,6 +444,7 @@ impl Args {
             metric,
             format,
             output,
+            baseline: self.baseline,
             view: View {
                 depth: self.depth.map(|d| d as usize),
                 by_language: self.by_language,
@@ -634,7 +648,7 @@ fn unused_options(config: &Config) -> Option<String> {
     let json = config.format == Format::Json;
     // The summary has its own views: languages, directories to depth 2.
     let markdown = config.format == Format::Markdown;
-    let diff = matches!(config.source, Source::Diff { .. });
+    let diff = matches!(config.source, Source::Diff { .. }) || config.baseline.is_some();
     let svg = &config.svg;
     let format = names(&[
         ("--title", svg.title.is_some() && !picture),

@@ -32,6 +32,9 @@ pub struct Config {
     pub format: Format,
     /// Where it is written: stdout when `None`.
     pub output: Option<PathBuf>,
+    /// A JSON report saved earlier, compared with the source as the before
+    /// side of a diff (`--baseline`).
+    pub baseline: Option<PathBuf>,
     /// Flame-graph presentation.
     pub svg: SvgOptions,
     /// How the tree is shaped: depth, language first.
@@ -60,6 +63,7 @@ impl Default for Config {
             metric: Metric::Code,
             format: Format::Svg,
             output: None,
+            baseline: None,
             svg: SvgOptions::default(),
             view: View::default(),
         }

@@ -5,6 +5,7 @@ mod escape_table;
 mod support;
 
 mod bad_input;
+mod baseline;
 mod browser;
 mod cli;
 mod determinism;
