@@ -802,7 +802,7 @@ mod tests {
                 "1",
                 "--by-language",
                 "--width",
-                "9"
+                "900"
             ])
             .as_deref(),
             Some(
