@@ -532,11 +532,11 @@ fn an_invalid_choice_lists_the_possible_values() {
     for (args, line) in [
         (
             &["--format", "pdf"][..],
-            "repoflame: --format pdf: give one of svg, folded, json, html",
+            "repoflame: --format pdf: give one of svg, folded, json, html, markdown",
         ),
         (
             &["-f", "png"],
-            "repoflame: --format png: give one of svg, folded, json, html",
+            "repoflame: --format png: give one of svg, folded, json, html, markdown",
         ),
         (
             &["--metric", "loc"],
@@ -549,7 +549,7 @@ fn an_invalid_choice_lists_the_possible_values() {
         ),
         (
             &["--format", ""],
-            "repoflame: --format \"\": give one of svg, folded, json, html",
+            "repoflame: --format \"\": give one of svg, folded, json, html, markdown",
         ),
     ] {
         let out = dir.run(args);
