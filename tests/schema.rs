@@ -119,7 +119,7 @@ fn the_schema_refuses_what_reports_do_not_hold() {
     };
     broken(report.clone(), &|r| r["repoflame"]["format"] = json!(2));
     broken(report.clone(), &|r| r["surprise"] = json!(1));
-    broken(report.clone(), &|r| r["files"][0]["history"] = json!({}));
+    broken(report.clone(), &|r| r["files"][0]["extra"] = json!({}));
     broken(report.clone(), &|r| {
         r.as_object_mut().unwrap().remove("totals");
     });
