@@ -1,8 +1,9 @@
 //! docs/report.schema.json documents the JSON report: it is a valid JSON
 //! Schema (2020-12), every kind of report repoflame writes passes it (a
-//! directory, with `--own` and `--depth`, a revision, a diff), and it is
-//! strict enough to refuse what the reports do not hold (an unknown
-//! field, another format version, a missing field, a negative count).
+//! directory, with `--own` and `--depth`, a revision, a diff, a diff with
+//! a `--baseline`), and it is strict enough to refuse what the reports do
+//! not hold (an unknown field, another format version, a missing field, a
+//! negative count).
 
 use serde_json::{Value, json};
 
@@ -76,6 +77,20 @@ fn every_kind_of_report_passes_the_schema() {
     ] {
         let report = repo.cmd().args(args).json_ok();
         assert_valid(&report, &args.join(" "));
+    }
+    // A diff with a saved report as its before side (--baseline), made of
+    // a revision and of the work tree (no commit, no date).
+    for made_with in [&["--rev", "v1"][..], &[]] {
+        let saved = repo.base().join("baseline.json");
+        let out = repo.cmd().args(made_with).arg("-o").arg(&saved).ok();
+        assert!(out.stdout.is_empty());
+        let report = repo
+            .cmd()
+            .args(["--format", "json", "--baseline"])
+            .arg(&saved)
+            .json_ok();
+        assert_eq!(report["source"]["kind"], "diff");
+        assert_valid(&report, &format!("--baseline of {made_with:?}"));
     }
 }
 
