@@ -24,6 +24,7 @@ Examples:
   repoflame . --metric bytes --exclude 'vendor/' --type Rust,C -o rust-and-c.svg
   repoflame . -o loc.json                    a report for CI (-o's extension gives the format)
   repoflame . -o report.html                 a page for people: graph and tables
+  repoflame . --diff main..HEAD -o pr.md     what a change adds, where, in Markdown for CI
   repoflame . --type go,js -o code.svg       languages by name, extension or alias
   repoflame . --folded | inferno-flamegraph > graph.svg
   repoflame . --rev v1.2 -o v1.2.svg         a revision, read from git objects
@@ -78,6 +79,19 @@ pub struct Args {
     )]
     pub diff: Option<String>,
 
+    /// Compare the source with REPORT.json, a JSON report saved earlier
+    /// (the main branch's CI artifact): the same output as --diff, with the
+    /// report as the before side, and no git history needed. The report
+    /// must be of one directory or revision, of every file (no --depth),
+    /// with the same --metric.
+    #[arg(
+        long,
+        value_name = "REPORT.json",
+        conflicts_with = "diff",
+        help_heading = "Git"
+    )]
+    pub baseline: Option<PathBuf>,
+
     /// Give up on a server that does not connect or answer for SECS
     /// seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = values::timeout, allow_negative_numbers = true, help_heading = "Git")]
@@ -95,7 +109,8 @@ pub struct Args {
     /// Output format [default: from -o FILE's extension, else svg].
     ///
     /// Without --format, the extension of -o FILE decides, in any case:
-    /// .svg; .html or .htm; .json; .folded or .txt. Another extension is an
+    /// .svg; .html or .htm; .json; .folded or .txt; .md or .markdown.
+    /// Another extension is an
     /// error; a FILE without one, and stdout, get svg.
     #[arg(short, long, value_enum, ignore_case = true, help_heading = "Output")]
     pub format: Option<FormatArg>,
@@ -321,6 +336,11 @@ impl Args {
             if self.diff.is_some() {
                 bail!("{name}: a diff has two revisions, not one history; leave out one of them");
             }
+            if self.baseline.is_some() {
+                bail!(
+                    "{name}: a comparison with --baseline is not one history; leave out one of them"
+                );
+            }
         }
         Ok((color, window))
     }
@@ -338,6 +358,9 @@ pub enum FormatArg {
     /// A self-contained page: the graph, its legend, and sortable tables of
     /// languages and of the largest directories and files.
     Html,
+    /// A short summary in GitHub-flavoured Markdown, for a CI job summary
+    /// or a pull-request comment (a diff's: what changed where).
+    Markdown,
 }
 
 impl From<FormatArg> for Format {
@@ -347,12 +370,14 @@ impl From<FormatArg> for Format {
             FormatArg::Folded => Format::Folded,
             FormatArg::Json => Format::Json,
             FormatArg::Html => Format::Html,
+            FormatArg::Markdown => Format::Markdown,
         }
     }
 }
 
 /// The format `-o FILE` asks for by its extension, in any case: `.svg`,
-/// `.html` or `.htm`, `.json`, `.folded` or `.txt`; an SVG when it has
+/// `.html` or `.htm`, `.json`, `.folded` or `.txt`, `.md` or `.markdown`;
+/// an SVG when it has
 /// none (`-o /dev/stdout`, a FIFO). An extension of another format
 /// (`.pdf`, `.png`) is an error rather than an SVG under the wrong name.
 fn format_of(path: &Path) -> anyhow::Result<Format> {
@@ -365,9 +390,10 @@ fn format_of(path: &Path) -> anyhow::Result<Format> {
         Some("html" | "htm") => Format::Html,
         Some("json") => Format::Json,
         Some("folded" | "txt") => Format::Folded,
+        Some("md" | "markdown") => Format::Markdown,
         _ => bail!(
-            "-o {}: no format has the extension .{}: give --format (svg, folded, json, html) \
-             or name the file .svg, .html, .htm, .json, .folded or .txt",
+            "-o {}: no format has the extension .{}: give --format (svg, folded, json, html, \
+             markdown) or name the file .svg, .html, .htm, .json, .folded, .txt, .md or .markdown",
             display_path(path),
             display_path(Path::new(extension))
         ),
@@ -503,6 +529,7 @@ impl Args {
             metric,
             format,
             output,
+            baseline: self.baseline,
             view: View {
                 depth: self.depth.map(|d| d as usize),
                 by_language: self.by_language,
@@ -624,9 +651,10 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
     if let Some(warning) = unused_options(&config).filter(|_| !quiet) {
         eprintln!("repoflame: {warning}");
     }
-    // What is ignored is not done either: folded stacks have no colours, so
-    // no history is read for them (nor is a repository needed).
-    if config.format == Format::Folded {
+    // What is ignored is not done either: folded stacks and the Markdown
+    // summary have no colours, so no history is read for them (nor is a
+    // repository needed).
+    if matches!(config.format, Format::Folded | Format::Markdown) {
         config.color = Color::Language;
     }
     Ok(Action::Run {
@@ -712,7 +740,9 @@ fn quoted(value: &str) -> String {
 fn unused_options(config: &Config) -> Option<String> {
     let picture = matches!(config.format, Format::Svg | Format::Html);
     let json = config.format == Format::Json;
-    let diff = matches!(config.source, Source::Diff { .. });
+    // The summary has its own views: languages, directories to depth 2.
+    let markdown = config.format == Format::Markdown;
+    let diff = matches!(config.source, Source::Diff { .. }) || config.baseline.is_some();
     let svg = &config.svg;
     let format = names(&[
         ("--title", svg.title.is_some() && !picture),
@@ -723,16 +753,24 @@ fn unused_options(config: &Config) -> Option<String> {
             svg.max_frames != DEFAULT_MAX_FRAMES && !picture,
         ),
         ("--inverted", svg.inverted && !picture),
-        // Folded stacks have no colours; the JSON report has the history.
+        // Folded stacks and the Markdown summary have no colours; the JSON
+        // report has the history.
         (
             "--color",
-            config.color != Color::Language && config.format == Format::Folded,
+            config.color != Color::Language && (config.format == Format::Folded || markdown),
         ),
-        ("--by-language", config.view.by_language && json),
-        ("--depth", config.view.depth.is_some() && json && diff),
+        (
+            "--by-language",
+            config.view.by_language && (json || markdown),
+        ),
+        (
+            "--depth",
+            config.view.depth.is_some() && ((json && diff) || markdown),
+        ),
     ]);
     let what = match (config.format, diff) {
         (Format::Folded, _) => "folded stacks",
+        (Format::Markdown, _) => "the Markdown summary",
         (Format::Json, true) => "the JSON report of a diff",
         _ => "the JSON report",
     };
@@ -838,6 +876,9 @@ mod tests {
         assert_eq!(format(&["-o", "out.txt", "--format", "json"]), Format::Json);
         assert_eq!(format(&["-o", "out.json", "--folded"]), Format::Folded);
         assert_eq!(format(&["-o", "out.pdf", "-f", "SVG"]), Format::Svg);
+        assert_eq!(format(&["-o", "summary.md"]), Format::Markdown);
+        assert_eq!(format(&["-o", "Summary.MARKDOWN"]), Format::Markdown);
+        assert_eq!(format(&["-f", "markdown"]), Format::Markdown);
         assert!(config(&["-o", "out.pdf"]).is_err());
     }
 
@@ -892,6 +933,21 @@ mod tests {
         );
         assert_eq!(unused(&["--since", "1y", "--metric", "commits"]), None);
         assert_eq!(unused(&["--commits", "5", "--color", "churn"]), None);
+        assert_eq!(
+            unused(&[
+                "-o",
+                "x.md",
+                "--depth",
+                "1",
+                "--by-language",
+                "--width",
+                "900"
+            ])
+            .as_deref(),
+            Some(
+                "--width, --by-language and --depth do not apply to the Markdown summary; ignored"
+            )
+        );
         // What cannot change what is read.
         assert_eq!(
             unused(&["--rev", "HEAD", "--no-ignore"]).as_deref(),

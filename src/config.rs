@@ -32,6 +32,9 @@ pub struct Config {
     pub format: Format,
     /// Where it is written: stdout when `None`.
     pub output: Option<PathBuf>,
+    /// A JSON report saved earlier, compared with the source as the before
+    /// side of a diff (`--baseline`).
+    pub baseline: Option<PathBuf>,
     /// Flame-graph presentation.
     pub svg: SvgOptions,
     /// How the tree is shaped: depth, language first.
@@ -144,6 +147,7 @@ impl Default for Config {
             metric: Metric::Code,
             format: Format::Svg,
             output: None,
+            baseline: None,
             svg: SvgOptions::default(),
             view: View::default(),
             color: Color::default(),
@@ -315,6 +319,9 @@ pub enum Format {
     Json,
     /// A self-contained report page: the graph, the legend, tables.
     Html,
+    /// A short GitHub-flavoured Markdown summary for a pull request or a
+    /// CI job summary.
+    Markdown,
 }
 
 impl Format {

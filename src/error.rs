@@ -68,6 +68,15 @@ pub enum Error {
         /// What was seen instead, and what to try.
         detail: String,
     },
+    /// The report given with `--baseline` cannot be compared with: not a
+    /// report, another format or metric, a diff's.
+    #[error("--baseline {path}: {reason}")]
+    Baseline {
+        /// The report's path, escaped.
+        path: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// Nothing could be read: every entry found was unreadable. The
     /// problems name each one.
     #[error("{path}: nothing could be read")]

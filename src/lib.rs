@@ -24,6 +24,7 @@
 //! touches clap; the binary is a thin shell around [`run`].
 #![warn(unreachable_pub)]
 
+mod baseline;
 mod classify;
 mod config;
 mod count;
@@ -123,9 +124,15 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let output = output::Output::open(config.output.as_deref())?;
     let pool = thread_pool(config)?;
 
+    // A baseline (the before side, from a saved report) is read and
+    // checked before any counting.
+    let baseline = match &config.baseline {
+        Some(path) => Some(baseline::Baseline::load(path, config)?),
+        None => None,
+    };
     // source: a directory, or a repository with its revisions resolved.
     let source = source::open(config, progress)?;
-    let info = source.info(config);
+    let mut info = source.info(config);
     // The history of a colour that needs it: the repository is opened
     // first (no history is an error before any counting), and read on a
     // thread of its own while the files are counted.
@@ -207,6 +214,14 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let left_out = record::leave_out(&mut records, |r| {
         classify::kept(r.class.as_deref(), &config.walk)
     });
+    // A baseline is the before side: joined by path, as a diff's sides.
+    if let Some(baseline) = baseline {
+        if info.revisions.is_empty() {
+            info.revisions.push(baseline::working_tree());
+        }
+        info.revisions.insert(0, baseline.revision.clone());
+        records = baseline.join(records, config);
+    }
     let mut problems = listed.problems;
     problems.extend(counted.problems);
     problems.sort();

@@ -373,6 +373,11 @@ fn a_colour_of_history_needs_a_repository_and_says_so() {
              its path",
         ),
         (
+            vec!["--baseline", "saved.json", "--metric", "commits"],
+            "repoflame: --metric commits: a comparison with --baseline is not one history; leave \
+             out one of them",
+        ),
+        (
             vec!["--diff", "HEAD~1..HEAD", "--color", "churn"],
             "repoflame: --color churn: a diff has two revisions, not one history; leave out one of \
              them",

@@ -1,5 +1,6 @@
 //! The render stage: the tree and summary of a run as an SVG flame graph,
-//! an HTML page, a JSON report, folded stacks or the terminal table.
+//! an HTML page, a JSON report, folded stacks, a Markdown summary or the
+//! terminal table.
 //! Renderers know nothing of where content came from: a run has one side,
 //! or several (the before and after of a diff), and a source described by
 //! a name and revisions. Every writer takes a `W: Write`; only
@@ -10,6 +11,7 @@ pub(crate) mod heat;
 pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod labels;
+pub(crate) mod markdown;
 pub(crate) mod palette;
 pub(crate) mod svg;
 pub(crate) mod table;
@@ -86,6 +88,10 @@ pub(crate) fn write(
                 Ok(())
             })?;
             (delivered, amount(written as u64, unit))
+        }
+        Format::Markdown => {
+            let delivered = output.write(|out| markdown::write(run, &records, metric, out))?;
+            (delivered, amount(records.len() as u64, "files"))
         }
         Format::Svg | Format::Html => {
             let tree = views::shaped(&run.info.root_name, records, &config.view, metric);

@@ -186,7 +186,7 @@ fn more(n: usize) -> String {
 }
 
 /// "Code lines", "Bytes".
-fn capitalized(metric: Metric) -> String {
+pub(crate) fn capitalized(metric: Metric) -> String {
     let unit = metric.unit();
     let mut chars = unit.chars();
     match chars.next() {
@@ -202,6 +202,7 @@ fn wrote(written: &Written) -> String {
         Format::Html => "an HTML page",
         Format::Json => "a JSON report",
         Format::Folded => "folded stacks",
+        Format::Markdown => "a Markdown summary",
     };
     let size = human_bytes(written.bytes);
     match (&written.target, written.cut_short) {

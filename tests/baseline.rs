@@ -1,0 +1,169 @@
+//! `--baseline REPORT.json`: a source compared with a JSON report saved
+//! earlier gives what `--diff` gives when the report was made at the
+//! diff's first revision (Markdown, JSON, folded stacks, SVG); a report that
+//! cannot be compared with (not JSON, truncated, another format version,
+//! another metric, a diff's, folded by --depth, missing) fails with exit 2,
+//! one line, and nothing written.
+
+use serde_json::{Value, json};
+
+use crate::support::output;
+use crate::support::repo::TestRepo;
+use crate::support::run::{Run, describe};
+
+/// `n` lines of Rust code.
+fn rust(n: usize) -> String {
+    "let x = 1;\n".repeat(n)
+}
+
+/// v1 → v2: a file grown, one added, one deleted, a vendored one grown.
+fn history() -> TestRepo {
+    let repo = TestRepo::new("proj");
+    repo.file("src/net/tcp.rs", rust(10))
+        .file("src/lib.rs", rust(5))
+        .file("vendor/lib/x.c", "int x;\n".repeat(4))
+        .file("tools/gen.py", "x = 1\n".repeat(6))
+        .file("docs/a b|c.md", "# t\n\ntext\n");
+    repo.commit("v1");
+    repo.tag("v1");
+    repo.file("src/net/tcp.rs", rust(30))
+        .file("src/net/udp.rs", rust(8))
+        .file("vendor/lib/x.c", "int x;\n".repeat(7))
+        .remove("tools/gen.py");
+    repo.commit("v2");
+    repo.tag("v2");
+    repo
+}
+
+/// Writes the report of `args` to `name` beside the repository.
+fn save_report(repo: &TestRepo, name: &str, args: &[&str]) -> std::path::PathBuf {
+    let path = repo.base().join(name);
+    let out = repo.cmd().args(args).arg("-o").arg(&path).complete();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    path
+}
+
+#[test]
+fn a_baseline_made_at_a_revision_gives_what_the_diff_from_it_gives() {
+    let repo = history();
+    let base = save_report(&repo, "v1.json", &["--rev", "v1"]);
+    let base = base.to_str().unwrap();
+    for format in ["markdown", "folded", "svg"] {
+        let diff = repo
+            .cmd()
+            .args(["--diff", "v1..v2", "--format", format])
+            .quiet_ok();
+        let baseline = repo
+            .cmd()
+            .args(["--rev", "v2", "--baseline", base, "--format", format])
+            .quiet_ok();
+        assert_eq!(baseline, diff, "{format}");
+    }
+    let diff = repo
+        .cmd()
+        .args(["--diff", "v1..v2", "--format", "json"])
+        .json_ok();
+    let baseline = repo
+        .cmd()
+        .args(["--rev", "v2", "--baseline", base, "--format", "json"])
+        .json_ok();
+    for key in ["metric", "totals", "languages", "files", "problems"] {
+        assert_eq!(baseline[key], diff[key], "{key}");
+    }
+    assert_eq!(baseline["source"]["from"], diff["source"]["from"]);
+    assert_eq!(baseline["source"]["to"], diff["source"]["to"]);
+    // The work tree (v2, unchanged) against the same baseline: the same
+    // changes, the after side named as the working tree.
+    let md = repo
+        .cmd()
+        .args(["--baseline", base, "--format", "markdown"])
+        .quiet_ok();
+    let lines: Vec<&str> = md.lines().collect();
+    assert_eq!(lines[0], "## repoflame: `proj`, `v1` → `working tree`");
+    assert_eq!(
+        lines[2],
+        "**+31 −6 code lines in 4 files; most in `src/net` (+28)**"
+    );
+}
+
+#[test]
+fn a_baseline_that_cannot_be_compared_with_fails_with_one_line() {
+    let repo = history();
+    let good = save_report(&repo, "good.json", &["--rev", "v1"]);
+    let text = std::fs::read_to_string(&good).unwrap();
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let write = |name: &str, content: &str| {
+        let path = repo.base().join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    };
+    let mut other_format = report.clone();
+    other_format["repoflame"]["format"] = json!(2);
+    let mut unknown_language = report.clone();
+    unknown_language["files"][0]["language"] = json!("Klingon");
+    let bytes = save_report(&repo, "bytes.json", &["--rev", "v1", "--metric", "bytes"]);
+    let diff = save_report(&repo, "diff.json", &["--diff", "v1..v2"]);
+    let depth = save_report(&repo, "depth.json", &["--rev", "v1", "--depth", "1"]);
+    let cases = [
+        (
+            write("svg.json", "<svg/>"),
+            "not a JSON report: expected value at line 1 column 1",
+        ),
+        (
+            write("truncated.json", &text[..text.len() / 2]),
+            "not a JSON report: EOF while parsing",
+        ),
+        (write("array.json", "[]"), "not a repoflame JSON report"),
+        (
+            write("format2.json", &other_format.to_string()),
+            "a report of format 2; this repoflame reads format 1",
+        ),
+        (
+            write("klingon.json", &unknown_language.to_string()),
+            "unknown language \"Klingon\"",
+        ),
+        (
+            bytes,
+            "counts --metric bytes, this run --metric code: give the same metric",
+        ),
+        (
+            diff,
+            "the report of a diff: give the report of one directory or revision",
+        ),
+        (
+            depth,
+            "made with --depth (directories folded): give a report of every file",
+        ),
+        (
+            repo.base().join("missing.json"),
+            "no such file or directory",
+        ),
+    ];
+    let target = repo.base().join("out.md");
+    for (path, why) in cases {
+        std::fs::write(&target, "kept").unwrap();
+        let out = repo
+            .cmd()
+            .arg("--baseline")
+            .arg(&path)
+            .arg("-o")
+            .arg(&target)
+            .complete();
+        let line = output::assert_fails_cleanly(&out);
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            line.starts_with("repoflame: --baseline ") && line.contains(name),
+            "{line}"
+        );
+        assert!(line.contains(why), "{name}: {line}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept", "{name}");
+        // Nothing on stdout either.
+        let out = repo
+            .cmd()
+            .arg("--baseline")
+            .arg(&path)
+            .args(["--format", "json"])
+            .complete();
+        output::assert_fails_cleanly(&out);
+    }
+}
