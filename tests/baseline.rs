@@ -1,6 +1,6 @@
 //! `--baseline REPORT.json`: a source compared with a JSON report saved
 //! earlier gives what `--diff` gives when the report was made at the
-//! diff's first revision (Markdown, JSON, folded stacks, SVG); a report that
+//! diff's first revision (Markdown, JSON, folded stacks, SVG, HTML); a report that
 //! cannot be compared with (not JSON, truncated, another format version,
 //! another metric, a diff's, folded by --depth, missing) fails with exit 2,
 //! one line, and nothing written.
@@ -48,7 +48,7 @@ fn a_baseline_made_at_a_revision_gives_what_the_diff_from_it_gives() {
     let repo = history();
     let base = save_report(&repo, "v1.json", &["--rev", "v1"]);
     let base = base.to_str().unwrap();
-    for format in ["markdown", "folded", "svg"] {
+    for format in ["markdown", "folded", "svg", "html"] {
         let diff = repo
             .cmd()
             .args(["--diff", "v1..v2", "--format", format])
