@@ -312,16 +312,6 @@ fn write_hotspots(
         rows.len(),
         escape(history.describe())
     )?;
-    let th = |sort: &str, label: &str, sorted: bool| {
-        format!(
-            "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
-            if sorted {
-                " aria-sort=\"descending\""
-            } else {
-                ""
-            }
-        )
-    };
     let mut unit_title = unit.to_string();
     unit_title[..1].make_ascii_uppercase();
     writeln!(
@@ -451,16 +441,6 @@ fn write_language_changes(
             code.of_whom()
         )?;
     }
-    let th = |sort: &str, label: &str, sorted: bool| {
-        format!(
-            "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
-            if sorted {
-                " aria-sort=\"descending\""
-            } else {
-                ""
-            }
-        )
-    };
     write!(
         out,
         "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"rf-languages\">\n<thead><tr>{}",
@@ -735,18 +715,21 @@ struct Table<'a> {
     bodies: &'a [Body],
 }
 
+/// A sortable column's header: `sort` is how its cells compare (`text`
+/// or `number`), `sorted` marks the column the table comes sorted by.
+fn th(sort: &str, label: &str, sorted: bool) -> String {
+    let aria = if sorted {
+        " aria-sort=\"descending\""
+    } else {
+        ""
+    };
+    format!(
+        "<th scope=\"col\" data-sort=\"{sort}\"{aria}><button type=\"button\">{label}</button></th>"
+    )
+}
+
 impl Table<'_> {
     fn write(&self, out: &mut impl Write, metric: Metric) -> io::Result<()> {
-        let th = |sort: &str, label: &str, sorted: bool| {
-            format!(
-                "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
-                if sorted {
-                    " aria-sort=\"descending\""
-                } else {
-                    ""
-                }
-            )
-        };
         write!(
             out,
             "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"{}\">\n<thead><tr>{}",
