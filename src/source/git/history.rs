@@ -23,9 +23,10 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, Sort};
 
-use crate::config::{Config, Repo, Since, Source, Window};
+use crate::config::{Config, Since, Source, Window};
 use crate::error::{Error, display_path};
 use crate::history::{Commit, History};
+use crate::progress::Progress;
 
 /// A repository opened for the history of one revision.
 pub(crate) struct Opened {
@@ -41,28 +42,18 @@ pub(crate) struct Opened {
 }
 
 /// Opens the repository whose history `config` asks for: the one the
-/// directory is in (at HEAD), or the one of `--rev`. Fails, saying why,
-/// when there is none, or no commit to start from.
-pub(crate) fn open(config: &Config) -> Result<Opened, Error> {
+/// directory is in (at HEAD), or the revision `source` resolved (in a
+/// local repository or in the clone of a URL, which was fetched deep
+/// enough for the window). Fails, saying why, when there is none, or no
+/// commit to start from.
+pub(crate) fn open(config: &Config, source: &crate::source::Opened) -> Result<Opened, Error> {
     let option = config.history_wanted().unwrap_or_default();
-    let (path, rev, work_tree) = match &config.source {
-        Source::Directory(path) => (path, None, true),
-        Source::Revision {
-            repo: Repo::Local(path),
-            rev,
-        } => (path, rev.as_deref(), false),
-        Source::Revision {
-            repo: Repo::Remote(url),
-            ..
-        } => {
-            return Err(Error::History {
-                path: crate::error::redact(url).into_owned(),
-                option,
-                reason: "a URL is cloned without its history; clone it, then give its path"
-                    .to_string(),
-            });
+    let path = match (&config.source, source) {
+        (Source::Directory(path), _) => path,
+        (Source::Revision { .. }, crate::source::Opened::Git(sides)) => {
+            return sides.history(&option);
         }
-        Source::Diff { .. } => {
+        _ => {
             return Err(Error::History {
                 path: config.source.describe(),
                 option,
@@ -79,52 +70,56 @@ pub(crate) fn open(config: &Config) -> Result<Opened, Error> {
         Error::Repository { reason, .. } => error(reason),
         other => other,
     })?;
-    let revision = super::resolve(&opened, rev).map_err(|err| match err {
-        Error::Revision { reason, .. } if rev.is_none() => error(reason),
+    let revision = super::resolve(&opened, None).map_err(|err| match err {
+        Error::Revision { reason, .. } => error(reason),
         other => other,
     })?;
-    let Some(commit) = revision
-        .commit
-        .as_deref()
-        .and_then(|c| Oid::from_str(c).ok())
-    else {
-        return Err(Error::Revision {
-            rev: revision.rev,
-            reason: format!("names a tree, which has no history for {option}"),
-        });
-    };
-    Ok(Opened {
-        revision: revision.rev,
-        work_tree: work_tree && opened.repo.workdir().is_some(),
-        repo: opened.repo,
-        prefix: opened.prefix,
-        commit,
-    })
+    Opened::new(opened.repo, opened.prefix, &revision, true, &option)
 }
 
 impl Opened {
-    /// Reads the history of the window.
-    pub(crate) fn read(&self, window: Window) -> Result<History, Error> {
-        self.read_commits(window).map_err(|err| Error::Repository {
-            path: display_path(self.repo.path()),
-            reason: format!("reading its history: {}", err.message()),
+    /// The history of `revision` in `repo` (below `prefix`); `work_tree`:
+    /// files not in HEAD are uncommitted. `option` names what needs it.
+    pub(super) fn new(
+        repo: Repository,
+        prefix: std::path::PathBuf,
+        revision: &super::Revision,
+        work_tree: bool,
+        option: &str,
+    ) -> Result<Opened, Error> {
+        let Some(commit) = revision
+            .commit
+            .as_deref()
+            .and_then(|c| Oid::from_str(c).ok())
+        else {
+            return Err(Error::Revision {
+                rev: revision.rev.clone(),
+                reason: format!("names a tree, which has no history for {option}"),
+            });
+        };
+        Ok(Opened {
+            revision: revision.rev.clone(),
+            work_tree: work_tree && repo.workdir().is_some(),
+            repo,
+            prefix,
+            commit,
         })
     }
 
-    fn read_commits(&self, window: Window) -> Result<History, git2::Error> {
+    /// Reads the history of the window.
+    pub(crate) fn read(&self, window: Window, progress: &Progress) -> Result<History, Error> {
+        self.read_commits(window, progress)
+            .map_err(|err| Error::Repository {
+                path: display_path(self.repo.path()),
+                reason: format!("reading its history: {}", err.message()),
+            })
+    }
+
+    fn read_commits(&self, window: Window, progress: &Progress) -> Result<History, git2::Error> {
         let repo = &self.repo;
         let head = repo.find_commit(self.commit)?;
         let reference = (head.time().seconds(), head.time().offset_minutes());
-        let since = window.since.map(|since| match since {
-            Since::Date(t) => t,
-            Since::Before(seconds) => reference.0 - seconds,
-        });
-        let limit = window.commits.unwrap_or(usize::MAX);
         let mailmap = repo.mailmap().ok();
-        let mut walk = repo.revwalk()?;
-        walk.set_sorting(Sort::TIME)?;
-        walk.push(self.commit)?;
-
         let mut history = History {
             reference,
             revision: self.revision.clone(),
@@ -132,36 +127,10 @@ impl Opened {
             whole: true,
             ..History::default()
         };
-        // The commits at the boundary of a shallow clone: their parents
-        // are not there, and git would show them adding every file.
-        let boundary: HashSet<Oid> = match repo.is_shallow() {
-            true => std::fs::read_to_string(repo.path().join("shallow"))
-                .unwrap_or_default()
-                .lines()
-                .filter_map(|line| Oid::from_str(line.trim()).ok())
-                .collect(),
-            false => HashSet::new(),
-        };
         let mut author_ids: HashMap<String, u32> = HashMap::new();
         let mut kept = HashMap::new();
-        for oid in walk {
-            let commit = repo.find_commit(oid?)?;
-            if since.is_some_and(|since| commit.time().seconds() < since) {
-                history.whole = false;
-                break;
-            }
-            if boundary.contains(&commit.id()) {
-                history.whole = false;
-                history.shallow = true;
-                break;
-            }
-            if commit.parent_count() > 1 {
-                continue;
-            }
-            if history.commits.len() == limit {
-                history.whole = false;
-                break;
-            }
+        progress.history(0, window.commits);
+        let stop = walk_window(repo, self.commit, window, |commit| {
             let index = history.commits.len() as u32;
             // The trees read as the parent's side of the last commit are
             // most often this commit's own: kept, they are read once.
@@ -203,11 +172,84 @@ impl Opened {
                 offset: commit.time().offset_minutes(),
                 author: id,
             });
-        }
+            progress.history(history.commits.len() as u64, window.commits);
+            Ok(())
+        })?;
+        history.whole = stop == Stop::End;
+        history.shallow = stop == Stop::Boundary;
         if self.work_tree {
             history.tracked = Some(files(repo, &head, &self.prefix)?);
         }
         Ok(history)
+    }
+}
+
+/// Why the walk of a window stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// It took `--commits` commits.
+    Limit,
+    /// It met a commit older than `--since`.
+    Since,
+    /// It met the boundary of a shallow clone: a commit whose parents are
+    /// not there (what it changed is unknown).
+    Boundary,
+    /// It took every commit reachable.
+    End,
+}
+
+/// Walks the commits of `window` reachable from `start`, as `git log
+/// --no-merges -n N --since DATE` takes them (newest committer time
+/// first), calling `each` on every one of them; says why it stopped.
+/// Cheap without work in `each`: commits are read, not their trees.
+pub(super) fn walk_window(
+    repo: &Repository,
+    start: Oid,
+    window: Window,
+    mut each: impl FnMut(&git2::Commit<'_>) -> Result<(), git2::Error>,
+) -> Result<Stop, git2::Error> {
+    let head = repo.find_commit(start)?;
+    let since = window.since.map(|since| match since {
+        Since::Date(t) => t,
+        Since::Before(seconds) => head.time().seconds() - seconds,
+    });
+    let limit = window.commits.unwrap_or(usize::MAX);
+    let boundary = shallow_boundary(repo);
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TIME)?;
+    walk.push(start)?;
+    let mut taken = 0;
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        if since.is_some_and(|since| commit.time().seconds() < since) {
+            return Ok(Stop::Since);
+        }
+        if boundary.contains(&commit.id()) {
+            return Ok(Stop::Boundary);
+        }
+        if commit.parent_count() > 1 {
+            continue;
+        }
+        if taken == limit {
+            return Ok(Stop::Limit);
+        }
+        each(&commit)?;
+        taken += 1;
+    }
+    Ok(Stop::End)
+}
+
+/// The commits at the boundary of a shallow clone (none for a full
+/// repository): their parents are not there, and git would show them
+/// adding every file.
+pub(super) fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
+    match repo.is_shallow() {
+        true => std::fs::read_to_string(repo.path().join("shallow"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| Oid::from_str(line.trim()).ok())
+            .collect(),
+        false => HashSet::new(),
     }
 }
 
