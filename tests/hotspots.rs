@@ -739,3 +739,65 @@ fn reading_history_shows_its_progress_on_a_terminal() {
     assert_ok(&out);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn by_language_a_directory_has_the_history_of_its_language_s_files() {
+    // src/ holds a Rust file changed by C1 and C4 and a Python file
+    // changed by C1, C2 and C3.
+    let repo = TestRepo::new("mixed");
+    repo.file("src/a.rs", "fn a() {}\n")
+        .file("src/b.py", "x = 1\n")
+        .commit("C1");
+    repo.file("src/b.py", "x = 1\ny = 2\n").commit("C2");
+    repo.file("src/b.py", "x = 1\ny = 2\nz = 3\n").commit("C3");
+    repo.file("src/a.rs", "fn a() {}\nfn b() {}\n").commit("C4");
+    let history_of = |args: &[&str]| -> BTreeMap<String, String> {
+        let svg = assert_ok(&run(&repo, &[&["--color", "churn"], args].concat()));
+        svg_frames(svg.as_bytes())
+            .iter()
+            .filter_map(|f| {
+                let mut lines = f.title.lines();
+                let path = lines.nth(1)?.split(" · ").next()?.to_string();
+                let history = lines.last()?.strip_prefix("history: ")?;
+                Some((path, history.split(" · ").next()?.to_string()))
+            })
+            .collect()
+    };
+    let expected = |rows: &[(&str, &str)]| -> BTreeMap<String, String> {
+        rows.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        history_of(&["--by-language"]),
+        expected(&[
+            ("mixed/", "4 commits"),
+            ("mixed/Python/", "3 commits"),
+            ("mixed/Python/src/", "3 commits"),
+            ("mixed/Python/src/b.py", "3 commits"),
+            ("mixed/Rust/", "2 commits"),
+            ("mixed/Rust/src/", "2 commits"),
+            ("mixed/Rust/src/a.rs", "2 commits"),
+        ])
+    );
+    // By path, src/ has all four.
+    assert_eq!(
+        history_of(&[]),
+        expected(&[
+            ("mixed/", "4 commits"),
+            ("mixed/src/", "4 commits"),
+            ("mixed/src/a.rs", "2 commits"),
+            ("mixed/src/b.py", "3 commits"),
+        ])
+    );
+    // The report page says so, and its hotspots name the files by path.
+    let html = assert_ok(&run(
+        &repo,
+        &["--color", "churn", "--by-language", "-f", "html"],
+    ));
+    assert!(html.contains("(a directory: its language's files below it)"));
+    assert!(
+        html.contains("<td class=\"rf-name\">src/<wbr>b.py</td>"),
+        "{html}"
+    );
+}
