@@ -13,15 +13,19 @@
 //! commits with no set arithmetic. No content is diffed.
 //!
 //! Renames are not followed: a moved file's history starts at the move
-//! (`git log --no-renames`). Following them means rename detection on
-//! every commit that adds and deletes files, which costs a content
-//! comparison per candidate pair (measured in bench/hotspots); the old
-//! path's commits stay with its old directory either way.
+//! (`git log --no-renames`), and the old path's commits stay with its old
+//! directory. Measured on moby (57,533 commits, 13,024 files) over its
+//! last 1,000 non-merge commits (8,529 file changes, `bench/hotspots
+//! --repo`): git's rename detection (`-M`) finds 90 renames in 24
+//! commits, and following them would give 30 commits to 29 files (0.35%
+//! of the file changes) at twice the cost of `git log` (0.130 s against
+//! 0.062 s); the exact renames, which ids alone tell (38), would give 3
+//! commits to 2 files. A window holds little history from before a move.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository, Sort};
+use git2::{ObjectType, Oid, Repository};
 
 use crate::config::{Config, Since, Source, Window};
 use crate::error::{Error, display_path};
@@ -199,15 +203,25 @@ pub(super) enum Stop {
 }
 
 /// Walks the commits of `window` reachable from `start`, as `git log
-/// --no-merges -n N --since DATE` takes them (newest committer time
-/// first), calling `each` on every one of them; says why it stopped.
-/// Cheap without work in `each`: commits are read, not their trees.
+/// --no-merges -n N --since DATE` takes them, calling `each` on every one
+/// of them; says why it stopped. Cheap without work in `each`: commits
+/// are read, not their trees.
+///
+/// The order is git's: a queue of commits by committer time, newest
+/// first (the first queued first among equal times), each commit's
+/// parents queued as it is taken. Not libgit2's revwalk: sorted by time,
+/// it reads every commit of the history before it yields the first (its
+/// `limit_list`), 70% of the time of a 1,000-commit window of a
+/// 57,000-commit repository.
 pub(super) fn walk_window(
     repo: &Repository,
     start: Oid,
     window: Window,
     mut each: impl FnMut(&git2::Commit<'_>) -> Result<(), git2::Error>,
 ) -> Result<Stop, git2::Error> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
     let head = repo.find_commit(start)?;
     let since = window.since.map(|since| match since {
         Since::Date(t) => t,
@@ -215,17 +229,27 @@ pub(super) fn walk_window(
     });
     let limit = window.commits.unwrap_or(usize::MAX);
     let boundary = shallow_boundary(repo);
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TIME)?;
-    walk.push(start)?;
+    // (committer time, order queued, id): the newest first, then the
+    // first queued.
+    let mut queue = BinaryHeap::from([(head.time().seconds(), Reverse(0u64), start)]);
+    let mut queued = HashSet::from([start]);
     let mut taken = 0;
-    for oid in walk {
-        let commit = repo.find_commit(oid?)?;
+    while let Some((_, Reverse(order), oid)) = queue.pop() {
+        let commit = match order {
+            0 => head.clone(),
+            _ => repo.find_commit(oid)?,
+        };
         if since.is_some_and(|since| commit.time().seconds() < since) {
             return Ok(Stop::Since);
         }
         if boundary.contains(&commit.id()) {
             return Ok(Stop::Boundary);
+        }
+        for parent in commit.parents() {
+            if queued.insert(parent.id()) {
+                let next = queued.len() as u64;
+                queue.push((parent.time().seconds(), Reverse(next), parent.id()));
+            }
         }
         if commit.parent_count() > 1 {
             continue;
