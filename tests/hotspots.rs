@@ -801,3 +801,23 @@ fn by_language_a_directory_has_the_history_of_its_language_s_files() {
         "{html}"
     );
 }
+
+#[test]
+fn every_mailmap_entry_folds_authors_even_after_one_without_an_email() {
+    // libgit2 stops reading a .mailmap at an entry whose email to replace
+    // is empty (`name <>`), and drops every entry after it; git reads on.
+    let repo = TestRepo::new("mm");
+    repo.file("a.rs", "fn a() {}\n");
+    repo.commit_as("Bob <bob@example.com>", "one");
+    repo.file("a.rs", "fn a() {}\nfn b() {}\n");
+    repo.commit_as("Bobby <bob@old.example>", "two");
+    repo.file(
+        ".mailmap",
+        "# authors\nAndrew <andrew@example.com> andrew <>\n\
+         Bob <bob@example.com> Bobby <bob@old.example>\n",
+    );
+    repo.commit_as("Bob <bob@example.com>", "three");
+    let (_, files) = report(&repo, &["--color", "authors"]);
+    assert_eq!(files["a.rs"], numbers(2, 1, "2024-01-02"));
+    assert_agrees_with_git(&files, &git_log(&repo, &[]));
+}

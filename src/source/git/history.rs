@@ -123,7 +123,7 @@ impl Opened {
         let repo = &self.repo;
         let head = repo.find_commit(self.commit)?;
         let reference = (head.time().seconds(), head.time().offset_minutes());
-        let mailmap = repo.mailmap().ok();
+        let mailmap = mailmap(repo);
         let mut history = History {
             reference,
             revision: self.revision.clone(),
@@ -274,6 +274,59 @@ pub(super) fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
             .filter_map(|line| Oid::from_str(line.trim()).ok())
             .collect(),
         false => HashSet::new(),
+    }
+}
+
+/// The repository's `.mailmap`, from where libgit2 takes it (the work
+/// tree's, or HEAD's in a bare repository, and `mailmap.file` and
+/// `mailmap.blob`), but read whole: libgit2 stops at the first entry whose
+/// email to replace is empty (`Real <real@x> name <>`) and silently drops
+/// every entry after it, where git reads them all (moby's has one on line
+/// 69 of 803). Such entries, for commits without an email, are left out.
+fn mailmap(repo: &Repository) -> Option<git2::Mailmap> {
+    let mut text = String::new();
+    let config = repo.config().ok();
+    let blob = config
+        .as_ref()
+        .and_then(|c| c.get_string("mailmap.blob").ok())
+        .or_else(|| repo.is_bare().then(|| "HEAD:.mailmap".to_string()));
+    if let Some(blob) = blob {
+        if let Ok(blob) = repo.revparse_single(&blob).and_then(|o| o.peel_to_blob()) {
+            text.push_str(&String::from_utf8_lossy(blob.content()));
+            text.push('\n');
+        }
+    }
+    let files = [
+        repo.workdir().map(|dir| dir.join(".mailmap")),
+        config
+            .as_ref()
+            .and_then(|c| c.get_path("mailmap.file").ok()),
+    ];
+    for file in files.into_iter().flatten() {
+        if let Ok(content) = std::fs::read(&file) {
+            text.push_str(&String::from_utf8_lossy(&content));
+            text.push('\n');
+        }
+    }
+    let kept: String = text
+        .lines()
+        .filter(|line| !replaces_an_empty_email(line))
+        .flat_map(|line| [line, "\n"])
+        .collect();
+    git2::Mailmap::from_buffer(&kept)
+        .ok()
+        .or_else(|| repo.mailmap().ok())
+}
+
+/// Whether a `.mailmap` line's email to replace (its last `<…>`) is empty.
+fn replaces_an_empty_email(line: &str) -> bool {
+    // (Only a line that starts with `#` is a comment: an email may hold one.)
+    if line.trim_start().starts_with('#') {
+        return false;
+    }
+    match (line.rfind('<'), line.rfind('>')) {
+        (Some(open), Some(close)) if open < close => line[open + 1..close].trim().is_empty(),
+        _ => false,
     }
 }
 
@@ -462,6 +515,16 @@ fn files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mailmap_lines_that_replace_an_empty_email_are_told() {
+        assert!(replaces_an_empty_email("Andrew B <a@x.me> andrew <>"));
+        assert!(replaces_an_empty_email("Someone < >"));
+        assert!(!replaces_an_empty_email("Bob <bob@x> Bobby <bob@old>"));
+        assert!(!replaces_an_empty_email("Bob <bob@x>"));
+        assert!(!replaces_an_empty_email("# a comment <>"));
+        assert!(!replaces_an_empty_email(""));
+    }
 
     #[test]
     fn git_orders_a_directory_as_if_its_name_ended_in_a_slash() {
