@@ -282,7 +282,7 @@ pub(super) fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
 /// `mailmap.blob`), but read whole: libgit2 stops at the first entry whose
 /// email to replace is empty (`Real <real@x> name <>`) and silently drops
 /// every entry after it, where git reads them all (moby's has one on line
-/// 69 of 803). Such entries, for commits without an email, are left out.
+/// 69 of 804). Such entries, for commits without an email, are left out.
 fn mailmap(repo: &Repository) -> Option<git2::Mailmap> {
     let mut text = String::new();
     let config = repo.config().ok();
