@@ -19,6 +19,7 @@ mod clone;
 pub(crate) mod history;
 mod list;
 mod objects;
+mod worktree;
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -464,7 +465,12 @@ impl Sides {
 
     /// Reads blobs, streaming those above `stream_threshold`.
     pub(crate) fn store(&self, stream_threshold: u64) -> blobs::Blobs<'_> {
-        blobs::Blobs::new(&self.opened.open_path, stream_threshold)
+        blobs::Blobs::new(
+            &self.opened.repo,
+            &self.opened.open_path,
+            &self.opened.prefix,
+            stream_threshold,
+        )
     }
 
     /// Lists each side's files in turn.
