@@ -22,5 +22,6 @@ mod properties;
 mod schema;
 mod suite;
 mod summary;
+mod timeline;
 mod tokei_parity;
 mod views;

@@ -68,7 +68,26 @@ pub(crate) struct Counter<'a> {
     progress: &'a Progress,
     /// Whether the run has several sides, whose content may repeat.
     dedup: bool,
+    /// Counts kept across the runs of one `--history`, so that content met
+    /// at an earlier revision is not read again.
+    memo: Option<&'a Memo>,
     state: Mutex<State>,
+}
+
+/// What each content key counted to (`None`: nothing to count), across
+/// the revisions of a `--history`: as many entries as distinct blobs.
+#[derive(Default)]
+pub(crate) struct Memo(Mutex<HashMap<Key, Option<Content>>>);
+
+impl Memo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Option<Content>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many distinct contents it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
 }
 
 /// A content key: a blob id with the path it has (which gives the
@@ -138,11 +157,18 @@ impl<'a> Counter<'a> {
             root_name,
             progress,
             dedup: sides > 1,
+            memo: None,
             state: Mutex::new(State {
                 sides: (0..sides).map(|_| Vec::new()).collect(),
                 ..State::default()
             }),
         }
+    }
+
+    /// Takes counts from `memo` and leaves new ones there.
+    pub(crate) fn with_memo(mut self, memo: &'a Memo) -> Counter<'a> {
+        self.memo = Some(memo);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -185,10 +211,28 @@ impl<'a> Counter<'a> {
         for (entry, same) in batch.into_iter().zip(same) {
             self.progress.advance(1);
             let id = entry.content_key().map(|(_, id)| id);
+            let remembered = match (self.memo, same) {
+                (Some(memo), false) => entry
+                    .content_key()
+                    .and_then(|key| memo.lock().get(&key).cloned()),
+                _ => None,
+            };
             let slot = if same {
                 Slot::Same
+            } else if let Some(remembered) = remembered {
+                match remembered {
+                    Some(content) => Slot::Counted(content),
+                    None => Slot::Uncounted,
+                }
             } else {
-                match self.count_one(&entry, reader.as_mut(), &mut buffer) {
+                let counted = self.count_one(&entry, reader.as_mut(), &mut buffer);
+                if let (Some(memo), Ok(counted), Some(key)) =
+                    (self.memo, &counted, entry.content_key())
+                {
+                    memo.lock()
+                        .insert(key, counted.as_ref().map(|(content, _)| content.clone()));
+                }
+                match counted {
                     Ok(Some((content, note))) => {
                         notes.extend(note);
                         notes.extend(content.note.clone());
