@@ -174,12 +174,19 @@ impl Baseline {
             });
         }
         let revision = match report.source.revision {
-            Some(r) => RevisionInfo {
-                described: describe(&r.rev, r.commit.as_deref(), r.date.as_deref()),
-                rev: r.rev,
-                commit: r.commit,
-                date: r.date,
-            },
+            Some(mut r) => {
+                // `HEAD` named the checkout that made the report, not
+                // this one: its commit says which it was.
+                if let (Some(commit), "HEAD") = (&r.commit, r.rev.as_str()) {
+                    r.rev = commit.chars().take(7).collect();
+                }
+                RevisionInfo {
+                    described: describe(&r.rev, r.commit.as_deref(), r.date.as_deref()),
+                    rev: r.rev,
+                    commit: r.commit,
+                    date: r.date,
+                }
+            }
             None => {
                 let shown = display_path(path);
                 RevisionInfo {
