@@ -200,7 +200,11 @@ impl Baseline {
         // A report that does not record its selection still names the
         // classes it left out files of.
         let selection = report.selection.unwrap_or_else(|| Selection {
-            exclude_classes: report.left_out.into_keys().collect(),
+            exclude_classes: Class::ALL
+                .into_iter()
+                .map(|class| class.name().to_string())
+                .filter(|name| report.left_out.contains_key(name))
+                .collect(),
             ..Selection::default()
         });
         Ok(Baseline {

@@ -208,6 +208,19 @@ fn a_baseline_made_with_own_is_named_when_this_run_counts_everything() {
         .quiet_ok();
     assert_eq!(fair, diff);
 
+    // A report written before `selection` was: the classes its left_out
+    // names (this history has no generated file).
+    let mut old = report.clone();
+    old.as_object_mut().unwrap().remove("selection");
+    let old_path = repo.base().join("old.json");
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    let (_, stderr) = compare(&repo, &old_path, &md);
+    assert_eq!(
+        stderr,
+        "repoflame: the baseline was made with --exclude-vendored --exclude-documentation; \
+         this run counts everything: add --exclude-vendored --exclude-documentation\n"
+    );
+
     let glob = save_report(
         &repo,
         "glob.json",
