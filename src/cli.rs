@@ -83,7 +83,9 @@ pub struct Args {
     /// (the main branch's CI artifact): the same output as --diff, with the
     /// report as the before side, and no git history needed. The report
     /// must be of one directory or revision, of every file (no --depth),
-    /// with the same --metric.
+    /// with the same --metric. A warning names a report made with options
+    /// that count other files (--own, --exclude, --type, --hidden, …) or
+    /// one that seems to be another project's.
     #[arg(
         long,
         value_name = "REPORT.json",

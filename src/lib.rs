@@ -224,7 +224,9 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             info.revisions.push(baseline::working_tree());
         }
         info.revisions.insert(0, baseline.revision.clone());
-        records = baseline.join(records, config);
+        let (joined, warnings) = baseline.join(records, config)?;
+        records = joined;
+        notes.extend(warnings);
     }
     let mut problems = listed.problems;
     problems.extend(counted.problems);

@@ -349,22 +349,7 @@ fn merged_node(tree: &Tree, small: &[usize], keep: &[&str], depth: u32, metric: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
-
-    fn record(path: &str, language: LanguageType, code: u64) -> Record {
-        Record::one(
-            PathBuf::from(path),
-            language,
-            Counts {
-                files: 1,
-                code,
-                comments: 1,
-                blanks: 2,
-                bytes: 10 * code,
-                commits: 0,
-            },
-        )
-    }
+    use crate::record::fixtures::record;
 
     fn sorted(mut stacks: Vec<(String, u64)>) -> Vec<(String, u64)> {
         stacks.sort();

@@ -44,7 +44,7 @@ fn errors(report: &Value) -> Vec<String> {
     }
 }
 
-fn assert_valid(report: &Value, what: &str) {
+pub(crate) fn assert_valid(report: &Value, what: &str) {
     let errors = errors(report);
     assert!(errors.is_empty(), "{what}: {errors:#?}\n{report:#}");
 }

@@ -85,7 +85,7 @@ pub(crate) fn write(
             };
             let mut written = 0;
             let delivered = output.write(|out| {
-                written = json::write(run, entries, metric, out)?;
+                written = json::write(run, entries, metric, &config.walk, out)?;
                 Ok(())
             })?;
             (delivered, amount(written as u64, unit))
