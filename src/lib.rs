@@ -276,7 +276,7 @@ fn run_history(
     let target = output.shown();
     let (delivered, holds) = match config.format {
         Format::Json => (
-            output.write(|out| render::timeline::write_json(timeline, out))?,
+            output.write(|out| render::timeline::write_json(timeline, &ran.problems, out))?,
             units::amount(timeline.samples.len() as u64, "revisions"),
         ),
         Format::Csv => {

@@ -132,7 +132,7 @@ fn history_of_a_range_shows_each_release_with_its_directories_and_languages() {
     );
     // Distinct (path, content) pairs: v1's three, v2's two new ones, v3's
     // renamed script (its path is new; its language comes from it).
-    assert_eq!(report["distinct_contents"], 3 + 2 + 1);
+    assert_eq!(report["distinct_files_counted"], 3 + 2 + 1);
 
     // A range to a branch past the last tag ends at the branch.
     let to_main = history_json(&repo, &["--history", "v2..main"]);

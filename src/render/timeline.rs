@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::json::{CountsOut, Tool};
 use super::palette;
+use crate::error::Problem;
 use crate::escape::escape;
 use crate::record::Counts;
 use crate::timeline::{Sample, Timeline};
@@ -21,9 +22,16 @@ struct Report<'a> {
     metric: &'static str,
     /// How deep `directories` are summed.
     depth: usize,
-    /// Distinct contents counted over all revisions.
-    distinct_contents: usize,
+    /// Distinct (path, blob) pairs read over all revisions.
+    distinct_files_counted: usize,
     revisions: Vec<RevisionOut<'a>>,
+    problems: Vec<ProblemOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProblemOut<'a> {
+    path: &'a str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -76,7 +84,11 @@ fn revision_out(sample: &Sample) -> RevisionOut<'_> {
 }
 
 /// The JSON report: every revision's totals, languages and directories.
-pub(crate) fn write_json<W: Write>(timeline: &Timeline, mut out: W) -> io::Result<()> {
+pub(crate) fn write_json<W: Write>(
+    timeline: &Timeline,
+    problems: &[Problem],
+    mut out: W,
+) -> io::Result<()> {
     let name = escape(&timeline.root_name);
     let report = Report {
         repoflame: Tool::this(),
@@ -86,8 +98,15 @@ pub(crate) fn write_json<W: Write>(timeline: &Timeline, mut out: W) -> io::Resul
         },
         metric: timeline.metric.name(),
         depth: timeline.depth,
-        distinct_contents: timeline.distinct,
+        distinct_files_counted: timeline.distinct,
         revisions: timeline.samples.iter().map(revision_out).collect(),
+        problems: problems
+            .iter()
+            .map(|p| ProblemOut {
+                path: &p.relative,
+                message: &p.message,
+            })
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut out, &report)?;
     out.write_all(b"\n")?;

@@ -9,6 +9,8 @@
   var graph = document.getElementById("tl-graph");
   var detail = document.getElementById("tl-detail");
   var ROW = 18;
+  // A whole play takes about 15 seconds, each revision at most 0.7.
+  var STEP = Math.max(120, Math.min(700, 15000 / Math.max(D.revisions.length, 1)));
   var CATEGORIES = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
   var OTHER = "#d0d7de";
@@ -169,7 +171,7 @@
     timer = setInterval(function () {
       if (current >= revs.length - 1) { stop(); return; }
       select(current + 1);
-    }, 700);
+    }, STEP);
   });
   slider.max = Math.max(revs.length - 1, 0);
   slider.addEventListener("input", function () { stop(); select(Number(slider.value)); });
