@@ -109,13 +109,15 @@ pub(crate) fn run(
     let mut notes: Vec<String> = note.into_iter().collect();
     let mut problems = Vec::new();
     let mut samples = Vec::with_capacity(sides.len());
-    progress.start();
+    // The bar counts revisions; the files of each are not shown.
+    let files = Progress::hidden();
+    progress.start_revisions(info.revisions.len() as u64);
     for (side, revision) in info.revisions.iter().enumerate() {
         let name = PathBuf::from(OsStr::from_bytes(&root_name));
-        let counter = Counter::new(options.clone(), &store, &name, 1, progress).with_memo(&memo);
+        let counter = Counter::new(options.clone(), &store, &name, 1, &files).with_memo(&memo);
         let listed = pool.in_place_scope(|scope| {
             let counter = &counter;
-            sides.list_one(side, &config.walk, progress, &move |_, batch| {
+            sides.list_one(side, &config.walk, &files, &move |_, batch| {
                 scope.spawn(move |_| counter.count_batch(0, batch))
             })
         })?;
@@ -152,6 +154,7 @@ pub(crate) fn run(
             directories,
             frames,
         });
+        progress.revision_done(memo.len());
     }
     progress.finish();
     notes.sort();

@@ -368,3 +368,31 @@ fn history_page_plays_across_revisions() {
         "src, net, old, tools, scripts; Rust, Go, C, Shell"
     );
 }
+
+/// Progress on a terminal counts revisions and the distinct files read;
+/// not a word on stderr otherwise.
+#[test]
+fn history_progress_counts_revisions_on_a_terminal() {
+    let repo = releases();
+    let mut cmd = repo.cmd();
+    cmd.args([".", "--history", "v1..main", "-f", "csv", "-o", "-"]);
+    let run =
+        crate::support::terminal::run_on_pty(cmd, false, true, crate::support::processes::HANG);
+    let terminal = String::from_utf8_lossy(&run.terminal);
+    assert_eq!(run.status.code(), Some(0), "{terminal}");
+    assert!(
+        terminal.contains("revision") && terminal.contains("distinct files read"),
+        "no progress on the terminal:\n{terminal}"
+    );
+    let quiet = repo
+        .cmd()
+        .args([".", "--history", "v1..main", "-f", "csv", "-o", "-"])
+        .complete();
+    assert!(quiet.status.success(), "{}", describe(&quiet));
+    assert_eq!(
+        String::from_utf8_lossy(&quiet.stderr),
+        "",
+        "{}",
+        describe(&quiet)
+    );
+}
