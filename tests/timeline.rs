@@ -396,3 +396,81 @@ fn history_progress_counts_revisions_on_a_terminal() {
         describe(&quiet)
     );
 }
+
+#[test]
+fn a_bare_repository_has_the_same_history() {
+    let repo = releases();
+    let bare = repo.bare_clone("rel.git");
+    let in_work_tree = history_json(&repo, &["--history", "v1..v3"]);
+    let from_bare = repo
+        .cmd()
+        .arg(&bare)
+        .args(["--history", "v1..v3", "-f", "json", "--name", "rel"])
+        .json_ok();
+    assert_eq!(in_work_tree["revisions"], from_bare["revisions"]);
+}
+
+#[test]
+fn more_releases_than_drawn_are_thinned_evenly_with_a_note() {
+    // 205 tagged commits, made at once with git fast-import.
+    let repo = TestRepo::new("many");
+    let mut stream = String::new();
+    for n in 1..=205 {
+        let body = code(n);
+        let message = format!("c{n}");
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{n}\n\
+             committer Ada <ada@example.invalid> {} +0000\ndata {}\n{message}\n{}\
+             M 100644 inline src/lib.rs\ndata {}\n{body}\n",
+            1_700_000_000 + n * 86_400,
+            message.len(),
+            if n > 1 {
+                format!("from :{}\n", n - 1)
+            } else {
+                String::new()
+            },
+            body.len()
+        ));
+        stream.push_str(&format!("reset refs/tags/r{n:03}\nfrom :{n}\n\n"));
+    }
+    let mut import = crate::support::git::git_command();
+    import
+        .current_dir(repo.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped());
+    let mut child = import.spawn().expect("git fast-import");
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    repo.git(["reset", "-q", "--hard", "main"]);
+
+    let out = repo
+        .cmd()
+        .args([".", "--history", "r001..r205", "-f", "json"])
+        .complete();
+    assert!(out.status.success(), "{}", describe(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let revs: Vec<&str> = report["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rev"].as_str().unwrap())
+        .collect();
+    assert_eq!(revs.len(), 200);
+    assert_eq!((revs[0], revs[199]), ("r001", "r205"));
+    let code: Vec<u64> = report["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["totals"]["code"].as_u64().unwrap())
+        .collect();
+    assert!(
+        code.windows(2).all(|w| w[0] < w[1]),
+        "in the order of their commits"
+    );
+    let notes = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        notes.contains("200 of 205 revisions drawn"),
+        "the note says what was left out: {notes}"
+    );
+}
