@@ -19,6 +19,7 @@ pub(crate) mod shebang;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
@@ -76,17 +77,65 @@ pub(crate) struct Counter<'a> {
 
 /// What each content key counted to (`None`: nothing to count), across
 /// the revisions of a `--history`: as many entries as distinct blobs.
+/// Looked up by blob id first (hashed as the 20 bytes they are), then by
+/// path among the few that share it: no path is hashed or copied to look.
 #[derive(Default)]
-pub(crate) struct Memo(Mutex<HashMap<Key, Option<Content>>>);
+pub(crate) struct Memo(Mutex<MemoMap>);
+
+#[derive(Default)]
+struct MemoMap {
+    by_id: HashMap<[u8; 20], Vec<Remembered>>,
+    len: usize,
+}
+
+/// A path (as bytes) and what its content counted to.
+type Remembered = (Box<[u8]>, Option<Content>);
 
 impl Memo {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Option<Content>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoMap> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What `entry` counted to, when its content was met before.
+    fn get(&self, entry: &Entry) -> Option<Option<Content>> {
+        let id = blob_id(entry)?;
+        let path = entry.path.as_os_str().as_bytes();
+        let map = self.lock();
+        let (_, content) = map.by_id.get(&id)?.iter().find(|(p, _)| **p == *path)?;
+        Some(content.clone())
+    }
+
+    /// Remembers what `entry` counted to.
+    fn insert(&self, entry: &Entry, content: Option<Content>) {
+        let Some(id) = blob_id(entry) else {
+            return;
+        };
+        let path: Box<[u8]> = entry.path.as_os_str().as_bytes().into();
+        let mut map = self.lock();
+        let same_id = map.by_id.entry(id).or_default();
+        if same_id.iter().all(|(p, _)| *p != path) {
+            same_id.push((path, content));
+            map.len += 1;
+        }
     }
 
     /// How many distinct contents it holds.
     pub(crate) fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().len
+    }
+}
+
+/// The blob id of `entry`'s content, when it is a blob.
+fn blob_id(entry: &Entry) -> Option<[u8; 20]> {
+    match &entry.content {
+        ContentId::Blob(oid) => {
+            let mut id = [0; 20];
+            let bytes = oid.as_bytes();
+            let n = bytes.len().min(20);
+            id[..n].copy_from_slice(&bytes[..n]);
+            Some(id)
+        }
+        ContentId::File(_) => None,
     }
 }
 
@@ -210,11 +259,9 @@ impl<'a> Counter<'a> {
         let (mut problems, mut notes, mut lfs) = (Vec::new(), Vec::new(), 0);
         for (entry, same) in batch.into_iter().zip(same) {
             self.progress.advance(1);
-            let id = entry.content_key().map(|(_, id)| id);
+            let id = blob_id(&entry);
             let remembered = match (self.memo, same) {
-                (Some(memo), false) => entry
-                    .content_key()
-                    .and_then(|key| memo.lock().get(&key).cloned()),
+                (Some(memo), false) => memo.get(&entry),
                 _ => None,
             };
             let slot = if same {
@@ -226,11 +273,8 @@ impl<'a> Counter<'a> {
                 }
             } else {
                 let counted = self.count_one(&entry, reader.as_mut(), &mut buffer);
-                if let (Some(memo), Ok(counted), Some(key)) =
-                    (self.memo, &counted, entry.content_key())
-                {
-                    memo.lock()
-                        .insert(key, counted.as_ref().map(|(content, _)| content.clone()));
+                if let (Some(memo), Ok(counted)) = (self.memo, &counted) {
+                    memo.insert(&entry, counted.as_ref().map(|(content, _)| content.clone()));
                 }
                 match counted {
                     Ok(Some((content, note))) => {
