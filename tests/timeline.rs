@@ -367,6 +367,49 @@ fn history_page_plays_across_revisions() {
         json!([5, 4]),
         "src, net, old, tools, scripts; Rust, Go, C, Shell"
     );
+
+    // A click on a directory zooms into it, and it stays zoomed at another
+    // revision; Reset zoom goes back.
+    let graph_width = browser
+        .execute(
+            "return Math.round(document.getElementById('tl-graph').getBoundingClientRect().width);",
+            vec![],
+        )
+        .as_i64()
+        .unwrap();
+    let src = browser.element_by_script(
+        "return [].find.call(document.querySelectorAll('#tl-graph g'), function (g) { \
+           return g.querySelector('title').textContent.indexOf('src:') === 0; });",
+        vec![],
+        "the frame of src",
+    );
+    browser.click(&src);
+    let zoomed = state(&browser);
+    assert_eq!(
+        zoomed["widths"]["src"].as_i64().unwrap(),
+        graph_width,
+        "{zoomed}"
+    );
+    assert!(zoomed["widths"].get("net").is_none(), "{zoomed}");
+    browser.execute(
+        "var s = document.getElementById('tl-slider'); s.value = 0; \
+         s.dispatchEvent(new Event('input'));",
+        vec![],
+    );
+    let zoomed_first = state(&browser);
+    assert_eq!(
+        zoomed_first["widths"]["src"].as_i64().unwrap(),
+        graph_width,
+        "{zoomed_first}"
+    );
+    assert!(zoomed_first["label"].as_str().unwrap().starts_with("v1"));
+    browser.click(&browser.find("#tl-reset"));
+    let reset = state(&browser);
+    assert!(
+        reset["widths"]["src"].as_i64().unwrap() < graph_width,
+        "{reset}"
+    );
+    assert!(reset["widths"].get("old").is_some(), "{reset}");
 }
 
 /// Progress on a terminal counts revisions and the distinct files read;

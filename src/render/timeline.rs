@@ -359,7 +359,8 @@ pub(crate) fn write_html<W: Write>(timeline: &Timeline, mut out: W) -> io::Resul
          <h1>{title}: code across revisions</h1>\n<p class=\"rf-sub\">{subtitle}</p>\n\
          <div class=\"tl-controls\"><button type=\"button\" id=\"tl-play\" aria-label=\"Play\">&#9654; Play</button>\
          <input type=\"range\" id=\"tl-slider\" min=\"0\" max=\"0\" value=\"0\" aria-label=\"Revision\">\
-         <span id=\"tl-rev\" class=\"tl-rev\"></span></div>\n\
+         <span id=\"tl-rev\" class=\"tl-rev\"></span>\
+         <button type=\"button\" id=\"tl-reset\" hidden>Reset zoom</button></div>\n\
          <div class=\"rf-graph\"><svg id=\"tl-graph\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Flame graph of the selected revision\"></svg></div>\n\
          <p id=\"tl-detail\" class=\"rf-note tl-detail\">&#160;</p>\n\
          <h2>Largest directories</h2>\n<div class=\"tl-chart\"><svg id=\"tl-dirs\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Directories over time\"></svg></div>\n\

@@ -8,6 +8,8 @@
   var label = document.getElementById("tl-rev");
   var graph = document.getElementById("tl-graph");
   var detail = document.getElementById("tl-detail");
+  var reset = document.getElementById("tl-reset");
+  reset.addEventListener("click", function () { zoom = []; reset.hidden = true; drawGraph(current); });
   var ROW = 18;
   // A whole play takes about 15 seconds, each revision at most 0.7.
   var STEP = Math.max(120, Math.min(700, 15000 / Math.max(D.revisions.length, 1)));
@@ -35,26 +37,47 @@
     return r.rev + when;
   }
 
+  // The frame zoomed into, by its path of names (kept across revisions:
+  // the same directory at another revision stays zoomed).
+  var zoom = [];
+  function pathsOf(frames) {
+    var stack = [], out = [];
+    frames.forEach(function (f) {
+      stack.length = f[0];
+      stack.push(D.names[f[3]]);
+      out.push(stack.join("/"));
+    });
+    return out;
+  }
+
   function drawGraph(i) {
     var r = revs[i];
     var W = Math.max(graph.parentNode.clientWidth || 0, 600);
+    var paths = pathsOf(r.frames);
+    var key = zoom.join("/");
+    var at = key ? paths.indexOf(key) : -1;
+    var from = 0, span = maxTotal, top = 0;
+    if (at >= 0) { from = r.frames[at][1]; span = Math.max(r.frames[at][2], 1); top = r.frames[at][0]; }
     var depth = 0;
     r.frames.forEach(function (f) { if (f[0] > depth) { depth = f[0]; } });
     var H = (depth + 1) * ROW;
     graph.setAttribute("viewBox", "0 0 " + W + " " + H);
     graph.setAttribute("height", H);
     while (graph.firstChild) { graph.removeChild(graph.firstChild); }
-    var scale = W / maxTotal;
-    r.frames.forEach(function (f) {
-      var x = f[1] * scale, w = f[2] * scale;
-      if (w < 0.3) { return; }
+    var scale = W / span;
+    r.frames.forEach(function (f, k) {
+      var x = (f[1] - from) * scale, w = f[2] * scale;
+      if (w < 0.3 || x + w < 0 || x > W) { return; }
+      if (at >= 0 && f[0] < top) { x = 0; w = W; }
       var name = D.names[f[3]], color = colorList[f[4]] || OTHER;
       var g = el("g", {}, graph);
       var y = (depth - f[0]) * ROW;
-      el("rect", { x: x.toFixed(2), y: y, width: w.toFixed(2), height: ROW - 1, fill: color, rx: 2 }, g);
+      var rect = el("rect", { x: x.toFixed(2), y: y, width: w.toFixed(2), height: ROW - 1, fill: color, rx: 2 }, g);
+      if (at >= 0 && f[0] < top) { rect.setAttribute("opacity", "0.5"); }
       var t = el("title", {}, g);
-      var what = f[0] === 0 ? "all of " + D.name : name;
-      t.textContent = what + ": " + fmt(f[2]) + " " + D.unit + " (" + pct(f[2], r.total) + ")";
+      var what = f[0] === 0 ? "all of " + D.name : paths[k].split("/").slice(1).join("/");
+      t.textContent = what + ": " + fmt(f[2]) + " " + D.unit + " (" + pct(f[2], r.total) + ")" +
+        (f[5] === "d" ? " \u00b7 click to zoom" : "");
       if (w > 36) {
         var text = el("text", { x: (x + 3).toFixed(2), y: y + ROW - 5 }, g);
         if (isDark(color)) { text.setAttribute("class", "tl-dark"); }
@@ -62,6 +85,11 @@
         text.textContent = name.length > chars ? name.slice(0, Math.max(chars - 1, 1)) + "\u2026" : name;
       }
       g.addEventListener("mouseenter", function () { detail.textContent = t.textContent; });
+      g.addEventListener("click", function () {
+        zoom = f[0] === 0 ? [] : paths[k].split("/");
+        reset.hidden = zoom.length === 0;
+        drawGraph(current);
+      });
     });
   }
 
