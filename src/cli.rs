@@ -131,9 +131,9 @@ pub struct Args {
     /// Output format [default: from -o FILE's extension, else svg].
     ///
     /// Without --format, the extension of -o FILE decides, in any case:
-    /// .svg; .html or .htm; .json; .folded or .txt; .md or .markdown.
-    /// Another extension is an
-    /// error; a FILE without one, and stdout, get svg.
+    /// .svg; .html or .htm; .json; .folded or .txt; .md or .markdown;
+    /// .csv (with --history). Another extension is an error; a FILE
+    /// without one, and stdout, get svg (html with --history).
     #[arg(short, long, value_enum, ignore_case = true, help_heading = "Output")]
     pub format: Option<FormatArg>,
 
