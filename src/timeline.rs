@@ -154,7 +154,7 @@ pub(crate) fn run(
             directories,
             frames,
         });
-        progress.revision_done(memo.len());
+        progress.revision_done(memo.reads());
     }
     progress.finish();
     notes.sort();
@@ -166,7 +166,7 @@ pub(crate) fn run(
             depth,
             metric: config.metric,
             samples,
-            distinct: memo.len(),
+            distinct: memo.reads(),
         },
         problems,
         notes,

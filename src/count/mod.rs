@@ -85,7 +85,7 @@ pub(crate) struct Memo(Mutex<MemoMap>);
 #[derive(Default)]
 struct MemoMap {
     by_id: HashMap<[u8; 20], Vec<Remembered>>,
-    len: usize,
+    reads: usize,
 }
 
 /// A path (as bytes) and what its content counted to.
@@ -112,16 +112,17 @@ impl Memo {
         };
         let path: Box<[u8]> = entry.path.as_os_str().as_bytes().into();
         let mut map = self.lock();
+        map.reads += 1;
         let same_id = map.by_id.entry(id).or_default();
         if same_id.iter().all(|(p, _)| *p != path) {
             same_id.push((path, content));
-            map.len += 1;
         }
     }
 
-    /// How many distinct contents it holds.
-    pub(crate) fn len(&self) -> usize {
-        self.lock().len
+    /// How many contents were read and remembered: each distinct one once,
+    /// when the memo serves what it holds.
+    pub(crate) fn reads(&self) -> usize {
+        self.lock().reads
     }
 }
 
