@@ -119,9 +119,17 @@
       layers.push(p);
       base = upper;
     });
-    el("text", { x: left, y: H - 6 }, svg).textContent = revs[0] ? revs[0].rev : "";
-    var end = el("text", { x: W - right, y: H - 6, "text-anchor": "end" }, svg);
-    end.textContent = revs[n - 1] ? revs[n - 1].rev : "";
+    // A tick per revision; names where there is room for them (about 90
+    // pixels each), the first and the last always.
+    var every = Math.max(1, Math.ceil(n * 90 / Math.max(W - left - right, 1)));
+    for (var r = 0; r < n; r++) {
+      el("line", { x1: X(r), x2: X(r), y1: H - bottom, y2: H - bottom + 3, stroke: "#8c959f" }, svg);
+      var last = r === n - 1;
+      if ((r % every === 0 && n - 1 - r >= every) || last || r === 0) {
+        var anchor = r === 0 && n > 1 ? "start" : last && n > 1 ? "end" : "middle";
+        el("text", { x: X(r), y: H - 6, "text-anchor": anchor }, svg).textContent = revs[r].rev;
+      }
+    }
     var peak = el("text", { x: left + 2, y: top + 10 }, svg);
     peak.textContent = fmt(max) + " " + D.unit;
     var now = el("line", { "class": "tl-now", y1: top, y2: H - bottom }, svg);
