@@ -54,11 +54,11 @@ fn history_json(repo: &TestRepo, args: &[&str]) -> Value {
         .json_ok()
 }
 
-/// A revision's directories as `path → code`.
-fn directories(revision: &Value) -> BTreeMap<String, u64> {
-    revision["directories"]
+/// A revision's `directories` or `languages` as `name → code`.
+fn code_by_name(revision: &Value, list: &str) -> BTreeMap<String, u64> {
+    revision[list]
         .as_array()
-        .expect("directories")
+        .unwrap_or_else(|| panic!("no {list} in {revision}"))
         .iter()
         .map(|d| {
             (
@@ -69,18 +69,12 @@ fn directories(revision: &Value) -> BTreeMap<String, u64> {
         .collect()
 }
 
+fn directories(revision: &Value) -> BTreeMap<String, u64> {
+    code_by_name(revision, "directories")
+}
+
 fn languages(revision: &Value) -> BTreeMap<String, u64> {
-    revision["languages"]
-        .as_array()
-        .expect("languages")
-        .iter()
-        .map(|d| {
-            (
-                d["name"].as_str().unwrap().to_string(),
-                d["code"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    code_by_name(revision, "languages")
 }
 
 fn map(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
