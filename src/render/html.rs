@@ -972,23 +972,8 @@ mod tests {
     use super::*;
     use crate::config::SvgOptions;
     use crate::record::Record;
+    use crate::record::fixtures::{record, side, with};
     use crate::render::svg::{self, Labels};
-    use std::path::PathBuf;
-
-    fn record(path: &str, language: LanguageType, code: u64) -> Record {
-        Record::one(
-            PathBuf::from(path),
-            language,
-            Counts {
-                files: 1,
-                code,
-                comments: 1,
-                blanks: 2,
-                bytes: 10 * code,
-                commits: 0,
-            },
-        )
-    }
 
     fn records() -> Vec<Record> {
         vec![
@@ -1228,19 +1213,6 @@ mod tests {
 
     #[test]
     fn a_diff_lists_each_language_before_after_and_the_change() {
-        let side = |files, code| Counts {
-            files,
-            code,
-            ..Counts::default()
-        };
-        let with = |path: &str, language, sides: Vec<Counts>| {
-            let sides = sides.into_boxed_slice();
-            Record {
-                counts: crate::record::widest(&sides),
-                sides: Some(sides),
-                ..record(path, language, 0)
-            }
-        };
         let records = vec![
             with("a.py", LanguageType::Python, vec![side(1, 40), side(0, 0)]),
             with("b.rs", LanguageType::Rust, vec![side(1, 10), side(1, 30)]),

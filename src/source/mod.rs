@@ -153,6 +153,10 @@ pub(crate) fn open(config: &Config, progress: &Progress) -> Result<Opened, Error
             progress,
         )
         .map(Opened::Git),
+        Source::History { repo, spec } => {
+            git::Sides::open_history(repo, spec, config.timeout, progress)
+                .map(|(sides, _)| Opened::Git(sides))
+        }
     }
 }
 

@@ -57,6 +57,13 @@ pub(crate) fn open(config: &Config, source: &crate::source::Opened) -> Result<Op
         (Source::Revision { .. }, crate::source::Opened::Git(sides)) => {
             return sides.history(&option);
         }
+        (Source::History { .. }, _) => {
+            return Err(Error::History {
+                path: config.source.describe(),
+                option,
+                reason: "--history draws many revisions; give one with --rev".into(),
+            });
+        }
         _ => {
             return Err(Error::History {
                 path: config.source.describe(),
