@@ -292,8 +292,8 @@ pub struct Args {
     /// What the colour of a frame says: its language, or its history in
     /// the window of --commits and --since (cold to hot; a directory's is
     /// the history of everything below it). History is read from the git
-    /// repository the directory is in (at HEAD) or from --rev; not with a
-    /// URL or --diff.
+    /// repository the directory is in (at HEAD), from --rev, or from a
+    /// URL (cloned as deep as the window needs); not with --diff.
     #[arg(long, value_enum, default_value_t = ColorArg::Language, ignore_case = true, help_heading = "History")]
     pub color: ColorArg,
 
@@ -349,12 +349,6 @@ impl Args {
             None
         };
         if let Some(name) = wanted {
-            if remote_url(&self.source).is_some() {
-                bail!(
-                    "{name}: a URL is cloned without its history; clone it, then \
-                     give its path"
-                );
-            }
             if self.diff.is_some() {
                 bail!("{name}: a diff has two revisions, not one history; leave out one of them");
             }

@@ -93,6 +93,66 @@ impl History {
         }
     }
 
+    /// The history as the `--by-language` view draws it, keyed by the
+    /// view's paths (the language frame, then the file's path): a file
+    /// keeps its own, a directory has the distinct commits that changed
+    /// *that language's* files below it (not everything below it), a
+    /// language frame those of all its files; the root keeps its own.
+    /// `files` gives each file's view key and its key here.
+    pub(crate) fn by_language(&self, files: impl Iterator<Item = (String, String)>) -> History {
+        let mut paths: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut tracked = self.tracked.as_ref().map(|_| HashSet::new());
+        for (view, key) in files {
+            if let (Some(view_tracked), Some(ours)) = (tracked.as_mut(), self.tracked.as_ref()) {
+                if ours.contains(key.as_str()) {
+                    view_tracked.insert(Box::from(view.as_str()));
+                }
+            }
+            let Some(commits) = self.paths.get(key.as_str()).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            // The file, then each directory above it up to the language.
+            let mut end = view.len();
+            loop {
+                paths
+                    .entry(Box::from(&view[..end]))
+                    .or_default()
+                    .extend_from_slice(commits);
+                match view[..end].rfind('/') {
+                    Some(slash) => end = slash,
+                    None => break,
+                }
+            }
+        }
+        for commits in paths.values_mut() {
+            commits.sort_unstable();
+            commits.dedup();
+        }
+        if let Some(root) = self.paths.get("") {
+            paths.insert("".into(), root.clone());
+        }
+        History {
+            paths,
+            tracked,
+            ..self.clone_without_paths()
+        }
+    }
+
+    /// Everything but the paths and the files tracked.
+    fn clone_without_paths(&self) -> History {
+        History {
+            commits: self.commits.clone(),
+            authors: self.authors.clone(),
+            paths: HashMap::new(),
+            tracked: None,
+            reference: self.reference,
+            revision: self.revision.clone(),
+            window: self.window,
+            whole: self.whole,
+            shallow: self.shallow,
+        }
+    }
+
     /// How many commits of the window changed the path at `key`.
     pub(crate) fn commits(&self, key: &str) -> u64 {
         self.paths.get(key).map_or(0, |c| c.len() as u64)

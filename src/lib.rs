@@ -141,7 +141,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     // first (no history is an error before any counting), and read on a
     // thread of its own while the files are counted.
     let history = match config.history_wanted() {
-        Some(_) => Some(source::git::history::open(config)?),
+        Some(_) => Some(source::git::history::open(config, &source)?),
         None => None,
     };
     let store = source.store(config);
@@ -163,7 +163,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             std::thread::Builder::new()
                 .name("repoflame-history".into())
                 .spawn_scoped(threads, move || {
-                    let history = opened.read(config.window);
+                    let history = opened.read(config.window, progress);
                     marks.mark("history");
                     history
                 })

@@ -1,5 +1,6 @@
 //! Progress on stderr during long runs: files counted out of files found
-//! so far. Only shown when stderr is a terminal (the binary decides); the
+//! so far, and the commits of history read (walked and compared with
+//! their parents) while they are counted. Only shown when stderr is a terminal (the binary decides); the
 //! library calls these methods unconditionally and they cost nothing when
 //! hidden.
 
@@ -30,12 +31,13 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} counted {human_pos} of {human_len} files found [{bar:30}] {elapsed}",
+                    "{spinner} counted {human_pos} of {human_len} files found [{bar:30}] {elapsed}{msg}",
                 )
                 .expect("valid template")
                 .progress_chars("=> "),
             );
             bar.reset();
+            bar.set_message("");
             bar.set_length(0);
             bar.enable_steady_tick(Duration::from_millis(100));
         }
@@ -52,6 +54,23 @@ impl Progress {
     pub fn advance(&self, n: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(n);
+        }
+    }
+
+    /// `read` commits of history read so far, of at most `limit`. Shown
+    /// beside the files counted, from the history's own thread; drawn
+    /// with the bar (at most ten times a second), so calling it for each
+    /// commit costs a lock and a string.
+    pub fn history(&self, read: u64, limit: Option<usize>) {
+        if let Some(bar) = &self.bar {
+            let read = crate::units::thousands(read);
+            bar.set_message(match limit {
+                Some(limit) => format!(
+                    " · history: {read} of {} commits read",
+                    crate::units::thousands(limit as u64)
+                ),
+                None => format!(" · history: {read} commits read"),
+            });
         }
     }
 

@@ -1570,3 +1570,55 @@ fn svg_hover_on_a_hot_file_reads_its_history() {
     assert!(browser.text(&details).ends_with("history: not committed"));
     assert_eq!(console_errors(browser), Vec::<String>::new());
 }
+
+/// The Hotspots table follows the switch between all code and the user's
+/// own, as the other tables do: the vendored file that changes most is
+/// ranked with all code, and gone with the user's own.
+#[test]
+fn html_hotspots_follow_the_switch_to_the_users_own_code() {
+    let Some(tools) = webdriver::tools("html_hotspots_follow_the_switch_to_the_users_own_code")
+    else {
+        return;
+    };
+    let repo = crate::support::repo::TestRepo::new("hot");
+    repo.file("src/main.go", code(10))
+        .file("vendor/lib/x.go", code(200))
+        .commit("one");
+    repo.file("src/main.go", code(12))
+        .file("vendor/lib/x.go", code(210))
+        .commit("two");
+    repo.file("src/main.go", code(14)).commit("three");
+    let out = repo
+        .cmd()
+        .args(["--color", "churn", "-f", "html"])
+        .complete();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let opened = open(
+        &tools,
+        "/report.html",
+        "text/html; charset=utf-8",
+        out.stdout,
+    );
+    let browser = &opened.browser;
+    let pairs = |rows: &[(&str, &str)]| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // All code: 210 lines × 2 commits, then 14 × 3.
+    assert_eq!(
+        visible_rows(browser, "rf-hotspots"),
+        pairs(&[("vendor/lib/x.go", "vendored"), ("src/main.go", "own")])
+    );
+    let cells = visible_cells(browser, "rf-hotspots");
+    assert_eq!(cells[0][7], "420");
+    assert_eq!(cells[1][7], "42");
+    browser.click(&browser.find("input[name=rf-code][value=own]"));
+    assert_eq!(
+        visible_rows(browser, "rf-hotspots"),
+        pairs(&[("src/main.go", "own")])
+    );
+    browser.click(&browser.find("input[name=rf-code][value=all]"));
+    assert_eq!(visible_rows(browser, "rf-hotspots").len(), 2);
+    assert_eq!(console_errors(browser), Vec::<String>::new());
+}

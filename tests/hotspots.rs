@@ -186,6 +186,7 @@ fn each_file_and_directory_has_its_history_as_git_log_tells_it() {
             "since": null,
             "to": "HEAD",
             "date": "2024-01-08",
+            "cut": false,
         })
     );
     let git = git_log(&repo, &[]);
@@ -368,11 +369,6 @@ fn a_colour_of_history_needs_a_repository_and_says_so() {
     let repo = known_history();
     for (args, expected) in [
         (
-            vec!["https://example.invalid/r.git", "--color", "age"],
-            "repoflame: --color age: a URL is cloned without its history; clone it, then give \
-             its path",
-        ),
-        (
             vec!["--baseline", "saved.json", "--metric", "commits"],
             "repoflame: --metric commits: a comparison with --baseline is not one history; leave \
              out one of them",
@@ -496,6 +492,7 @@ fn a_shallow_clone_s_window_stops_at_its_boundary() {
         json["history"]["window"],
         "the last 1 commit (a shallow clone: its history is cut there)"
     );
+    assert_eq!(json["history"]["cut"], true);
     let history = |path: &str| {
         let file = json["files"].as_array().unwrap().iter();
         let file = file.clone().find(|f| f["path"] == path).unwrap();
@@ -557,4 +554,270 @@ fn a_window_without_a_history_to_read_is_named_in_a_warning() {
 /// The folded stacks of the plain run.
 fn run_folded(repo: &TestRepo) -> String {
     assert_ok(&run(repo, &["--folded"]))
+}
+
+/// A long history made with `git fast-import`, an hour between commits
+/// from EPOCH: `blocks` blocks of five non-merge commits, four on `main`
+/// and one on a side branch merged into `main` right after (so a fifth of
+/// the history is merges, each a level of depth), by three authors in
+/// turns of seven commits, each
+/// commit changing one of 13 files (file `(i * i) % 13`: a few often,
+/// most rarely) and every third one `src/hot.rs` as well.
+fn long_history(blocks: usize) -> TestRepo {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
+    let repo = TestRepo::new("long");
+    let mut stream = String::new();
+    let (mut mark, mut main) = (0, None::<usize>);
+    let authors = [
+        "Ada <ada@example.com>",
+        "Bob <bob@example.com>",
+        "Cy <cy@example.com>",
+    ];
+    let epoch = 1_704_067_200; // 2024-01-01
+    let mut commit =
+        |stream: &mut String, i: usize, branch: &str, from: Option<usize>, merge: Option<usize>| {
+            mark += 1;
+            let time = epoch + 3600 * i as i64;
+            let author = authors[(i / 7) % 3];
+            let msg = format!("commit {i}");
+            write!(
+                stream,
+                "commit refs/heads/{branch}\nmark :{mark}\nauthor {author} {time} +0000\n\
+             committer {author} {time} +0000\ndata {}\n{msg}\n",
+                msg.len()
+            )
+            .unwrap();
+            if let Some(from) = from {
+                writeln!(stream, "from :{from}").unwrap();
+            }
+            if let Some(merge) = merge {
+                writeln!(stream, "merge :{merge}").unwrap();
+            } else {
+                let mut files = vec![format!("src/f{}.rs", (i * i) % 13)];
+                if i % 3 == 0 {
+                    files.push("src/hot.rs".to_string());
+                }
+                for file in files {
+                    let content = format!("fn f() {{}}\n// {i}\n");
+                    write!(
+                        stream,
+                        "M 100644 inline {file}\ndata {}\n{content}\n",
+                        content.len()
+                    )
+                    .unwrap();
+                }
+            }
+            mark
+        };
+    let mut i = 0;
+    for _ in 0..blocks {
+        for _ in 0..4 {
+            main = Some(commit(&mut stream, i, "main", main, None));
+            i += 1;
+        }
+        let side = commit(&mut stream, i, "side", main, None);
+        i += 1;
+        main = Some(commit(&mut stream, i, "main", main, Some(side)));
+        i += 1;
+    }
+    let mut cmd = crate::support::git::git_command();
+    let mut child = cmd
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "git fast-import");
+    repo
+}
+
+/// The JSON report of `source` with `args`: the window, and each file's
+/// (commits, authors, last change).
+fn report_of(source: &str, args: &[&str]) -> (Value, BTreeMap<String, (u64, u64, Value)>) {
+    let out = crate::support::run::repoflame()
+        .arg(source)
+        .args(["-f", "json", "-q", "--color", "churn"])
+        .args(args)
+        .complete();
+    let json: Value = serde_json::from_str(&assert_ok(&out)).expect("JSON");
+    let entries = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            let h = &f["history"];
+            let numbers = (
+                h["commits"].as_u64().expect("commits"),
+                h["authors"].as_u64().expect("authors"),
+                h["last_change"].clone(),
+            );
+            (f["path"].as_str().unwrap().to_string(), numbers)
+        })
+        .collect();
+    (json, entries)
+}
+
+#[test]
+fn a_url_is_cloned_as_deep_as_its_window() {
+    // 400 commits and 80 merges, an hour apart (the last on 2024-01-21).
+    let repo = long_history(80);
+    let bare = repo.bare_clone("long.git");
+    let bare = bare.to_str().unwrap();
+    let http = crate::support::servers::GitHttp::serve(repo.base());
+    let url = http.url("long.git");
+    let fetches = || http.log().matches("GET /long.git/info/refs").count();
+    for (args, window, deepened) in [
+        // Filled by the first fetch (300 commits and a quarter more deep).
+        (vec!["--commits", "300"], "the last 300 commits", false),
+        // --since alone starts at depth 256: not deep enough, deepened.
+        (
+            vec!["--since", "2024-01-05"],
+            "320 commits since 2024-01-05",
+            true,
+        ),
+        // More than there is: the whole history at once.
+        (vec!["--commits", "5000"], "all 400 commits", false),
+    ] {
+        let before = fetches();
+        let (json, files) = report_of(&url, &args);
+        let (local_json, local) = report_of(bare, &args);
+        assert_eq!(json["history"]["window"], window, "{args:?}");
+        assert_eq!(json["history"], local_json["history"], "{args:?}");
+        assert_eq!(json["history"]["cut"], false, "{args:?}");
+        assert_eq!(files, local, "{args:?}: over the URL, then locally");
+        assert_eq!(files.len(), 8, "{args:?}");
+        // (One listing of the references, then one per fetch.)
+        let count = fetches() - before;
+        assert_eq!(
+            count > 2,
+            deepened,
+            "{args:?}: {count} requests of the references"
+        );
+        let git_args: Vec<String> = match args[0] {
+            "--commits" => vec!["-n".into(), args[1].into()],
+            _ => vec![format!("--since={} 00:00:00 +0000", args[1])],
+        };
+        let git_args: Vec<&str> = git_args.iter().map(String::as_str).collect();
+        assert_agrees_with_git(
+            &files,
+            &git_log(&repo, &[&["main"], &git_args[..]].concat()),
+        );
+    }
+    // Literal values: src/hot.rs changed by every third commit, src/f0.rs
+    // by one in thirteen.
+    let (_, files) = report_of(&url, &["--commits", "300"]);
+    assert_eq!(files["src/hot.rs"], numbers(120, 3, "2024-01-20"));
+    assert_eq!(files["src/f0.rs"], numbers(22, 3, "2024-01-20"));
+}
+
+#[test]
+fn reading_history_shows_its_progress_on_a_terminal() {
+    let repo = known_history();
+    let mut cmd = repo.cmd();
+    cmd.args(["--color", "churn", "-f", "json"]);
+    let pty =
+        crate::support::terminal::run_on_pty(cmd, false, true, crate::support::processes::HANG);
+    let terminal = String::from_utf8_lossy(&pty.terminal);
+    assert_eq!(pty.status.code(), Some(0), "{terminal}");
+    // Beside the files counted: the commits read of the window's 1,000.
+    assert!(terminal.contains("counted "), "{terminal}");
+    assert!(
+        terminal.contains(" · history: ") && terminal.contains(" of 1,000 commits read"),
+        "no progress of history on the terminal:\n{terminal}"
+    );
+    let json: Value = serde_json::from_slice(&pty.stdout).expect("JSON on stdout");
+    assert_eq!(json["history"]["commits"], 7);
+    // Not a terminal: not a word on stderr.
+    let out = run(&repo, &["--color", "churn", "-f", "json"]);
+    assert_ok(&out);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn by_language_a_directory_has_the_history_of_its_language_s_files() {
+    // src/ holds a Rust file changed by C1 and C4 and a Python file
+    // changed by C1, C2 and C3.
+    let repo = TestRepo::new("mixed");
+    repo.file("src/a.rs", "fn a() {}\n")
+        .file("src/b.py", "x = 1\n")
+        .commit("C1");
+    repo.file("src/b.py", "x = 1\ny = 2\n").commit("C2");
+    repo.file("src/b.py", "x = 1\ny = 2\nz = 3\n").commit("C3");
+    repo.file("src/a.rs", "fn a() {}\nfn b() {}\n").commit("C4");
+    let history_of = |args: &[&str]| -> BTreeMap<String, String> {
+        let svg = assert_ok(&run(&repo, &[&["--color", "churn"], args].concat()));
+        svg_frames(svg.as_bytes())
+            .iter()
+            .filter_map(|f| {
+                let mut lines = f.title.lines();
+                let path = lines.nth(1)?.split(" · ").next()?.to_string();
+                let history = lines.last()?.strip_prefix("history: ")?;
+                Some((path, history.split(" · ").next()?.to_string()))
+            })
+            .collect()
+    };
+    let expected = |rows: &[(&str, &str)]| -> BTreeMap<String, String> {
+        rows.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        history_of(&["--by-language"]),
+        expected(&[
+            ("mixed/", "4 commits"),
+            ("mixed/Python/", "3 commits"),
+            ("mixed/Python/src/", "3 commits"),
+            ("mixed/Python/src/b.py", "3 commits"),
+            ("mixed/Rust/", "2 commits"),
+            ("mixed/Rust/src/", "2 commits"),
+            ("mixed/Rust/src/a.rs", "2 commits"),
+        ])
+    );
+    // By path, src/ has all four.
+    assert_eq!(
+        history_of(&[]),
+        expected(&[
+            ("mixed/", "4 commits"),
+            ("mixed/src/", "4 commits"),
+            ("mixed/src/a.rs", "2 commits"),
+            ("mixed/src/b.py", "3 commits"),
+        ])
+    );
+    // The report page says so, and its hotspots name the files by path.
+    let html = assert_ok(&run(
+        &repo,
+        &["--color", "churn", "--by-language", "-f", "html"],
+    ));
+    assert!(html.contains("(a directory: its language's files below it)"));
+    assert!(
+        html.contains("<td class=\"rf-name\">src/<wbr>b.py</td>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn every_mailmap_entry_folds_authors_even_after_one_without_an_email() {
+    // libgit2 stops reading a .mailmap at an entry whose email to replace
+    // is empty (`name <>`), and drops every entry after it; git reads on.
+    let repo = TestRepo::new("mm");
+    repo.file("a.rs", "fn a() {}\n");
+    repo.commit_as("Bob <bob@example.com>", "one");
+    repo.file("a.rs", "fn a() {}\nfn b() {}\n");
+    repo.commit_as("Bobby <bob@old.example>", "two");
+    repo.file(
+        ".mailmap",
+        "# authors\nAndrew <andrew@example.com> andrew <>\n\
+         Bob <bob@example.com> Bobby <bob@old.example>\n",
+    );
+    repo.commit_as("Bob <bob@example.com>", "three");
+    let (_, files) = report(&repo, &["--color", "authors"]);
+    assert_eq!(files["a.rs"], numbers(2, 1, "2024-01-02"));
+    assert_agrees_with_git(&files, &git_log(&repo, &[]));
 }

@@ -32,6 +32,9 @@ pub(crate) struct Heat<'h> {
     /// The hottest file's measure (commits, authors, or age in hours for
     /// the oldest).
     max: u64,
+    /// The language is the first frame below the root, and a directory
+    /// has the history of its language's files below it.
+    by_language: bool,
 }
 
 impl<'h> Heat<'h> {
@@ -45,6 +48,7 @@ impl<'h> Heat<'h> {
             history,
             color,
             max: 0,
+            by_language: false,
         };
         for key in files {
             if let Entry::Changed(stats) = history.entry(key, true) {
@@ -78,6 +82,15 @@ impl<'h> Heat<'h> {
     /// The colour of `stats`.
     pub(crate) fn fill(&self, stats: &Stats) -> Rgb {
         on_ramp(&HEAT, self.depth(self.measure(stats)))
+    }
+
+    /// The scale of a `--by-language` view, whose history is keyed as
+    /// [`History::by_language`] keys it.
+    pub(crate) fn by_language(self, by_language: bool) -> Heat<'h> {
+        Heat {
+            by_language,
+            ..self
+        }
     }
 
     /// Colours `decoration` of the frame at `key` (`None`: not a path, a
@@ -169,9 +182,13 @@ impl<'h> Heat<'h> {
                     i if i == steps - 1 => format!("{hot}: hot"),
                     _ => String::new(),
                 };
+                let below = match self.by_language {
+                    true => "its language's files below it",
+                    false => "everything below it",
+                };
                 let tooltip = format!(
                     "colour: {what} (authors folded by .mailmap), on a logarithmic scale; \
-                     a directory has the history of everything below it, and saturates"
+                     a directory has the history of {below}, and saturates"
                 );
                 (Some(on_ramp(&HEAT, t)), text, tooltip)
             })
@@ -212,17 +229,14 @@ impl<'h> Heat<'h> {
 }
 
 /// The history key of the frame at `path` (the root's name, then escaped
-/// names joined by `/`): the path below the root, without the language
-/// frame with `--by-language`; `None` for a language frame.
-pub(crate) fn key<'p>(path: &'p str, root: &str, by_language: bool) -> Option<&'p str> {
+/// names joined by `/`): the path below the root. With `--by-language` it
+/// starts with the language frame, as the view's history
+/// ([`History::by_language`]) is keyed.
+pub(crate) fn key<'p>(path: &'p str, root: &str) -> Option<&'p str> {
     if path == root {
         return Some("");
     }
-    let below = path.strip_prefix(root)?.strip_prefix('/')?;
-    match by_language {
-        false => Some(below),
-        true => below.split_once('/').map(|(_, rest)| rest),
-    }
+    path.strip_prefix(root)?.strip_prefix('/')
 }
 
 #[cfg(test)]
@@ -291,11 +305,10 @@ mod tests {
     }
 
     #[test]
-    fn keys_drop_the_root_and_the_language_frame() {
-        assert_eq!(key("repo", "repo", false), Some(""));
-        assert_eq!(key("repo/src/a.rs", "repo", false), Some("src/a.rs"));
-        assert_eq!(key("repo/Rust/src/a.rs", "repo", true), Some("src/a.rs"));
-        assert_eq!(key("repo/Rust", "repo", true), None);
-        assert_eq!(key("other/a.rs", "repo", false), None);
+    fn keys_drop_the_root() {
+        assert_eq!(key("repo", "repo"), Some(""));
+        assert_eq!(key("repo/src/a.rs", "repo"), Some("src/a.rs"));
+        assert_eq!(key("repo/Rust/src/a.rs", "repo"), Some("Rust/src/a.rs"));
+        assert_eq!(key("other/a.rs", "repo"), None);
     }
 }

@@ -101,15 +101,19 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
          for the path and counts.</p>\n\
          </header>\n<main>\n<section class=\"rf-graph\" aria-label=\"Flame graph\">\n",
         escape(escape_text(page.subtitle)),
-        colour = if let Some((history, color, _)) = page.history {
+        colour = if let Some((history, color, by_language)) = page.history {
             let what = match color {
                 Color::Age => "the more recent its last change",
                 Color::Authors => "the more authors changed it",
                 _ => "the more commits changed it",
             };
+            let below = match by_language {
+                true => "its language's files below it",
+                false => "everything below it",
+            };
             format!(
-                "colour is history in {}: the deeper red, {what} (a directory: everything \
-                 below it); grey did not change in the window",
+                "colour is history in {}: the deeper red, {what} (a directory: {below}); \
+                 grey did not change in the window",
                 escape(history.describe())
             )
         } else if page.tree.has_sides() {
@@ -234,7 +238,15 @@ pub(crate) fn write<W: Write>(page: &Page<'_>, out: W) -> io::Result<()> {
         })
         .collect();
     if let Some((history, _, by_language)) = page.history {
-        write_hotspots(&mut out, page.tree, history, by_language, metric)?;
+        write_hotspots(
+            &mut out,
+            page.tree,
+            history,
+            by_language,
+            metric,
+            codes,
+            switch,
+        )?;
     }
     if files.iter().any(|b| !b.rows.is_empty()) {
         writeln!(out, "<section>\n<h2>Largest files</h2>")?;
@@ -271,53 +283,89 @@ pub(crate) const HOTSPOTS: usize = 20;
 
 /// The hotspots table: the files that are large and change often, ranked
 /// by `metric` × commits in the window (then by path), as the graph shows
-/// them: wide and hot.
+/// them: wide and hot. A body per choice of the switch (all code, the
+/// user's own), as the other tables have.
 fn write_hotspots(
     out: &mut impl Write,
     tree: &Tree,
     history: &History,
     by_language: bool,
     metric: Metric,
+    codes: &[Code],
+    switch: bool,
 ) -> io::Result<()> {
-    let mut rows: Vec<(u128, String, LanguageType, u64, Stats)> = Vec::new();
-    let start = usize::from(tree.root().is_dir());
-    let mut names: Vec<&str> = Vec::new();
-    for node in tree.nodes.iter().skip(start) {
-        names.truncate(node.depth as usize - start);
-        names.push(&node.name);
-        let Kind::File(language) = node.kind else {
-            continue;
-        };
-        let skip = usize::from(by_language && names.len() > 1);
-        let path = names[skip..].join("/");
-        let value = node.counts.get(metric);
-        if let history::Entry::Changed(stats) = history.entry(&path, true) {
-            let score = u128::from(value) * u128::from(stats.commits);
-            if score > 0 {
-                rows.push((score, path, language, value, stats));
-            }
-        }
+    struct Hotspot<'t> {
+        score: u128,
+        path: String,
+        language: LanguageType,
+        value: u64,
+        stats: Stats,
+        node: &'t Node,
     }
-    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    rows.truncate(HOTSPOTS);
-    if rows.is_empty() {
+    let bodies: Vec<(Code, Vec<Hotspot>)> = codes
+        .iter()
+        .map(|&code| {
+            let mut rows: Vec<Hotspot> = Vec::new();
+            let start = usize::from(tree.root().is_dir());
+            let mut names: Vec<&str> = Vec::new();
+            for node in tree.nodes.iter().skip(start) {
+                names.truncate(node.depth as usize - start);
+                names.push(&node.name);
+                let Kind::File(language) = node.kind else {
+                    continue;
+                };
+                // By language, the history is keyed by the view's path
+                // (see History::by_language); the table shows the file's.
+                let key = names.join("/");
+                let skip = usize::from(by_language && names.len() > 1);
+                let value = code.counts(node).get(metric);
+                if let history::Entry::Changed(stats) = history.entry(&key, true) {
+                    let score = u128::from(value) * u128::from(stats.commits);
+                    if score > 0 {
+                        let path = names[skip..].join("/");
+                        rows.push(Hotspot {
+                            score,
+                            path,
+                            language,
+                            value,
+                            stats,
+                            node,
+                        });
+                    }
+                }
+            }
+            rows.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+            rows.truncate(HOTSPOTS);
+            (code, rows)
+        })
+        .collect();
+    if bodies.iter().all(|(_, rows)| rows.is_empty()) {
         return Ok(());
     }
     let unit = metric.unit();
-    writeln!(
-        out,
-        "<section>\n<h2>Hotspots</h2>\n<p class=\"rf-note\">The {} files with the most \
-         {unit} × commits in {}: large files that change often, where review and \
-         defects concentrate.</p>",
-        rows.len(),
-        escape(history.describe())
-    )?;
+    writeln!(out, "<section>\n<h2>Hotspots</h2>")?;
+    for (code, rows) in &bodies {
+        writeln!(
+            out,
+            "<p class=\"rf-note\"{}>The {} files with the most {unit} × commits in {}{}: \
+             large files that change often, where review and defects concentrate.</p>",
+            code_attribute(switch, *code),
+            rows.len(),
+            escape(history.describe()),
+            code.of_whom(),
+        )?;
+    }
     let mut unit_title = unit.to_string();
     unit_title[..1].make_ascii_uppercase();
     writeln!(
         out,
-        "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"rf-hotspots\">\n<thead><tr>{}{}{}{}{}{}{}</tr></thead>\n<tbody>",
+        "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"rf-hotspots\">\n<thead><tr>{}{}{}{}{}{}{}{}</tr></thead>",
         th("text", "File", false),
+        if switch {
+            th("text", "Class", false)
+        } else {
+            String::new()
+        },
         th("text", "Language", false),
         th("num", &escape(&unit_title), false),
         th("num", "Commits", false),
@@ -325,28 +373,46 @@ fn write_hotspots(
         th("text", "Last change", false),
         th("num", &format!("{} × commits", escape(unit)), true),
     )?;
-    for (score, path, language, value, stats) in &rows {
-        writeln!(
-            out,
-            "<tr><td class=\"rf-name\">{}</td><td class=\"rf-lang\">{}{}</td>\
-             <td data-v=\"{value}\">{}</td><td data-v=\"{}\">{}</td>\
-             <td data-v=\"{}\" title=\"{}% of the commits by {}\">{}</td><td>{}</td>\
-             <td data-v=\"{score}\">{}</td></tr>",
-            breakable(path),
-            swatch(*language),
-            escape(language.name()),
-            thousands(*value),
-            stats.commits,
-            thousands(u64::from(stats.commits)),
-            stats.authors,
-            u64::from(stats.top_commits) * 100 / u64::from(stats.commits.max(1)),
-            escape(&stats.top_author),
-            stats.authors,
-            history::date(stats.last.time, stats.last.offset),
-            thousands(u64::try_from(*score).unwrap_or(u64::MAX)),
-        )?;
+    for (code, rows) in &bodies {
+        writeln!(out, "<tbody{}>", code_attribute(switch, *code))?;
+        for row in rows {
+            let (stats, value, score) = (&row.stats, row.value, row.score);
+            write!(
+                out,
+                "<tr><td class=\"rf-name\">{}</td>",
+                breakable(&row.path)
+            )?;
+            if switch {
+                let class = class_of(row.node, *code, metric);
+                write!(
+                    out,
+                    "<td class=\"rf-class\" title=\"{}\">{}</td>",
+                    escape(&class.title),
+                    escape(&class.text)
+                )?;
+            }
+            writeln!(
+                out,
+                "<td class=\"rf-lang\">{}{}</td>\
+                 <td data-v=\"{value}\">{}</td><td data-v=\"{}\">{}</td>\
+                 <td data-v=\"{}\" title=\"{}% of the commits by {}\">{}</td><td>{}</td>\
+                 <td data-v=\"{score}\">{}</td></tr>",
+                swatch(row.language),
+                escape(row.language.name()),
+                thousands(value),
+                stats.commits,
+                thousands(u64::from(stats.commits)),
+                stats.authors,
+                u64::from(stats.top_commits) * 100 / u64::from(stats.commits.max(1)),
+                escape(&stats.top_author),
+                stats.authors,
+                history::date(stats.last.time, stats.last.offset),
+                thousands(u64::try_from(score).unwrap_or(u64::MAX)),
+            )?;
+        }
+        writeln!(out, "</tbody>")?;
     }
-    writeln!(out, "</tbody>\n</table></div>\n</section>")
+    writeln!(out, "</table></div>\n</section>")
 }
 
 /// The SVG as an element of an HTML page: from its root `<svg` start tag

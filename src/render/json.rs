@@ -82,6 +82,10 @@ struct WindowOut {
     /// from).
     to: String,
     date: String,
+    /// Whether the window stopped at the boundary of a shallow clone (the
+    /// commits there have no parents to compare with): a shallow
+    /// repository, or a URL whose clone no deeper fetch could extend.
+    cut: bool,
 }
 
 /// A file's (or folded directory's) history in the window.
@@ -296,6 +300,7 @@ fn window_of(history: &History) -> WindowOut {
         }),
         to: history.revision.clone(),
         date: crate::history::date(history.reference.0, history.reference.1),
+        cut: history.shallow,
     }
 }
 

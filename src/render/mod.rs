@@ -101,6 +101,21 @@ pub(crate) fn write(
             });
         }
         Format::Svg | Format::Html => {
+            // By language, a directory is coloured by the history of that
+            // language's files below it.
+            let regrouped = run
+                .history
+                .filter(|_| config.view.by_language)
+                .map(|history| {
+                    history.by_language(records.iter().map(|r| {
+                        let view = std::path::Path::new(r.language.name()).join(&r.path);
+                        (json::record_path_of(&view), json::record_path_of(&r.path))
+                    }))
+                });
+            let run = &Run {
+                history: regrouped.as_ref().or(run.history),
+                ..*run
+            };
             let tree = views::shaped(&run.info.root_name, records, &config.view, metric);
             let (delivered, frames) = write_graph(output, tree, run, config)?;
             (delivered, amount(frames as u64, "frames"))

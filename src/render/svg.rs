@@ -43,8 +43,9 @@ pub(crate) struct Labels<'a> {
     pub title: &'a str,
     /// The line under the title (totals), escaped the same way.
     pub subtitle: &'a str,
-    /// With a colour of history: the history, the colour, and whether
-    /// the first frame below the root is a language (`--by-language`).
+    /// With a colour of history: the history (keyed as the frames are:
+    /// see [`heat::key`]), the colour, and whether the first frame below
+    /// the root is a language (`--by-language`).
     pub history: Option<(&'a History, Color, bool)>,
 }
 
@@ -107,22 +108,24 @@ pub(crate) fn render(
         || inferno_svg(lines, metric, options, labels),
         || {
             let root_path = &*tree.root().name;
-            let key = |node, path, by_language| frame_key(node, path, root_path, by_language);
+            let key = |node, path| frame_key(node, path, root_path);
             let heat = labels.history.map(|(history, color, by_language)| {
-                let files = frames.nodes.iter().filter_map(|(_, (node, path))| {
-                    match key(node, path, by_language) {
-                        (Some(key), true) => Some(key),
-                        _ => None,
-                    }
-                });
-                (Heat::new(history, color, files), by_language)
+                let files =
+                    frames
+                        .nodes
+                        .iter()
+                        .filter_map(|(_, (node, path))| match key(node, path) {
+                            (Some(key), true) => Some(key),
+                            _ => None,
+                        });
+                Heat::new(history, color, files).by_language(by_language)
             });
             let mut decorations = HashMap::with_capacity(frames.nodes.len());
             let mut uncommitted = false;
             for ((depth, start), (node, path)) in &frames.nodes {
                 let mut decoration = decorate(node, path, metric, total, *depth == 0);
-                if let Some((heat, by_language)) = &heat {
-                    let (key, is_file) = key(node, path, *by_language);
+                if let Some(heat) = &heat {
+                    let (key, is_file) = key(node, path);
                     uncommitted |= heat.decorate(&mut decoration, key, is_file);
                 }
                 // A one-file source is its own root: inferno's root frame
@@ -132,7 +135,7 @@ pub(crate) fn render(
             }
             let width = options.width.unwrap_or(REFERENCE_WIDTH);
             let marked = decorations.values().any(Decoration::marked);
-            let mut legend = if let Some((heat, _)) = &heat {
+            let mut legend = if let Some(heat) = &heat {
                 heat.legend(metric, width, uncommitted, marked)
             } else if tree.has_sides() {
                 diff_legend(metric, width)
@@ -173,16 +176,11 @@ pub(crate) fn render(
 
 /// The history key of the frame of `node` at `path` (see [`heat::key`]),
 /// and whether it is a file's.
-fn frame_key<'p>(
-    node: &Node,
-    path: &'p str,
-    root_path: &str,
-    by_language: bool,
-) -> (Option<&'p str>, bool) {
+fn frame_key<'p>(node: &Node, path: &'p str, root_path: &str) -> (Option<&'p str>, bool) {
     let is_file = matches!(node.kind, Kind::File(_) | Kind::FileAndDir(_));
     let key = match node.kind {
         Kind::Small(_) => None,
-        _ => heat::key(path, root_path, by_language),
+        _ => heat::key(path, root_path),
     };
     (key, is_file)
 }

@@ -140,12 +140,19 @@ pub(crate) fn open(config: &Config, progress: &Progress) -> Result<Opened, Error
     match &config.source {
         Source::Directory(root) => Ok(Opened::Directory(root.clone())),
         Source::Revision { repo, rev } => {
-            git::Sides::open(repo, &[rev.as_deref()], config.timeout, progress).map(Opened::Git)
-        }
-        Source::Diff { repo, from, to } => {
-            git::Sides::open(repo, &[Some(from), Some(to)], config.timeout, progress)
+            // A clone fetches as deep as the window of history asks.
+            let window = config.history_wanted().map(|_| config.window);
+            git::Sides::open(repo, &[rev.as_deref()], config.timeout, window, progress)
                 .map(Opened::Git)
         }
+        Source::Diff { repo, from, to } => git::Sides::open(
+            repo,
+            &[Some(from), Some(to)],
+            config.timeout,
+            None,
+            progress,
+        )
+        .map(Opened::Git),
         Source::History { repo, spec } => {
             git::Sides::open_history(repo, spec, config.timeout, progress)
                 .map(|(sides, _)| Opened::Git(sides))

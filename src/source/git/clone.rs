@@ -1,5 +1,5 @@
-//! Remotes: a URL cloned shallow (depth 1) and bare into a private
-//! temporary directory that is removed on success, failure and
+//! Remotes: a URL cloned shallow (depth 1, or as deep as a window of
+//! history needs) and bare into a private temporary directory that is removed on success, failure and
 //! interruption, fetching only the reference asked for. Credentials in the
 //! URL are offered once by the credentials callback and never shown;
 //! nothing ever prompts.
@@ -10,6 +10,7 @@ use std::time::Duration;
 use git2::{ErrorClass, ErrorCode, Oid, Repository};
 
 use super::{Opened, fast_reads};
+use crate::config::Window;
 use crate::error::{Error, redact};
 use crate::progress::Progress;
 
@@ -85,12 +86,24 @@ fn split_credentials(url: &str) -> (String, Option<UrlCredentials>) {
     (url, Some(credentials))
 }
 
-/// Clones `url` shallow (depth 1) and bare into a private temporary
-/// directory, fetching only what `rev` (or the remote's HEAD) names.
+/// The depth of the first fetch for `window`: its commits and a quarter
+/// more (merges take depth too; most windows are filled at once), or,
+/// for a window of time alone, a guess that deepening corrects.
+fn first_depth(window: Window) -> i32 {
+    match window.commits {
+        Some(n) => i32::try_from(n.saturating_add(n / 4).saturating_add(2)).unwrap_or(0),
+        None => 256,
+    }
+}
+
+/// Clones `url` shallow and bare into a private temporary directory,
+/// fetching only what `rev` (or the remote's HEAD) names: at depth 1, or
+/// deep enough for `window`, a window of history to read.
 pub(super) fn clone(
     url: &str,
     rev: Option<&str>,
     timeout: Duration,
+    window: Option<Window>,
     progress: &Progress,
 ) -> Result<Opened, Error> {
     // Every message shows the URL without its password; libgit2 gets it
@@ -156,25 +169,54 @@ pub(super) fn clone(
     let mut remote = repo
         .remote_anonymous(url)
         .map_err(|err| fail(clone_reason(&err, timeout)))?;
-    let mut fetch = git2::FetchOptions::new();
-    fetch
-        .depth(1)
-        .download_tags(git2::AutotagOption::None)
-        .remote_callbacks(callbacks(progress, credentials.as_ref()));
     let refspec = format!("+{}:refs/repoflame/target", target);
-    progress.start();
-    let fetched = remote.fetch(&[&refspec], Some(&mut fetch), None);
-    progress.finish();
-    fetched.map_err(|err| {
-        if target.len() == 40 && target.bytes().all(|b| b.is_ascii_hexdigit()) {
-            fail(format!(
-                "the server does not give out commit {target} by its id: \
-                 give a branch or a tag, or clone the repository and use --rev"
-            ))
-        } else {
-            fail(clone_reason(&err, timeout))
+    // Depth 1 to count; for a window of history, deep enough for it:
+    // deepened until the window ends before the clone's boundary, or the
+    // whole history is there, or a deeper fetch brings nothing more (then
+    // the window is cut by the clone, and says so).
+    let mut depth = window.map_or(1, first_depth);
+    let mut boundary = std::collections::HashSet::new();
+    loop {
+        let mut fetch = git2::FetchOptions::new();
+        fetch
+            .depth(depth)
+            .download_tags(git2::AutotagOption::None)
+            .remote_callbacks(callbacks(progress, credentials.as_ref()));
+        progress.start();
+        let fetched = remote.fetch(&[&refspec], Some(&mut fetch), None);
+        progress.finish();
+        fetched.map_err(|err| {
+            if target.len() == 40 && target.bytes().all(|b| b.is_ascii_hexdigit()) {
+                fail(format!(
+                    "the server does not give out commit {target} by its id: \
+                     give a branch or a tag, or clone the repository and use --rev"
+                ))
+            } else {
+                fail(clone_reason(&err, timeout))
+            }
+        })?;
+        let Some(window) = window else { break };
+        let now = super::history::shallow_boundary(&repo);
+        if now.is_empty() || now == boundary || depth == 0 {
+            break;
         }
-    })?;
+        boundary = now;
+        let tip = repo
+            .revparse_single("refs/repoflame/target")
+            .and_then(|object| object.peel_to_commit());
+        // (A target that is no commit is refused when it is resolved.)
+        let Ok(tip) = tip else { break };
+        let stop = super::history::walk_window(&repo, tip.id(), window, |_| Ok(()))
+            .map_err(|err| fail(format!("reading its history: {}", err.message())))?;
+        if stop != super::history::Stop::Boundary {
+            break;
+        }
+        // Twice as deep, or everything (0) past what a depth can say.
+        depth = depth
+            .checked_mul(2)
+            .filter(|d| *d < i32::MAX / 2)
+            .unwrap_or(0);
+    }
     drop(remote);
     let name = url_name(url);
     Ok(Opened {

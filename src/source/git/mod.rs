@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use git2::{ErrorCode, ObjectType, Oid, Repository};
 
-use crate::config::{Repo, WalkOptions};
+use crate::config::{Repo, WalkOptions, Window};
 use crate::error::{Error, display_path, redact};
 use crate::progress::Progress;
 use crate::source::{Entry, Listed, RevisionInfo, SourceInfo};
@@ -97,11 +97,13 @@ impl Revision {
     }
 }
 
-/// Opens a local repository, or clones a remote one.
+/// Opens a local repository, or clones a remote one (deep enough for
+/// `window`, the window of history to read, when there is one).
 pub(crate) fn open(
     repo: &Repo,
     rev: Option<&str>,
     timeout: Duration,
+    window: Option<Window>,
     progress: &Progress,
 ) -> Result<Opened, Error> {
     match repo {
@@ -120,7 +122,7 @@ pub(crate) fn open(
             opened.place = redact(url).into_owned();
             Ok(opened)
         }
-        Repo::Remote(url) => clone::clone(url, rev, timeout, progress),
+        Repo::Remote(url) => clone::clone(url, rev, timeout, window, progress),
     }
 }
 
@@ -443,6 +445,7 @@ impl Sides {
         repo: &Repo,
         revs: &[Option<&str>],
         timeout: Duration,
+        window: Option<Window>,
         progress: &Progress,
     ) -> Result<Sides, Error> {
         // A clone fetches what the one revision names (a diff of a URL is
@@ -451,7 +454,7 @@ impl Sides {
             [one] => *one,
             _ => None,
         };
-        let opened = open(repo, fetch, timeout, progress)?;
+        let opened = open(repo, fetch, timeout, window, progress)?;
         let revisions = revs
             .iter()
             .map(|rev| resolve(&opened, *rev))
@@ -467,7 +470,7 @@ impl Sides {
         timeout: Duration,
         progress: &Progress,
     ) -> Result<(Sides, Option<String>), Error> {
-        let opened = open(repo, None, timeout, progress)?;
+        let opened = open(repo, None, timeout, None, progress)?;
         let (revisions, note) = releases::samples(&opened, spec)?;
         Ok((Sides { opened, revisions }, note))
     }
@@ -512,6 +515,17 @@ impl Sides {
         on_batch: &(dyn Fn(usize, Vec<Entry>) + Sync),
     ) -> Result<Listed, Error> {
         list::list_sides(&self.opened, &self.revisions, walk, progress, on_batch)
+    }
+
+    /// The history of its one revision, read through a handle of its own
+    /// (on another thread). `option` names what needs it.
+    pub(crate) fn history(&self, option: &str) -> Result<history::Opened, Error> {
+        let revision = &self.revisions[0];
+        let repo = Repository::open(&self.opened.open_path).map_err(|err| Error::Repository {
+            path: self.opened.place.clone(),
+            reason: err.message().to_string(),
+        })?;
+        history::Opened::new(repo, self.opened.prefix.clone(), revision, false, option)
     }
 
     /// Its name, place and revisions.
