@@ -487,12 +487,6 @@ impl Args {
             None => Repo::Local(self.source.clone()),
         };
         let source = if let Some(spec) = &self.history {
-            if matches!(repo, Repo::Remote(_)) {
-                bail!(
-                    "--history needs a local repository with the history: clone it (not \
-                     shallow), then give its path"
-                );
-            }
             Source::History {
                 repo,
                 spec: parse_history(spec, self.every)?,

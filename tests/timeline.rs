@@ -264,16 +264,40 @@ fn bad_history_specs_are_refused_on_one_line() {
             describe(&out)
         );
     }
-    let url = repo.file_url();
-    let out = repoflame_url(&url);
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
 
-/// `repoflame URL --history v1..v3`.
-fn repoflame_url(url: &str) -> std::process::Output {
-    crate::support::run::repoflame()
-        .args([url, "--history", "v1..v3", "-f", "json"])
-        .complete()
+/// A URL is cloned whole, every branch and tag: its history equals the
+/// local repository's; names resolve as they do there.
+#[test]
+fn history_of_a_url_equals_the_local_repository_s() {
+    let repo = releases();
+    repo.bare_clone("rel.git");
+    let http = crate::support::servers::GitHttp::serve(repo.base());
+    let url = http.url("rel.git");
+    let over_url = |args: &[&str]| {
+        crate::support::run::repoflame()
+            .arg(&url)
+            .args(args)
+            .args(["-f", "json"])
+            .complete()
+    };
+    for spec in ["v1..v3", "v2..", "v1,main~1,v3"] {
+        let out = over_url(&["--history", spec]);
+        assert!(out.status.success(), "{spec}: {}", describe(&out));
+        let remote: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let local = history_json(&repo, &["--history", spec]);
+        assert_eq!(remote["revisions"], local["revisions"], "{spec}");
+        assert_eq!(remote["source"]["name"], "rel");
+    }
+    // A name the remote does not have is an error, not its default branch.
+    let out = over_url(&["--history", "v1..nope"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let lines = output::error_lines(&out);
+    assert!(
+        lines.len() == 1 && lines[0].contains("nope"),
+        "{}",
+        describe(&out)
+    );
 }
 
 /// The page as a person uses it: the slider moves the graph and the

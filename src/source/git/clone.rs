@@ -86,6 +86,18 @@ fn split_credentials(url: &str) -> (String, Option<UrlCredentials>) {
     (url, Some(credentials))
 }
 
+/// How much history a clone fetches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// The one commit counted (depth 1).
+    One,
+    /// Deep enough for a window of history to read.
+    Window(Window),
+    /// Every branch and tag, whole (`--history`, whose revisions are
+    /// named by tags and branches).
+    Everything,
+}
+
 /// The depth of the first fetch for `window`: its commits and a quarter
 /// more (merges take depth too; most windows are filled at once), or,
 /// for a window of time alone, a guess that deepening corrects.
@@ -103,7 +115,7 @@ pub(super) fn clone(
     url: &str,
     rev: Option<&str>,
     timeout: Duration,
-    window: Option<Window>,
+    depth: Depth,
     progress: &Progress,
 ) -> Result<Opened, Error> {
     // Every message shows the URL without its password; libgit2 gets it
@@ -169,12 +181,27 @@ pub(super) fn clone(
     let mut remote = repo
         .remote_anonymous(url)
         .map_err(|err| fail(clone_reason(&err, timeout)))?;
-    let refspec = format!("+{}:refs/repoflame/target", target);
+    let everything = depth == Depth::Everything;
+    let mut refspecs = vec![format!("+{}:refs/repoflame/target", target)];
+    if everything {
+        refspecs.push("+refs/heads/*:refs/heads/*".into());
+        refspecs.push("+refs/tags/*:refs/tags/*".into());
+    }
+    let refspecs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
+    let window = match depth {
+        Depth::Window(window) => Some(window),
+        Depth::One | Depth::Everything => None,
+    };
     // Depth 1 to count; for a window of history, deep enough for it:
     // deepened until the window ends before the clone's boundary, or the
     // whole history is there, or a deeper fetch brings nothing more (then
     // the window is cut by the clone, and says so).
-    let mut depth = window.map_or(1, first_depth);
+    let mut depth = match depth {
+        Depth::One => 1,
+        Depth::Window(window) => first_depth(window),
+        // Whole.
+        Depth::Everything => 0,
+    };
     let mut boundary = std::collections::HashSet::new();
     loop {
         let mut fetch = git2::FetchOptions::new();
@@ -183,7 +210,7 @@ pub(super) fn clone(
             .download_tags(git2::AutotagOption::None)
             .remote_callbacks(callbacks(progress, credentials.as_ref()));
         progress.start();
-        let fetched = remote.fetch(&[&refspec], Some(&mut fetch), None);
+        let fetched = remote.fetch(&refspecs, Some(&mut fetch), None);
         progress.finish();
         fetched.map_err(|err| {
             if target.len() == 40 && target.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -218,6 +245,17 @@ pub(super) fn clone(
             .unwrap_or(0);
     }
     drop(remote);
+    // With every branch and tag fetched, names resolve as in the remote
+    // repository, and HEAD is its default branch.
+    if everything {
+        let head = match target.starts_with("refs/heads/") {
+            true => repo.set_head(&target),
+            false => repo
+                .refname_to_id("refs/repoflame/target")
+                .and_then(|id| repo.set_head_detached(id)),
+        };
+        head.map_err(|err| fail(format!("cannot set its HEAD: {}", err.message())))?;
+    }
     let name = url_name(url);
     Ok(Opened {
         place: redact(url).into_owned(),
@@ -225,7 +263,10 @@ pub(super) fn clone(
         open_path: dir.path().to_path_buf(),
         name,
         prefix: PathBuf::new(),
-        default_rev: "refs/repoflame/target".to_string(),
+        default_rev: match everything {
+            true => "HEAD".to_string(),
+            false => "refs/repoflame/target".to_string(),
+        },
         _clone: Some(dir),
         notes,
     })

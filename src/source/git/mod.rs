@@ -103,7 +103,7 @@ pub(crate) fn open(
     repo: &Repo,
     rev: Option<&str>,
     timeout: Duration,
-    window: Option<Window>,
+    depth: clone::Depth,
     progress: &Progress,
 ) -> Result<Opened, Error> {
     match repo {
@@ -122,7 +122,7 @@ pub(crate) fn open(
             opened.place = redact(url).into_owned();
             Ok(opened)
         }
-        Repo::Remote(url) => clone::clone(url, rev, timeout, window, progress),
+        Repo::Remote(url) => clone::clone(url, rev, timeout, depth, progress),
     }
 }
 
@@ -292,7 +292,12 @@ pub(crate) fn resolve(opened: &Opened, rev: Option<&str>) -> Result<Revision, Er
     let object = merge_base(repo, lookup)
         .unwrap_or_else(|| repo.revparse_single(lookup))
         .or_else(|err| match &opened._clone {
-            Some(_) if rev.is_some() => repo.revparse_single(&opened.default_rev),
+            // A clone of one reference: the user's name for it resolves
+            // there. (A clone of everything resolves names as the remote
+            // repository does, its default_rev HEAD.)
+            Some(_) if rev.is_some() && opened.default_rev != "HEAD" => {
+                repo.revparse_single(&opened.default_rev)
+            }
             _ => Err(err),
         })
         .map_err(|err| {
@@ -454,7 +459,8 @@ impl Sides {
             [one] => *one,
             _ => None,
         };
-        let opened = open(repo, fetch, timeout, window, progress)?;
+        let depth = window.map_or(clone::Depth::One, clone::Depth::Window);
+        let opened = open(repo, fetch, timeout, depth, progress)?;
         let revisions = revs
             .iter()
             .map(|rev| resolve(&opened, *rev))
@@ -470,7 +476,7 @@ impl Sides {
         timeout: Duration,
         progress: &Progress,
     ) -> Result<(Sides, Option<String>), Error> {
-        let opened = open(repo, None, timeout, None, progress)?;
+        let opened = open(repo, None, timeout, clone::Depth::Everything, progress)?;
         let (revisions, note) = releases::samples(&opened, spec)?;
         Ok((Sides { opened, revisions }, note))
     }
