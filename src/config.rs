@@ -36,7 +36,22 @@ pub struct Config {
     pub svg: SvgOptions,
     /// How the tree is shaped: depth, language first.
     pub view: View,
+    /// The persistent cache of counts; `None` to count without one.
+    pub cache: Option<CacheOptions>,
 }
+
+/// Where counts are kept between runs, and how much of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// The cache directory.
+    pub dir: PathBuf,
+    /// About how many bytes it may hold; the least recently used entries
+    /// go first.
+    pub limit: u64,
+}
+
+/// The cache holds at most about 256 MiB: some 2 million files.
+pub const DEFAULT_CACHE_LIMIT: u64 = 256 << 20;
 
 /// How files become the frames of the graph.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,6 +77,7 @@ impl Default for Config {
             output: None,
             svg: SvgOptions::default(),
             view: View::default(),
+            cache: None,
         }
     }
 }

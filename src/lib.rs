@@ -40,8 +40,8 @@ mod units;
 mod views;
 
 pub use config::{
-    Config, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD, DEFAULT_TIMEOUT, Format, Metric, Repo,
-    Source, SvgOptions, View, WalkOptions,
+    CacheOptions, Config, DEFAULT_CACHE_LIMIT, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD,
+    DEFAULT_TIMEOUT, Format, Metric, Repo, Source, SvgOptions, View, WalkOptions,
 };
 pub use error::{Error, Problem, display_path, io_reason};
 pub use interrupt::interrupted;
@@ -93,6 +93,12 @@ pub fn prepare(config: &Config) -> std::io::Result<()> {
     interrupt::handle_signals()
 }
 
+/// Empties the count cache in `dir` (see [`CacheOptions`]); a cache that
+/// is not there is no error.
+pub fn clear_cache(dir: &std::path::Path) -> std::io::Result<()> {
+    count::cache::clear(dir)
+}
+
 /// Runs the whole pipeline and writes the output.
 pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let timings = Timings::start();
@@ -105,13 +111,28 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let info = source.info(config);
     let store = source.store(config);
 
-    // count: batches counted on the pool as the source lists them.
+    // count: batches counted on the pool as the source lists them, what
+    // the cache has taken from it.
+    let mut notes = Vec::new();
+    let cache = config.cache.as_ref().map(|c| {
+        let (cache, note) = count::cache::Cache::open(&c.dir, c.limit);
+        notes.extend(note);
+        cache
+    });
     let options = CountOptions {
         types: &config.walk.types,
         stream_threshold: config.stream_threshold,
+        follow: config.walk.follow,
     };
     let root_name = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&info.root_name));
-    let counter = Counter::new(options, &*store, &root_name, source.sides(), progress);
+    let counter = Counter::new(
+        options,
+        &*store,
+        cache.as_ref(),
+        &root_name,
+        source.sides(),
+        progress,
+    );
     progress.start();
     // Listing is faster than counting: at most a few batches wait, so that
     // the entries of a million files are not all held at once.
@@ -130,10 +151,18 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     timings.mark("list and count");
     let counted = counter.finish();
     timings.mark("records");
+    if let Some(cache) = cache {
+        notes.extend(cache.save());
+        timings.say(&format!(
+            "cache: {} served from the cache, {} read",
+            counted.served, counted.read
+        ));
+        timings.mark("cache saved");
+    }
 
     // classify, and leave out what was asked.
     let mut attributes = classify::Attributes::new();
-    let mut notes = listed.notes;
+    notes.extend(listed.notes);
     for (dir, content) in &listed.attributes {
         notes.extend(attributes.add(dir, content));
     }
@@ -319,6 +348,12 @@ struct Timings(Option<std::time::Instant>);
 impl Timings {
     fn start() -> Timings {
         Timings(std::env::var_os("REPOFLAME_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn say(&self, what: &str) {
+        if self.0.is_some() {
+            eprintln!("timing: {what}");
+        }
     }
 
     fn mark(&self, stage: &str) {

@@ -14,12 +14,14 @@
 //! bytes; anything larger is fed to tokei's parser in pieces ([`pieces`]),
 //! with the same counts, so a multi-gigabyte file costs a few MiB.
 
+pub(crate) mod cache;
 mod pieces;
 pub(crate) mod shebang;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -31,6 +33,7 @@ use crate::progress::Progress;
 use crate::record::{Counts, Record};
 use crate::source::{ContentId, Data, Entry, Reader, Store};
 use crate::units::human_bytes;
+use cache::{Cache, Key as CacheKey, Value};
 
 /// The counts of one file of `bytes` bytes that tokei parsed into
 /// `stats` (embedded languages summarised into the file).
@@ -52,15 +55,21 @@ pub(crate) struct CountOptions<'a> {
     pub(crate) types: &'a [LanguageType],
     /// Content larger than this is counted in pieces.
     pub(crate) stream_threshold: u64,
+    /// Symbolic links are followed (the walk followed them).
+    pub(crate) follow: bool,
 }
 
 /// The count stage of one run: the content of every entry of every side
 /// counted, each distinct content once (a blob met at both sides of a
-/// diff), batches in parallel as the source lists them. This is where a
-/// persistent cache of counts plugs in.
+/// diff), batches in parallel as the source lists them; what the
+/// persistent [`cache`] has is neither read nor parsed.
 pub(crate) struct Counter<'a> {
     options: CountOptions<'a>,
     store: &'a dyn Store,
+    cache: Option<&'a Cache>,
+    /// Contents served from the cache, and contents read.
+    served: AtomicU64,
+    read: AtomicU64,
     /// The name of a one-file source, whose entry has an empty path: it
     /// gives the language.
     root_name: &'a Path,
@@ -121,12 +130,16 @@ pub(crate) struct Counted {
     pub(crate) notes: Vec<String>,
     /// Distinct contents read.
     pub(crate) distinct: usize,
+    /// Contents served from the cache, and contents read (opened).
+    pub(crate) served: u64,
+    pub(crate) read: u64,
 }
 
 impl<'a> Counter<'a> {
     pub(crate) fn new(
         options: CountOptions<'a>,
         store: &'a dyn Store,
+        cache: Option<&'a Cache>,
         root_name: &'a Path,
         sides: usize,
         progress: &'a Progress,
@@ -134,6 +147,9 @@ impl<'a> Counter<'a> {
         Counter {
             options,
             store,
+            cache,
+            served: AtomicU64::new(0),
+            read: AtomicU64::new(0),
             root_name,
             progress,
             dedup: sides > 1,
@@ -181,13 +197,14 @@ impl<'a> Counter<'a> {
         let mut buffer = Vec::new();
         let mut done: Vec<Done> = Vec::with_capacity(batch.len());
         let (mut problems, mut notes, mut lfs) = (Vec::new(), Vec::new(), 0);
+        let mut fresh = Vec::new();
         for (entry, same) in batch.into_iter().zip(same) {
             self.progress.advance(1);
             let id = entry.content_key().map(|(_, id)| id);
             let slot = if same {
                 Slot::Same
             } else {
-                match self.count_one(&entry, reader.as_mut(), &mut buffer) {
+                match self.count_one(&entry, reader.as_mut(), &mut buffer, &mut fresh) {
                     Ok(Some((content, note))) => {
                         notes.extend(note);
                         notes.extend(content.note.clone());
@@ -208,6 +225,9 @@ impl<'a> Counter<'a> {
             });
         }
         drop(buffer);
+        if let Some(cache) = self.cache {
+            cache.put(fresh);
+        }
         let mut state = self.lock();
         if self.dedup {
             state.sides[side].extend(done);
@@ -227,11 +247,14 @@ impl<'a> Counter<'a> {
 
     /// Counts the content of `entry`, with a note about how it was read;
     /// `None` when it is in no language to count, or gone since listed.
+    /// What the cache has is taken from it; what it may keep and was
+    /// counted here is added to `fresh`.
     fn count_one(
         &self,
         entry: &Entry,
         reader: &mut dyn Reader,
         buffer: &mut Vec<u8>,
+        fresh: &mut Vec<(CacheKey, Value)>,
     ) -> io::Result<Option<(Content, Option<String>)>> {
         let named = if entry.path.as_os_str().is_empty() {
             self.root_name
@@ -242,9 +265,20 @@ impl<'a> Counter<'a> {
         if !may_count(named, self.options.types) {
             return Ok(None);
         }
+        let types = self.options.types;
+        let key = self.cache.and_then(|cache| self.key(entry, named, cache));
+        if let (Some(cache), Some((key, _))) = (self.cache, &key) {
+            if let Some(content) = cache.get(key) {
+                self.served.fetch_add(1, Ordering::Relaxed);
+                let content = content.filter(|c| types.is_empty() || types.contains(&c.language));
+                return Ok(content.map(|content| (content, None)));
+            }
+        }
         let Some(mut readable) = reader.open(entry)? else {
             return Ok(None);
         };
+        self.read.fetch_add(1, Ordering::Relaxed);
+        let size = readable.size;
         let note = readable.note.take();
         let counted = match &mut readable.content {
             Data::Stream(stream) => {
@@ -265,7 +299,34 @@ impl<'a> Counter<'a> {
         if buffer.capacity() > KEEP_BUFFER {
             *buffer = Vec::new();
         }
+        // Kept: a count (which `--type` does not change), or no language
+        // when no `--type` could have been the reason; never what was read
+        // from a file other than the one keyed.
+        if let Some((key, true)) = key {
+            let whole_answer = counted.is_some() || types.is_empty();
+            if whole_answer && key.file_size().is_none_or(|keyed| keyed == size) {
+                fresh.extend(Value::of(counted.as_ref()).map(|value| (key, value)));
+            }
+        }
         Ok(counted.map(|content| (content, note)))
+    }
+
+    /// The cache key of `entry`, named `named`, and whether it may be
+    /// stored; `None` for what is not (or no longer) a regular file.
+    fn key(&self, entry: &Entry, named: &Path, cache: &Cache) -> Option<(CacheKey, bool)> {
+        let threshold = self.options.stream_threshold;
+        match &entry.content {
+            ContentId::File(walked) => {
+                let meta = if self.options.follow {
+                    std::fs::metadata(walked)
+                } else {
+                    std::fs::symlink_metadata(walked)
+                };
+                let meta = meta.ok().filter(std::fs::Metadata::is_file)?;
+                Some(CacheKey::file(named, &meta, threshold, cache.start()))
+            }
+            ContentId::Blob(oid) => Some((CacheKey::blob(named, oid.as_bytes(), threshold), true)),
+        }
     }
 
     /// The records of every side, joined by path.
@@ -298,6 +359,8 @@ impl<'a> Counter<'a> {
             problems,
             notes,
             distinct,
+            served: self.served.into_inner(),
+            read: self.read.into_inner(),
         }
     }
 }
