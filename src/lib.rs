@@ -151,14 +151,14 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     timings.mark("list and count");
     let counted = counter.finish();
     timings.mark("records");
-    if let Some(cache) = cache {
-        notes.extend(cache.save());
+    // The cache is written while the run goes on (on another core).
+    let mut saving = Saving(cache.map(|cache| {
         timings.say(&format!(
             "cache: {} served from the cache, {} read",
             counted.served, counted.read
         ));
-        timings.mark("cache saved");
-    }
+        std::thread::spawn(move || cache.save())
+    }));
 
     // classify, and leave out what was asked.
     let mut attributes = classify::Attributes::new();
@@ -197,6 +197,10 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     };
     pool.install(|| render::write(output, records, &drawn, config))?;
     timings.mark("output");
+    if let Some(note) = saving.join() {
+        notes.push(note);
+        notes.sort();
+    }
     Ok(Outcome {
         summary,
         problems,
@@ -305,6 +309,25 @@ fn check_countable(
         });
     }
     Ok(())
+}
+
+/// The count cache being written; joined when dropped, so that no run
+/// ends (on an error too) with a snapshot half written.
+struct Saving(Option<std::thread::JoinHandle<Option<String>>>);
+
+impl Saving {
+    /// Waits for the cache to be written: a note when it could not be.
+    fn join(&mut self) -> Option<String> {
+        self.0
+            .take()
+            .and_then(|saving| saving.join().ok().flatten())
+    }
+}
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        self.join();
+    }
 }
 
 /// A bound on the batches listed but not yet counted.

@@ -22,7 +22,10 @@
 //! inode). Like git's index, a file whose mtime or ctime is within
 //! [`RACY`] of the run's start (or later) is counted but not stored: it
 //! could still change within the file system's timestamp granularity
-//! without its stat changing. A git blob is known by its id (a hash of its
+//! without its stat changing. What is stored is keyed by the stat of the
+//! file as opened, taken before it is read: a write during the read makes
+//! a new ctime, so the counts of a half-written file are never served for
+//! what it became. A git blob is known by its id (a hash of its
 //! content) and its path, so `--rev` and `--diff` share entries. Every key
 //! also holds `--stream-threshold`, and the whole snapshot is tied to
 //! [`counting_version`] (tokei's version and repoflame's counting rules):
@@ -144,15 +147,6 @@ impl Key {
             path: path.as_os_str().as_bytes().to_vec(),
             id: id.to_vec(),
             threshold,
-        }
-    }
-
-    /// The size of a file's key, to check that what was read is what was
-    /// keyed.
-    pub(crate) fn file_size(&self) -> Option<u64> {
-        match self {
-            Key::File { size, .. } => Some(*size),
-            Key::Blob { .. } => None,
         }
     }
 
@@ -352,6 +346,11 @@ impl Cache {
         (cache, note)
     }
 
+    /// Whether it holds nothing: nothing to look up.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.loaded.is_empty()
+    }
+
     /// The run's start, seconds since the epoch, for [`Key::file`].
     pub(crate) fn start(&self) -> i64 {
         self.now
@@ -419,12 +418,22 @@ impl Cache {
             }
             let rows = bounded(rows, self.limit);
             let bytes = encode(rows);
-            let mut file = tempfile::Builder::new()
-                .prefix(".counts")
-                .tempfile_in(&self.dir)?;
-            file.write_all(&bytes)?;
-            file.persist(&path).map_err(|e| e.error)?;
-            Ok(())
+            // Removed on interruption too, and renamed into place under the
+            // cleanup registry's lock, as outputs are (`output.rs`).
+            let mut file = crate::interrupt::create_registered(|| {
+                let file = tempfile::Builder::new()
+                    .prefix(".counts")
+                    .tempfile_in(&self.dir)?;
+                let path = file.path().to_path_buf();
+                Ok((file, path))
+            })?;
+            let temp = file.path().to_path_buf();
+            let written = file.write_all(&bytes);
+            if let Err(err) = written {
+                crate::interrupt::unregister(&temp);
+                return Err(err);
+            }
+            crate::interrupt::commit(&temp, || file.persist(&path).map(drop).map_err(|e| e.error))
         })();
         written.err().map(|err| {
             format!(
@@ -442,6 +451,9 @@ fn bounded(rows: HashMap<Key, (Value, u64)>, limit: u64) -> Vec<Row> {
         .into_iter()
         .map(|(key, (value, used))| Row { key, value, used })
         .collect();
+    if rows.iter().map(Row::size).sum::<u64>() <= limit {
+        return rows;
+    }
     rows.sort_unstable_by(|a, b| b.used.cmp(&a.used).then_with(|| a.key.cmp(&b.key)));
     let mut total = 0;
     let keep = rows

@@ -266,8 +266,14 @@ impl<'a> Counter<'a> {
             return Ok(None);
         }
         let types = self.options.types;
-        let key = self.cache.and_then(|cache| self.key(entry, named, cache));
-        if let (Some(cache), Some((key, _))) = (self.cache, &key) {
+        // Looked up only where there is something to find: a cold run
+        // pays no stat of its own (a file's key comes from what was
+        // opened).
+        let cache = self.cache;
+        let looked_up = cache
+            .filter(|cache| !cache.is_empty())
+            .and_then(|cache| self.key(entry, named, cache));
+        if let (Some(cache), Some(key)) = (cache, &looked_up) {
             if let Some(content) = cache.get(key) {
                 self.served.fetch_add(1, Ordering::Relaxed);
                 let content = content.filter(|c| types.is_empty() || types.contains(&c.language));
@@ -278,7 +284,22 @@ impl<'a> Counter<'a> {
             return Ok(None);
         };
         self.read.fetch_add(1, Ordering::Relaxed);
-        let size = readable.size;
+        // The key to store under: a file's identity as opened, before it
+        // is read (a write after that changes its ctime, so what is stored
+        // is never served for a later version).
+        let threshold = self.options.stream_threshold;
+        let key = match (cache, &entry.content, &readable.metadata) {
+            (None, _, _) => None,
+            (Some(cache), ContentId::File(_), Some(meta)) => {
+                Some(CacheKey::file(named, meta, threshold, cache.start()))
+                    .filter(|(_, storable)| *storable)
+                    .map(|(key, _)| key)
+            }
+            (Some(_), ContentId::File(_), None) => None,
+            (Some(_), ContentId::Blob(oid), _) => {
+                Some(CacheKey::blob(named, oid.as_bytes(), threshold))
+            }
+        };
         let note = readable.note.take();
         let counted = match &mut readable.content {
             Data::Stream(stream) => {
@@ -302,18 +323,17 @@ impl<'a> Counter<'a> {
         // Kept: a count (which `--type` does not change), or no language
         // when no `--type` could have been the reason; never what was read
         // from a file other than the one keyed.
-        if let Some((key, true)) = key {
-            let whole_answer = counted.is_some() || types.is_empty();
-            if whole_answer && key.file_size().is_none_or(|keyed| keyed == size) {
+        if let Some(key) = key {
+            if counted.is_some() || types.is_empty() {
                 fresh.extend(Value::of(counted.as_ref()).map(|value| (key, value)));
             }
         }
         Ok(counted.map(|content| (content, note)))
     }
 
-    /// The cache key of `entry`, named `named`, and whether it may be
-    /// stored; `None` for what is not (or no longer) a regular file.
-    fn key(&self, entry: &Entry, named: &Path, cache: &Cache) -> Option<(CacheKey, bool)> {
+    /// The key to look `entry` (named `named`) up by; `None` for what is
+    /// not (or no longer) a regular file.
+    fn key(&self, entry: &Entry, named: &Path, cache: &Cache) -> Option<CacheKey> {
         let threshold = self.options.stream_threshold;
         match &entry.content {
             ContentId::File(walked) => {
@@ -323,9 +343,9 @@ impl<'a> Counter<'a> {
                     std::fs::symlink_metadata(walked)
                 };
                 let meta = meta.ok().filter(std::fs::Metadata::is_file)?;
-                Some(CacheKey::file(named, &meta, threshold, cache.start()))
+                Some(CacheKey::file(named, &meta, threshold, cache.start()).0)
             }
-            ContentId::Blob(oid) => Some((CacheKey::blob(named, oid.as_bytes(), threshold), true)),
+            ContentId::Blob(oid) => Some(CacheKey::blob(named, oid.as_bytes(), threshold)),
         }
     }
 
