@@ -493,3 +493,91 @@ fn no_cache_touches_nothing_and_clear_cache_empties_it() {
     let (_, served, read) = counted(dir.cmd().arg("--folded"), &cache);
     assert_eq!((served, read), (0, 1));
 }
+
+#[test]
+fn random_edits_between_runs_never_give_stale_counts() {
+    // A small deterministic generator: the same edits on every machine.
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+    /// Content of `size` bytes whose counts depend on `seed`.
+    fn code(seed: usize, size: usize) -> String {
+        let lines = ["x = 1\n", "# c\n", "\n", "def f():\n", "  pass\n"];
+        let mut text = String::new();
+        let mut i = seed;
+        while text.len() < size {
+            text.push_str(lines[i % lines.len()]);
+            i = (i * 7 + 3) % 1009;
+        }
+        text.truncate(size);
+        text
+    }
+    let mut rng = Lcg(11);
+    let dir = TestDir::new("t");
+    let names: Vec<String> = (0..24).map(|i| format!("d{}/f{i}.py", i % 4)).collect();
+    for (i, name) in names.iter().enumerate() {
+        dir.file(name, code(i, 40 + 8 * i));
+    }
+    let cache = cache_dir(&dir);
+    for round in 0..5 {
+        settle();
+        let (out, _, _) = counted(dir.cmd().args(["--format", "json"]), &cache);
+        assert!(
+            out.stdout == uncached(dir.path(), &["--format", "json"]),
+            "round {round}: counts differ before the edits"
+        );
+        for _ in 0..8 {
+            let name = &names[rng.below(names.len())];
+            let path = dir.join(name);
+            let seed = rng.below(1000);
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+                continue;
+            }
+            let old = std::fs::metadata(&path).ok();
+            match rng.below(5) {
+                // Rewritten to the same size, mtime put back.
+                0 | 1 => {
+                    let (size, mtime) = match &old {
+                        Some(meta) => (meta.len() as usize, meta.modified().unwrap()),
+                        None => (30, std::time::SystemTime::UNIX_EPOCH),
+                    };
+                    dir.file(name, code(seed, size));
+                    let file = std::fs::File::options().write(true).open(&path).unwrap();
+                    file.set_modified(mtime).unwrap();
+                }
+                // Replaced by another file renamed over it.
+                2 => {
+                    let other = dir.join(format!("{name}.new"));
+                    std::fs::write(&other, code(seed, 40 + seed % 50)).unwrap();
+                    std::fs::rename(&other, &path).unwrap();
+                }
+                // Deleted.
+                3 => {
+                    let _ = std::fs::remove_file(&path);
+                }
+                // Turned into a directory holding a file of its own.
+                _ => {
+                    let _ = std::fs::remove_file(&path);
+                    dir.file(format!("{name}/inner.py"), code(seed, 30));
+                }
+            }
+        }
+        for format in ["folded", "json"] {
+            let args = ["--format", format];
+            let (out, _, _) = counted(dir.cmd().args(args), &cache);
+            assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+            assert!(
+                out.stdout == uncached(dir.path(), &args),
+                "round {round}, {format}: stale counts after the edits"
+            );
+        }
+    }
+}
