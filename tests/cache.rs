@@ -346,6 +346,17 @@ fn a_cache_that_cannot_be_written_means_one_note_and_the_same_exit_status() {
             "{notes:?}"
         );
     }
+    // A snapshot that cannot be read either: still one note.
+    chmod(&cache, 0o755);
+    std::fs::write(cache.join("counts.bin"), "x").unwrap();
+    chmod(&cache.join("counts.bin"), 0o000);
+    chmod(&cache, 0o555);
+    let mut cmd = repoflame_unprivileged(TEST).unwrap();
+    let (out, _, _) = counted(cmd.current_dir(dir.path()).arg("--folded"), &cache);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let notes = messages(&out);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("cannot read it"), "{notes:?}");
     // An unreadable file keeps its exit status 1, with the note.
     dir.file("c.rs", "fn c() {}\n");
     chmod(&dir.join("c.rs"), 0o000);

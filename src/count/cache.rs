@@ -298,6 +298,8 @@ pub(crate) struct Cache {
     now: i64,
     loaded: HashMap<Key, Loaded>,
     fresh: Mutex<Vec<(Key, Value)>>,
+    /// Whether opening it gave a note already: one note a run.
+    noted: bool,
 }
 
 impl Cache {
@@ -313,6 +315,7 @@ impl Cache {
             now,
             loaded: HashMap::new(),
             fresh: Mutex::new(Vec::new()),
+            noted: false,
         };
         let path = dir.join(SNAPSHOT);
         let note = match std::fs::read(&path) {
@@ -343,6 +346,7 @@ impl Cache {
                 io_reason(&err)
             )),
         };
+        cache.noted = note.is_some();
         (cache, note)
     }
 
@@ -435,7 +439,7 @@ impl Cache {
             }
             crate::interrupt::commit(&temp, || file.persist(&path).map(drop).map_err(|e| e.error))
         })();
-        written.err().map(|err| {
+        written.err().filter(|_| !self.noted).map(|err| {
             format!(
                 "count cache {}: cannot write it ({}): nothing new cached",
                 display_path(&self.dir),
