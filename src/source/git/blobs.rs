@@ -75,6 +75,7 @@ impl Reader for BlobReader {
                         size,
                         content: Data::Stream(content),
                         note: None,
+                        metadata: None,
                     }));
                 }
                 // Stored in a way not streamed here: read whole, and say so.
@@ -92,6 +93,7 @@ impl Reader for BlobReader {
             size,
             content: Data::Bytes(Box::new(BlobBytes(blob))),
             note,
+            metadata: None,
         }))
     }
 }
