@@ -8,6 +8,12 @@
 //! sees a run of two sides. Only a report that can be that is taken: the
 //! report of one side (not a diff), of this report format, with every
 //! file listed (not folded by `--depth`), counting the metric of this run.
+//!
+//! A baseline that can be compared but would give a misleading diff is
+//! named in a warning: one made with options that count other files
+//! (`selection`), or one of another project (few paths in common).
+
+pub(crate) mod selection;
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -23,6 +29,7 @@ use crate::error::{Error, display_path, io_reason};
 use crate::record::{Counts, Record, widest};
 use crate::render::json::FORMAT_VERSION;
 use crate::source::RevisionInfo;
+use selection::Selection;
 
 /// A report read back: its revision (when it had one) and its entries.
 #[derive(Debug)]
@@ -30,6 +37,8 @@ pub(crate) struct Baseline {
     /// The before side, as titles and reports name it.
     pub(crate) revision: RevisionInfo,
     entries: Vec<Entry>,
+    /// Which files it counted.
+    selection: Selection,
 }
 
 #[derive(Debug)]
@@ -46,6 +55,11 @@ struct ReportIn {
     source: SourceIn,
     metric: String,
     files: Vec<FileIn>,
+    /// Absent in reports of repoflame 0.1.0 before it was recorded.
+    #[serde(default)]
+    selection: Option<Selection>,
+    #[serde(default)]
+    left_out: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -160,12 +174,19 @@ impl Baseline {
             });
         }
         let revision = match report.source.revision {
-            Some(r) => RevisionInfo {
-                described: describe(&r.rev, r.commit.as_deref(), r.date.as_deref()),
-                rev: r.rev,
-                commit: r.commit,
-                date: r.date,
-            },
+            Some(mut r) => {
+                // `HEAD` named the checkout that made the report, not
+                // this one: its commit says which it was.
+                if let (Some(commit), "HEAD") = (&r.commit, r.rev.as_str()) {
+                    r.rev = commit.chars().take(7).collect();
+                }
+                RevisionInfo {
+                    described: describe(&r.rev, r.commit.as_deref(), r.date.as_deref()),
+                    rev: r.rev,
+                    commit: r.commit,
+                    date: r.date,
+                }
+            }
             None => {
                 let shown = display_path(path);
                 RevisionInfo {
@@ -176,29 +197,69 @@ impl Baseline {
                 }
             }
         };
-        Ok(Baseline { revision, entries })
+        // A report that does not record its selection still names the
+        // classes it left out files of.
+        let selection = report.selection.unwrap_or_else(|| Selection {
+            exclude_classes: Class::ALL
+                .into_iter()
+                .map(|class| class.name().to_string())
+                .filter(|name| report.left_out.contains_key(name))
+                .collect(),
+            ..Selection::default()
+        });
+        Ok(Baseline {
+            revision,
+            entries,
+            selection,
+        })
     }
 
     /// Joins the baseline (before) with `records` of one side (after) by
-    /// path: records of two sides, sorted by path. Entries of a class this
-    /// run leaves out (`--own`, `--exclude-…`) are left out too.
-    pub(crate) fn join(self, records: Vec<Record>, config: &Config) -> Vec<Record> {
+    /// path: records of two sides, sorted by path, and the warnings a
+    /// misleading comparison deserves. Entries this run would not count
+    /// (a class of `--own` or `--exclude-…`, an `--exclude` glob, a
+    /// language not given with `--type`) are left out of the baseline
+    /// too.
+    pub(crate) fn join(
+        self,
+        records: Vec<Record>,
+        config: &Config,
+    ) -> Result<(Vec<Record>, Vec<String>), Error> {
+        let mut notes = Vec::new();
+        notes.extend(self.selection.warning(&Selection::of(&config.walk)));
+        let excludes = crate::source::excludes(Path::new("/"), &config.walk.excludes)?;
+        let types = &config.walk.types;
         let mut joined: BTreeMap<PathBuf, (Option<Entry>, Option<Record>)> = BTreeMap::new();
         for entry in self.entries {
             let class = entry.class.map(|class| Classification {
                 class,
                 reason: "".into(),
             });
-            if crate::classify::kept(class.as_ref(), &config.walk) {
+            // As the listing of a revision applies them: to the file and
+            // to every directory above it.
+            let absolute = Path::new("/").join(&entry.path);
+            let excluded = absolute
+                .ancestors()
+                .take_while(|p| p.parent().is_some())
+                .any(|p| excludes.matched(p, p != absolute).is_ignore());
+            if crate::classify::kept(class.as_ref(), &config.walk)
+                && (types.is_empty() || types.contains(&entry.language))
+                && !excluded
+            {
                 let path = entry.path.clone();
                 joined.entry(path).or_default().0 = Some(entry);
             }
         }
+        let before = joined.len();
+        let (after, mut common) = (records.len(), 0);
         for record in records {
             let path = record.path.to_path_buf();
-            joined.entry(path).or_default().1 = Some(record);
+            let sides = joined.entry(path).or_default();
+            common += usize::from(sides.0.is_some());
+            sides.1 = Some(record);
         }
-        joined
+        notes.extend(kinship(before, after, common));
+        let records = joined
             .into_iter()
             .map(|(path, (before, after))| {
                 let sides: Box<[Counts]> = Box::new([
@@ -227,8 +288,35 @@ impl Baseline {
                     (None, None) => unreachable!("every path comes from one side"),
                 }
             })
-            .collect()
+            .collect();
+        Ok((records, notes))
     }
+}
+
+/// The warning for a baseline that seems to be of another project: fewer
+/// than a quarter of the files of the smaller side are at paths the other
+/// side has too. Paths, not names or remotes: a CI checkout's directory
+/// and remote say little, while a project keeps most of its paths from
+/// one report to the next. The smaller side, so that a change adding or
+/// deleting many files does not count; a quarter, so that even a
+/// refactoring that moves half the files passes, while two unrelated
+/// projects share only conventional names (`README.md`, `src/main.rs`),
+/// a handful, short of a quarter of all but the smallest trees.
+fn kinship(before: usize, after: usize, common: usize) -> Option<String> {
+    let smaller = before.min(after);
+    if smaller == 0 || common * 4 >= smaller {
+        return None;
+    }
+    let (whose, other) = if before <= after {
+        ("its", "this source has")
+    } else {
+        ("this source's", "the baseline has")
+    };
+    let share = crate::units::rough_percent(common as u64, smaller as u64);
+    Some(format!(
+        "the baseline seems to be another project's: only {common} of {whose} {smaller} files \
+         ({share}) are at paths {other} too; compare with a report of this project"
+    ))
 }
 
 /// The report format as JSON holds it.

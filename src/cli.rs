@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use repoflame::{
-    CacheOptions, Color, Config, DEFAULT_MAX_FRAMES, DEFAULT_TIMEOUT, Format, Metric, Repo, Source,
-    SvgOptions, View, WalkOptions, Window, display_path,
+    CacheOptions, Color, Config, DEFAULT_MAX_FRAMES, DEFAULT_TIMEOUT, Format, HistorySpec, Metric,
+    Repo, Source, SvgOptions, View, WalkOptions, Window, display_path,
 };
 
 const EXAMPLES: &str = "\
@@ -83,7 +83,9 @@ pub struct Args {
     /// (the main branch's CI artifact): the same output as --diff, with the
     /// report as the before side, and no git history needed. The report
     /// must be of one directory or revision, of every file (no --depth),
-    /// with the same --metric.
+    /// with the same --metric. A warning names a report made with options
+    /// that count other files (--own, --exclude, --type, --hidden, …) or
+    /// one that seems to be another project's.
     #[arg(
         long,
         value_name = "REPORT.json",
@@ -91,6 +93,26 @@ pub struct Args {
         help_heading = "Git"
     )]
     pub baseline: Option<PathBuf>,
+
+    /// Draw how the code changed across revisions: A..B (A, the tags
+    /// between A and B in the order of their commits, and B) or a list
+    /// (v1.0,v1.1,v2.0). Writes a page with the graph of each revision (a
+    /// slider and a play button) and charts of the largest directories
+    /// (--depth, default 1) and languages over time; or a JSON report or
+    /// CSV rows (-o history.html, .json, .csv). Each distinct file content
+    /// is counted once.
+    #[arg(
+        long,
+        value_name = "SPEC",
+        conflicts_with_all = ["rev", "diff", "baseline"],
+        help_heading = "Git"
+    )]
+    pub history: Option<String>,
+
+    /// With --history A..B: the first-parent commits from A to B sampled
+    /// DURATION apart (30d, 3months, 1y) instead of the tags.
+    #[arg(long, value_name = "DURATION", requires = "history", value_parser = values::every, help_heading = "Git")]
+    pub every: Option<i64>,
 
     /// Give up on a server that does not connect or answer for SECS
     /// seconds.
@@ -109,9 +131,9 @@ pub struct Args {
     /// Output format [default: from -o FILE's extension, else svg].
     ///
     /// Without --format, the extension of -o FILE decides, in any case:
-    /// .svg; .html or .htm; .json; .folded or .txt; .md or .markdown.
-    /// Another extension is an
-    /// error; a FILE without one, and stdout, get svg.
+    /// .svg; .html or .htm; .json; .folded or .txt; .md or .markdown;
+    /// .csv (with --history). Another extension is an error; a FILE
+    /// without one, and stdout, get svg (html with --history).
     #[arg(short, long, value_enum, ignore_case = true, help_heading = "Output")]
     pub format: Option<FormatArg>,
 
@@ -358,6 +380,12 @@ impl Args {
             if self.diff.is_some() {
                 bail!("{name}: a diff has two revisions, not one history; leave out one of them");
             }
+            if self.history.is_some() {
+                bail!(
+                    "{name}: --history draws many revisions, each by its language; for the \
+                     history of one, give --rev REV"
+                );
+            }
             if self.baseline.is_some() {
                 bail!(
                     "{name}: a comparison with --baseline is not one history; leave out one of them"
@@ -383,6 +411,9 @@ pub enum FormatArg {
     /// A short summary in GitHub-flavoured Markdown, for a CI job summary
     /// or a pull-request comment (a diff's: what changed where).
     Markdown,
+    /// Comma-separated rows per revision and directory or language, for
+    /// spreadsheets (with --history).
+    Csv,
 }
 
 impl From<FormatArg> for Format {
@@ -393,6 +424,7 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Html => Format::Html,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Csv => Format::Csv,
         }
     }
 }
@@ -413,9 +445,11 @@ fn format_of(path: &Path) -> anyhow::Result<Format> {
         Some("json") => Format::Json,
         Some("folded" | "txt") => Format::Folded,
         Some("md" | "markdown") => Format::Markdown,
+        Some("csv") => Format::Csv,
         _ => bail!(
             "-o {}: no format has the extension .{}: give --format (svg, folded, json, html, \
-             markdown) or name the file .svg, .html, .htm, .json, .folded, .txt, .md or .markdown",
+             markdown, csv) or name the file .svg, .html, .htm, .json, .folded, .txt, .md, \
+             .markdown or .csv",
             display_path(path),
             display_path(Path::new(extension))
         ),
@@ -449,7 +483,7 @@ impl Args {
         let url = remote_url(&self.source);
         // With --rev or --diff, SOURCE is a path in the revision's tree: it
         // need not exist in the work tree (the library looks for it there).
-        if url.is_none() && self.rev.is_none() && self.diff.is_none() {
+        if url.is_none() && self.rev.is_none() && self.diff.is_none() && self.history.is_none() {
             if let Err(err) = std::fs::metadata(&self.source) {
                 bail!(
                     "{}: {}",
@@ -463,7 +497,11 @@ impl Args {
             && self.rev.is_none()
             && self.diff.is_none()
             && repoflame::is_git_dir(&self.source);
-        let git = url.is_some() || self.rev.is_some() || self.diff.is_some() || git_dir;
+        let git = url.is_some()
+            || self.rev.is_some()
+            || self.diff.is_some()
+            || self.history.is_some()
+            || git_dir;
         if git && self.follow {
             bail!("--follow: symbolic links committed to git are never followed; leave it out");
         }
@@ -476,7 +514,18 @@ impl Args {
             Some(url) => Repo::Remote(url),
             None => Repo::Local(self.source.clone()),
         };
-        let source = if let Some(range) = &self.diff {
+        let source = if let Some(spec) = &self.history {
+            if matches!(repo, Repo::Remote(_)) {
+                bail!(
+                    "--history needs a local repository with the history: clone it (not \
+                     shallow), then give its path"
+                );
+            }
+            Source::History {
+                repo,
+                spec: parse_history(spec, self.every)?,
+            }
+        } else if let Some(range) = &self.diff {
             if matches!(repo, Repo::Remote(_)) {
                 bail!("--diff needs a local repository: clone it, then give its path");
             }
@@ -520,9 +569,30 @@ impl Args {
         let format = match (self.folded, self.format, &output) {
             (true, _, _) => Format::Folded,
             (false, Some(format), _) => format.into(),
-            (false, None, Some(path)) => format_of(path)?,
+            (false, None, Some(path)) => match format_of(path)? {
+                // A file without an extension: the main format.
+                Format::Svg if self.history.is_some() && path.extension().is_none() => Format::Html,
+                format => format,
+            },
+            (false, None, None) if self.history.is_some() => Format::Html,
             (false, None, None) => Format::Svg,
         };
+        match (self.history.is_some(), format) {
+            (true, Format::Svg | Format::Folded | Format::Markdown) => bail!(
+                "--history writes an HTML page, a JSON report or CSV (-o history.html, .json, \
+                 .csv); for one revision's {}, give --rev REV",
+                match format {
+                    Format::Svg => "SVG",
+                    Format::Folded => "folded stacks",
+                    _ => "Markdown summary",
+                }
+            ),
+            (false, Format::Csv) => bail!(
+                "CSV holds the rows of --history (one per revision and directory or \
+                 language); for one source, give --format json"
+            ),
+            _ => {}
+        }
         let metric = match self.metric {
             MetricArg::Code => Metric::Code,
             MetricArg::Comments => Metric::Comments,
@@ -616,6 +686,41 @@ fn remote_url(source: &std::path::Path) -> Option<String> {
         return Some(text.to_string());
     }
     None
+}
+
+/// `--history SPEC`: `A..B` (or `A..` to HEAD) or a comma-separated list.
+fn parse_history(spec: &str, every: Option<i64>) -> anyhow::Result<HistorySpec> {
+    if spec.contains("...") {
+        bail!("--history {spec:?}: give A..B (the tags between A and B) or a list v1.0,v1.1");
+    }
+    if let Some((from, to)) = spec.split_once("..") {
+        let from = if from.is_empty() { "HEAD" } else { from };
+        let to = if to.is_empty() { "HEAD" } else { to };
+        if from.starts_with('-') || to.starts_with('-') {
+            bail!("--history {spec:?}: a revision cannot start with '-'");
+        }
+        return Ok(HistorySpec::Range {
+            from: from.to_string(),
+            to: to.to_string(),
+            every,
+        });
+    }
+    if every.is_some() {
+        bail!("--every samples the commits of a range: give --history A..B");
+    }
+    let revs: Vec<String> = spec
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect();
+    if revs.is_empty() {
+        bail!("--history {spec:?} names no revision: give A..B or a list v1.0,v1.1,v2.0");
+    }
+    if let Some(bad) = revs.iter().find(|r| r.starts_with('-')) {
+        bail!("--history: revision {bad:?} cannot start with '-'");
+    }
+    Ok(HistorySpec::List(revs))
 }
 
 /// `A..B`, `A..` (to HEAD), `A...B` (from the merge base).
@@ -794,7 +899,8 @@ fn quoted(value: &str) -> String {
 /// counted), `--timeout` without a URL, `--commits` and `--since` without
 /// a colour or metric of history. `None` when all of them count.
 fn unused_options(config: &Config) -> Option<String> {
-    let picture = matches!(config.format, Format::Svg | Format::Html);
+    let timeline = matches!(config.source, Source::History { .. });
+    let picture = matches!(config.format, Format::Svg | Format::Html) && !timeline;
     let json = config.format == Format::Json;
     // The summary has its own views: languages, directories to depth 2.
     let markdown = config.format == Format::Markdown;
@@ -817,7 +923,7 @@ fn unused_options(config: &Config) -> Option<String> {
         ),
         (
             "--by-language",
-            config.view.by_language && (json || markdown),
+            config.view.by_language && (json || markdown || timeline),
         ),
         (
             "--depth",
@@ -825,6 +931,7 @@ fn unused_options(config: &Config) -> Option<String> {
         ),
     ]);
     let what = match (config.format, diff) {
+        _ if timeline => "--history",
         (Format::Folded, _) => "folded stacks",
         (Format::Markdown, _) => "the Markdown summary",
         (Format::Json, true) => "the JSON report of a diff",
@@ -832,9 +939,9 @@ fn unused_options(config: &Config) -> Option<String> {
     };
     let (git, remote) = match &config.source {
         Source::Directory(_) => (false, false),
-        Source::Revision { repo, .. } | Source::Diff { repo, .. } => {
-            (true, matches!(repo, Repo::Remote(_)))
-        }
+        Source::Revision { repo, .. }
+        | Source::Diff { repo, .. }
+        | Source::History { repo, .. } => (true, matches!(repo, Repo::Remote(_))),
     };
     let revision = names(&[("--no-ignore", config.walk.no_ignore && git)]);
     let local = names(&[("--timeout", config.timeout != DEFAULT_TIMEOUT && !remote)]);

@@ -199,7 +199,36 @@ pub enum Source {
         /// The later revision.
         to: String,
     },
+    /// How the code changed across revisions: a timeline.
+    History {
+        /// The repository.
+        repo: Repo,
+        /// The revisions to show.
+        spec: HistorySpec,
+    },
 }
+
+/// The revisions of `--history`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistorySpec {
+    /// `A..B`: A, then the tagged commits reachable from B and not from A
+    /// in the order of their commits, and B; with `every` (seconds), the
+    /// first-parent commits from A to B sampled at that interval instead.
+    Range {
+        /// The first revision.
+        from: String,
+        /// The last revision.
+        to: String,
+        /// Sample first-parent commits this many seconds apart.
+        every: Option<i64>,
+    },
+    /// These revisions, in this order.
+    List(Vec<String>),
+}
+
+/// At most this many revisions are drawn by `--history`; more are thinned
+/// evenly, keeping the first and the last, with a note.
+pub const MAX_HISTORY_SAMPLES: usize = 200;
 
 impl Source {
     /// The source for messages: its path (escaped) or URL (without its
@@ -207,7 +236,9 @@ impl Source {
     pub fn describe(&self) -> String {
         match self {
             Source::Directory(path) => crate::error::display_path(path),
-            Source::Revision { repo, .. } | Source::Diff { repo, .. } => repo.describe(),
+            Source::Revision { repo, .. }
+            | Source::Diff { repo, .. }
+            | Source::History { repo, .. } => repo.describe(),
         }
     }
 }
@@ -338,6 +369,9 @@ pub enum Format {
     /// A short GitHub-flavoured Markdown summary for a pull request or a
     /// CI job summary.
     Markdown,
+    /// Comma-separated values: one row per revision and directory or
+    /// language (`--history`).
+    Csv,
 }
 
 impl Format {

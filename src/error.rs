@@ -86,6 +86,12 @@ pub enum Error {
         /// Each entry that could not be read.
         problems: Vec<Problem>,
     },
+    /// The output format asked for cannot show this source.
+    #[error("{reason}")]
+    Format {
+        /// What to do instead.
+        reason: String,
+    },
     /// An `--exclude` glob is not valid gitignore syntax.
     #[error("--exclude '{glob}': {reason}")]
     Exclude {

@@ -37,14 +37,15 @@ mod progress;
 mod record;
 mod render;
 mod source;
+mod timeline;
 mod tree;
 mod units;
 mod views;
 
 pub use config::{
     CacheOptions, Color, Config, DEFAULT_CACHE_LIMIT, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD,
-    DEFAULT_TIMEOUT, DEFAULT_WINDOW_COMMITS, Format, Metric, Repo, Since, Source, SvgOptions, View,
-    WalkOptions, Window,
+    DEFAULT_TIMEOUT, DEFAULT_WINDOW_COMMITS, Format, HistorySpec, MAX_HISTORY_SAMPLES, Metric,
+    Repo, Since, Source, SvgOptions, View, WalkOptions, Window,
 };
 pub use error::{Error, Problem, display_path, io_reason};
 pub use interrupt::interrupted;
@@ -129,6 +130,9 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     // An output that cannot be written fails before any work.
     let output = output::Output::open(config.output.as_deref())?;
     let pool = thread_pool(config)?;
+    if let Source::History { repo, spec } = &config.source {
+        return run_history(config, repo, spec, output, &pool, progress);
+    }
 
     // A baseline (the before side, from a saved report) is read and
     // checked before any counting.
@@ -249,7 +253,9 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
             info.revisions.push(baseline::working_tree());
         }
         info.revisions.insert(0, baseline.revision.clone());
-        records = baseline.join(records, config);
+        let (joined, warnings) = baseline.join(records, config)?;
+        records = joined;
+        notes.extend(warnings);
     }
     let mut problems = listed.problems;
     problems.extend(counted.problems);
@@ -287,6 +293,76 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
 }
 
 use std::os::unix::ffi::OsStrExt;
+
+/// `--history`: every revision counted, then one page, report or table of
+/// them all.
+fn run_history(
+    config: &Config,
+    repo: &Repo,
+    spec: &config::HistorySpec,
+    output: output::Output,
+    pool: &rayon::ThreadPool,
+    progress: &Progress,
+) -> Result<Outcome, Error> {
+    let ran = timeline::run(config, repo, spec, pool, progress)?;
+    let timeline = &ran.timeline;
+    let target = output.shown();
+    let (delivered, holds) = match config.format {
+        Format::Json => (
+            output.write(|out| render::timeline::write_json(timeline, &ran.problems, out))?,
+            units::amount(timeline.samples.len() as u64, "revisions"),
+        ),
+        Format::Csv => {
+            let mut rows = 0;
+            let delivered = output.write(|out| {
+                rows = render::timeline::write_csv(timeline, out)?;
+                Ok(())
+            })?;
+            (delivered, units::amount(rows as u64, "rows"))
+        }
+        _ => {
+            let mut frames = 0;
+            let delivered = output.write(|out| {
+                frames = render::timeline::write_html(timeline, out)?;
+                Ok(())
+            })?;
+            (
+                delivered,
+                format!(
+                    "{}, {}",
+                    units::amount(timeline.samples.len() as u64, "revisions"),
+                    units::amount(frames as u64, "frames")
+                ),
+            )
+        }
+    };
+    let summary = timeline
+        .samples
+        .last()
+        .map(|s| s.summary.clone())
+        .unwrap_or_default();
+    Ok(Outcome {
+        summary,
+        revisions: timeline
+            .samples
+            .iter()
+            .map(|s| s.revision.rev.clone())
+            .collect(),
+        written: Written {
+            target,
+            format: if config.format == Format::Csv || config.format == Format::Json {
+                config.format
+            } else {
+                Format::Html
+            },
+            bytes: delivered.bytes,
+            holds,
+            cut_short: delivered.cut_short,
+        },
+        problems: ran.problems,
+        notes: ran.notes,
+    })
+}
 
 /// The worker threads of one run: `config.threads` of them, or one per core.
 fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {

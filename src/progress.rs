@@ -75,6 +75,34 @@ impl Progress {
         }
     }
 
+    /// Starts a run over `total` revisions (`--history`).
+    pub fn start_revisions(&self, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} revision {human_pos} of {human_len} counted, {msg} [{bar:30}] {elapsed}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.reset();
+            bar.set_length(total);
+            bar.set_message("0 distinct files read");
+            bar.enable_steady_tick(Duration::from_millis(100));
+        }
+    }
+
+    /// One more revision counted; `distinct` files read so far in all.
+    pub fn revision_done(&self, distinct: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(format!(
+                "{} distinct files read",
+                crate::units::thousands(distinct as u64)
+            ));
+        }
+    }
+
     /// Removes the indicator from the terminal.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {

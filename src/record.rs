@@ -287,7 +287,11 @@ pub(crate) fn leave_out(
 }
 
 #[cfg(test)]
+pub(crate) mod fixtures;
+
+#[cfg(test)]
 mod tests {
+    use super::fixtures::{side, with};
     use super::*;
 
     fn record(path: &str, language: LanguageType, code: u64) -> Record {
@@ -317,11 +321,6 @@ mod tests {
 
     #[test]
     fn a_diff_is_summarised_at_its_later_side() {
-        let side = |files, code| Counts {
-            files,
-            code,
-            ..Counts::default()
-        };
         let sides = vec![side(1, 9), side(0, 0)].into_boxed_slice();
         let deleted = Record {
             counts: widest(&sides),
@@ -349,19 +348,6 @@ mod tests {
 
     #[test]
     fn a_language_only_there_before_is_listed_at_both_sides() {
-        let side = |files, code| Counts {
-            files,
-            code,
-            ..Counts::default()
-        };
-        let with = |path: &str, language, sides: Vec<Counts>| {
-            let sides = sides.into_boxed_slice();
-            Record {
-                counts: widest(&sides),
-                sides: Some(sides),
-                ..record(path, language, 0)
-            }
-        };
         let records = [
             with("a.py", LanguageType::Python, vec![side(1, 40), side(0, 0)]),
             with("b.rs", LanguageType::Rust, vec![side(1, 10), side(1, 30)]),

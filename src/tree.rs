@@ -531,22 +531,8 @@ impl Iterator for Children<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::fixtures::record;
     use std::path::PathBuf;
-
-    pub(crate) fn record(path: &str, language: LanguageType, code: u64) -> Record {
-        Record::one(
-            PathBuf::from(path),
-            language,
-            Counts {
-                files: 1,
-                code,
-                comments: 1,
-                blanks: 2,
-                bytes: 10 * code,
-                commits: 0,
-            },
-        )
-    }
 
     fn sorted(mut stacks: Vec<(String, u64)>) -> Vec<(String, u64)> {
         stacks.sort();

@@ -188,13 +188,23 @@ fn fits(tree: &Tree, metric: Metric, threshold: u64, budget: usize) -> bool {
         if tree.nodes[id].counts.get(metric) == 0 {
             continue;
         }
-        let merged = merged_children(tree, id, metric, threshold);
-        let own = 1 + usize::from(!merged.is_empty());
+        // As `merged_children`, without collecting them: this runs for
+        // every node at every step of `merge_for_drawing`'s search.
+        let small = tree
+            .children(id)
+            .filter(|&c| is_small(&tree.nodes[c], metric, threshold))
+            .take(2)
+            .count();
+        let merging = small >= 2;
+        let own = 1 + usize::from(merging);
         if left < own {
             return false;
         }
         left -= own;
-        stack.extend(tree.children(id).filter(|c| !merged.contains(c)));
+        stack.extend(
+            tree.children(id)
+                .filter(|&c| !(merging && is_small(&tree.nodes[c], metric, threshold))),
+        );
     }
     true
 }
@@ -349,22 +359,7 @@ fn merged_node(tree: &Tree, small: &[usize], keep: &[&str], depth: u32, metric: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
-
-    fn record(path: &str, language: LanguageType, code: u64) -> Record {
-        Record::one(
-            PathBuf::from(path),
-            language,
-            Counts {
-                files: 1,
-                code,
-                comments: 1,
-                blanks: 2,
-                bytes: 10 * code,
-                commits: 0,
-            },
-        )
-    }
+    use crate::record::fixtures::record;
 
     fn sorted(mut stacks: Vec<(String, u64)>) -> Vec<(String, u64)> {
         stacks.sort();

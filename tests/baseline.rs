@@ -1,6 +1,6 @@
 //! `--baseline REPORT.json`: a source compared with a JSON report saved
 //! earlier gives what `--diff` gives when the report was made at the
-//! diff's first revision (Markdown, JSON, folded stacks, SVG); a report that
+//! diff's first revision (Markdown, JSON, folded stacks, SVG, HTML); a report that
 //! cannot be compared with (not JSON, truncated, another format version,
 //! another metric, a diff's, folded by --depth, missing) fails with exit 2,
 //! one line, and nothing written.
@@ -48,7 +48,7 @@ fn a_baseline_made_at_a_revision_gives_what_the_diff_from_it_gives() {
     let repo = history();
     let base = save_report(&repo, "v1.json", &["--rev", "v1"]);
     let base = base.to_str().unwrap();
-    for format in ["markdown", "folded", "svg"] {
+    for format in ["markdown", "folded", "svg", "html"] {
         let diff = repo
             .cmd()
             .args(["--diff", "v1..v2", "--format", format])
@@ -166,4 +166,149 @@ fn a_baseline_that_cannot_be_compared_with_fails_with_one_line() {
             .complete();
         output::assert_fails_cleanly(&out);
     }
+}
+
+/// Runs `args` with `--baseline BASE`; it must exit 0. Returns stdout and
+/// stderr.
+fn compare(repo: &TestRepo, base: &std::path::Path, args: &[&str]) -> (String, String) {
+    let out = repo.cmd().args(args).arg("--baseline").arg(base).complete();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+    (text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn a_baseline_made_with_own_is_named_when_this_run_counts_everything() {
+    let repo = history();
+    let own = save_report(&repo, "own.json", &["--rev", "v1", "--own"]);
+    let report: Value = serde_json::from_slice(&std::fs::read(&own).unwrap()).unwrap();
+    assert_eq!(
+        report["selection"],
+        json!({
+            "exclude": [], "type": [],
+            "exclude_classes": ["generated", "vendored", "documentation"],
+            "hidden": false, "no_ignore": false, "follow": false
+        })
+    );
+    let md = ["--rev", "v2", "--format", "markdown"];
+    let (_, stderr) = compare(&repo, &own, &md);
+    assert_eq!(
+        stderr,
+        "repoflame: the baseline was made with --own; this run counts everything: add --own\n"
+    );
+    // --quiet hides it, the exit status stays 0.
+    let (_, stderr) = compare(&repo, &own, &[&md[..], &["--quiet"]].concat());
+    assert_eq!(stderr, "");
+    // What it says to do compares like with like: the diff with --own.
+    let (fair, stderr) = compare(&repo, &own, &[&md[..], &["--own"]].concat());
+    assert_eq!(stderr, "");
+    let diff = repo
+        .cmd()
+        .args(["--diff", "v1..v2", "--own", "--format", "markdown"])
+        .quiet_ok();
+    assert_eq!(fair, diff);
+
+    // A report written before `selection` was: the classes its left_out
+    // names (this history has no generated file).
+    let mut old = report.clone();
+    old.as_object_mut().unwrap().remove("selection");
+    let old_path = repo.base().join("old.json");
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    let (_, stderr) = compare(&repo, &old_path, &md);
+    assert_eq!(
+        stderr,
+        "repoflame: the baseline was made with --exclude-vendored --exclude-documentation; \
+         this run counts everything: add --exclude-vendored --exclude-documentation\n"
+    );
+
+    let glob = save_report(
+        &repo,
+        "glob.json",
+        &["--rev", "v1", "--exclude", "/src/net"],
+    );
+    let (_, stderr) = compare(&repo, &glob, &["--rev", "v2", "--type", "rust,python"]);
+    assert_eq!(
+        stderr,
+        "repoflame: the baseline was made with --exclude /src/net; this run has --type Python,Rust: \
+         add --exclude /src/net and leave out --type Python,Rust\n"
+    );
+}
+
+#[test]
+fn a_run_that_leaves_out_more_than_its_baseline_compares_like_with_like() {
+    let repo = history();
+    let all = save_report(&repo, "all.json", &["--rev", "v1"]);
+    let rust_python = save_report(&repo, "rp.json", &["--rev", "v1", "--type", "Rust,Python"]);
+    // The baseline is held to this run's choice: the same bytes as the
+    // diff made with it, and nothing to warn of.
+    for (base, options) in [
+        (&all, &["--own"][..]),
+        (&all, &["--exclude", "/src/net"][..]),
+        (&all, &["--exclude", "*.py", "--exclude-vendored"][..]),
+        (&rust_python, &["--type", "rust"][..]),
+    ] {
+        let (baseline, stderr) = compare(
+            &repo,
+            base,
+            &[&["--rev", "v2", "--format", "folded"][..], options].concat(),
+        );
+        assert_eq!(stderr, "", "{options:?}");
+        let diff = repo
+            .cmd()
+            .args(["--diff", "v1..v2", "--format", "folded"])
+            .args(options)
+            .quiet_ok();
+        assert_eq!(baseline, diff, "{options:?}");
+    }
+}
+
+/// A project of ten files in three directories.
+fn ten_files(repo: &TestRepo) {
+    repo.file("README.md", "# p\n\ntext\n")
+        .file("src/main.rs", rust(3));
+    for i in 0..4 {
+        repo.file(format!("src/net/m{i}.rs"), rust(i + 2))
+            .file(format!("tests/t{i}.rs"), rust(i + 1));
+    }
+}
+
+#[test]
+fn a_baseline_of_another_project_is_named() {
+    let repo = TestRepo::new("proj");
+    ten_files(&repo);
+    repo.commit("one");
+    let other = repo.sibling("other");
+    other
+        .file("README.md", "# o\n")
+        .file("src/main.rs", rust(9));
+    for i in 0..8 {
+        other.file(format!("lib/x{i}.py"), "x = 1\n".repeat(i + 1));
+    }
+    other.commit("one");
+    let base = save_report(&other, "other.json", &[]);
+    let (_, stderr) = compare(&repo, &base, &["--format", "markdown"]);
+    assert_eq!(
+        stderr,
+        "repoflame: the baseline seems to be another project's: only 2 of its 10 files (20%) \
+         are at paths this source has too; compare with a report of this project\n"
+    );
+}
+
+#[test]
+fn a_baseline_from_before_a_refactoring_that_moved_four_files_in_ten_is_not_named() {
+    let repo = TestRepo::new("proj");
+    ten_files(&repo);
+    repo.commit("one");
+    let base = save_report(&repo, "before.json", &[]);
+    for i in 0..4 {
+        repo.rename(format!("src/net/m{i}.rs"), format!("src/m{i}.rs"));
+    }
+    repo.commit("flatter");
+    let (md, stderr) = compare(&repo, &base, &["--format", "markdown"]);
+    assert_eq!(stderr, "");
+    // Four moves: four files deleted and four added.
+    assert_eq!(
+        md.lines().nth(2),
+        Some("**+14 −14 code lines in 8 files; most in `src` (+14)**")
+    );
 }

@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::support::browser::server::{Page, Server};
 use crate::support::browser::webdriver::{self, Browser, Element, Tools, png_size};
+use crate::support::color::{delta_e, lab};
 use crate::support::output::parse_folded;
 use crate::support::run::{Run, describe, repoflame};
 use crate::support::tree::{TestDir, vendored_go_module};
@@ -942,41 +943,6 @@ fn points(
         args,
     );
     serde_json::from_value(value.clone()).unwrap_or_else(|_| panic!("no points: {value}"))
-}
-
-/// CIELAB (D65) of an sRGB colour, to measure how far apart two colours
-/// look: CIE76 ΔE is the distance; 2.3 is just noticeable, 10 plainly
-/// different.
-fn lab((r, g, b): (u8, u8, u8)) -> [f64; 3] {
-    let linear = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.040_45 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    let (r, g, b) = (linear(r), linear(g), linear(b));
-    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
-    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
-    let f = |t: f64| {
-        if t > 216.0 / 24389.0 {
-            t.cbrt()
-        } else {
-            (24389.0 / 27.0 * t + 16.0) / 116.0
-        }
-    };
-    [
-        116.0 * f(y) - 16.0,
-        500.0 * (f(x) - f(y)),
-        200.0 * (f(y) - f(z)),
-    ]
-}
-
-fn delta_e(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
-    let (a, b) = (lab(a), lab(b));
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
 }
 
 /// `n` lines of code, one statement each.

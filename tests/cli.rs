@@ -458,8 +458,8 @@ fn an_unknown_output_extension_without_format_is_refused_with_the_choices() {
     assert_eq!(
         output::assert_fails_cleanly(&out),
         "repoflame: -o graph.pdf: no format has the extension .pdf: give --format (svg, folded, \
-         json, html, markdown) or name the file .svg, .html, .htm, .json, .folded, .txt, .md or \
-         .markdown"
+         json, html, markdown, csv) or name the file .svg, .html, .htm, .json, .folded, .txt, \
+         .md, .markdown or .csv"
     );
     assert!(!dir.join("graph.pdf").exists(), "graph.pdf was written");
 }
@@ -532,11 +532,11 @@ fn an_invalid_choice_lists_the_possible_values() {
     for (args, line) in [
         (
             &["--format", "pdf"][..],
-            "repoflame: --format pdf: give one of svg, folded, json, html, markdown",
+            "repoflame: --format pdf: give one of svg, folded, json, html, markdown, csv",
         ),
         (
             &["-f", "png"],
-            "repoflame: --format png: give one of svg, folded, json, html, markdown",
+            "repoflame: --format png: give one of svg, folded, json, html, markdown, csv",
         ),
         (
             &["--metric", "loc"],
@@ -549,7 +549,7 @@ fn an_invalid_choice_lists_the_possible_values() {
         ),
         (
             &["--format", ""],
-            "repoflame: --format \"\": give one of svg, folded, json, html, markdown",
+            "repoflame: --format \"\": give one of svg, folded, json, html, markdown, csv",
         ),
     ] {
         let out = dir.run(args);

@@ -335,6 +335,106 @@ fn rev_does_not_touch_the_work_tree() {
     assert_eq!(repo.head(), history.main);
 }
 
+/// Sets the modification time of `path` (`touch -d`).
+fn set_mtime(path: &Path, date: &str) {
+    let status = Command::new("touch")
+        .args(["-d", date])
+        .arg(path)
+        .status()
+        .expect("touch");
+    assert!(status.success(), "touch -d {date} {}", path.display());
+}
+
+/// Removes the loose object of the blob at `rev:path`, as an incomplete
+/// repository would lack it.
+fn remove_blob(repo: &TestRepo, spec: &str) {
+    let id = repo.git(["rev-parse", spec]);
+    let id = id.trim();
+    let object = repo.git_dir().join("objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(&object)
+        .unwrap_or_else(|err| panic!("remove {}: {err}", object.display()));
+    assert!(!repo.git_output(["cat-file", "-e", id]).status.success());
+}
+
+#[test]
+fn rev_reads_a_file_from_the_work_tree_only_when_the_index_vouches_for_it() {
+    // Git's shortcut: a blob whose file the index says is unchanged is read
+    // from the work tree. Each file's blob is then removed from the object
+    // database, so that a file counted at all was read from the work tree.
+    let repo = TestRepo::new("vouched");
+    repo.file("clean.rs", "fn a() {}\n".repeat(5));
+    repo.file("rewritten.rs", "fn b() {}\n".repeat(4));
+    repo.file("racy.rs", "fn c() {}\n".repeat(3));
+    // Written long before the index, as a file checked out yesterday...
+    set_mtime(&repo.join("clean.rs"), "2020-01-01");
+    set_mtime(&repo.join("rewritten.rs"), "2020-01-01");
+    // ...or not before it: racily clean, as git calls it.
+    set_mtime(&repo.join("racy.rs"), "2100-01-01");
+    repo.commit("three files");
+    for name in ["clean.rs", "rewritten.rs", "racy.rs"] {
+        remove_blob(&repo, &format!("HEAD:{name}"));
+    }
+    // Rewritten to the same size with its modification time put back: only
+    // the change time, which cannot be set back, tells.
+    repo.file(
+        "rewritten.rs",
+        format!("fn x() {{}}\nfn y() {{}}\n{}", "\n".repeat(20)),
+    );
+    assert_eq!(
+        std::fs::metadata(repo.join("rewritten.rs")).unwrap().len(),
+        40
+    );
+    set_mtime(&repo.join("rewritten.rs"), "2020-01-01");
+
+    let out = run([arg(repo.path()), "--rev", "HEAD", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let files = files_by_path(&report);
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["clean.rs"],
+        "only the vouched-for file can be read: {}",
+        describe(&out)
+    );
+    assert_eq!(files["clean.rs"]["code"], 5);
+    let errors = stderr_text(&out);
+    for name in ["rewritten.rs", "racy.rs"] {
+        assert!(
+            errors.contains(name) && errors.contains("missing"),
+            "{name} must be read from the object database, where it is missing: {errors}"
+        );
+    }
+}
+
+#[test]
+fn rev_never_reads_converted_content_from_the_work_tree() {
+    // A filter (as Git LFS is) makes the file in the work tree differ from
+    // its blob: here it adds a line on checkout and takes it off on add.
+    let repo = TestRepo::new("filtered");
+    repo.file(".gitattributes", "*.rs filter=grow\n");
+    repo.file("grown.rs", "fn a() {}\n".repeat(3));
+    repo.commit("a filtered file");
+    repo.git([
+        "config",
+        "filter.grow.smudge",
+        "sh -c 'cat; echo \"fn extra() {}\"'",
+    ]);
+    repo.git(["config", "filter.grow.clean", "sed '$d'"]);
+    repo.remove("grown.rs");
+    repo.git(["checkout", "--", "grown.rs"]);
+    // Old enough not to be racily clean, and the index vouching for it.
+    set_mtime(&repo.join("grown.rs"), "2020-01-01");
+    repo.git(["update-index", "--refresh"]);
+    assert_eq!(repo.git(["status", "--porcelain"]), "");
+    let checked_out = std::fs::read_to_string(repo.join("grown.rs")).unwrap();
+    assert_eq!(checked_out.lines().count(), 4, "{checked_out}");
+
+    let at_head = files_by_path(&json(&[arg(repo.path()), "--rev", "HEAD"]));
+    assert_eq!(at_head["grown.rs"]["code"], 3, "the blob's lines");
+    let on_disk = files_by_path(&json(&[arg(repo.path())]));
+    assert_eq!(on_disk["grown.rs"]["code"], 4, "the work tree's lines");
+}
+
 #[test]
 fn rev_works_in_bare_repositories_worktrees_and_subdirectories() {
     let (repo, history) = sample_history();
@@ -915,6 +1015,9 @@ fn missing_object_is_a_problem_naming_its_path() {
         .join(&oid[..2])
         .join(&oid[2..]);
     std::fs::remove_file(&loose).expect("the blob is a loose object");
+    // Nor can the work tree stand in for it (git's index would vouch for
+    // the unchanged file there).
+    repo.remove("src/gone.rs");
 
     let out = run([arg(repo.path()), "--rev", "HEAD", "--folded"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
@@ -962,6 +1065,7 @@ fn missing_object_is_a_problem_naming_its_path() {
             .join(&oid[2..]),
     )
     .unwrap();
+    only.remove("gone.rs");
     let out = run([arg(only.path()), "--rev", "HEAD", "--folded"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(out.stdout.is_empty());

@@ -17,16 +17,16 @@ use crate::support::tree::TestDir;
 /// A table as a reader sees it: header and rows of cell texts (code spans
 /// by their content).
 #[derive(Debug)]
-struct Table {
-    head: Vec<String>,
-    rows: Vec<Vec<String>>,
+pub(crate) struct Table {
+    pub(crate) head: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 /// What the parser makes of `md`: its tables, and every block of other
 /// text (headings, paragraphs) as plain text. Fails on raw HTML, on a row
 /// whose cell count is not the header's, on an empty cell, and on a table
 /// whose columns are not left, right, right…
-fn parse(md: &str) -> (Vec<Table>, Vec<String>) {
+pub(crate) fn parse(md: &str) -> (Vec<Table>, Vec<String>) {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH;
     let (mut tables, mut blocks) = (Vec::new(), Vec::new());
     let mut table: Option<Table> = None;

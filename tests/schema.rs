@@ -44,7 +44,7 @@ fn errors(report: &Value) -> Vec<String> {
     }
 }
 
-fn assert_valid(report: &Value, what: &str) {
+pub(crate) fn assert_valid(report: &Value, what: &str) {
     let errors = errors(report);
     assert!(errors.is_empty(), "{what}: {errors:#?}\n{report:#}");
 }
@@ -77,6 +77,17 @@ fn every_kind_of_report_passes_the_schema() {
         &["--format", "json", "--color", "churn"],
         &["--format", "json", "--color", "authors", "--depth", "1"],
         &["--format", "json", "--metric", "commits", "--rev", "v1"],
+        &["--format", "json", "--history", "v1,HEAD"],
+        &[
+            "--format",
+            "json",
+            "--history",
+            "v1..HEAD",
+            "--every",
+            "1d",
+            "--depth",
+            "2",
+        ],
     ] {
         let report = repo.cmd().args(args).json_ok();
         assert_valid(&report, &args.join(" "));
@@ -127,6 +138,8 @@ fn a_report_with_a_problem_passes_the_schema() {
         .join(&oid[..2])
         .join(&oid[2..]);
     std::fs::remove_file(&loose).expect("the blob is a loose object");
+    // Nor can the work tree stand in for it.
+    repo.remove("src/gone.rs");
     let out = repo
         .cmd()
         .args(["--rev", "HEAD", "--format", "json"])

@@ -103,6 +103,14 @@ pub(super) fn commits(text: &str) -> Result<usize, String> {
 /// `--since DATE|DURATION`: a day (`2025-01-01`, from midnight UTC) or a
 /// span before the counted revision's commit (`6months`, `1y`, `2 weeks`,
 /// `90d`).
+/// `--every`: a span (30d, 3months, 1y), in seconds.
+pub(super) fn every(text: &str) -> Result<i64, String> {
+    match since(text) {
+        Ok(repoflame::Since::Before(seconds)) => Ok(seconds),
+        _ => Err("give a span between samples (30d, 6weeks, 3months, 1y)".to_string()),
+    }
+}
+
 pub(super) fn since(text: &str) -> Result<repoflame::Since, String> {
     let wanted = "give a date (2025-01-01) or a span before the revision counted \
                   (90days, 6weeks, 6months, 1year; or d, w, m, y)";

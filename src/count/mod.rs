@@ -20,6 +20,7 @@ pub(crate) mod shebang;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -77,7 +78,75 @@ pub(crate) struct Counter<'a> {
     progress: &'a Progress,
     /// Whether the run has several sides, whose content may repeat.
     dedup: bool,
+    /// Counts kept across the runs of one `--history`, so that content met
+    /// at an earlier revision is not read again.
+    memo: Option<&'a Memo>,
     state: Mutex<State>,
+}
+
+/// What each content key counted to (`None`: nothing to count), across
+/// the revisions of a `--history`: as many entries as distinct blobs.
+/// Looked up by blob id first (hashed as the 20 bytes they are), then by
+/// path among the few that share it: no path is hashed or copied to look.
+#[derive(Default)]
+pub(crate) struct Memo(Mutex<MemoMap>);
+
+#[derive(Default)]
+struct MemoMap {
+    by_id: HashMap<[u8; 20], Vec<Remembered>>,
+    reads: usize,
+}
+
+/// A path (as bytes) and what its content counted to.
+type Remembered = (Box<[u8]>, Option<Content>);
+
+impl Memo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoMap> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What `entry` counted to, when its content was met before.
+    fn get(&self, entry: &Entry) -> Option<Option<Content>> {
+        let id = blob_id(entry)?;
+        let path = entry.path.as_os_str().as_bytes();
+        let map = self.lock();
+        let (_, content) = map.by_id.get(&id)?.iter().find(|(p, _)| **p == *path)?;
+        Some(content.clone())
+    }
+
+    /// Remembers what `entry` counted to.
+    fn insert(&self, entry: &Entry, content: Option<Content>) {
+        let Some(id) = blob_id(entry) else {
+            return;
+        };
+        let path: Box<[u8]> = entry.path.as_os_str().as_bytes().into();
+        let mut map = self.lock();
+        map.reads += 1;
+        let same_id = map.by_id.entry(id).or_default();
+        if same_id.iter().all(|(p, _)| *p != path) {
+            same_id.push((path, content));
+        }
+    }
+
+    /// How many contents were read and remembered: each distinct one once,
+    /// when the memo serves what it holds.
+    pub(crate) fn reads(&self) -> usize {
+        self.lock().reads
+    }
+}
+
+/// The blob id of `entry`'s content, when it is a blob.
+fn blob_id(entry: &Entry) -> Option<[u8; 20]> {
+    match &entry.content {
+        ContentId::Blob(oid) => {
+            let mut id = [0; 20];
+            let bytes = oid.as_bytes();
+            let n = bytes.len().min(20);
+            id[..n].copy_from_slice(&bytes[..n]);
+            Some(id)
+        }
+        ContentId::File(_) => None,
+    }
 }
 
 /// A content key: a blob id with the path it has (which gives the
@@ -154,11 +223,18 @@ impl<'a> Counter<'a> {
             root_name,
             progress,
             dedup: sides > 1,
+            memo: None,
             state: Mutex::new(State {
                 sides: (0..sides).map(|_| Vec::new()).collect(),
                 ..State::default()
             }),
         }
+    }
+
+    /// Takes counts from `memo` and leaves new ones there.
+    pub(crate) fn with_memo(mut self, memo: &'a Memo) -> Counter<'a> {
+        self.memo = Some(memo);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -201,11 +277,24 @@ impl<'a> Counter<'a> {
         let mut fresh = Vec::new();
         for (entry, same) in batch.into_iter().zip(same) {
             self.progress.advance(1);
-            let id = entry.content_key().map(|(_, id)| id);
+            let id = blob_id(&entry);
+            let remembered = match (self.memo, same) {
+                (Some(memo), false) => memo.get(&entry),
+                _ => None,
+            };
             let slot = if same {
                 Slot::Same
+            } else if let Some(remembered) = remembered {
+                match remembered {
+                    Some(content) => Slot::Counted(content),
+                    None => Slot::Uncounted,
+                }
             } else {
-                match self.count_one(&entry, reader.as_mut(), &mut buffer, &mut fresh) {
+                let counted = self.count_one(&entry, reader.as_mut(), &mut buffer, &mut fresh);
+                if let (Some(memo), Ok(counted)) = (self.memo, &counted) {
+                    memo.insert(&entry, counted.as_ref().map(|(content, _)| content.clone()));
+                }
+                match counted {
                     Ok(Some((content, note))) => {
                         notes.extend(note);
                         notes.extend(content.note.clone());

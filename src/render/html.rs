@@ -312,16 +312,6 @@ fn write_hotspots(
         rows.len(),
         escape(history.describe())
     )?;
-    let th = |sort: &str, label: &str, sorted: bool| {
-        format!(
-            "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
-            if sorted {
-                " aria-sort=\"descending\""
-            } else {
-                ""
-            }
-        )
-    };
     let mut unit_title = unit.to_string();
     unit_title[..1].make_ascii_uppercase();
     writeln!(
@@ -451,16 +441,6 @@ fn write_language_changes(
             code.of_whom()
         )?;
     }
-    let th = |sort: &str, label: &str, sorted: bool| {
-        format!(
-            "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
-            if sorted {
-                " aria-sort=\"descending\""
-            } else {
-                ""
-            }
-        )
-    };
     write!(
         out,
         "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"rf-languages\">\n<thead><tr>{}",
@@ -735,18 +715,21 @@ struct Table<'a> {
     bodies: &'a [Body],
 }
 
+/// A sortable column's header: `sort` is how its cells compare (`text`
+/// or `number`), `sorted` marks the column the table comes sorted by.
+fn th(sort: &str, label: &str, sorted: bool) -> String {
+    let aria = if sorted {
+        " aria-sort=\"descending\""
+    } else {
+        ""
+    };
+    format!(
+        "<th scope=\"col\" data-sort=\"{sort}\"{aria}><button type=\"button\">{label}</button></th>"
+    )
+}
+
 impl Table<'_> {
     fn write(&self, out: &mut impl Write, metric: Metric) -> io::Result<()> {
-        let th = |sort: &str, label: &str, sorted: bool| {
-            format!(
-                "<th scope=\"col\" data-sort=\"{sort}\"{}><button type=\"button\">{label}</button></th>",
-                if sorted {
-                    " aria-sort=\"descending\""
-                } else {
-                    ""
-                }
-            )
-        };
         write!(
             out,
             "<div class=\"rf-scroll\"><table class=\"rf-table\" id=\"{}\">\n<thead><tr>{}",
@@ -923,23 +906,8 @@ mod tests {
     use super::*;
     use crate::config::SvgOptions;
     use crate::record::Record;
+    use crate::record::fixtures::{record, side, with};
     use crate::render::svg::{self, Labels};
-    use std::path::PathBuf;
-
-    fn record(path: &str, language: LanguageType, code: u64) -> Record {
-        Record::one(
-            PathBuf::from(path),
-            language,
-            Counts {
-                files: 1,
-                code,
-                comments: 1,
-                blanks: 2,
-                bytes: 10 * code,
-                commits: 0,
-            },
-        )
-    }
 
     fn records() -> Vec<Record> {
         vec![
@@ -1179,19 +1147,6 @@ mod tests {
 
     #[test]
     fn a_diff_lists_each_language_before_after_and_the_change() {
-        let side = |files, code| Counts {
-            files,
-            code,
-            ..Counts::default()
-        };
-        let with = |path: &str, language, sides: Vec<Counts>| {
-            let sides = sides.into_boxed_slice();
-            Record {
-                counts: crate::record::widest(&sides),
-                sides: Some(sides),
-                ..record(path, language, 0)
-            }
-        };
         let records = vec![
             with("a.py", LanguageType::Python, vec![side(1, 40), side(0, 0)]),
             with("b.rs", LanguageType::Rust, vec![side(1, 10), side(1, 30)]),

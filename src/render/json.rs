@@ -6,6 +6,7 @@
 //! { "repoflame": {"version", "format"},
 //!   "source": {"name", "kind"},
 //!   "metric": "code",
+//!   "selection": {exclude, type, exclude_classes, hidden, no_ignore, follow},
 //!   "history": {window, commits, max_commits, since, to, date},  with --color churn|age|authors
 //!   "totals": {files, code, comments, blanks, lines, bytes},
 //!   "marked": {generated, vendored, documentation: counts},  part of the totals
@@ -26,10 +27,10 @@
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::classify::Classification;
-use crate::config::Metric;
+use crate::classify::{Class, Classification};
+use crate::config::{Metric, WalkOptions};
 use crate::escape::escape;
 use crate::history::{Entry, History};
 use crate::record::Counts;
@@ -48,6 +49,8 @@ struct Report<'a> {
     repoflame: Tool,
     source: Source<'a>,
     metric: &'static str,
+    /// The options that chose which files are counted.
+    selection: Selection,
     totals: CountsOut,
     /// What linguist would call generated, vendored or documentation: part
     /// of the totals, counted separately too.
@@ -92,6 +95,51 @@ struct HistoryOut {
     /// False for a file of the work tree that is not in HEAD.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     uncommitted: bool,
+}
+
+/// The options of a run that decide which files are counted: what a
+/// baseline made with them can be compared with (`baseline::selection`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Selection {
+    /// `--exclude` globs, as given.
+    pub(crate) exclude: Vec<String>,
+    /// `--type`: tokei's names of the languages counted, sorted; empty
+    /// for every language.
+    #[serde(rename = "type")]
+    pub(crate) types: Vec<String>,
+    /// The classes left out (`--own`, `--exclude-generated`, …).
+    pub(crate) exclude_classes: Vec<String>,
+    /// `--hidden`, `--no-ignore`, `--follow`.
+    pub(crate) hidden: bool,
+    pub(crate) no_ignore: bool,
+    pub(crate) follow: bool,
+}
+
+impl Selection {
+    /// What `walk` counts.
+    pub(crate) fn of(walk: &WalkOptions) -> Selection {
+        let mut types: Vec<String> = walk.types.iter().map(|t| t.name().to_string()).collect();
+        types.sort();
+        types.dedup();
+        let left_out = [
+            walk.exclude_generated,
+            walk.exclude_vendored,
+            walk.exclude_documentation,
+        ];
+        Selection {
+            exclude: walk.excludes.clone(),
+            types,
+            exclude_classes: Class::ALL
+                .into_iter()
+                .zip(left_out)
+                .filter(|(_, out)| *out)
+                .map(|(class, _)| class.name().to_string())
+                .collect(),
+            hidden: walk.hidden,
+            no_ignore: walk.no_ignore,
+            follow: walk.follow,
+        }
+    }
 }
 
 /// Who wrote a report, and in which shape.
@@ -310,6 +358,7 @@ pub(crate) fn write<W: Write>(
     run: &Run<'_>,
     entries: Entries<'_>,
     metric: Metric,
+    walk: &WalkOptions,
     mut out: W,
 ) -> io::Result<usize> {
     let mut files: Vec<FileOut> = match entries {
@@ -349,6 +398,7 @@ pub(crate) fn write<W: Write>(
             revision: revision.map(RevisionOut::from),
         },
         metric: metric.name(),
+        selection: Selection::of(walk),
         history: run.history.map(window_of),
         totals: (&summary.totals).into(),
         marked: summary

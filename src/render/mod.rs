@@ -15,6 +15,7 @@ pub(crate) mod markdown;
 pub(crate) mod palette;
 pub(crate) mod svg;
 pub(crate) mod table;
+pub(crate) mod timeline;
 
 use crate::config::{Color, Config, Format, REFERENCE_WIDTH};
 use crate::error::{Error, Problem};
@@ -84,7 +85,7 @@ pub(crate) fn write(
             };
             let mut written = 0;
             let delivered = output.write(|out| {
-                written = json::write(run, entries, metric, out)?;
+                written = json::write(run, entries, metric, &config.walk, out)?;
                 Ok(())
             })?;
             (delivered, amount(written as u64, unit))
@@ -92,6 +93,12 @@ pub(crate) fn write(
         Format::Markdown => {
             let delivered = output.write(|out| markdown::write(run, &records, metric, out))?;
             (delivered, amount(records.len() as u64, "files"))
+        }
+        Format::Csv => {
+            // The command line allows CSV with --history only.
+            return Err(Error::Format {
+                reason: "--format csv writes the rows of --history; give --history".into(),
+            });
         }
         Format::Svg | Format::Html => {
             let tree = views::shaped(&run.info.root_name, records, &config.view, metric);

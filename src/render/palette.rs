@@ -154,35 +154,17 @@ fn hsl(hue: f64, saturation: f64, lightness: f64) -> Rgb {
     Rgb(channel(r), channel(g), channel(b))
 }
 
+/// The measure of every colour test, in one copy outside the code under
+/// test (see its header).
 #[cfg(test)]
+#[path = "../../tests/support/color.rs"]
+mod color;
+
 /// CIE76 colour difference (Euclidean distance in CIELAB, D65); about 2.3
 /// is just noticeable, 10 is plainly different.
+#[cfg(test)]
 pub(crate) fn delta_e(a: Rgb, b: Rgb) -> f64 {
-    fn lab(c: Rgb) -> [f64; 3] {
-        fn linear(c: u8) -> f64 {
-            let c = f64::from(c) / 255.0;
-            if c <= 0.040_45 {
-                c / 12.92
-            } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            }
-        }
-        let (r, g, b) = (linear(c.0), linear(c.1), linear(c.2));
-        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
-        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
-        let f = |t: f64| {
-            if t > 216.0 / 24389.0 {
-                t.cbrt()
-            } else {
-                (24389.0 / 27.0 * t + 16.0) / 116.0
-            }
-        };
-        let (fx, fy, fz) = (f(x), f(y), f(z));
-        [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
-    }
-    let (a, b) = (lab(a), lab(b));
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+    color::delta_e((a.0, a.1, a.2), (b.0, b.1, b.2))
 }
 
 #[cfg(test)]

@@ -203,6 +203,7 @@ fn wrote(written: &Written) -> String {
         Format::Json => "a JSON report",
         Format::Folded => "folded stacks",
         Format::Markdown => "a Markdown summary",
+        Format::Csv => "CSV",
     };
     let size = human_bytes(written.bytes);
     match (&written.target, written.cut_short) {

@@ -149,6 +149,10 @@ pub(crate) fn open(config: &Config, progress: &Progress) -> Result<Opened, Error
             git::Sides::open(repo, &[Some(from), Some(to)], config.timeout, progress)
                 .map(Opened::Git)
         }
+        Source::History { repo, spec } => {
+            git::Sides::open_history(repo, spec, config.timeout, progress)
+                .map(|(sides, _)| Opened::Git(sides))
+        }
     }
 }
 

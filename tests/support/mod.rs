@@ -27,8 +27,11 @@
 //!
 //! The browser:
 //! - [`browser`]: headless Chromium and the web server it reads from.
+//! - [`color`]: how far apart two colours look (CIELAB ΔE), also
+//!   included by the palette's unit tests.
 
 pub mod browser;
+pub mod color;
 pub mod corpus;
 pub mod git;
 pub mod history;

@@ -2,12 +2,14 @@
 //! up to the stream threshold, streamed from the object store beyond it
 //! ([`super::objects`]), so that memory does not grow with a blob's size.
 
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
+use std::sync::Mutex;
 
 use git2::{Blob, ErrorCode, Repository};
 
 use super::objects::ObjectStore;
+use super::worktree::Worktree;
 use crate::error::display_path;
 use crate::source::{ContentId, Data, Entry, Readable, Reader, Store};
 use crate::units::human_bytes;
@@ -16,28 +18,97 @@ use crate::units::human_bytes;
 pub(crate) struct Blobs<'a> {
     /// Where the repository opens from: one handle per reader.
     open_path: &'a Path,
+    /// The part of the tree counted: entries' paths are relative to it.
+    prefix: &'a Path,
+    /// Where blobs may be read from files instead ([`super::worktree`]).
+    worktree: Option<Worktree>,
     stream_threshold: u64,
+    /// Readers not in use. A batch takes one and gives it back, so a
+    /// repository is opened once per counting thread, not once per batch:
+    /// a handle opened afresh re-reads the configuration and starts with
+    /// cold pack caches, so the delta bases that the blobs of the next
+    /// batch share would be inflated again.
+    idle: Mutex<Vec<BlobReader>>,
 }
 
 impl<'a> Blobs<'a> {
-    pub(crate) fn new(open_path: &'a Path, stream_threshold: u64) -> Blobs<'a> {
+    pub(crate) fn new(
+        repo: &Repository,
+        open_path: &'a Path,
+        prefix: &'a Path,
+        stream_threshold: u64,
+    ) -> Blobs<'a> {
         Blobs {
             open_path,
+            prefix,
+            worktree: Worktree::open(repo),
             stream_threshold,
+            idle: Mutex::new(Vec::new()),
         }
     }
 }
 
 impl Store for Blobs<'_> {
     fn reader(&self) -> Result<Box<dyn Reader + '_>, String> {
-        let repo = Repository::open(self.open_path)
-            .map_err(|err| format!("cannot open the repository again: {}", err.message()))?;
-        let store = ObjectStore::new(repo.commondir());
-        Ok(Box::new(BlobReader {
-            repo,
-            store,
-            stream_threshold: self.stream_threshold,
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let reader = match idle {
+            Some(reader) => reader,
+            None => {
+                let repo = Repository::open(self.open_path).map_err(|err| {
+                    format!("cannot open the repository again: {}", err.message())
+                })?;
+                let store = ObjectStore::new(repo.commondir());
+                BlobReader {
+                    repo,
+                    store,
+                    stream_threshold: self.stream_threshold,
+                }
+            }
+        };
+        Ok(Box::new(Lent {
+            reader: Some(reader),
+            blobs: self,
         }))
+    }
+}
+
+/// A reader lent to one batch, given back when the batch is done.
+struct Lent<'b> {
+    reader: Option<BlobReader>,
+    blobs: &'b Blobs<'b>,
+}
+
+impl Reader for Lent<'_> {
+    fn open(&mut self, entry: &Entry) -> io::Result<Option<Readable<'_>>> {
+        let Some(reader) = &mut self.reader else {
+            return Err(io::Error::other("reader already given back"));
+        };
+        let ContentId::Blob(oid) = &entry.content else {
+            return Err(io::Error::other("not a blob"));
+        };
+        if let Some(worktree) = &self.blobs.worktree {
+            let path = match entry.path.as_os_str().is_empty() {
+                true => self.blobs.prefix.to_path_buf(),
+                false => self.blobs.prefix.join(&entry.path),
+            };
+            if let Some((file, size)) = worktree.file(&reader.repo, &path, *oid) {
+                return Ok(Some(Readable {
+                    size,
+                    content: Data::Stream(Box::new(file.take(size))),
+                    note: None,
+                    metadata: None,
+                }));
+            }
+        }
+        reader.open(entry)
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let (Some(reader), Ok(mut idle)) = (self.reader.take(), self.blobs.idle.lock()) {
+            idle.push(reader);
+        }
     }
 }
 

@@ -62,6 +62,13 @@ pub(crate) fn open(config: &Config) -> Result<Opened, Error> {
                     .to_string(),
             });
         }
+        Source::History { .. } => {
+            return Err(Error::History {
+                path: config.source.describe(),
+                option,
+                reason: "--history draws many revisions; give one with --rev".into(),
+            });
+        }
         Source::Diff { .. } => {
             return Err(Error::History {
                 path: config.source.describe(),

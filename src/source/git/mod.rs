@@ -19,6 +19,8 @@ mod clone;
 pub(crate) mod history;
 mod list;
 mod objects;
+mod releases;
+mod worktree;
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -457,6 +459,36 @@ impl Sides {
         Ok(Sides { opened, revisions })
     }
 
+    /// Opens the repository and resolves the revisions of `--history`;
+    /// with a note when there were too many to draw.
+    pub(crate) fn open_history(
+        repo: &Repo,
+        spec: &crate::config::HistorySpec,
+        timeout: Duration,
+        progress: &Progress,
+    ) -> Result<(Sides, Option<String>), Error> {
+        let opened = open(repo, None, timeout, progress)?;
+        let (revisions, note) = releases::samples(&opened, spec)?;
+        Ok((Sides { opened, revisions }, note))
+    }
+
+    /// Lists the files of side `side` alone, handed on as side 0.
+    pub(crate) fn list_one(
+        &self,
+        side: usize,
+        walk: &WalkOptions,
+        progress: &Progress,
+        on_batch: &(dyn Fn(usize, Vec<Entry>) + Sync),
+    ) -> Result<Listed, Error> {
+        list::list_sides(
+            &self.opened,
+            &self.revisions[side..=side],
+            walk,
+            progress,
+            on_batch,
+        )
+    }
+
     /// How many sides.
     pub(crate) fn len(&self) -> usize {
         self.revisions.len()
@@ -464,7 +496,12 @@ impl Sides {
 
     /// Reads blobs, streaming those above `stream_threshold`.
     pub(crate) fn store(&self, stream_threshold: u64) -> blobs::Blobs<'_> {
-        blobs::Blobs::new(&self.opened.open_path, stream_threshold)
+        blobs::Blobs::new(
+            &self.opened.repo,
+            &self.opened.open_path,
+            &self.opened.prefix,
+            stream_threshold,
+        )
     }
 
     /// Lists each side's files in turn.
