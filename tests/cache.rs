@@ -424,11 +424,11 @@ fn the_cache_stays_under_its_limit() {
     settle();
     let cache = cache_dir(&dir);
     let expected = uncached(dir.path(), &["--folded"]);
-    let limit = ["--folded", "--cache-limit", "2K"];
+    let limit = ["--folded", "--cache-limit", "1K"];
     let (_, _, read) = counted(dir.cmd().args(limit), &cache);
     assert_eq!(read, 50);
     let size = std::fs::metadata(cache.join("counts.bin")).unwrap().len();
-    assert!(size <= 2048 + 16, "{size} bytes");
+    assert!(size <= 1024 + 16, "{size} bytes");
     // Some were kept, most went.
     let (out, served, read) = counted(dir.cmd().args(limit), &cache);
     assert!(served > 0 && read > 25, "{served} served, {read} read");
