@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use crate::support::repo::TestRepo;
-use crate::support::run::{Run, describe, repoflame_unprivileged};
+use crate::support::run::{Run, describe, is_root, repoflame_unprivileged, require_or_skip};
 use crate::support::tree::{TestDir, chmod, copy_tree, open_to_all, vendored_go_module};
 
 /// Lets the files written so far age past the racily-clean window (2 s
@@ -591,4 +591,67 @@ fn random_edits_between_runs_never_give_stale_counts() {
             );
         }
     }
+}
+
+/// Unmounts what it names when dropped, so that a failing test leaves no
+/// mount behind.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_cache_file_system_means_one_note_and_the_same_exit_status() {
+    const TEST: &str = "a_full_cache_file_system_means_one_note_and_the_same_exit_status";
+    if !is_root() {
+        require_or_skip(TEST, "mounting a tmpfs needs root");
+        return;
+    }
+    let dir = TestDir::new("t");
+    for f in 0..200 {
+        dir.file(format!("f{f}.rs"), "fn f() {}\n".repeat(f + 1));
+    }
+    settle();
+    let cache = cache_dir(&dir);
+    std::fs::create_dir(&cache).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&cache)
+        .status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        require_or_skip(TEST, "cannot mount a tmpfs");
+        return;
+    }
+    let _mounted = Mounted(cache.clone());
+    // Filled to the last block.
+    let mut filler = std::fs::File::create(cache.join("filler")).unwrap();
+    while std::io::Write::write_all(&mut filler, &[0; 4096]).is_ok() {}
+    drop(filler);
+    let expected = uncached(dir.path(), &["--folded"]);
+    for _ in 0..2 {
+        let (out, served, read) = counted(dir.cmd().arg("--folded"), &cache);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        assert_eq!((served, read), (0, 200));
+        assert!(out.stdout == expected);
+        let notes = messages(&out);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("cannot write it"), "{notes:?}");
+        // No temporary snapshot is left behind to fill it further.
+        let mut left: Vec<String> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["counts.lock", "filler"]);
+    }
+    // With room again, the cache works again.
+    std::fs::remove_file(cache.join("filler")).unwrap();
+    let (out, _, read) = counted(dir.cmd().arg("--folded"), &cache);
+    assert!(out.stdout == expected && messages(&out).is_empty() && read == 200);
+    let (out, served, read) = counted(dir.cmd().arg("--folded"), &cache);
+    assert!(out.stdout == expected);
+    assert_eq!((served, read), (200, 0));
 }
