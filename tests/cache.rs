@@ -655,3 +655,70 @@ fn a_full_cache_file_system_means_one_note_and_the_same_exit_status() {
     assert!(out.stdout == expected);
     assert_eq!((served, read), (200, 0));
 }
+
+/// The temporary snapshots in `cache`.
+fn temporaries(cache: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(cache)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .as_encoded_bytes()
+                        .starts_with(b".counts")
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn runs_killed_at_any_moment_leave_a_usable_cache_and_no_pile_of_temporaries() {
+    let dir = TestDir::new("t");
+    for f in 0..400 {
+        dir.file(
+            format!("d{}/f{f}.rs", f % 7),
+            "fn f() {}\n".repeat(f % 50 + 1),
+        );
+    }
+    settle();
+    let cache = cache_dir(&dir);
+    let expected = uncached(dir.path(), &["--folded"]);
+    // Killed (SIGKILL, then SIGINT) at moments spread over a run; each
+    // time the next run gives the bytes of a run without the cache, with
+    // no note (the snapshot is replaced by a rename: it is whole or old).
+    for signal in [libc::SIGKILL, libc::SIGINT] {
+        for step in 0..6u64 {
+            let mut child = dir
+                .cmd()
+                .arg("--folded")
+                .arg("--cache-dir")
+                .arg(&cache)
+                .arg("-o")
+                .arg(dir.parent().join("out.folded"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(step * 15));
+            // SAFETY: signalling our own child, not yet waited for.
+            unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+            let _ = child.wait();
+            let (out, _, _) = counted(dir.cmd().arg("--folded"), &cache);
+            assert!(out.stdout == expected, "{}", describe(&out));
+            assert_eq!(messages(&out), Vec::<String>::new());
+            assert_eq!(temporaries(&cache), Vec::<PathBuf>::new());
+            // Forget what was stored, so the next kill may hit a write.
+            std::fs::remove_file(cache.join("counts.bin")).unwrap();
+        }
+    }
+    // A temporary snapshot a killed run left (as SIGKILL during the write
+    // does) is removed by the next run that writes.
+    std::fs::write(cache.join(".countsKILLED"), vec![0; 4096]).unwrap();
+    let (out, _, read) = counted(dir.cmd().arg("--folded"), &cache);
+    assert!(out.stdout == expected && read == 400);
+    assert_eq!(temporaries(&cache), Vec::<PathBuf>::new());
+    let (out, served, _) = counted(dir.cmd().arg("--folded"), &cache);
+    assert!(out.stdout == expected && served == 400);
+}

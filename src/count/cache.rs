@@ -575,6 +575,7 @@ impl Cache {
                 base
             };
             drop(source);
+            remove_orphans(&dir);
             write(&dir, &path, &base, &fresh, limit)
         })();
         written.err().filter(|_| !noted).map(|err| {
@@ -584,6 +585,20 @@ impl Cache {
                 io_reason(&err)
             )
         })
+    }
+}
+
+/// Removes the temporary snapshots of runs killed while they wrote one
+/// (`SIGKILL`, a power cut): every writer holds the lock while its own
+/// exists, so under the lock any there is an orphan. Without this, each
+/// such kill would leave a file as large as the snapshot.
+fn remove_orphans(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().as_bytes().starts_with(b".counts") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 
@@ -790,13 +805,7 @@ pub(crate) fn clear(dir: &Path) -> io::Result<()> {
         }
     }
     // Temporary snapshots of runs that were killed.
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if entry.file_name().as_bytes().starts_with(b".counts") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
+    remove_orphans(dir);
     // Left in place when something else lives there.
     let _ = std::fs::remove_dir(dir);
     Ok(())
