@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use clap::{Parser, ValueEnum};
 use repoflame::{
-    Color, Config, DEFAULT_MAX_FRAMES, DEFAULT_TIMEOUT, Format, HistorySpec, Metric, Repo, Source,
-    SvgOptions, View, WalkOptions, Window, display_path,
+    CacheOptions, Color, Config, DEFAULT_MAX_FRAMES, DEFAULT_TIMEOUT, Format, HistorySpec, Metric,
+    Repo, Source, SvgOptions, View, WalkOptions, Window, display_path,
 };
 
 const EXAMPLES: &str = "\
@@ -308,6 +308,28 @@ pub struct Args {
     /// (not before today, so that a revision is always drawn the same).
     #[arg(long, value_name = "DATE|DURATION", value_parser = values::since, help_heading = "History")]
     pub since: Option<repoflame::Since>,
+
+    /// Keep counts in DIR [default: $REPOFLAME_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/repoflame, else ~/.cache/repoflame].
+    ///
+    /// A file is counted again only when its path, inode, size,
+    /// modification or status-change time changed, a git blob only when its
+    /// id did: an unchanged tree is neither read nor parsed again.
+    #[arg(long, value_name = "DIR", help_heading = "Cache")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Count everything afresh, and read or write no cache.
+    #[arg(long, conflicts_with_all = ["cache_dir", "clear_cache"], help_heading = "Cache")]
+    pub no_cache: bool,
+
+    /// Keep the cache under about SIZE, the least recently used counts
+    /// going first (suffixes K, M, G).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = values::size, help_heading = "Cache")]
+    pub cache_limit: u64,
+
+    /// Empty the cache (of --cache-dir or the default one) and exit.
+    #[arg(long, help_heading = "Cache")]
+    pub clear_cache: bool,
 }
 
 /// `--color` values.
@@ -568,7 +590,15 @@ impl Args {
             MetricArg::Files => Metric::Files,
             MetricArg::Commits => Metric::Commits,
         };
+        let cache = match self.no_cache {
+            true => None,
+            false => cache_dir(self.cache_dir).map(|dir| CacheOptions {
+                dir,
+                limit: self.cache_limit,
+            }),
+        };
         Ok(Config {
+            cache,
             source,
             root_name: self.name.filter(|n| !n.is_empty()),
             walk: WalkOptions {
@@ -603,6 +633,16 @@ impl Args {
             window,
         })
     }
+}
+
+/// The cache directory: `--cache-dir`, else `$REPOFLAME_CACHE_DIR`, else
+/// the platform's (`$XDG_CACHE_HOME/repoflame` or `~/.cache/repoflame` on
+/// Linux); `None` when there is none (no home).
+fn cache_dir(given: Option<PathBuf>) -> Option<PathBuf> {
+    given
+        .or_else(|| std::env::var_os("REPOFLAME_CACHE_DIR").map(PathBuf::from))
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .or_else(|| dirs::cache_dir().map(|dir| dir.join("repoflame")))
 }
 
 /// The URL in SOURCE, when it is one rather than a path: a scheme git
@@ -721,6 +761,22 @@ pub fn action() -> Result<Action, std::process::ExitCode> {
         // Rendering into memory cannot fail.
         let _ = clap_mangen::Man::new(Args::command()).render(&mut text);
         return Ok(Action::Print(text));
+    }
+    if args.clear_cache {
+        let Some(dir) = cache_dir(args.cache_dir) else {
+            return Ok(Action::Print(Vec::new()));
+        };
+        return match repoflame::clear_cache(&dir) {
+            Ok(()) => Ok(Action::Print(Vec::new())),
+            Err(err) => {
+                eprintln!(
+                    "repoflame: {}: cannot clear the cache: {}",
+                    display_path(&dir),
+                    repoflame::io_reason(&err)
+                );
+                Err(std::process::ExitCode::from(2))
+            }
+        };
     }
     let (quiet, verbose) = (args.quiet, args.verbose);
     let mut config = args.into_config().map_err(|err| {
@@ -934,6 +990,17 @@ mod tests {
     #[test]
     fn no_flags_gives_the_default_config() {
         let args = Args::try_parse_from(["repoflame"]).unwrap();
+        // The cache is on, where the environment says.
+        let cache = cache_dir(None).map(|dir| CacheOptions {
+            dir,
+            limit: repoflame::DEFAULT_CACHE_LIMIT,
+        });
+        let expected = Config {
+            cache,
+            ..Config::default()
+        };
+        assert_eq!(args.into_config().unwrap(), expected);
+        let args = Args::try_parse_from(["repoflame", "--no-cache"]).unwrap();
         assert_eq!(args.into_config().unwrap(), Config::default());
     }
 

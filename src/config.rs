@@ -43,6 +43,8 @@ pub struct Config {
     pub color: Color,
     /// Which commits the history colours are read from.
     pub window: Window,
+    /// The persistent cache of counts; `None` to count without one.
+    pub cache: Option<CacheOptions>,
 }
 
 /// What the fill of a frame says.
@@ -125,6 +127,19 @@ pub enum Since {
     Before(i64),
 }
 
+/// Where counts are kept between runs, and how much of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// The cache directory.
+    pub dir: PathBuf,
+    /// About how many bytes it may hold; the least recently used entries
+    /// go first.
+    pub limit: u64,
+}
+
+/// The cache holds at most about 256 MiB: some 2 million files.
+pub const DEFAULT_CACHE_LIMIT: u64 = 256 << 20;
+
 /// How files become the frames of the graph.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct View {
@@ -152,6 +167,7 @@ impl Default for Config {
             view: View::default(),
             color: Color::default(),
             window: Window::default(),
+            cache: None,
         }
     }
 }

@@ -43,9 +43,9 @@ mod units;
 mod views;
 
 pub use config::{
-    Color, Config, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD, DEFAULT_TIMEOUT,
-    DEFAULT_WINDOW_COMMITS, Format, HistorySpec, MAX_HISTORY_SAMPLES, Metric, Repo, Since, Source,
-    SvgOptions, View, WalkOptions, Window,
+    CacheOptions, Color, Config, DEFAULT_CACHE_LIMIT, DEFAULT_MAX_FRAMES, DEFAULT_STREAM_THRESHOLD,
+    DEFAULT_TIMEOUT, DEFAULT_WINDOW_COMMITS, Format, HistorySpec, MAX_HISTORY_SAMPLES, Metric,
+    Repo, Since, Source, SvgOptions, View, WalkOptions, Window,
 };
 pub use error::{Error, Problem, display_path, io_reason};
 pub use interrupt::interrupted;
@@ -118,6 +118,12 @@ pub fn prepare(config: &Config) -> std::io::Result<()> {
     interrupt::handle_signals()
 }
 
+/// Empties the count cache in `dir` (see [`CacheOptions`]); a cache that
+/// is not there is no error.
+pub fn clear_cache(dir: &std::path::Path) -> std::io::Result<()> {
+    count::cache::clear(dir)
+}
+
 /// Runs the whole pipeline and writes the output.
 pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let timings = Timings::start();
@@ -146,13 +152,28 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     };
     let store = source.store(config);
 
-    // count: batches counted on the pool as the source lists them.
+    // count: batches counted on the pool as the source lists them, what
+    // the cache has taken from it.
+    let mut notes = Vec::new();
+    let cache = config.cache.as_ref().map(|c| {
+        let (cache, note) = count::cache::Cache::open(&c.dir, c.limit);
+        notes.extend(note);
+        cache
+    });
     let options = CountOptions {
         types: &config.walk.types,
         stream_threshold: config.stream_threshold,
+        follow: config.walk.follow,
     };
     let root_name = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&info.root_name));
-    let counter = Counter::new(options, &*store, &root_name, source.sides(), progress);
+    let counter = Counter::new(
+        options,
+        &*store,
+        cache.as_ref(),
+        &root_name,
+        source.sides(),
+        progress,
+    );
     progress.start();
     // Listing is faster than counting: at most a few batches wait, so that
     // the entries of a million files are not all held at once.
@@ -193,10 +214,18 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     timings.mark("list and count");
     let counted = counter.finish();
     timings.mark("records");
+    // The cache is written while the run goes on (on another core).
+    let mut saving = Saving(cache.map(|cache| {
+        timings.say(&format!(
+            "cache: {} served from the cache, {} read",
+            counted.served, counted.read
+        ));
+        std::thread::spawn(move || cache.save())
+    }));
 
     // classify, and leave out what was asked.
     let mut attributes = classify::Attributes::new();
-    let mut notes = listed.notes;
+    notes.extend(listed.notes);
     for (dir, content) in &listed.attributes {
         notes.extend(attributes.add(dir, content));
     }
@@ -250,6 +279,10 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     };
     let written = pool.install(|| render::write(output, records, &drawn, config))?;
     timings.mark("output");
+    if let Some(note) = saving.join() {
+        notes.push(note);
+        notes.sort();
+    }
     Ok(Outcome {
         summary,
         revisions: info.revisions.iter().map(|r| r.rev.clone()).collect(),
@@ -432,6 +465,25 @@ fn check_countable(
     Ok(())
 }
 
+/// The count cache being written; joined when dropped, so that no run
+/// ends (on an error too) with a snapshot half written.
+struct Saving(Option<std::thread::JoinHandle<Option<String>>>);
+
+impl Saving {
+    /// Waits for the cache to be written: a note when it could not be.
+    fn join(&mut self) -> Option<String> {
+        self.0
+            .take()
+            .and_then(|saving| saving.join().ok().flatten())
+    }
+}
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        self.join();
+    }
+}
+
 /// A bound on the batches listed but not yet counted.
 struct InFlight {
     count: std::sync::Mutex<usize>,
@@ -473,6 +525,12 @@ struct Timings(Option<std::time::Instant>);
 impl Timings {
     fn start() -> Timings {
         Timings(std::env::var_os("REPOFLAME_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn say(&self, what: &str) {
+        if self.0.is_some() {
+            eprintln!("timing: {what}");
+        }
     }
 
     fn mark(&self, stage: &str) {

@@ -98,6 +98,7 @@ pub(crate) fn run(
     let options = CountOptions {
         types: &config.walk.types,
         stream_threshold: config.stream_threshold,
+        follow: false,
     };
     let depth = config.view.depth.unwrap_or(DEFAULT_DEPTH);
     let frames = match config.format {
@@ -114,7 +115,8 @@ pub(crate) fn run(
     progress.start_revisions(info.revisions.len() as u64);
     for (side, revision) in info.revisions.iter().enumerate() {
         let name = PathBuf::from(OsStr::from_bytes(&root_name));
-        let counter = Counter::new(options.clone(), &store, &name, 1, &files).with_memo(&memo);
+        let counter =
+            Counter::new(options.clone(), &store, None, &name, 1, &files).with_memo(&memo);
         let listed = pool.in_place_scope(|scope| {
             let counter = &counter;
             sides.list_one(side, &config.walk, &files, &move |_, batch| {

@@ -62,6 +62,7 @@ fn runs_inherit_nothing_from_the_test_process() {
         "GIT_CONFIG_NOSYSTEM",
         "GIT_CONFIG_GLOBAL",
         "LC_ALL",
+        "REPOFLAME_CACHE_DIR",
     ];
     for key in &keys {
         assert!(allowed.contains(key), "{key} reaches the binary:\n{seen}");

@@ -7,6 +7,7 @@ mod support;
 mod bad_input;
 mod baseline;
 mod browser;
+mod cache;
 mod ci_examples;
 mod cli;
 mod determinism;

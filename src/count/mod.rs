@@ -14,6 +14,7 @@
 //! bytes; anything larger is fed to tokei's parser in pieces ([`pieces`]),
 //! with the same counts, so a multi-gigabyte file costs a few MiB.
 
+pub(crate) mod cache;
 mod pieces;
 pub(crate) mod shebang;
 
@@ -21,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -32,6 +34,7 @@ use crate::progress::Progress;
 use crate::record::{Counts, Record};
 use crate::source::{ContentId, Data, Entry, Reader, Store};
 use crate::units::human_bytes;
+use cache::{Cache, Key as CacheKey, Value};
 
 /// The counts of one file of `bytes` bytes that tokei parsed into
 /// `stats` (embedded languages summarised into the file).
@@ -54,15 +57,21 @@ pub(crate) struct CountOptions<'a> {
     pub(crate) types: &'a [LanguageType],
     /// Content larger than this is counted in pieces.
     pub(crate) stream_threshold: u64,
+    /// Symbolic links are followed (the walk followed them).
+    pub(crate) follow: bool,
 }
 
 /// The count stage of one run: the content of every entry of every side
 /// counted, each distinct content once (a blob met at both sides of a
-/// diff), batches in parallel as the source lists them. This is where a
-/// persistent cache of counts plugs in.
+/// diff), batches in parallel as the source lists them; what the
+/// persistent [`cache`] has is neither read nor parsed.
 pub(crate) struct Counter<'a> {
     options: CountOptions<'a>,
     store: &'a dyn Store,
+    cache: Option<&'a Cache>,
+    /// Contents served from the cache, and contents read.
+    served: AtomicU64,
+    read: AtomicU64,
     /// The name of a one-file source, whose entry has an empty path: it
     /// gives the language.
     root_name: &'a Path,
@@ -191,12 +200,16 @@ pub(crate) struct Counted {
     pub(crate) notes: Vec<String>,
     /// Distinct contents read.
     pub(crate) distinct: usize,
+    /// Contents served from the cache, and contents read (opened).
+    pub(crate) served: u64,
+    pub(crate) read: u64,
 }
 
 impl<'a> Counter<'a> {
     pub(crate) fn new(
         options: CountOptions<'a>,
         store: &'a dyn Store,
+        cache: Option<&'a Cache>,
         root_name: &'a Path,
         sides: usize,
         progress: &'a Progress,
@@ -204,6 +217,9 @@ impl<'a> Counter<'a> {
         Counter {
             options,
             store,
+            cache,
+            served: AtomicU64::new(0),
+            read: AtomicU64::new(0),
             root_name,
             progress,
             dedup: sides > 1,
@@ -258,6 +274,7 @@ impl<'a> Counter<'a> {
         let mut buffer = Vec::new();
         let mut done: Vec<Done> = Vec::with_capacity(batch.len());
         let (mut problems, mut notes, mut lfs) = (Vec::new(), Vec::new(), 0);
+        let mut fresh = Vec::new();
         for (entry, same) in batch.into_iter().zip(same) {
             self.progress.advance(1);
             let id = blob_id(&entry);
@@ -273,7 +290,7 @@ impl<'a> Counter<'a> {
                     None => Slot::Uncounted,
                 }
             } else {
-                let counted = self.count_one(&entry, reader.as_mut(), &mut buffer);
+                let counted = self.count_one(&entry, reader.as_mut(), &mut buffer, &mut fresh);
                 if let (Some(memo), Ok(counted)) = (self.memo, &counted) {
                     memo.insert(&entry, counted.as_ref().map(|(content, _)| content.clone()));
                 }
@@ -298,6 +315,9 @@ impl<'a> Counter<'a> {
             });
         }
         drop(buffer);
+        if let Some(cache) = self.cache {
+            cache.put(fresh);
+        }
         let mut state = self.lock();
         if self.dedup {
             state.sides[side].extend(done);
@@ -317,11 +337,14 @@ impl<'a> Counter<'a> {
 
     /// Counts the content of `entry`, with a note about how it was read;
     /// `None` when it is in no language to count, or gone since listed.
+    /// What the cache has is taken from it; what it may keep and was
+    /// counted here is added to `fresh`.
     fn count_one(
         &self,
         entry: &Entry,
         reader: &mut dyn Reader,
         buffer: &mut Vec<u8>,
+        fresh: &mut Vec<(CacheKey, Value)>,
     ) -> io::Result<Option<(Content, Option<String>)>> {
         let named = if entry.path.as_os_str().is_empty() {
             self.root_name
@@ -332,8 +355,40 @@ impl<'a> Counter<'a> {
         if !may_count(named, self.options.types) {
             return Ok(None);
         }
+        let types = self.options.types;
+        // Looked up only where there is something to find: a cold run
+        // pays no stat of its own (a file's key comes from what was
+        // opened).
+        let cache = self.cache;
+        let looked_up = cache
+            .filter(|cache| !cache.is_empty())
+            .and_then(|cache| self.key(entry, named, cache));
+        if let (Some(cache), Some(key)) = (cache, &looked_up) {
+            if let Some(content) = cache.get(key) {
+                self.served.fetch_add(1, Ordering::Relaxed);
+                let content = content.filter(|c| types.is_empty() || types.contains(&c.language));
+                return Ok(content.map(|content| (content, None)));
+            }
+        }
         let Some(mut readable) = reader.open(entry)? else {
             return Ok(None);
+        };
+        self.read.fetch_add(1, Ordering::Relaxed);
+        // The key to store under: a file's identity as opened, before it
+        // is read (a write after that changes its ctime, so what is stored
+        // is never served for a later version).
+        let threshold = self.options.stream_threshold;
+        let key = match (cache, &entry.content, &readable.metadata) {
+            (None, _, _) => None,
+            (Some(cache), ContentId::File(_), Some(meta)) => {
+                Some(CacheKey::file(named, meta, threshold, cache.start()))
+                    .filter(|(_, storable)| *storable)
+                    .map(|(key, _)| key)
+            }
+            (Some(_), ContentId::File(_), None) => None,
+            (Some(_), ContentId::Blob(oid), _) => {
+                Some(CacheKey::blob(named, oid.as_bytes(), threshold))
+            }
         };
         let note = readable.note.take();
         let counted = match &mut readable.content {
@@ -355,7 +410,33 @@ impl<'a> Counter<'a> {
         if buffer.capacity() > KEEP_BUFFER {
             *buffer = Vec::new();
         }
+        // Kept: a count (which `--type` does not change), or no language
+        // when no `--type` could have been the reason; never what was read
+        // from a file other than the one keyed.
+        if let Some(key) = key {
+            if counted.is_some() || types.is_empty() {
+                fresh.extend(Value::of(counted.as_ref()).map(|value| (key, value)));
+            }
+        }
         Ok(counted.map(|content| (content, note)))
+    }
+
+    /// The key to look `entry` (named `named`) up by; `None` for what is
+    /// not (or no longer) a regular file.
+    fn key(&self, entry: &Entry, named: &Path, cache: &Cache) -> Option<CacheKey> {
+        let threshold = self.options.stream_threshold;
+        match &entry.content {
+            ContentId::File(walked) => {
+                let meta = if self.options.follow {
+                    std::fs::metadata(walked)
+                } else {
+                    std::fs::symlink_metadata(walked)
+                };
+                let meta = meta.ok().filter(std::fs::Metadata::is_file)?;
+                Some(CacheKey::file(named, &meta, threshold, cache.start()).0)
+            }
+            ContentId::Blob(oid) => Some(CacheKey::blob(named, oid.as_bytes(), threshold)),
+        }
     }
 
     /// The records of every side, joined by path.
@@ -388,6 +469,8 @@ impl<'a> Counter<'a> {
             problems,
             notes,
             distinct,
+            served: self.served.into_inner(),
+            read: self.read.into_inner(),
         }
     }
 }

@@ -77,6 +77,9 @@ pub(crate) struct Readable<'r> {
     pub(crate) content: Data<'r>,
     /// Something the user should know about how it was read.
     pub(crate) note: Option<String>,
+    /// For a file on disk, its metadata as opened (for the count cache's
+    /// key: the identity of what is read, taken before reading).
+    pub(crate) metadata: Option<std::fs::Metadata>,
 }
 
 /// The bytes of content: a stream, or bytes in memory already (a blob

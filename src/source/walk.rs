@@ -96,11 +96,15 @@ impl Reader for FileReader {
         match open_regular(path, self.follow) {
             // What was there at fstat is read: a file that grows is cut
             // there, one that shrinks ends early.
-            Ok(Some((file, size))) => Ok(Some(Readable {
-                size,
-                content: Data::Stream(Box::new(file.take(size))),
-                note: None,
-            })),
+            Ok(Some((file, metadata))) => {
+                let size = std::os::unix::fs::MetadataExt::size(&metadata);
+                Ok(Some(Readable {
+                    size,
+                    content: Data::Stream(Box::new(file.take(size))),
+                    note: None,
+                    metadata: Some(metadata),
+                }))
+            }
             Ok(None) => Ok(None),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(err),
@@ -111,9 +115,12 @@ impl Reader for FileReader {
 /// Opens `path` for reading if it is (still) a regular file. Non-blocking,
 /// so a FIFO swapped in after the walk is detected instead of blocking the
 /// run forever; without `follow`, a symbolic link swapped in is not opened.
-/// Returns the file and its size.
-fn open_regular(path: &Path, follow: bool) -> std::io::Result<Option<(std::fs::File, u64)>> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+/// Returns the file and its metadata.
+fn open_regular(
+    path: &Path,
+    follow: bool,
+) -> std::io::Result<Option<(std::fs::File, std::fs::Metadata)>> {
+    use std::os::unix::fs::OpenOptionsExt;
     let mut flags = libc::O_NONBLOCK | libc::O_CLOEXEC;
     if !follow {
         flags |= libc::O_NOFOLLOW;
@@ -129,7 +136,7 @@ fn open_regular(path: &Path, follow: bool) -> std::io::Result<Option<(std::fs::F
     };
     let metadata = file.metadata()?;
     if metadata.is_file() {
-        Ok(Some((file, metadata.size())))
+        Ok(Some((file, metadata)))
     } else {
         Ok(None)
     }

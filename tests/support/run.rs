@@ -25,6 +25,9 @@ pub fn repoflame() -> Command {
 /// configuration in it (no global git config or excludes), its XDG
 /// directories inside. Every command that runs the binary gets this, also
 /// through a wrapper (`setpriv`, `unshare`, `sh`): the wrapper passes it on.
+/// The count cache is on, as for users, in a directory of this test
+/// process outside the home ([`test_cache`]); tests of the cache give
+/// each run `--cache-dir` of its own.
 pub fn hermetic(cmd: &mut Command) -> &mut Command {
     let home = test_home();
     cmd.env_clear()
@@ -36,6 +39,23 @@ pub fn hermetic(cmd: &mut Command) -> &mut Command {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("LC_ALL", "C.UTF-8")
+        .env("REPOFLAME_CACHE_DIR", test_cache())
+}
+
+/// The count cache of the runs of this test process: writable by everyone
+/// (sticky, like /tmp), since some runs are made as the user nobody.
+fn test_cache() -> &'static Path {
+    static CACHE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        use std::os::unix::fs::PermissionsExt;
+        let cache =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&cache);
+        std::fs::create_dir_all(&cache).expect("create the tests' cache");
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o1777))
+            .expect("open the tests' cache to everyone");
+        cache
+    })
 }
 
 /// An empty home directory for the runs of this test process, under
@@ -190,6 +210,8 @@ pub fn repoflame_unprivileged(test: &str) -> Option<Command> {
     let mut cmd = Command::new(setpriv);
     hermetic(&mut cmd)
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        // A cache of its own: what root wrote there is root's alone.
+        .env("REPOFLAME_CACHE_DIR", test_cache().join("nobody"))
         .arg(env!("CARGO_BIN_EXE_repoflame"))
         .stdin(Stdio::null());
     Some(cmd)

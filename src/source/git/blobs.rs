@@ -96,6 +96,7 @@ impl Reader for Lent<'_> {
                     size,
                     content: Data::Stream(Box::new(file.take(size))),
                     note: None,
+                    metadata: None,
                 }));
             }
         }
@@ -145,6 +146,7 @@ impl Reader for BlobReader {
                         size,
                         content: Data::Stream(content),
                         note: None,
+                        metadata: None,
                     }));
                 }
                 // Stored in a way not streamed here: read whole, and say so.
@@ -162,6 +164,7 @@ impl Reader for BlobReader {
             size,
             content: Data::Bytes(Box::new(BlobBytes(blob))),
             note,
+            metadata: None,
         }))
     }
 }
