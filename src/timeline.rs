@@ -109,14 +109,21 @@ pub(crate) fn run(
     };
     let mut notes: Vec<String> = note.into_iter().collect();
     let mut problems = Vec::new();
+    // The persistent count cache: what an earlier run counted is not read
+    // again either (the memo covers the revisions of this run).
+    let cache = config.cache.as_ref().map(|c| {
+        let (cache, note) = crate::count::cache::Cache::open(&c.dir, c.limit);
+        notes.extend(note);
+        cache
+    });
     let mut samples = Vec::with_capacity(sides.len());
     // The bar counts revisions; the files of each are not shown.
     let files = Progress::hidden();
     progress.start_revisions(info.revisions.len() as u64);
     for (side, revision) in info.revisions.iter().enumerate() {
         let name = PathBuf::from(OsStr::from_bytes(&root_name));
-        let counter =
-            Counter::new(options.clone(), &store, None, &name, 1, &files).with_memo(&memo);
+        let counter = Counter::new(options.clone(), &store, cache.as_ref(), &name, 1, &files)
+            .with_memo(&memo);
         let listed = pool.in_place_scope(|scope| {
             let counter = &counter;
             sides.list_one(side, &config.walk, &files, &move |_, batch| {
@@ -159,6 +166,9 @@ pub(crate) fn run(
         progress.revision_done(memo.reads());
     }
     progress.finish();
+    if let Some(cache) = cache {
+        notes.extend(cache.save());
+    }
     notes.sort();
     notes.dedup();
     problems.sort();

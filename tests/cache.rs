@@ -270,6 +270,30 @@ fn revisions_and_diffs_share_the_counts_of_blobs() {
 }
 
 #[test]
+fn a_history_leaves_its_counts_in_the_cache() {
+    let repo = TestRepo::new("h");
+    repo.file("a.rs", "fn a() {}\n").file("b.py", "x = 1\n");
+    repo.commit("one");
+    repo.tag("v1");
+    repo.file("b.py", "x = 1\ny = 2\n");
+    repo.commit("two");
+    repo.tag("v2");
+    let cache = repo.path().parent().unwrap().join("cache");
+    let out = repo
+        .cmd()
+        .args([".", "--history", "v1,v2", "-f", "csv", "--cache-dir"])
+        .arg(&cache)
+        .complete();
+    assert!(out.status.success(), "{}", describe(&out));
+    // Every blob of both releases was counted by the history: nothing is
+    // read again.
+    for rev in ["v1", "v2"] {
+        let (_, served, read) = counted(repo.cmd().args(["--rev", rev, "--folded"]), &cache);
+        assert_eq!((served, read), (2, 0), "--rev {rev}");
+    }
+}
+
+#[test]
 fn a_damaged_cache_is_ignored_with_one_note_and_rebuilt() {
     let dir = varied_tree();
     settle();
