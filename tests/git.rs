@@ -345,17 +345,6 @@ fn set_mtime(path: &Path, date: &str) {
     assert!(status.success(), "touch -d {date} {}", path.display());
 }
 
-/// Removes the loose object of the blob at `rev:path`, as an incomplete
-/// repository would lack it.
-fn remove_blob(repo: &TestRepo, spec: &str) {
-    let id = repo.git(["rev-parse", spec]);
-    let id = id.trim();
-    let object = repo.git_dir().join("objects").join(&id[..2]).join(&id[2..]);
-    std::fs::remove_file(&object)
-        .unwrap_or_else(|err| panic!("remove {}: {err}", object.display()));
-    assert!(!repo.git_output(["cat-file", "-e", id]).status.success());
-}
-
 #[test]
 fn rev_reads_a_file_from_the_work_tree_only_when_the_index_vouches_for_it() {
     // Git's shortcut: a blob whose file the index says is unchanged is read
@@ -372,7 +361,7 @@ fn rev_reads_a_file_from_the_work_tree_only_when_the_index_vouches_for_it() {
     set_mtime(&repo.join("racy.rs"), "2100-01-01");
     repo.commit("three files");
     for name in ["clean.rs", "rewritten.rs", "racy.rs"] {
-        remove_blob(&repo, &format!("HEAD:{name}"));
+        repo.remove_blob(&format!("HEAD:{name}"));
     }
     // Rewritten to the same size with its modification time put back: only
     // the change time, which cannot be set back, tells.
@@ -1008,13 +997,7 @@ fn missing_object_is_a_problem_naming_its_path() {
         .commit("more");
     // Remove the blob of gone.rs (unchanged in both commits) after the
     // last commit, so that no `git add` writes it again.
-    let oid = repo.rev_parse("HEAD:src/gone.rs");
-    let loose = repo
-        .git_dir()
-        .join("objects")
-        .join(&oid[..2])
-        .join(&oid[2..]);
-    std::fs::remove_file(&loose).expect("the blob is a loose object");
+    repo.remove_blob("HEAD:src/gone.rs");
     // Nor can the work tree stand in for it (git's index would vouch for
     // the unchanged file there).
     repo.remove("src/gone.rs");
@@ -1057,14 +1040,7 @@ fn missing_object_is_a_problem_naming_its_path() {
     // Nothing left but the missing object: exit 2, named.
     let only = TestRepo::new("only");
     only.file("gone.rs", "fn gone() {}\n").commit("one");
-    let oid = only.rev_parse("HEAD:gone.rs");
-    std::fs::remove_file(
-        only.git_dir()
-            .join("objects")
-            .join(&oid[..2])
-            .join(&oid[2..]),
-    )
-    .unwrap();
+    only.remove_blob("HEAD:gone.rs");
     only.remove("gone.rs");
     let out = run([arg(only.path()), "--rev", "HEAD", "--folded"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));

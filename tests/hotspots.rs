@@ -73,7 +73,13 @@ fn run(repo: &TestRepo, args: &[&str]) -> Output {
 fn report(repo: &TestRepo, args: &[&str]) -> (Value, BTreeMap<String, (u64, u64, Value)>) {
     let args = [&["-f", "json", "-q"], args].concat();
     let json: Value = serde_json::from_str(&assert_ok(&run(repo, &args))).expect("JSON");
-    let entries = json["files"]
+    let entries = history_entries(&json);
+    (json, entries)
+}
+
+/// A JSON report's files by path: (commits, authors, last change).
+fn history_entries(json: &Value) -> BTreeMap<String, (u64, u64, Value)> {
+    json["files"]
         .as_array()
         .expect("files")
         .iter()
@@ -86,8 +92,7 @@ fn report(repo: &TestRepo, args: &[&str]) -> (Value, BTreeMap<String, (u64, u64,
             );
             (f["path"].as_str().unwrap().to_string(), numbers)
         })
-        .collect();
-    (json, entries)
+        .collect()
 }
 
 /// What `git log --no-merges --no-renames --name-only ARGS` says of every
@@ -647,20 +652,7 @@ fn report_of(source: &str, args: &[&str]) -> (Value, BTreeMap<String, (u64, u64,
         .args(args)
         .complete();
     let json: Value = serde_json::from_str(&assert_ok(&out)).expect("JSON");
-    let entries = json["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| {
-            let h = &f["history"];
-            let numbers = (
-                h["commits"].as_u64().expect("commits"),
-                h["authors"].as_u64().expect("authors"),
-                h["last_change"].clone(),
-            );
-            (f["path"].as_str().unwrap().to_string(), numbers)
-        })
-        .collect();
+    let entries = history_entries(&json);
     (json, entries)
 }
 

@@ -300,6 +300,15 @@ fn history_of_a_url_equals_the_local_repository_s() {
     );
 }
 
+/// Moves the page's slider to revision `index`, as a drag does.
+fn slide_to(browser: &Browser, index: usize) {
+    browser.execute(
+        "var s = document.getElementById('tl-slider'); s.value = arguments[0]; \
+         s.dispatchEvent(new Event('input'));",
+        vec![json!(index)],
+    );
+}
+
 /// The page as a person uses it: the slider moves the graph and the
 /// charts' marker; play walks through every revision.
 #[test]
@@ -352,11 +361,7 @@ fn history_page_plays_across_revisions() {
     assert!(last["widths"].get("old").is_none(), "{last}");
     // The first release: `old/` and `tools/` are there, `net/` is not, and
     // the whole is narrower (17 code lines of the largest 23).
-    browser.execute(
-        "var s = document.getElementById('tl-slider'); s.value = 0; \
-         s.dispatchEvent(new Event('input'));",
-        vec![],
-    );
+    slide_to(&browser, 0);
     let first = state(&browser);
     assert!(
         first["label"].as_str().unwrap().starts_with("v1"),
@@ -409,11 +414,7 @@ fn history_page_plays_across_revisions() {
         "{zoomed}"
     );
     assert!(zoomed["widths"].get("net").is_none(), "{zoomed}");
-    browser.execute(
-        "var s = document.getElementById('tl-slider'); s.value = 0; \
-         s.dispatchEvent(new Event('input'));",
-        vec![],
-    );
+    slide_to(&browser, 0);
     let zoomed_first = state(&browser);
     assert_eq!(
         zoomed_first["widths"]["src"].as_i64().unwrap(),

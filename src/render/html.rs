@@ -383,13 +383,7 @@ fn write_hotspots(
                 breakable(&row.path)
             )?;
             if switch {
-                let class = class_of(row.node, *code, metric);
-                write!(
-                    out,
-                    "<td class=\"rf-class\" title=\"{}\">{}</td>",
-                    escape(&class.title),
-                    escape(&class.text)
-                )?;
+                class_cell(out, &class_of(row.node, *code, metric))?;
             }
             writeln!(
                 out,
@@ -682,6 +676,16 @@ fn write_switch(
     )
 }
 
+/// The table cell of a class, its reason or shares on hover.
+fn class_cell(out: &mut impl Write, class: &ClassCell) -> io::Result<()> {
+    write!(
+        out,
+        "<td class=\"rf-class\" title=\"{}\">{}</td>",
+        escape(&class.title),
+        escape(&class.text)
+    )
+}
+
 /// What a directory or file of the tables is: "own", "vendored",
 /// "generated", "documentation", or for a directory of several, the shares
 /// ("34% generated"), with the reason or the shares on hover.
@@ -827,12 +831,7 @@ impl Table<'_> {
                 }
                 write!(out, "</td>")?;
                 if let Some(class) = row.class.as_ref().filter(|_| self.with_class) {
-                    write!(
-                        out,
-                        "<td class=\"rf-class\" title=\"{}\">{}</td>",
-                        escape(&class.title),
-                        escape(&class.text)
-                    )?;
+                    class_cell(out, class)?;
                 }
                 if self.with_language {
                     match row.language {

@@ -13,6 +13,7 @@ use super::palette;
 use crate::error::Problem;
 use crate::escape::escape;
 use crate::record::Counts;
+use crate::source::RevisionInfo;
 use crate::timeline::{Sample, Timeline};
 
 #[derive(Serialize)]
@@ -40,11 +41,28 @@ struct SourceOut<'a> {
     kind: &'static str,
 }
 
+/// Which revision: as given, its commit and date.
 #[derive(Serialize)]
-struct RevisionOut<'a> {
+struct RevisionId<'a> {
     rev: &'a str,
     commit: Option<&'a str>,
     date: Option<&'a str>,
+}
+
+impl<'a> From<&'a RevisionInfo> for RevisionId<'a> {
+    fn from(revision: &'a RevisionInfo) -> Self {
+        RevisionId {
+            rev: &revision.rev,
+            commit: revision.commit.as_deref(),
+            date: revision.date.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RevisionOut<'a> {
+    #[serde(flatten)]
+    id: RevisionId<'a>,
     totals: CountsOut,
     languages: Vec<Named>,
     directories: Vec<Named>,
@@ -59,9 +77,7 @@ struct Named {
 
 fn revision_out(sample: &Sample) -> RevisionOut<'_> {
     RevisionOut {
-        rev: &sample.revision.rev,
-        commit: sample.revision.commit.as_deref(),
-        date: sample.revision.date.as_deref(),
+        id: (&sample.revision).into(),
         totals: (&sample.summary.totals).into(),
         languages: sample
             .summary
@@ -189,9 +205,8 @@ struct Page<'a> {
 
 #[derive(Serialize)]
 struct PageRevision<'a> {
-    rev: &'a str,
-    commit: Option<&'a str>,
-    date: Option<&'a str>,
+    #[serde(flatten)]
+    id: RevisionId<'a>,
     total: u64,
     files: u64,
     /// Frames: `[depth, x, width, name index, colour index, kind]`.
@@ -287,9 +302,7 @@ pub(crate) fn write_html<W: Write>(timeline: &Timeline, mut out: W) -> io::Resul
         }
         frames_total += frames.len();
         revisions.push(PageRevision {
-            rev: &sample.revision.rev,
-            commit: sample.revision.commit.as_deref(),
-            date: sample.revision.date.as_deref(),
+            id: (&sample.revision).into(),
             total: sample.summary.totals.get(metric),
             files: sample.summary.totals.files,
             frames,

@@ -399,6 +399,17 @@ impl TestRepo {
         git_output_at(&self.root, args)
     }
 
+    /// Removes the loose object of the blob at `spec` (`HEAD:src/a.rs`),
+    /// as an incomplete repository lacks it. The work tree is untouched:
+    /// where git's index vouches for its file, `--rev` reads that instead.
+    pub fn remove_blob(&self, spec: &str) {
+        let id = self.rev_parse(spec);
+        let object = self.git_dir().join("objects").join(&id[..2]).join(&id[2..]);
+        std::fs::remove_file(&object)
+            .unwrap_or_else(|err| panic!("remove {}: {err}", object.display()));
+        assert!(!self.git_output(["cat-file", "-e", &id]).status.success());
+    }
+
     /// `repoflame` with its working directory at the work tree.
     pub fn cmd(&self) -> Command {
         let mut cmd = repoflame();
