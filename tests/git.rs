@@ -375,7 +375,15 @@ fn rev_reads_a_file_from_the_work_tree_only_when_the_index_vouches_for_it() {
     );
     set_mtime(&repo.join("rewritten.rs"), "2020-01-01");
 
-    let out = run([arg(repo.path()), "--rev", "HEAD", "--format", "json"]);
+    // Without the count cache: what is counted was read in this run.
+    let out = run([
+        arg(repo.path()),
+        "--rev",
+        "HEAD",
+        "--format",
+        "json",
+        "--no-cache",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     let files = files_by_path(&report);
@@ -418,10 +426,85 @@ fn rev_never_reads_converted_content_from_the_work_tree() {
     let checked_out = std::fs::read_to_string(repo.join("grown.rs")).unwrap();
     assert_eq!(checked_out.lines().count(), 4, "{checked_out}");
 
-    let at_head = files_by_path(&json(&[arg(repo.path()), "--rev", "HEAD"]));
+    // Without the count cache: what is counted was read in this run.
+    let at_head = files_by_path(&json(&[arg(repo.path()), "--rev", "HEAD", "--no-cache"]));
     assert_eq!(at_head["grown.rs"]["code"], 3, "the blob's lines");
-    let on_disk = files_by_path(&json(&[arg(repo.path())]));
+    let on_disk = files_by_path(&json(&[arg(repo.path()), "--no-cache"]));
     assert_eq!(on_disk["grown.rs"]["code"], 4, "the work tree's lines");
+}
+
+#[test]
+fn rev_never_reads_converted_content_wherever_the_attribute_is_set() {
+    // The attribute that converts content set in each place git reads one:
+    // a subdirectory's `.gitattributes`, committed or only in the work
+    // tree, the repository's `info/attributes`, `core.attributesFile`, and
+    // a macro defined at the top and used below. Where it is looked up
+    // depends on which files name it; every place must be found.
+    type Place = fn(&TestRepo);
+    let places: [(&str, Place); 5] = [
+        ("committed in sub/", |repo| {
+            repo.file("sub/.gitattributes", "*.rs filter=grow\n");
+        }),
+        ("only in the work tree of sub/", |_| {}),
+        ("info/attributes", |_| {}),
+        ("core.attributesFile", |_| {}),
+        ("a macro", |repo| {
+            repo.file(".gitattributes", "[attr]grows filter=grow\n");
+            repo.file("sub/.gitattributes", "*.rs grows\n");
+        }),
+    ];
+    for (place, set) in places {
+        let repo = TestRepo::new("filtered");
+        repo.file("top.rs", "fn top() {}\n");
+        repo.file("sub/grown.rs", "fn a() {}\n".repeat(3));
+        set(&repo);
+        repo.commit("a filtered file");
+        match place {
+            "only in the work tree of sub/" => {
+                repo.file("sub/.gitattributes", "*.rs filter=grow\n");
+            }
+            "info/attributes" => {
+                std::fs::create_dir_all(repo.join(".git/info")).unwrap();
+                std::fs::write(repo.join(".git/info/attributes"), "grown.rs filter=grow\n")
+                    .unwrap();
+            }
+            "core.attributesFile" => {
+                let file = repo.path().parent().unwrap().join("attributes");
+                std::fs::write(&file, "grown.rs filter=grow\n").unwrap();
+                repo.git(["config", "core.attributesFile", file.to_str().unwrap()]);
+            }
+            _ => {}
+        }
+        repo.git([
+            "config",
+            "filter.grow.smudge",
+            "sh -c 'cat; echo \"fn extra() {}\"'",
+        ]);
+        repo.git(["config", "filter.grow.clean", "sed '$d'"]);
+        repo.remove("sub/grown.rs");
+        repo.git(["checkout", "--", "sub/grown.rs"]);
+        set_mtime(&repo.join("sub/grown.rs"), "2020-01-01");
+        repo.git(["update-index", "--refresh"]);
+        let checked_out = std::fs::read_to_string(repo.join("sub/grown.rs")).unwrap();
+        assert_eq!(checked_out.lines().count(), 4, "{place}: {checked_out}");
+        assert_eq!(
+            repo.git(["status", "--porcelain", "--untracked-files=no"]),
+            "",
+            "{place}"
+        );
+
+        // Without the count cache: the same blob is met in every round.
+        let at_head = files_by_path(&json(&[arg(repo.path()), "--rev", "HEAD", "--no-cache"]));
+        assert_eq!(
+            at_head["sub/grown.rs"]["code"], 3,
+            "{place}: the blob's lines"
+        );
+        let on_disk = files_by_path(&json(&[arg(repo.path()), "--no-cache"]));
+        assert_eq!(
+            on_disk["sub/grown.rs"]["code"], 4,
+            "{place}: the work tree's"
+        );
+    }
 }
 
 #[test]
@@ -1010,7 +1093,15 @@ fn missing_object_is_a_problem_naming_its_path() {
     assert!(lines[0].contains("src/gone.rs"), "{}", lines[0]);
     assert!(lines[0].contains("missing"), "{}", lines[0]);
 
-    let out = run([arg(repo.path()), "--rev", "HEAD", "--format", "json"]);
+    // Without the count cache: what is counted was read in this run.
+    let out = run([
+        arg(repo.path()),
+        "--rev",
+        "HEAD",
+        "--format",
+        "json",
+        "--no-cache",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let problems = report["problems"].as_array().unwrap();

@@ -19,7 +19,7 @@
 //! `ident`, `working-tree-encoding`, or `core.autocrlf`) is never taken
 //! from the work tree: its bytes there are not the blob's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::os::unix::ffi::OsStrExt;
@@ -36,9 +36,79 @@ pub(crate) struct Worktree {
     /// paths with one hash cost a shortcut, never a wrong read: the file
     /// opened must still have the entry's blob id and its exact identity.
     vouched: HashMap<u64, Vouched>,
-    /// Whether any attributes file may apply, so that each path's
-    /// conversion attributes must be looked up.
-    attributes: bool,
+    /// Where an attribute that converts content may apply: only there is
+    /// a path's attribute looked up (libgit2 checks every attributes file
+    /// on the way, some twenty system calls per lookup).
+    converting: Converting,
+}
+
+/// The attributes files that name an attribute converting content
+/// ([`CONVERTING`]), or a macro (which could set one).
+#[derive(Default)]
+struct Converting {
+    /// One outside the work tree (`core.attributesFile`,
+    /// `$GIT_DIR/info/attributes`, the system's or the user's file).
+    everywhere: bool,
+    /// The directories (relative to the top, `""` for the top) whose
+    /// `.gitattributes`, in the work tree or in the index, names one.
+    dirs: HashSet<Vec<u8>>,
+}
+
+impl Converting {
+    /// Whether an attribute converting content may apply to `path`.
+    fn may_apply(&self, path: &[u8]) -> bool {
+        if self.everywhere {
+            return true;
+        }
+        if self.dirs.is_empty() {
+            return false;
+        }
+        let mut dir = path;
+        loop {
+            dir = match dir.iter().rposition(|&b| b == b'/') {
+                Some(slash) => &dir[..slash],
+                None => b"",
+            };
+            if self.dirs.contains(dir) {
+                return true;
+            }
+            if dir.is_empty() {
+                return false;
+            }
+        }
+    }
+}
+
+/// Whether attributes file `content` may name an attribute converting
+/// content: any token that is one (set, unset, unspecified with `!` or
+/// given a value), the built-in macro `binary`, or a macro definition.
+/// The pattern is looked at too, which costs a shortcut at worst.
+fn names_converting(content: &[u8]) -> bool {
+    content
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| !line.is_empty() && line[0] != b'#')
+        .flat_map(|line| line.split(u8::is_ascii_whitespace))
+        .any(|token| {
+            if token.starts_with(b"[attr]") {
+                return true;
+            }
+            let name = token
+                .strip_prefix(b"-")
+                .or_else(|| token.strip_prefix(b"!"))
+                .unwrap_or(token);
+            let name = name.split(|&b| b == b'=').next().unwrap_or(name);
+            name == b"binary" || CONVERTING.iter().any(|c| c.as_bytes() == name)
+        })
+}
+
+/// Whether the attributes file at `path` may name a converting attribute:
+/// one that cannot be read may.
+fn file_names_converting(path: &Path) -> bool {
+    match std::fs::read(path) {
+        Ok(content) => names_converting(&content),
+        Err(err) => err.kind() != std::io::ErrorKind::NotFound,
+    }
 }
 
 /// What the index recorded of a file when it stored its blob (the low 32
@@ -91,13 +161,37 @@ impl Worktree {
         let index = repo.index().ok()?;
         let metadata = std::fs::metadata(repo.path().join("index")).ok()?;
         let index_mtime = (metadata.mtime(), metadata.mtime_nsec());
-        let mut attributes = config.get_path("core.attributesFile").is_ok()
-            || repo.path().join("info/attributes").exists()
-            || Path::new("/etc/gitattributes").exists()
-            || global_attributes().is_some_and(|path| path.exists());
+        let mut converting = Converting {
+            everywhere: [
+                config.get_path("core.attributesFile").ok(),
+                Some(repo.path().join("info/attributes")),
+                Some(PathBuf::from("/etc/gitattributes")),
+                global_attributes(),
+            ]
+            .iter()
+            .flatten()
+            .any(|path| file_names_converting(path)),
+            dirs: HashSet::new(),
+        };
+        // Every directory that has an entry below it, with the blob of its
+        // `.gitattributes` in the index.
+        let mut dirs: HashMap<Vec<u8>, Option<Oid>> = HashMap::new();
         let mut vouched = HashMap::new();
         for entry in index.iter() {
-            attributes |= entry.path.rsplit(|&b| b == b'/').next() == Some(b".gitattributes");
+            let mut dir = entry.path.as_slice();
+            while let Some(slash) = dir.iter().rposition(|&b| b == b'/') {
+                dir = &dir[..slash];
+                if dirs.contains_key(dir) {
+                    break;
+                }
+                dirs.insert(dir.to_vec(), None);
+            }
+            if let Some(dir) = entry.path.strip_suffix(b".gitattributes") {
+                if dir.is_empty() || dir.ends_with(b"/") {
+                    let dir = dir.strip_suffix(b"/").unwrap_or(dir).to_vec();
+                    dirs.insert(dir, Some(entry.id));
+                }
+            }
             if vouches(&entry, index_mtime) {
                 vouched.insert(
                     path_hash(&entry.path),
@@ -114,10 +208,23 @@ impl Worktree {
                 );
             }
         }
+        dirs.entry(Vec::new()).or_insert(None);
+        for (rel, in_index) in dirs {
+            let mut file = dir.join(Path::new(std::ffi::OsStr::from_bytes(&rel)));
+            file.push(".gitattributes");
+            let names = file_names_converting(&file)
+                || in_index.is_some_and(|id| match repo.find_blob(id) {
+                    Ok(blob) => names_converting(blob.content()),
+                    Err(_) => true,
+                });
+            if names {
+                converting.dirs.insert(rel);
+            }
+        }
         Some(Worktree {
             dir,
             vouched,
-            attributes,
+            converting,
         })
     }
 
@@ -128,7 +235,7 @@ impl Worktree {
         if entry.id != id {
             return None;
         }
-        if self.attributes && converts(repo, path) {
+        if self.converting.may_apply(path.as_os_str().as_bytes()) && converts(repo, path) {
             return None;
         }
         let file = File::options()
@@ -186,5 +293,55 @@ fn global_attributes() -> Option<PathBuf> {
         None => {
             std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config/git/attributes"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_files_that_name_a_converting_attribute() {
+        for content in [
+            "* text=auto eol=lf\n",
+            "*.go -text diff=golang\n",
+            "*.bin binary\n",
+            "x !eol\n",
+            "*.lfs filter=lfs diff=lfs merge=lfs\n",
+            "a ident\n",
+            "a\tworking-tree-encoding=UTF-16\r\n",
+            "[attr]mine diff=golang\n",
+            "x crlf\n",
+        ] {
+            assert!(names_converting(content.as_bytes()), "{content:?}");
+        }
+        for content in [
+            "",
+            "*.go diff=golang\n",
+            "# * text=auto\n",
+            "vendor/** linguist-vendored -linguist-generated\n",
+            "*.golden linguist-generated=true\n",
+            "textual diff\n",
+        ] {
+            assert!(!names_converting(content.as_bytes()), "{content:?}");
+        }
+    }
+
+    #[test]
+    fn a_converting_attribute_applies_below_the_directory_that_names_it() {
+        let converting = Converting {
+            everywhere: false,
+            dirs: [b"vendor/x".to_vec()].into_iter().collect(),
+        };
+        assert!(converting.may_apply(b"vendor/x/a.go"));
+        assert!(converting.may_apply(b"vendor/x/y/a.go"));
+        assert!(!converting.may_apply(b"vendor/xy/a.go"));
+        assert!(!converting.may_apply(b"vendor/a.go"));
+        assert!(!converting.may_apply(b"a.go"));
+        let top = Converting {
+            everywhere: false,
+            dirs: [Vec::new()].into_iter().collect(),
+        };
+        assert!(top.may_apply(b"a.go") && top.may_apply(b"d/a.go"));
     }
 }
