@@ -270,6 +270,107 @@ fn revisions_and_diffs_share_the_counts_of_blobs() {
 }
 
 #[test]
+fn a_checkout_and_its_revisions_share_counts_where_the_index_vouches() {
+    // The directory mode keys a file by what it is on disk, `--rev` a blob
+    // by its id; where git's index vouches that the file holds the blob,
+    // each finds what the other counted.
+    let repo = TestRepo::new("w");
+    repo.file("a.rs", "fn a() {}\n")
+        .file("d/b.py", "x = 1\ny = 2\n")
+        .file("d/e/c.js", "let c = 1;\n");
+    repo.commit("one");
+    settle();
+    let files = 3;
+    for (first, then) in [(&[][..], &["--rev", "HEAD"][..]), (&["--rev", "HEAD"], &[])] {
+        let cache = repo
+            .path()
+            .parent()
+            .unwrap()
+            .join(format!("cache{}", first.len()));
+        let (out, served, read) = counted(repo.cmd().args(first).arg("--folded"), &cache);
+        assert_eq!((served, read), (0, files), "{first:?}: {}", describe(&out));
+        let (out, served, read) = counted(repo.cmd().args(then).arg("--folded"), &cache);
+        assert_eq!(
+            (served, read),
+            (files, 0),
+            "{then:?} after {first:?}: {}",
+            describe(&out)
+        );
+        assert!(out.stdout == uncached(repo.path(), &[then, &["--folded"]].concat()));
+        // Kept under its own name as well: found again without the index.
+        let (_, served, read) = counted(repo.cmd().args(then).arg("--folded"), &cache);
+        assert_eq!((served, read), (files, 0));
+    }
+
+    // A file rewritten to the same size with its modification time put
+    // back: the index no longer vouches for it (its change time moved).
+    let cache = repo.path().parent().unwrap().join("cache-rewritten");
+    let (_, _, read) = counted(repo.cmd().args(["--rev", "HEAD", "--folded"]), &cache);
+    assert_eq!(read, files);
+    let before = std::fs::metadata(repo.join("a.rs"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    repo.file("a.rs", "a();\nb();\n");
+    std::fs::File::options()
+        .write(true)
+        .open(repo.join("a.rs"))
+        .unwrap()
+        .set_modified(before)
+        .unwrap();
+    settle();
+    let (out, served, read) = counted(repo.cmd().arg("--folded"), &cache);
+    assert_eq!((served, read), (files - 1, 1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("w;a.rs 2\n"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        out.stdout == uncached(repo.path(), &["--folded"]),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn converted_content_is_never_served_across_the_work_tree_and_the_index() {
+    // A filter makes the file in the work tree differ from its blob: the
+    // index vouches for its stat, yet its bytes are not the blob's. Each
+    // mode counts its own bytes, whichever ran first.
+    let repo = TestRepo::new("f");
+    repo.file(".gitattributes", "*.rs filter=grow\n");
+    repo.file("grown.rs", "fn a() {}\n".repeat(3));
+    repo.commit("a filtered file");
+    repo.git([
+        "config",
+        "filter.grow.smudge",
+        "sh -c 'cat; echo \"fn extra() {}\"'",
+    ]);
+    repo.git(["config", "filter.grow.clean", "sed '$d'"]);
+    repo.remove("grown.rs");
+    repo.git(["checkout", "--", "grown.rs"]);
+    settle();
+    repo.git(["update-index", "--refresh"]);
+    settle();
+    assert_eq!(repo.git(["status", "--porcelain"]), "");
+    for (i, order) in [[false, true], [true, false]].into_iter().enumerate() {
+        let cache = repo.path().parent().unwrap().join(format!("cache{i}"));
+        for rev in order {
+            let args: &[&str] = if rev { &["--rev", "HEAD"] } else { &[] };
+            let (out, _, read) = counted(repo.cmd().args(args).arg("--folded"), &cache);
+            assert_eq!(read, 1, "{args:?}: {}", describe(&out));
+            let lines = if rev { 3 } else { 4 };
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("f;grown.rs {lines}\n"),
+                "{args:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_history_leaves_its_counts_in_the_cache() {
     let repo = TestRepo::new("h");
     repo.file("a.rs", "fn a() {}\n").file("b.py", "x = 1\n");

@@ -31,7 +31,13 @@
 //! file as opened, taken before it is read: a write during the read makes
 //! a new ctime, so the counts of a half-written file are never served for
 //! what it became. A git blob is known by its id (a hash of its
-//! content) and its path, so `--rev` and `--diff` share entries. Every key
+//! content) and its path, so `--rev` and `--diff` share entries. A file
+//! in a git work tree that the index vouches for holds a blob
+//! (`source::git::worktree` states the rule): the count stage looks a
+//! file up by that blob, and a blob by that file, when its own key misses
+//! and the cache holds keys of the other kind (the lowest bit of a key
+//! tells a blob's from a file's), and keeps what it found under its own
+//! key too. Every key
 //! also holds `--stream-threshold`, and the whole snapshot is tied to
 //! [`counting_version`] (tokei's version and repoflame's counting rules):
 //! a snapshot of another version is dropped and rebuilt.
@@ -65,7 +71,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -116,7 +122,8 @@ fn counting_version() -> String {
 /// path and stat, or a blob's path and id, and the stream threshold).
 /// Fixed in size, so that a million entries cost 48 bytes each in memory
 /// rather than a heap-allocated path each; two different identities share
-/// a key with a probability of about n²/2¹²⁹.
+/// a key with a probability of about n²/2¹²⁸. The lowest bit tells a
+/// blob's key from a file's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Key(u128);
 
@@ -146,7 +153,7 @@ impl Key {
         ] {
             hasher.write_i64(n);
         }
-        (Key(hasher.finish128().into()), storable)
+        (Key(u128::from(hasher.finish128()) & !1), storable)
     }
 
     /// The key of a blob `id` named `path`.
@@ -159,7 +166,12 @@ impl Key {
         hasher.write_u64(id.len() as u64);
         hasher.write(id);
         hasher.write_u64(threshold);
-        Key(hasher.finish128().into())
+        Key(u128::from(hasher.finish128()) | 1)
+    }
+
+    /// Whether it is a blob's key (its lowest bit; a file's is clear).
+    fn is_blob(self) -> bool {
+        self.0 & 1 == 1
     }
 }
 
@@ -410,6 +422,8 @@ pub(crate) struct Cache {
     fresh: Mutex<Fresh>,
     /// Whether opening it gave a note already: one note a run.
     noted: bool,
+    /// Whether the loaded records have files' keys, and blobs' keys.
+    kinds: OnceLock<(bool, bool)>,
 }
 
 impl Cache {
@@ -428,6 +442,7 @@ impl Cache {
             source: None,
             fresh: Mutex::new(Fresh::default()),
             noted: false,
+            kinds: OnceLock::new(),
         };
         let path = dir.join(SNAPSHOT);
         let note = match read(&path) {
@@ -459,6 +474,20 @@ impl Cache {
     /// Whether it holds nothing: nothing to look up.
     pub(crate) fn is_empty(&self) -> bool {
         self.loaded.records.is_empty()
+    }
+
+    /// Whether it holds blobs' keys (`blob`) or files' keys: a content
+    /// known by another name is looked up by it only where it may be
+    /// found (a directory's files by their blob in git's index, which
+    /// takes reading the index).
+    pub(crate) fn holds(&self, blob: bool) -> bool {
+        let (files, blobs) = *self.kinds.get_or_init(|| {
+            let records = &self.loaded.records;
+            let blobs = records.iter().any(|r| Key(r.key).is_blob());
+            let files = records.iter().any(|r| !Key(r.key).is_blob());
+            (files, blobs)
+        });
+        if blob { blobs } else { files }
     }
 
     /// The run's start, seconds since the epoch, for [`Key::file`].
@@ -507,6 +536,7 @@ impl Cache {
             source,
             fresh,
             noted,
+            ..
         } = self;
         let now = now.clamp(0, i64::from(u32::MAX)) as u32;
         let Fresh { batches, strings } = fresh.into_inner().unwrap_or_else(|e| e.into_inner());

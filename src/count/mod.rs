@@ -32,7 +32,7 @@ use crate::classify::{self, Classification};
 use crate::error::{Problem, display_path, io_reason};
 use crate::progress::Progress;
 use crate::record::{Counts, Record};
-use crate::source::{ContentId, Data, Entry, Reader, Store};
+use crate::source::{Alias, ContentId, Data, Entry, Reader, Store};
 use crate::units::human_bytes;
 use cache::{Cache, Key as CacheKey, Value};
 
@@ -363,8 +363,34 @@ impl<'a> Counter<'a> {
         let looked_up = cache
             .filter(|cache| !cache.is_empty())
             .and_then(|cache| self.key(entry, named, cache));
-        if let (Some(cache), Some(key)) = (cache, &looked_up) {
-            if let Some(content) = cache.get(key) {
+        if let (Some(cache), Some((key, storable, stat))) = (cache, &looked_up) {
+            let mut found = cache.get(key);
+            // Known by another name: the blob a file in a git work tree
+            // holds, or the file in the work tree that holds a blob.
+            if found.is_none() {
+                let threshold = self.options.stream_threshold;
+                // A file's other name is a blob, and a blob's a file.
+                let a_file = stat.is_some();
+                let alias = match cache.holds(a_file) {
+                    true => reader.alias(entry, stat.as_ref()),
+                    false => None,
+                };
+                found = match alias {
+                    Some(Alias::Blob(id)) => {
+                        cache.get(&CacheKey::blob(named, id.as_bytes(), threshold))
+                    }
+                    Some(Alias::File(stat)) => {
+                        cache.get(&CacheKey::file(named, &stat, threshold, cache.start()).0)
+                    }
+                    None => None,
+                }
+                .filter(|_| reader.alias_holds(entry));
+                // Kept under this name too, for the next run.
+                if let (Some(content), true) = (&found, storable) {
+                    fresh.extend(Value::of(content.as_ref()).map(|value| (*key, value)));
+                }
+            }
+            if let Some(content) = found {
                 self.served.fetch_add(1, Ordering::Relaxed);
                 let content = content.filter(|c| types.is_empty() || types.contains(&c.language));
                 return Ok(content.map(|content| (content, None)));
@@ -421,9 +447,15 @@ impl<'a> Counter<'a> {
         Ok(counted.map(|content| (content, note)))
     }
 
-    /// The key to look `entry` (named `named`) up by; `None` for what is
-    /// not (or no longer) a regular file.
-    fn key(&self, entry: &Entry, named: &Path, cache: &Cache) -> Option<CacheKey> {
+    /// The key to look `entry` (named `named`) up by, whether what it
+    /// counts to may be stored under it, and for a file its metadata;
+    /// `None` for what is not (or no longer) a regular file.
+    fn key(
+        &self,
+        entry: &Entry,
+        named: &Path,
+        cache: &Cache,
+    ) -> Option<(CacheKey, bool, Option<std::fs::Metadata>)> {
         let threshold = self.options.stream_threshold;
         match &entry.content {
             ContentId::File(walked) => {
@@ -433,9 +465,12 @@ impl<'a> Counter<'a> {
                     std::fs::symlink_metadata(walked)
                 };
                 let meta = meta.ok().filter(std::fs::Metadata::is_file)?;
-                Some(CacheKey::file(named, &meta, threshold, cache.start()).0)
+                let (key, storable) = CacheKey::file(named, &meta, threshold, cache.start());
+                Some((key, storable, Some(meta)))
             }
-            ContentId::Blob(oid) => Some(CacheKey::blob(named, oid.as_bytes(), threshold)),
+            ContentId::Blob(oid) => {
+                Some((CacheKey::blob(named, oid.as_bytes(), threshold), true, None))
+            }
         }
     }
 

@@ -67,6 +67,32 @@ pub(crate) trait Reader {
     /// bytes. `Ok(None)` when it is gone (a file replaced by something
     /// other than a regular file since it was listed).
     fn open(&mut self, entry: &Entry) -> io::Result<Option<Readable<'_>>>;
+
+    /// The other name the content of `entry` goes by, where git's index
+    /// vouches for it: for a file on disk (as `stat` saw it), the blob it
+    /// holds; for a blob, the file in the work tree that holds it. The
+    /// count cache serves what was counted under either name, once
+    /// [`Reader::alias_holds`].
+    fn alias(&mut self, entry: &Entry, stat: Option<&std::fs::Metadata>) -> Option<Alias> {
+        let _ = (entry, stat);
+        None
+    }
+
+    /// Whether the alias of `entry` holds: no attribute converts its
+    /// content between the work tree and git. Asked only of an alias with
+    /// something in the cache: it costs some twenty system calls.
+    fn alias_holds(&mut self, entry: &Entry) -> bool {
+        let _ = entry;
+        false
+    }
+}
+
+/// Another name of an entry's content ([`Reader::alias`]).
+pub(crate) enum Alias {
+    /// The blob a file holds.
+    Blob(git2::Oid),
+    /// The file that holds a blob, as `lstat` sees it.
+    File(std::fs::Metadata),
 }
 
 /// Content ready to be read.
@@ -176,9 +202,11 @@ impl Opened {
     /// `stream_threshold` are streamed from the object store.
     pub(crate) fn store(&self, config: &Config) -> Box<dyn Store + '_> {
         match self {
-            Opened::Directory(_) => Box::new(walk::Files {
-                follow: config.walk.follow,
-            }),
+            Opened::Directory(root) => Box::new(walk::Files::new(
+                root,
+                config.walk.follow,
+                config.cache.is_some(),
+            )),
             Opened::Git(sides) => Box::new(sides.store(config.stream_threshold)),
         }
     }

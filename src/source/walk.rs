@@ -10,14 +10,15 @@
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use crate::config::WalkOptions;
 use crate::error::{Error, Problem, display_path, io_reason};
 use crate::progress::Progress;
-use crate::source::{ContentId, Data, Entry, Listed, Readable, Reader, Store};
+use crate::source::git::Checkout;
+use crate::source::{Alias, ContentId, Data, Entry, Listed, Readable, Reader, Store};
 
 /// Files are handed on in batches of this many: enough to make the
 /// hand-off cost nothing per file, few enough that counting starts at once.
@@ -72,28 +73,60 @@ pub(crate) fn list(
 
 /// Files on disk, opened as the walk found them.
 pub(crate) struct Files {
+    root: PathBuf,
     /// Symbolic links are opened (the walk followed them).
-    pub(crate) follow: bool,
+    follow: bool,
+    /// Whether files are looked up by the blob they hold (for the count
+    /// cache).
+    aliases: bool,
+    /// The git work tree the files are in, opened on first use: a run
+    /// that finds every file in the cache by its own name reads no index.
+    checkout: OnceLock<Option<Checkout>>,
+}
+
+impl Files {
+    pub(crate) fn new(root: &Path, follow: bool, aliases: bool) -> Files {
+        Files {
+            root: root.to_path_buf(),
+            follow,
+            aliases,
+            checkout: OnceLock::new(),
+        }
+    }
 }
 
 impl Store for Files {
     fn reader(&self) -> Result<Box<dyn Reader + '_>, String> {
-        Ok(Box::new(FileReader {
-            follow: self.follow,
-        }))
+        Ok(Box::new(FileReader { files: self }))
     }
 }
 
-struct FileReader {
-    follow: bool,
+struct FileReader<'f> {
+    files: &'f Files,
 }
 
-impl Reader for FileReader {
+impl Reader for FileReader<'_> {
+    fn alias(&mut self, entry: &Entry, stat: Option<&std::fs::Metadata>) -> Option<Alias> {
+        let files = self.files;
+        if !files.aliases {
+            return None;
+        }
+        let checkout = files.checkout.get_or_init(|| Checkout::of(&files.root));
+        Some(Alias::Blob(checkout.as_ref()?.blob(&entry.path, stat?)?))
+    }
+
+    fn alias_holds(&mut self, entry: &Entry) -> bool {
+        match self.files.checkout.get() {
+            Some(Some(checkout)) => !checkout.converts(&entry.path),
+            _ => false,
+        }
+    }
+
     fn open(&mut self, entry: &Entry) -> std::io::Result<Option<Readable<'_>>> {
         let ContentId::File(path) = &entry.content else {
             return Err(std::io::Error::other("not a file on disk"));
         };
-        match open_regular(path, self.follow) {
+        match open_regular(path, self.files.follow) {
             // What was there at fstat is read: a file that grows is cut
             // there, one that shrinks ends early.
             Ok(Some((file, metadata))) => {

@@ -11,7 +11,7 @@ use git2::{Blob, ErrorCode, Repository};
 use super::objects::ObjectStore;
 use super::worktree::Worktree;
 use crate::error::display_path;
-use crate::source::{ContentId, Data, Entry, Readable, Reader, Store};
+use crate::source::{Alias, ContentId, Data, Entry, Readable, Reader, Store};
 use crate::units::human_bytes;
 
 /// The blobs of a repository.
@@ -44,6 +44,16 @@ impl<'a> Blobs<'a> {
             worktree: Worktree::open(repo),
             stream_threshold,
             idle: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Blobs<'_> {
+    /// The path of `entry` relative to the repository's top.
+    fn in_repository(&self, entry: &Entry) -> std::path::PathBuf {
+        match entry.path.as_os_str().is_empty() {
+            true => self.prefix.to_path_buf(),
+            false => self.prefix.join(&entry.path),
         }
     }
 }
@@ -87,10 +97,7 @@ impl Reader for Lent<'_> {
             return Err(io::Error::other("not a blob"));
         };
         if let Some(worktree) = &self.blobs.worktree {
-            let path = match entry.path.as_os_str().is_empty() {
-                true => self.blobs.prefix.to_path_buf(),
-                false => self.blobs.prefix.join(&entry.path),
-            };
+            let path = self.blobs.in_repository(entry);
             if let Some((file, size)) = worktree.file(&reader.repo, &path, *oid) {
                 return Ok(Some(Readable {
                     size,
@@ -101,6 +108,25 @@ impl Reader for Lent<'_> {
             }
         }
         reader.open(entry)
+    }
+
+    fn alias(&mut self, entry: &Entry, _: Option<&std::fs::Metadata>) -> Option<Alias> {
+        let worktree = self.blobs.worktree.as_ref()?;
+        let ContentId::Blob(oid) = &entry.content else {
+            return None;
+        };
+        worktree
+            .stat(&self.blobs.in_repository(entry), *oid)
+            .map(Alias::File)
+    }
+
+    fn alias_holds(&mut self, entry: &Entry) -> bool {
+        match (&self.reader, &self.blobs.worktree) {
+            (Some(reader), Some(worktree)) => {
+                !worktree.converts(&reader.repo, &self.blobs.in_repository(entry))
+            }
+            _ => false,
+        }
     }
 }
 

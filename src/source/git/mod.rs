@@ -22,6 +22,8 @@ mod objects;
 mod releases;
 mod worktree;
 
+pub(crate) use worktree::Checkout;
+
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 

@@ -20,11 +20,12 @@
 //! from the work tree: its bytes there are not the blob's.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use git2::{AttrCheckFlags, AttrValue, IndexEntry, Oid, Repository};
 
@@ -235,7 +236,7 @@ impl Worktree {
         if entry.id != id {
             return None;
         }
-        if self.converting.may_apply(path.as_os_str().as_bytes()) && converts(repo, path) {
+        if self.converts(repo, path) {
             return None;
         }
         let file = File::options()
@@ -244,16 +245,112 @@ impl Worktree {
             .open(self.dir.join(path))
             .ok()?;
         let stat = file.metadata().ok()?;
-        // The index keeps the low 32 bits of each number, as git does.
-        let same = stat.is_file()
-            && stat.size() as u32 == entry.size
-            && stat.dev() as u32 == entry.dev
-            && stat.ino() as u32 == entry.ino
-            && stat.uid() == entry.uid
-            && stat.gid() == entry.gid
-            && (stat.mtime() as i32, stat.mtime_nsec() as u32) == entry.mtime
-            && (stat.ctime() as i32, stat.ctime_nsec() as u32) == entry.ctime;
-        same.then(|| (file, stat.size()))
+        entry.is(&stat).then(|| (file, stat.size()))
+    }
+
+    /// The blob that the file at `path` (relative to the repository's top)
+    /// holds, when the index vouches for it as it was when `stat` was
+    /// taken (`lstat`, or `fstat` of the file opened without following a
+    /// symbolic link), unless an attribute converts it ([`Self::converts`],
+    /// not looked at here: it costs some twenty system calls).
+    pub(crate) fn blob(&self, path: &Path, stat: &Metadata) -> Option<Oid> {
+        let entry = self.vouched.get(&path_hash(path.as_os_str().as_bytes()))?;
+        entry.is(stat).then_some(entry.id)
+    }
+
+    /// The file at `path` (relative to the repository's top), as `lstat`
+    /// sees it, when it holds exactly blob `id`, unless an attribute
+    /// converts it ([`Self::converts`], not looked at here).
+    pub(crate) fn stat(&self, path: &Path, id: Oid) -> Option<Metadata> {
+        let stat = std::fs::symlink_metadata(self.dir.join(path)).ok()?;
+        (self.blob(path, &stat)? == id).then_some(stat)
+    }
+
+    /// Whether an attribute converts the content at `path` (relative to
+    /// the repository's top) between the work tree and git.
+    pub(crate) fn converts(&self, repo: &Repository, path: &Path) -> bool {
+        self.converting.may_apply(path.as_os_str().as_bytes()) && converts(repo, path)
+    }
+}
+
+impl Vouched {
+    /// Whether `stat` is of the file the index recorded: a regular file
+    /// with its identity, size and times. The index keeps the low 32 bits
+    /// of each number, as git does.
+    fn is(&self, stat: &Metadata) -> bool {
+        stat.is_file()
+            && stat.size() as u32 == self.size
+            && stat.dev() as u32 == self.dev
+            && stat.ino() as u32 == self.ino
+            && stat.uid() == self.uid
+            && stat.gid() == self.gid
+            && (stat.mtime() as i32, stat.mtime_nsec() as u32) == self.mtime
+            && (stat.ctime() as i32, stat.ctime_nsec() as u32) == self.ctime
+    }
+}
+
+/// A directory inside a git work tree, for the directory mode: the blob
+/// each of its files holds, where the index vouches for it, so that the
+/// count cache serves what `--rev`, `--diff` or `--history` counted for
+/// that blob (and they what the directory mode counted).
+pub(crate) struct Checkout {
+    worktree: Worktree,
+    /// The work tree's top, where a handle per thread opens from.
+    top: PathBuf,
+    /// The directory, relative to the work tree's top.
+    prefix: PathBuf,
+    /// Repository handles not in use (not `Sync`: one per thread).
+    idle: Mutex<Vec<Repository>>,
+}
+
+impl Checkout {
+    /// The work tree that `root` is in, with its index; `None` when it is
+    /// in none (or in the repository's own directory).
+    pub(crate) fn of(root: &Path) -> Option<Checkout> {
+        let repo = Repository::open_ext(
+            root,
+            git2::RepositoryOpenFlags::empty(),
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .ok()?;
+        let top = std::fs::canonicalize(repo.workdir()?).ok()?;
+        let root = std::fs::canonicalize(root).ok()?;
+        let prefix = root.strip_prefix(&top).ok()?.to_path_buf();
+        if prefix.starts_with(".git") {
+            return None;
+        }
+        Some(Checkout {
+            worktree: Worktree::open(&repo)?,
+            top,
+            prefix,
+            idle: Mutex::new(vec![repo]),
+        })
+    }
+
+    /// The blob the file at `path` (relative to the directory) holds, as
+    /// it was when `stat` was taken, when the index vouches for it, unless
+    /// an attribute converts it ([`Self::converts`], not looked at here).
+    pub(crate) fn blob(&self, path: &Path, stat: &Metadata) -> Option<Oid> {
+        self.worktree.blob(&self.prefix.join(path), stat)
+    }
+
+    /// Whether an attribute converts the content of the file at `path`
+    /// (relative to the directory) between the work tree and git.
+    pub(crate) fn converts(&self, path: &Path) -> bool {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let repo = match idle {
+            Some(repo) => repo,
+            // Not known: not the blob's bytes.
+            None => match Repository::open(&self.top) {
+                Ok(repo) => repo,
+                Err(_) => return true,
+            },
+        };
+        let converts = self.worktree.converts(&repo, &self.prefix.join(path));
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(repo);
+        }
+        converts
     }
 }
 
