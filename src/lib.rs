@@ -158,6 +158,7 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
     let cache = config.cache.as_ref().map(|c| {
         let (cache, note) = count::cache::Cache::open(&c.dir, c.limit);
         notes.extend(note);
+        timings.mark("cache read");
         cache
     });
     let options = CountOptions {
