@@ -292,10 +292,14 @@ impl Tree {
             if records.len() < records.capacity() / 2 && records.capacity() > 4096 {
                 records.shrink_to_fit();
             }
+            // The path's components, as `Path::components` gives those of a
+            // relative path (no empty or `.` ones), without its parsing.
             let components: Vec<&[u8]> = record
                 .path
-                .components()
-                .map(|c| c.as_os_str().as_bytes())
+                .as_os_str()
+                .as_bytes()
+                .split(|&b| b == b'/')
+                .filter(|c| !c.is_empty() && *c != b".")
                 .collect();
             let Some((leaf, dirs)) = components.split_last() else {
                 // The source is this one file.

@@ -11,6 +11,7 @@ pub(crate) mod git;
 pub(crate) mod walk;
 
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use ignore::overrides::{Override, OverrideBuilder};
@@ -42,13 +43,14 @@ impl Entry {
     /// twice (an unchanged file at both sides of a diff) is counted once:
     /// a blob id, with the path (which gives the language). `None` for a
     /// file on disk, listed once.
-    pub(crate) fn content_key(&self) -> Option<(PathBuf, [u8; 20])> {
+    pub(crate) fn content_key(&self) -> Option<(Box<[u8]>, [u8; 20])> {
         match &self.content {
             ContentId::Blob(oid) => {
                 let mut id = [0; 20];
                 let bytes = oid.as_bytes();
                 id[..bytes.len().min(20)].copy_from_slice(&bytes[..bytes.len().min(20)]);
-                Some((self.path.clone(), id))
+                // The path as bytes: hashing a `Path` parses its components.
+                Some((self.path.as_os_str().as_bytes().into(), id))
             }
             ContentId::File(_) => None,
         }

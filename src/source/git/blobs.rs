@@ -4,7 +4,7 @@
 
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use git2::{Blob, ErrorCode, Repository};
 
@@ -20,8 +20,10 @@ pub(crate) struct Blobs<'a> {
     open_path: &'a Path,
     /// The part of the tree counted: entries' paths are relative to it.
     prefix: &'a Path,
-    /// Where blobs may be read from files instead ([`super::worktree`]).
-    worktree: Option<Worktree>,
+    /// Where blobs may be read from files instead ([`super::worktree`]),
+    /// opened when a first blob is looked at: a run that the count cache
+    /// serves whole reads no index.
+    worktree: OnceLock<Option<Worktree>>,
     stream_threshold: u64,
     /// Readers not in use. A batch takes one and gives it back, so a
     /// repository is opened once per counting thread, not once per batch:
@@ -32,16 +34,11 @@ pub(crate) struct Blobs<'a> {
 }
 
 impl<'a> Blobs<'a> {
-    pub(crate) fn new(
-        repo: &Repository,
-        open_path: &'a Path,
-        prefix: &'a Path,
-        stream_threshold: u64,
-    ) -> Blobs<'a> {
+    pub(crate) fn new(open_path: &'a Path, prefix: &'a Path, stream_threshold: u64) -> Blobs<'a> {
         Blobs {
             open_path,
             prefix,
-            worktree: Worktree::open(repo),
+            worktree: OnceLock::new(),
             stream_threshold,
             idle: Mutex::new(Vec::new()),
         }
@@ -49,6 +46,11 @@ impl<'a> Blobs<'a> {
 }
 
 impl Blobs<'_> {
+    /// The work tree, opened with `repo` on first use.
+    fn worktree(&self, repo: &Repository) -> Option<&Worktree> {
+        self.worktree.get_or_init(|| Worktree::open(repo)).as_ref()
+    }
+
     /// The path of `entry` relative to the repository's top.
     fn in_repository(&self, entry: &Entry) -> std::path::PathBuf {
         match entry.path.as_os_str().is_empty() {
@@ -96,7 +98,7 @@ impl Reader for Lent<'_> {
         let ContentId::Blob(oid) = &entry.content else {
             return Err(io::Error::other("not a blob"));
         };
-        if let Some(worktree) = &self.blobs.worktree {
+        if let Some(worktree) = self.blobs.worktree(&reader.repo) {
             let path = self.blobs.in_repository(entry);
             if let Some((file, size)) = worktree.file(&reader.repo, &path, *oid) {
                 return Ok(Some(Readable {
@@ -111,7 +113,7 @@ impl Reader for Lent<'_> {
     }
 
     fn alias(&mut self, entry: &Entry, _: Option<&std::fs::Metadata>) -> Option<Alias> {
-        let worktree = self.blobs.worktree.as_ref()?;
+        let worktree = self.blobs.worktree(&self.reader.as_ref()?.repo)?;
         let ContentId::Blob(oid) = &entry.content else {
             return None;
         };
@@ -121,10 +123,11 @@ impl Reader for Lent<'_> {
     }
 
     fn alias_holds(&mut self, entry: &Entry) -> bool {
-        match (&self.reader, &self.blobs.worktree) {
-            (Some(reader), Some(worktree)) => {
-                !worktree.converts(&reader.repo, &self.blobs.in_repository(entry))
-            }
+        let Some(reader) = &self.reader else {
+            return false;
+        };
+        match self.blobs.worktree(&reader.repo) {
+            Some(worktree) => !worktree.converts(&reader.repo, &self.blobs.in_repository(entry)),
             _ => false,
         }
     }

@@ -508,7 +508,6 @@ impl Sides {
     /// Reads blobs, streaming those above `stream_threshold`.
     pub(crate) fn store(&self, stream_threshold: u64) -> blobs::Blobs<'_> {
         blobs::Blobs::new(
-            &self.opened.repo,
             &self.opened.open_path,
             &self.opened.prefix,
             stream_threshold,
