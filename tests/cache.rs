@@ -342,14 +342,7 @@ fn converted_content_is_never_served_across_the_work_tree_and_the_index() {
     repo.file(".gitattributes", "*.rs filter=grow\n");
     repo.file("grown.rs", "fn a() {}\n".repeat(3));
     repo.commit("a filtered file");
-    repo.git([
-        "config",
-        "filter.grow.smudge",
-        "sh -c 'cat; echo \"fn extra() {}\"'",
-    ]);
-    repo.git(["config", "filter.grow.clean", "sed '$d'"]);
-    repo.remove("grown.rs");
-    repo.git(["checkout", "--", "grown.rs"]);
+    repo.check_out_grown("grown.rs");
     settle();
     repo.git(["update-index", "--refresh"]);
     settle();

@@ -411,14 +411,7 @@ fn rev_never_reads_converted_content_from_the_work_tree() {
     repo.file(".gitattributes", "*.rs filter=grow\n");
     repo.file("grown.rs", "fn a() {}\n".repeat(3));
     repo.commit("a filtered file");
-    repo.git([
-        "config",
-        "filter.grow.smudge",
-        "sh -c 'cat; echo \"fn extra() {}\"'",
-    ]);
-    repo.git(["config", "filter.grow.clean", "sed '$d'"]);
-    repo.remove("grown.rs");
-    repo.git(["checkout", "--", "grown.rs"]);
+    repo.check_out_grown("grown.rs");
     // Old enough not to be racily clean, and the index vouching for it.
     set_mtime(&repo.join("grown.rs"), "2020-01-01");
     repo.git(["update-index", "--refresh"]);
@@ -475,14 +468,7 @@ fn rev_never_reads_converted_content_wherever_the_attribute_is_set() {
             }
             _ => {}
         }
-        repo.git([
-            "config",
-            "filter.grow.smudge",
-            "sh -c 'cat; echo \"fn extra() {}\"'",
-        ]);
-        repo.git(["config", "filter.grow.clean", "sed '$d'"]);
-        repo.remove("sub/grown.rs");
-        repo.git(["checkout", "--", "sub/grown.rs"]);
+        repo.check_out_grown("sub/grown.rs");
         set_mtime(&repo.join("sub/grown.rs"), "2020-01-01");
         repo.git(["update-index", "--refresh"]);
         let checked_out = std::fs::read_to_string(repo.join("sub/grown.rs")).unwrap();

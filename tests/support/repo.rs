@@ -410,6 +410,21 @@ impl TestRepo {
         assert!(!self.git_output(["cat-file", "-e", &id]).status.success());
     }
 
+    /// Defines the filter `grow`, which adds the line `fn extra() {}` on
+    /// checkout and takes the last line off on add (as Git LFS does, it
+    /// makes the bytes in the work tree differ from the blob's), and checks
+    /// `path` out again through it: one line more than its blob.
+    pub fn check_out_grown(&self, path: &str) {
+        self.git([
+            "config",
+            "filter.grow.smudge",
+            "sh -c 'cat; echo \"fn extra() {}\"'",
+        ]);
+        self.git(["config", "filter.grow.clean", "sed '$d'"]);
+        self.remove(path);
+        self.git(["checkout", "--", path]);
+    }
+
     /// `repoflame` with its working directory at the work tree.
     pub fn cmd(&self) -> Command {
         let mut cmd = repoflame();
