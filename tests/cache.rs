@@ -296,6 +296,9 @@ fn a_checkout_and_its_revisions_share_counts_where_the_index_vouches() {
             "{then:?} after {first:?}: {}",
             describe(&out)
         );
+        if then.is_empty() {
+            assert!(index_read(&out), "{}", describe(&out));
+        }
         assert!(out.stdout == uncached(repo.path(), &[then, &["--folded"]].concat()));
         // Kept under its own name as well: found again without the index.
         let (_, served, read) = counted(repo.cmd().args(then).arg("--folded"), &cache);
@@ -331,6 +334,33 @@ fn a_checkout_and_its_revisions_share_counts_where_the_index_vouches() {
         "{}",
         describe(&out)
     );
+}
+
+/// Whether a run read git's index to find files by their blobs.
+fn index_read(out: &Output) -> bool {
+    String::from_utf8_lossy(&out.stderr).contains("timing: git index read for the count cache")
+}
+
+#[test]
+fn a_run_after_edits_reads_no_index_that_cannot_vouch_for_them() {
+    // Every file changed after the index was written: the index cannot
+    // vouch for any of them, and is not read (on a large repository it
+    // costs more than the edit's recount).
+    let repo = TestRepo::new("e");
+    repo.file("a.rs", "fn a() {}\n").file("b.rs", "fn b() {}\n");
+    repo.commit("one");
+    let cache = repo.path().parent().unwrap().join("cache");
+    let (_, _, read) = counted(repo.cmd().args(["--rev", "HEAD", "--folded"]), &cache);
+    assert_eq!(read, 2);
+    // Past the second the index was written in, and the margin.
+    std::thread::sleep(Duration::from_millis(2100));
+    repo.file("a.rs", "fn a() {}\nfn x() {}\n")
+        .file("b.rs", "fn b() {}\nfn y() {}\n");
+    settle();
+    let (out, served, read) = counted(repo.cmd().arg("--folded"), &cache);
+    assert_eq!((served, read), (0, 2), "{}", describe(&out));
+    assert!(!index_read(&out), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "e;a.rs 2\ne;b.rs 2\n");
 }
 
 #[test]

@@ -37,7 +37,8 @@
 //! file up by that blob, and a blob by that file, when its own key misses
 //! and the cache holds keys of the other kind (the lowest bit of a key
 //! tells a blob's from a file's), and keeps what it found under its own
-//! key too. Every key
+//! key too. The index is not read for files changed after it was
+//! written, which it cannot vouch for (a run after an edit). Every key
 //! also holds `--stream-threshold`, and the whole snapshot is tied to
 //! [`counting_version`] (tokei's version and repoflame's counting rules):
 //! a snapshot of another version is dropped and rebuilt.

@@ -25,7 +25,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use git2::{AttrCheckFlags, AttrValue, IndexEntry, Oid, Repository};
 
@@ -294,7 +294,12 @@ impl Vouched {
 /// count cache serves what `--rev`, `--diff` or `--history` counted for
 /// that blob (and they what the directory mode counted).
 pub(crate) struct Checkout {
-    worktree: Worktree,
+    /// The work tree and its index, read when a first file may be vouched
+    /// for.
+    worktree: OnceLock<Option<Worktree>>,
+    /// When the index was last written, in seconds: it cannot vouch for a
+    /// file changed later.
+    index_written: i64,
     /// The work tree's top, where a handle per thread opens from.
     top: PathBuf,
     /// The directory, relative to the work tree's top.
@@ -304,8 +309,8 @@ pub(crate) struct Checkout {
 }
 
 impl Checkout {
-    /// The work tree that `root` is in, with its index; `None` when it is
-    /// in none (or in the repository's own directory).
+    /// The work tree that `root` is in; `None` when it is in none (or in
+    /// the repository's own directory), or has no index.
     pub(crate) fn of(root: &Path) -> Option<Checkout> {
         let repo = Repository::open_ext(
             root,
@@ -319,8 +324,10 @@ impl Checkout {
         if prefix.starts_with(".git") {
             return None;
         }
+        let index_written = std::fs::metadata(repo.path().join("index")).ok()?.mtime();
         Some(Checkout {
-            worktree: Worktree::open(&repo)?,
+            worktree: OnceLock::new(),
+            index_written,
             top,
             prefix,
             idle: Mutex::new(vec![repo]),
@@ -330,27 +337,49 @@ impl Checkout {
     /// The blob the file at `path` (relative to the directory) holds, as
     /// it was when `stat` was taken, when the index vouches for it, unless
     /// an attribute converts it ([`Self::converts`], not looked at here).
+    /// The index is read only for a file that changed before it was
+    /// written (with a second's margin for the granularity of time stamps):
+    /// one edited since is none it can vouch for, so that a run after an
+    /// edit does not read the index for nothing.
     pub(crate) fn blob(&self, path: &Path, stat: &Metadata) -> Option<Oid> {
-        self.worktree.blob(&self.prefix.join(path), stat)
+        if stat.ctime() > self.index_written + 1 {
+            return None;
+        }
+        let worktree = self.worktree.get_or_init(|| {
+            if std::env::var_os("REPOFLAME_TIMINGS").is_some() {
+                // A measuring aid, as lib.rs's timings.
+                eprintln!("timing: git index read for the count cache");
+            }
+            self.with_repo(Worktree::open).flatten()
+        });
+        worktree.as_ref()?.blob(&self.prefix.join(path), stat)
+    }
+
+    /// Runs `f` with a repository handle of its own (`None` when it cannot
+    /// be opened).
+    fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> Option<T> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let repo = match idle {
+            Some(repo) => repo,
+            None => Repository::open(&self.top).ok()?,
+        };
+        let result = f(&repo);
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(repo);
+        }
+        Some(result)
     }
 
     /// Whether an attribute converts the content of the file at `path`
     /// (relative to the directory) between the work tree and git.
     pub(crate) fn converts(&self, path: &Path) -> bool {
-        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let repo = match idle {
-            Some(repo) => repo,
-            // Not known: not the blob's bytes.
-            None => match Repository::open(&self.top) {
-                Ok(repo) => repo,
-                Err(_) => return true,
-            },
+        let Some(Some(worktree)) = self.worktree.get() else {
+            return true;
         };
-        let converts = self.worktree.converts(&repo, &self.prefix.join(path));
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(repo);
-        }
-        converts
+        let path = self.prefix.join(path);
+        // Not known: not the blob's bytes.
+        self.with_repo(|repo| worktree.converts(repo, &path))
+            .unwrap_or(true)
     }
 }
 
