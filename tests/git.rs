@@ -335,6 +335,17 @@ fn rev_does_not_touch_the_work_tree() {
     assert_eq!(repo.head(), history.main);
 }
 
+/// The JSON report of `--rev HEAD` of `repo`, which must exit 1 (a
+/// problem), counted without the count cache: what is counted was read in
+/// this run.
+fn rev_head_report_with_a_problem(repo: &TestRepo) -> (Output, Value) {
+    let args = ["--rev", "HEAD", "--format", "json", "--no-cache"];
+    let out = run(std::iter::once(arg(repo.path())).chain(args));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report = serde_json::from_slice(&out.stdout).expect("JSON report");
+    (out, report)
+}
+
 /// Sets the modification time of `path` (`touch -d`).
 fn set_mtime(path: &Path, date: &str) {
     let status = Command::new("touch")
@@ -375,17 +386,7 @@ fn rev_reads_a_file_from_the_work_tree_only_when_the_index_vouches_for_it() {
     );
     set_mtime(&repo.join("rewritten.rs"), "2020-01-01");
 
-    // Without the count cache: what is counted was read in this run.
-    let out = run([
-        arg(repo.path()),
-        "--rev",
-        "HEAD",
-        "--format",
-        "json",
-        "--no-cache",
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let (out, report) = rev_head_report_with_a_problem(&repo);
     let files = files_by_path(&report);
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
@@ -1079,17 +1080,7 @@ fn missing_object_is_a_problem_naming_its_path() {
     assert!(lines[0].contains("src/gone.rs"), "{}", lines[0]);
     assert!(lines[0].contains("missing"), "{}", lines[0]);
 
-    // Without the count cache: what is counted was read in this run.
-    let out = run([
-        arg(repo.path()),
-        "--rev",
-        "HEAD",
-        "--format",
-        "json",
-        "--no-cache",
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = rev_head_report_with_a_problem(&repo);
     let problems = report["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{report}");
     assert!(
