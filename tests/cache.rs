@@ -368,11 +368,7 @@ fn converted_content_is_never_served_across_the_work_tree_and_the_index() {
     // A filter makes the file in the work tree differ from its blob: the
     // index vouches for its stat, yet its bytes are not the blob's. Each
     // mode counts its own bytes, whichever ran first.
-    let repo = TestRepo::new("f");
-    repo.file(".gitattributes", "*.rs filter=grow\n");
-    repo.file("grown.rs", "fn a() {}\n".repeat(3));
-    repo.commit("a filtered file");
-    repo.check_out_grown("grown.rs");
+    let repo = TestRepo::with_a_grown_file("f");
     settle();
     repo.git(["update-index", "--refresh"]);
     settle();

@@ -408,11 +408,7 @@ fn rev_reads_a_file_from_the_work_tree_only_when_the_index_vouches_for_it() {
 fn rev_never_reads_converted_content_from_the_work_tree() {
     // A filter (as Git LFS is) makes the file in the work tree differ from
     // its blob: here it adds a line on checkout and takes it off on add.
-    let repo = TestRepo::new("filtered");
-    repo.file(".gitattributes", "*.rs filter=grow\n");
-    repo.file("grown.rs", "fn a() {}\n".repeat(3));
-    repo.commit("a filtered file");
-    repo.check_out_grown("grown.rs");
+    let repo = TestRepo::with_a_grown_file("filtered");
     // Old enough not to be racily clean, and the index vouching for it.
     set_mtime(&repo.join("grown.rs"), "2020-01-01");
     repo.git(["update-index", "--refresh"]);

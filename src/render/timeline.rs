@@ -8,12 +8,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::json::{CountsOut, Tool};
+use super::json::{CountsOut, RevisionOut as RevisionId, Tool};
 use super::palette;
 use crate::error::Problem;
 use crate::escape::escape;
 use crate::record::Counts;
-use crate::source::RevisionInfo;
 use crate::timeline::{Sample, Timeline};
 
 #[derive(Serialize)]
@@ -39,24 +38,6 @@ struct ProblemOut<'a> {
 struct SourceOut<'a> {
     name: &'a str,
     kind: &'static str,
-}
-
-/// Which revision: as given, its commit and date.
-#[derive(Serialize)]
-struct RevisionId<'a> {
-    rev: &'a str,
-    commit: Option<&'a str>,
-    date: Option<&'a str>,
-}
-
-impl<'a> From<&'a RevisionInfo> for RevisionId<'a> {
-    fn from(revision: &'a RevisionInfo) -> Self {
-        RevisionId {
-            rev: &revision.rev,
-            commit: revision.commit.as_deref(),
-            date: revision.date.as_deref(),
-        }
-    }
 }
 
 #[derive(Serialize)]

@@ -410,6 +410,19 @@ impl TestRepo {
         assert!(!self.git_output(["cat-file", "-e", &id]).status.success());
     }
 
+    /// A repository named `name` with one file, `grown.rs` (three lines),
+    /// committed under the attribute `filter=grow` and checked out through
+    /// that filter ([`TestRepo::check_out_grown`]): four lines in the work
+    /// tree, three in its blob.
+    pub fn with_a_grown_file(name: &str) -> TestRepo {
+        let repo = TestRepo::new(name);
+        repo.file(".gitattributes", "*.rs filter=grow\n");
+        repo.file("grown.rs", "fn a() {}\n".repeat(3));
+        repo.commit("a filtered file");
+        repo.check_out_grown("grown.rs");
+        repo
+    }
+
     /// Defines the filter `grow`, which adds the line `fn extra() {}` on
     /// checkout and takes the last line off on add (as Git LFS does, it
     /// makes the bytes in the work tree differ from the blob's), and checks
