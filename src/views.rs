@@ -9,7 +9,6 @@
 //!
 //! Each is a pass over the tree's nodes in preorder, never a recursion.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use tokei::LanguageType;
@@ -96,22 +95,37 @@ fn main_language<'n>(
     nodes: impl Iterator<Item = &'n Node>,
     metric: Metric,
 ) -> Option<LanguageType> {
-    let mut per_language: BTreeMap<LanguageType, u64> = BTreeMap::new();
+    // Per language (a fieldless enum: its discriminant is an index), the
+    // metric if one of its files is there. An array, not a map: this runs
+    // over every file below what a million-file tree merges.
+    let mut per_language = vec![None::<u64>; language_slots()];
+    let mut add = |language: LanguageType, value: u64| {
+        *per_language[language as usize].get_or_insert(0) += value;
+    };
     for node in nodes {
         match &node.kind {
-            Kind::File(language) => {
-                *per_language.entry(*language).or_default() += node.counts.get(metric)
-            }
-            Kind::FileAndDir(file) => {
-                *per_language.entry(file.language).or_default() += file.counts.get(metric)
-            }
+            Kind::File(language) => add(*language, node.counts.get(metric)),
+            Kind::FileAndDir(file) => add(file.language, file.counts.get(metric)),
             _ => {}
         }
     }
-    per_language
-        .into_iter()
+    LanguageType::list()
+        .iter()
+        .filter_map(|&(language, _)| per_language[language as usize].map(|value| (language, value)))
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
         .map(|(language, _)| language)
+}
+
+/// One more than the largest discriminant of tokei's languages.
+fn language_slots() -> usize {
+    static SLOTS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *SLOTS.get_or_init(|| {
+        LanguageType::list()
+            .iter()
+            .map(|&(language, _)| language as usize + 1)
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 /// Sets every node's `descendants` from the depths of `nodes`, a tree in
@@ -146,18 +160,20 @@ pub(crate) fn merge_for_drawing(
 ) -> u64 {
     let total = tree.root().counts.get(metric);
     let (mut lo, mut hi) = (min_value.max(1), total.saturating_add(1));
-    if !fits(tree, metric, lo, max_frames) {
+    let sizes = Sizes::of(tree, metric);
+    if !sizes.fits(lo, max_frames) {
         // The smallest threshold that fits the budget: the number of
         // frames drawn only shrinks as the threshold grows.
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if fits(tree, metric, mid, max_frames) {
+            if sizes.fits(mid, max_frames) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
     }
+    drop(sizes);
     if lo > 1 {
         merge_small(tree, metric, lo);
     }
@@ -171,6 +187,7 @@ fn is_small(node: &Node, metric: Metric, threshold: u64) -> bool {
 }
 
 /// The children of `id` merged at `threshold`: none unless two or more.
+#[cfg(test)]
 fn merged_children(tree: &Tree, id: usize, metric: Metric, threshold: u64) -> Vec<usize> {
     let small: Vec<usize> = tree
         .children(id)
@@ -179,34 +196,95 @@ fn merged_children(tree: &Tree, id: usize, metric: Metric, threshold: u64) -> Ve
     if small.len() >= 2 { small } else { Vec::new() }
 }
 
-/// How many frames the tree draws once entries below `threshold` are
-/// merged, up to `budget`: whether it fits.
-fn fits(tree: &Tree, metric: Metric, threshold: u64, budget: usize) -> bool {
-    let mut left = budget;
-    let mut stack = vec![0usize];
-    while let Some(id) = stack.pop() {
-        if tree.nodes[id].counts.get(metric) == 0 {
-            continue;
+/// The tree as the search for a threshold walks it, some twenty times:
+/// per node, its children that have a value, largest first, in one flat
+/// array. (The nodes of a million files are scattered over a hundred
+/// megabytes; this is a tenth of that, and the children at or above a
+/// threshold are a prefix of each node's list.)
+struct Sizes {
+    /// Whether the root has a value (a tree without one draws nothing).
+    root_drawn: bool,
+    /// Where each node's children start in `children`; one more entry
+    /// than there are nodes.
+    start: Vec<u32>,
+    /// Each node's children with a value above 0, as (value, node id),
+    /// largest value first.
+    children: Vec<(u64, u32)>,
+}
+
+impl Sizes {
+    fn of(tree: &Tree, metric: Metric) -> Sizes {
+        let nodes = &tree.nodes;
+        // Calls `f(parent, child)` for every node with a value, in
+        // preorder: a node's parent is the nearest open node whose subtree
+        // has not ended.
+        let each_child = |f: &mut dyn FnMut(usize, usize)| {
+            let mut open: Vec<usize> = Vec::new();
+            for (id, node) in nodes.iter().enumerate() {
+                while let Some(&top) = open.last() {
+                    if id <= top + nodes[top].descendants as usize {
+                        break;
+                    }
+                    open.pop();
+                }
+                if let Some(&top) = open.last() {
+                    if node.counts.get(metric) > 0 {
+                        f(top, id);
+                    }
+                }
+                open.push(id);
+            }
+        };
+        // How many children each node has, then where its list starts.
+        let mut start = vec![0u32; nodes.len() + 1];
+        each_child(&mut |parent, _| start[parent + 1] += 1);
+        for id in 1..start.len() {
+            start[id] += start[id - 1];
         }
-        // As `merged_children`, without collecting them: this runs for
-        // every node at every step of `merge_for_drawing`'s search.
-        let small = tree
-            .children(id)
-            .filter(|&c| is_small(&tree.nodes[c], metric, threshold))
-            .take(2)
-            .count();
-        let merging = small >= 2;
-        let own = 1 + usize::from(merging);
-        if left < own {
-            return false;
+        // Filled in order, `start[parent]` serving as the cursor of each
+        // list: it ends where the next list starts, one place on.
+        let mut children = vec![(0, 0); start[nodes.len()] as usize];
+        each_child(&mut |parent, child| {
+            let at = &mut start[parent];
+            children[*at as usize] = (nodes[child].counts.get(metric), child as u32);
+            *at += 1;
+        });
+        start.copy_within(..nodes.len(), 1);
+        start[0] = 0;
+        for id in 0..nodes.len() {
+            children[start[id] as usize..start[id + 1] as usize]
+                .sort_unstable_by_key(|&(value, _)| std::cmp::Reverse(value));
         }
-        left -= own;
-        stack.extend(
-            tree.children(id)
-                .filter(|&c| !(merging && is_small(&tree.nodes[c], metric, threshold))),
-        );
+        Sizes {
+            root_drawn: tree.root().counts.get(metric) > 0,
+            start,
+            children,
+        }
     }
-    true
+
+    /// Whether the tree draws at most `budget` frames once entries below
+    /// `threshold` are merged (as `drawn` counts them).
+    fn fits(&self, threshold: u64, budget: usize) -> bool {
+        let mut left = budget;
+        let mut stack = Vec::new();
+        if self.root_drawn {
+            stack.push(0);
+        }
+        while let Some(id) = stack.pop() {
+            let children = &self.children[self.start[id] as usize..self.start[id + 1] as usize];
+            // The children below the threshold: merged if two or more.
+            let large = children.partition_point(|&(value, _)| value >= threshold);
+            let merging = children.len() - large >= 2;
+            let own = 1 + usize::from(merging);
+            if left < own {
+                return false;
+            }
+            left -= own;
+            let drawn = if merging { large } else { children.len() };
+            stack.extend(children[..drawn].iter().map(|&(_, c)| c as usize));
+        }
+        true
+    }
 }
 
 /// How many frames the tree draws once entries below `threshold` are
@@ -239,6 +317,7 @@ pub(crate) fn merge_small(tree: &mut Tree, metric: Metric, threshold: u64) {
     }
     let mut out: Vec<Node> = Vec::with_capacity(tree.nodes.len());
     let mut tasks = vec![Task::Node(0)];
+    let mut children = Vec::new();
     while let Some(task) = tasks.pop() {
         let id = match task {
             Task::Merged(node) => {
@@ -248,29 +327,37 @@ pub(crate) fn merge_small(tree: &mut Tree, metric: Metric, threshold: u64) {
             Task::Node(id) => id,
         };
         let node = &tree.nodes[id];
-        let merged = if node.is_dir() {
-            merged_children(tree, id, metric, threshold)
-        } else {
-            Vec::new()
-        };
+        // The children, found once: in a tree of a million files they are
+        // scattered over a hundred megabytes.
+        children.clear();
+        children.extend(tree.children(id));
+        let small = children
+            .iter()
+            .filter(|&&c| is_small(&tree.nodes[c], metric, threshold))
+            .count();
+        let merging = node.is_dir() && small >= 2;
+        let merged = |c: usize| merging && is_small(&tree.nodes[c], metric, threshold);
         // Pushed in reverse: the kept children in order, then the merged
         // frame last.
-        if !merged.is_empty() {
-            let keep: Vec<&str> = tree
-                .children(id)
-                .filter(|c| !merged.contains(c))
-                .map(|c| &*tree.nodes[c].name)
-                .collect();
+        if merging {
+            let (small, keep): (Vec<usize>, Vec<usize>) =
+                children.iter().partition(|&&c| merged(c));
+            let keep: Vec<&str> = keep.iter().map(|&c| &*tree.nodes[c].name).collect();
             tasks.push(Task::Merged(merged_node(
                 tree,
-                &merged,
+                &small,
                 &keep,
                 node.depth + 1,
                 metric,
             )));
         }
-        let kept: Vec<usize> = tree.children(id).filter(|c| !merged.contains(c)).collect();
-        tasks.extend(kept.into_iter().rev().map(Task::Node));
+        tasks.extend(
+            children
+                .iter()
+                .rev()
+                .filter(|&&c| !merged(c))
+                .map(|&c| Task::Node(c)),
+        );
         out.push(node.clone());
     }
     fix_descendants(&mut out);
@@ -518,6 +605,66 @@ mod tests {
         assert!(drawn(&tree, Metric::Code, threshold - 1) > 200);
         let sum: u64 = bounded.stacks(Metric::Code, true).iter().map(|s| s.1).sum();
         assert_eq!(sum, tree.root().counts.code);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 512,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x005E_A2C4),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// The search's flat index counts the frames as the tree does, for
+        /// every threshold and budget, zero-valued entries included.
+        #[test]
+        fn the_search_counts_frames_as_the_tree_draws_them(
+            files in proptest::collection::vec(
+                (proptest::collection::vec(0u8..4, 1..5), 0u64..40),
+                1..60,
+            ),
+            threshold in 1u64..60,
+            budget in 0usize..80,
+        ) {
+            let mut seen = std::collections::HashSet::new();
+            let records: Vec<Record> = files
+                .iter()
+                .filter_map(|(parts, code)| {
+                    // Names that never make a file and a directory of one path.
+                    let mut path: Vec<String> =
+                        parts.iter().map(|p| format!("d{p}")).collect();
+                    *path.last_mut().unwrap() = format!("f{}.rs", parts.last().unwrap());
+                    let path = path.join("/");
+                    seen.insert(path.clone())
+                        .then(|| record(&path, LanguageType::Rust, *code))
+                })
+                .collect();
+            let tree = Tree::build(b"repo", records);
+            let sizes = Sizes::of(&tree, Metric::Code);
+            let frames = match tree.root().counts.code {
+                0 => 0,
+                _ => drawn(&tree, Metric::Code, threshold),
+            };
+            proptest::prop_assert_eq!(sizes.fits(threshold, budget), frames <= budget);
+        }
+    }
+
+    #[test]
+    fn merged_frames_take_the_main_language_and_ties_the_first_name() {
+        let mut records = vec![record("big.rs", LanguageType::Rust, 1000)];
+        for (i, language) in [LanguageType::Python, LanguageType::Go].iter().enumerate() {
+            records.push(record(&format!("d/f{i}.x"), *language, 3));
+        }
+        records.push(record("d/z.rs", LanguageType::Rust, 2));
+        let mut tree = Tree::build(b"repo", records);
+        merge_small(&mut tree, Metric::Code, 10);
+        let merged = tree
+            .nodes
+            .iter()
+            .find(|n| matches!(n.kind, Kind::Small(_)))
+            .expect("a merged frame");
+        // Go 3, Python 3, Rust 2: a tie between Go and Python.
+        assert_eq!(merged.tint, Some(LanguageType::Go));
     }
 
     #[test]
