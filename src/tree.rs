@@ -288,20 +288,20 @@ impl Tree {
         nodes.push(root);
         // The directories on the path of the last record: their ids.
         let mut open: Vec<usize> = vec![0];
+        // The components of this record's path and of the last one's (as
+        // ranges of their bytes), which named the open directories: two
+        // paths are compared as bytes, as `escape` never gives two names
+        // one frame.
+        let mut parts: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut last_parts: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut last: Vec<u8> = Vec::new();
         while let Some(record) = records.pop() {
             if records.len() < records.capacity() / 2 && records.capacity() > 4096 {
                 records.shrink_to_fit();
             }
-            // The path's components, as `Path::components` gives those of a
-            // relative path (no empty or `.` ones), without its parsing.
-            let components: Vec<&[u8]> = record
-                .path
-                .as_os_str()
-                .as_bytes()
-                .split(|&b| b == b'/')
-                .filter(|c| !c.is_empty() && *c != b".")
-                .collect();
-            let Some((leaf, dirs)) = components.split_last() else {
+            let bytes = record.path.as_os_str().as_bytes();
+            components(bytes, &mut parts);
+            let Some((leaf, dirs)) = parts.split_last() else {
                 // The source is this one file.
                 let root = &mut nodes[0];
                 root.kind = Kind::File(record.language);
@@ -310,19 +310,19 @@ impl Tree {
                 root.class = record.class;
                 continue;
             };
-            let is_both = both.contains(record.path.as_os_str().as_bytes());
+            let is_both = both.contains(bytes);
             // Keep the directories this record shares with the last one.
             let mut shared = 0;
             while shared < dirs.len()
                 && shared + 1 < open.len()
-                && *nodes[open[shared + 1]].name == *escape(dirs[shared])
+                && bytes[dirs[shared].clone()] == last[last_parts[shared].clone()]
             {
                 shared += 1;
             }
             close(&mut nodes, &mut open, shared + 1);
             for dir in &dirs[shared..] {
                 let depth = open.len() as u32;
-                let mut node = Node::new(escape(dir).into(), Kind::Dir, depth);
+                let mut node = Node::new(escape(&bytes[dir.clone()]).into(), Kind::Dir, depth);
                 node.sides = several.then(empty_sides).flatten();
                 open.push(nodes.len());
                 nodes.push(node);
@@ -331,7 +331,10 @@ impl Tree {
                 add(&mut nodes[id], &record);
             }
             let depth = open.len() as u32;
-            let name: Box<str> = escape(leaf).into();
+            let name: Box<str> = escape(&bytes[leaf.clone()]).into();
+            last.clear();
+            last.extend_from_slice(bytes);
+            std::mem::swap(&mut parts, &mut last_parts);
             if is_both {
                 // The file part of a directory whose entries follow.
                 let file = FileSide {
@@ -456,6 +459,20 @@ fn node_count(records: &[Record]) -> usize {
         previous = dir;
     }
     count
+}
+
+/// The components of a relative path, as `Path::components` gives them (no
+/// empty or `.` ones), as ranges of its bytes, into `parts`.
+fn components(path: &[u8], parts: &mut Vec<std::ops::Range<usize>>) {
+    parts.clear();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'/', path).chain([path.len()]) {
+        let part = &path[start..end];
+        if !part.is_empty() && part != b"." {
+            parts.push(start..end);
+        }
+        start = end + 1;
+    }
 }
 
 /// Adds `record` to the totals of `node`.
