@@ -284,7 +284,10 @@ impl Tree {
         if several {
             root.sides = empty_sides();
         }
-        let mut nodes = Vec::with_capacity(node_count(&records));
+        // A node per record and some for directories: counting them
+        // exactly is a pass over a million paths, and a vector this large
+        // grows by remapping its pages, not by copying them.
+        let mut nodes = Vec::with_capacity(records.len() + records.len() / 8 + 1);
         nodes.push(root);
         // The directories on the path of the last record: their ids.
         let mut open: Vec<usize> = vec![0];
@@ -428,37 +431,6 @@ impl Tree {
             .map(|(stack, (b, a))| (stack, b, a))
             .collect()
     }
-}
-
-/// How many nodes the tree of `records` (sorted last first) has, or a few
-/// more: the root, a node per record and one per directory. (Records'
-/// paths are relative and clean: their components are what `/` splits.)
-fn node_count(records: &[Record]) -> usize {
-    fn dir_of(path: &[u8]) -> &[u8] {
-        memchr::memrchr(b'/', path).map_or(&[][..], |i| &path[..i])
-    }
-    let mut count = 1;
-    let mut previous: &[u8] = &[];
-    for record in records.iter().rev() {
-        let dir = dir_of(record.path.as_os_str().as_bytes());
-        let common = dir.iter().zip(previous).take_while(|(a, b)| a == b).count();
-        // The shared directories end at a component boundary.
-        let whole = |path: &[u8], at: usize| at == path.len() || path[at] == b'/';
-        let shared = if whole(dir, common) && whole(previous, common) {
-            common
-        } else {
-            memchr::memrchr(b'/', &dir[..common]).unwrap_or(0)
-        };
-        let rest = &dir[shared..];
-        let new_dirs = if rest.is_empty() {
-            0
-        } else {
-            memchr::memchr_iter(b'/', rest).count() + usize::from(rest[0] != b'/')
-        };
-        count += 1 + new_dirs;
-        previous = dir;
-    }
-    count
 }
 
 /// The components of a relative path, as `Path::components` gives them (no
