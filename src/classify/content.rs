@@ -103,6 +103,41 @@ pub(super) const GENERATED_SUFFIXES: &[(&str, bool, &str)] = &[
     (".xcuserstate", false, "Xcode file (*.xcuserstate)"),
 ];
 
+/// Whether `name`'s extension is one that a [`GENERATED_SUFFIXES`] entry
+/// ends with (ignoring ASCII case): most names are not, and are not
+/// compared with every suffix.
+pub(super) fn ends_like_a_generated_suffix(name: &[u8]) -> bool {
+    let ext = super::extension(name);
+    let mut lower = [0u8; 16];
+    let Some(lower) = lower.get_mut(..ext.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(ext);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"go"
+            | b"cc"
+            | b"h"
+            | b"c"
+            | b"swift"
+            | b"dart"
+            | b"py"
+            | b"pyi"
+            | b"js"
+            | b"ts"
+            | b"cs"
+            | b"vb"
+            | b"pas"
+            | b"php"
+            | b"css"
+            | b"map"
+            | b"nib"
+            | b"xcworkspacedata"
+            | b"xcuserstate"
+    )
+}
+
 pub(super) fn generated_name(path: &[u8], name: &[u8]) -> Option<Classification> {
     let lock = matches!(
         name,
@@ -139,7 +174,11 @@ pub(super) fn generated_name(path: &[u8], name: &[u8]) -> Option<Classification>
     if lock {
         return Some(Classification::new(Class::Generated, "lock file"));
     }
-    for &(suffix, ignore_case, reason) in GENERATED_SUFFIXES {
+    let suffixes = match ends_like_a_generated_suffix(name) {
+        true => GENERATED_SUFFIXES,
+        false => &[],
+    };
+    for &(suffix, ignore_case, reason) in suffixes {
         let suffix = suffix.as_bytes();
         // A name that is only the suffix (`.nib`) is a hidden file, not a match.
         let hit = name.len() > suffix.len()

@@ -588,3 +588,26 @@ fn non_utf8_paths() {
         ]
     );
 }
+
+#[test]
+fn every_generated_suffix_passes_the_extension_filter() {
+    for &(suffix, ignore_case, _) in GENERATED_SUFFIXES {
+        let name = format!("x{suffix}");
+        assert!(ends_like_a_generated_suffix(name.as_bytes()), "{name}");
+        if ignore_case {
+            let upper = name.to_ascii_uppercase();
+            assert!(ends_like_a_generated_suffix(upper.as_bytes()), "{upper}");
+            assert!(
+                class_of(by_content(p(&upper), b"", 1, 1)).is_some(),
+                "{upper}"
+            );
+        }
+        assert!(
+            class_of(by_content(p(&name), b"", 1, 1)).is_some(),
+            "{name}"
+        );
+    }
+    assert!(!ends_like_a_generated_suffix(b"main.rs"));
+    assert!(!ends_like_a_generated_suffix(b"Makefile"));
+    assert!(!ends_like_a_generated_suffix(b"x.abcdefghijklmnopq"));
+}

@@ -51,10 +51,7 @@ pub(crate) fn list(
     on_batch: &(dyn Fn(Vec<Entry>) + Sync),
 ) -> Result<Listed, Error> {
     let relative = |path: PathBuf| Entry {
-        path: path
-            .strip_prefix(root)
-            .unwrap_or(Path::new(""))
-            .to_path_buf(),
+        path: below(root, &path).to_path_buf(),
         content: ContentId::File(path),
     };
     let walked = walk(root, options, threads, progress, &|batch: Vec<PathBuf>| {
@@ -69,6 +66,20 @@ pub(crate) fn list(
         attributes,
         prefix,
     })
+}
+
+/// `path` relative to `root`, which the walk joined it from: the bytes
+/// after root's and the separators that follow. (`Path::strip_prefix`
+/// parses every component of both, a million times.)
+fn below<'p>(root: &Path, path: &'p Path) -> &'p Path {
+    let prefix = root.as_os_str().as_bytes();
+    if let Some(rest) = path.as_os_str().as_bytes().strip_prefix(prefix) {
+        if rest.is_empty() || rest[0] == b'/' || prefix.ends_with(b"/") {
+            let start = rest.iter().position(|&b| b != b'/').unwrap_or(rest.len());
+            return Path::new(std::ffi::OsStr::from_bytes(&rest[start..]));
+        }
+    }
+    path.strip_prefix(root).unwrap_or(Path::new(""))
 }
 
 /// Files on disk, opened as the walk found them.
@@ -421,4 +432,32 @@ fn directory_attributes(root: &Path, found: &[PathBuf]) -> (Vec<(PathBuf, Vec<u8
         attributes.push((dir.to_path_buf(), content));
     }
     (attributes, prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn below_the_root_is_what_strip_prefix_says() {
+        let cases = [
+            ("tree", "tree/a/b.rs"),
+            ("tree/", "tree/a/b.rs"),
+            ("tree//", "tree//a.rs"),
+            (".", "./a.rs"),
+            ("./src", "./src/x/y.c"),
+            ("/", "/etc/x.conf"),
+            ("/abs/root", "/abs/root/f"),
+            ("file.rs", "file.rs"),
+            ("tree", "treehouse/a.rs"),
+        ];
+        for (root, path) in cases {
+            let expected = Path::new(path).strip_prefix(root).unwrap_or(Path::new(""));
+            assert_eq!(
+                below(Path::new(root), Path::new(path)),
+                expected,
+                "{root} {path}"
+            );
+        }
+    }
 }
