@@ -284,6 +284,10 @@ fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
     let mut nodes = vec![((0usize, 0u64), (root, root_path.clone()))];
     let mut previous: &[usize] = &[];
     let mut time = 0u64;
+    // The path of the last frame placed, and where each of its components
+    // ends: a frame's path is its parent's and its name.
+    let mut path = root_path.clone();
+    let mut ends: Vec<usize> = Vec::new();
     for (_, i) in &order {
         let chain = &lines[*i].chain;
         let shared = chain
@@ -291,24 +295,29 @@ fn layout(tree: &Tree, metric: Metric, include_root: bool) -> Layout<'_> {
             .zip(previous)
             .take_while(|(a, b)| a == b)
             .count();
-        for depth in shared..chain.len() {
-            let path = if include_root {
-                // The root itself is the leaf of a one-file source.
-                root_path.clone()
-            } else {
-                let mut path = root_path.clone();
-                for &id in &chain[..=depth] {
-                    path.push('/');
-                    path.push_str(&tree.nodes[id].name);
-                }
-                path
-            };
-            nodes.push(((depth + 1, time), (&tree.nodes[chain[depth]], path)));
+        ends.truncate(shared);
+        path.truncate(ends.last().copied().unwrap_or(root_path.len()));
+        for (depth, &id) in chain.iter().enumerate().skip(shared) {
+            let node = &tree.nodes[id];
+            // The root itself is the leaf of a one-file source.
+            if !include_root {
+                path.push('/');
+                path.push_str(&node.name);
+            }
+            ends.push(path.len());
+            nodes.push(((depth + 1, time), (node, path.clone())));
         }
         time += lines[*i].value;
         previous = chain;
     }
-    let lines = order.iter().map(|(_, i)| lines[*i].text()).collect();
+    // A line's key is its text but for a file part's.
+    let lines = order
+        .into_iter()
+        .map(|(key, i)| match lines[i].file_part {
+            true => lines[i].text(),
+            false => key,
+        })
+        .collect();
     Layout { lines, nodes }
 }
 
