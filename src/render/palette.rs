@@ -26,7 +26,19 @@ const DARK_LUMINANCE: f64 = 0.179;
 impl Rgb {
     /// CSS notation, `#rrggbb` in lower case.
     pub(crate) fn hex(self) -> String {
-        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        String::from_utf8_lossy(&self.hex_bytes()).into_owned()
+    }
+
+    /// [`Rgb::hex`] without a string: for the SVG's thirteen thousand
+    /// frames.
+    pub(crate) fn hex_bytes(self) -> [u8; 7] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = *b"#000000";
+        for (i, c) in [self.0, self.1, self.2].into_iter().enumerate() {
+            out[1 + 2 * i] = DIGITS[usize::from(c >> 4)];
+            out[2 + 2 * i] = DIGITS[usize::from(c & 15)];
+        }
+        out
     }
 
     /// Whether black text is hard to read on this colour, so labels should be
@@ -272,6 +284,11 @@ mod tests {
     fn hex_format() {
         assert_eq!(Rgb(0, 0x0a, 0xff).hex(), "#000aff");
         assert_eq!(rgb("#dea584").hex(), "#dea584");
+        for c in [0u8, 9, 10, 15, 16, 0x7f, 0xa0, 0xff] {
+            let colour = Rgb(c, c.wrapping_add(1), c.wrapping_mul(3));
+            let expected = format!("#{:02x}{:02x}{:02x}", colour.0, colour.1, colour.2);
+            assert_eq!(colour.hex(), expected);
+        }
     }
 
     #[test]

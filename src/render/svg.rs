@@ -525,8 +525,44 @@ fn split_frames(frames: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+/// Where `needle` first starts in `haystack`, a frame of a few hundred
+/// bytes searched some 20 times: `memmem::find` would build a searcher
+/// each time, which costs more than the search; the first byte is found
+/// with `memchr` instead.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let mut at = 0;
+    while let Some(i) = memchr::memchr(first, &haystack[at..]) {
+        let start = at + i;
+        if haystack[start + 1..].starts_with(rest) {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
+}
+
+/// Appends `text` escaped as `quick_xml::escape::escape` escapes it
+/// (`< > & ' "`), without making a string of it first.
+fn push_escaped(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'&' => b"&amp;",
+            b'\'' => b"&apos;",
+            b'"' => b"&quot;",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(entity);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> io::Result<Option<String>> {
@@ -598,7 +634,7 @@ fn decorate_svg<W: Write>(
                     // The frames, decorated in parallel: most of the work.
                     let start = reader.buffer_position() as usize;
                     let end = start
-                        + find(&raw[start..], b"</svg>")
+                        + memchr::memmem::find(&raw[start..], b"</svg>")
                             .ok_or_else(|| xml_error("unterminated frames"))?;
                     decorated =
                         write_frames(writer.get_mut(), &raw[start..end], decorations, inverted)?;
@@ -663,20 +699,27 @@ fn write_frames<W: Write>(
     let places: Vec<Place> = frames.par_iter().map(|frame| Place::of(frame)).collect();
     // Depths are known once every frame's `y` has been seen.
     let depths = depths_by_y(&places, inverted);
+    // In chunks of frames, each written into one buffer: a buffer per
+    // frame was most of this pass's time (allocated on one thread, freed
+    // on another).
+    const CHUNK: usize = 512;
     let written = frames
-        .par_iter()
-        .zip(&places)
-        .with_min_len(256)
-        .map(|(frame, place)| {
-            let mut bytes = Vec::with_capacity(frame.len() + 256);
-            let found = write_frame(&mut bytes, frame, place, &depths, decorations)?;
+        .par_chunks(CHUNK)
+        .zip(places.par_chunks(CHUNK))
+        .map(|(frames, places)| {
+            let size: usize = frames.iter().map(|f| f.len() + 320).sum();
+            let mut bytes = Vec::with_capacity(size);
+            let mut found = 0;
+            for (frame, place) in frames.iter().zip(places) {
+                found += usize::from(write_frame(&mut bytes, frame, place, &depths, decorations)?);
+            }
             Ok((bytes, found))
         })
-        .collect::<io::Result<Vec<(Vec<u8>, bool)>>>()?;
+        .collect::<io::Result<Vec<(Vec<u8>, usize)>>>()?;
     let mut decorated = 0;
     for (bytes, found) in written {
         out.write_all(&bytes)?;
-        decorated += usize::from(found);
+        decorated += found;
     }
     Ok(decorated)
 }
@@ -729,19 +772,19 @@ fn write_frame(
     }
     if let Some(language) = decoration.language {
         out.extend_from_slice(b" data-lang=\"");
-        out.extend_from_slice(quick_xml::escape::escape(language).as_bytes());
+        push_escaped(out, language);
         out.push(b'"');
     }
     out.extend_from_slice(&frame[g_end..title_start]);
-    out.extend_from_slice(quick_xml::escape::escape(decoration.title.as_str()).as_bytes());
+    push_escaped(out, decoration.title.as_str());
     out.extend_from_slice(&frame[title_end..rect_start]);
-    let fill = decoration.fill.hex();
+    let fill = decoration.fill.hex_bytes();
     let with_fill = |out: &mut Vec<u8>, fill: &[u8]| {
         out.extend_from_slice(&rect[..fill_start]);
         out.extend_from_slice(fill);
         out.extend_from_slice(&rect[fill_end..]);
     };
-    with_fill(out, fill.as_bytes());
+    with_fill(out, &fill);
     // A hatched copy on top for marked frames: the same place and fg:
     // attributes, so zooming moves it too, and it lets the mouse through.
     // For merged entries, over the marked share of the frame only, with fg:
@@ -770,7 +813,7 @@ fn write_frame(
     match &decoration.label {
         Some(label) => {
             out.push(b'>');
-            out.extend_from_slice(quick_xml::escape::escape(label.as_str()).as_bytes());
+            push_escaped(out, label.as_str());
         }
         None => out.extend_from_slice(&frame[text_open_end..text_end]),
     }
@@ -886,6 +929,55 @@ fn write_legend<W: Write>(
 mod tests {
     use super::*;
     use crate::record::Counts;
+
+    #[test]
+    fn find_finds_what_memmem_finds() {
+        let haystack = b"<g><title>a &lt;rect </title><rect x=\"1\" fill=\"x\"/>rec";
+        let needles: [&[u8]; 8] = [
+            b"<rect ",
+            b" fill=\"",
+            b"rec",
+            b"c",
+            b"",
+            b"<g>",
+            b"\"/>r",
+            b"</g>",
+        ];
+        for needle in needles {
+            for start in 0..=haystack.len() {
+                let hay = &haystack[start..];
+                assert_eq!(
+                    find(hay, needle),
+                    memchr::memmem::find(hay, needle),
+                    "{:?} in {:?}",
+                    String::from_utf8_lossy(needle),
+                    String::from_utf8_lossy(hay)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn escaping_in_place_is_quick_xml_s() {
+        for text in [
+            "",
+            "plain",
+            "a<b>&c'd\"e",
+            "<<>>",
+            "&amp; already",
+            "\u{e9}t\u{e9} \u{1f525} <x>",
+            "ends with &",
+            "'",
+        ] {
+            let mut out = b"prefix ".to_vec();
+            push_escaped(&mut out, text);
+            assert_eq!(
+                out,
+                format!("prefix {}", quick_xml::escape::escape(text)).into_bytes(),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn inferno_script_still_takes_the_patches() {
