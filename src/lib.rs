@@ -210,6 +210,8 @@ pub fn run(config: &Config, progress: &Progress) -> Result<Outcome, Error> {
         (listed, history)
     });
     let listed = listed?;
+    // Waited for when the run ends, as the cache's saving.
+    let _keeping = listed.keeping;
     let history = history.transpose()?;
     progress.finish();
     timings.mark("list and count");

@@ -866,3 +866,168 @@ fn runs_killed_at_any_moment_leave_a_usable_cache_and_no_pile_of_temporaries() {
     let (out, served, _) = counted(dir.cmd().arg("--folded"), &cache);
     assert!(out.stdout == expected && served == 400);
 }
+
+/// What a run said of the directory listing kept in the cache: `served`,
+/// `walked` or `walked, kept`.
+fn listing(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix("timing: listing: "))
+        .unwrap_or_else(|| panic!("no listing timing\n{}", describe(out)))
+        .to_string()
+}
+
+#[test]
+fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
+    let dir = TestDir::new("t");
+    let root = dir.join("src");
+    dir.file("src/a.rs", "fn a() {}\n")
+        .file("src/sub/b.rs", "fn b() {}\n")
+        .file("src/sub/skipped.rs", "fn s() {}\n")
+        .file("src/sub/.ignore", "skipped.rs\n")
+        .file("src/deep/x/c.rs", "fn c() {}\n")
+        .file("src/deep/x/d.py", "d = 1\n");
+    // git's global excludes apply in a git repository only.
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    let config_home = dir.join("config");
+    std::fs::create_dir_all(&config_home).unwrap();
+    let cache = cache_dir(&dir);
+    let args = ["--format", "folded"];
+    let run = |extra: &[&str]| {
+        let mut cmd = crate::support::run::repoflame();
+        cmd.arg(&root)
+            .args(args)
+            .args(extra)
+            .env("XDG_CONFIG_HOME", &config_home);
+        let (out, _, _) = counted(&mut cmd, &cache);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        out
+    };
+    let uncached = |extra: &[&str]| {
+        let mut cmd = crate::support::run::repoflame();
+        cmd.arg(&root)
+            .args(args)
+            .args(extra)
+            .arg("--no-cache")
+            .env("XDG_CONFIG_HOME", &config_home);
+        cmd.complete().stdout
+    };
+    type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let edits: Vec<Edit> = vec![
+        (
+            "a file added deep down",
+            Box::new(|| {
+                std::fs::write(root.join("deep/x/e.rs"), "fn e() {}\n").unwrap();
+            }),
+        ),
+        (
+            "a file removed",
+            Box::new(|| {
+                std::fs::remove_file(root.join("deep/x/d.py")).unwrap();
+            }),
+        ),
+        (
+            "a file renamed",
+            Box::new(|| {
+                std::fs::rename(root.join("a.rs"), root.join("z.rs")).unwrap();
+            }),
+        ),
+        (
+            "a file turned into a directory",
+            Box::new(|| {
+                std::fs::remove_file(root.join("sub/b.rs")).unwrap();
+                std::fs::create_dir(root.join("sub/b.rs")).unwrap();
+                std::fs::write(root.join("sub/b.rs/inner.rs"), "fn i() {}\n").unwrap();
+            }),
+        ),
+        (
+            "an ignore file rewritten to the same size, mtime put back",
+            Box::new(|| {
+                let path = root.join("sub/.ignore");
+                let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+                std::fs::write(&path, "nothing.rs\n").unwrap();
+                let file = std::fs::File::options().write(true).open(&path).unwrap();
+                file.set_modified(mtime).unwrap();
+            }),
+        ),
+        (
+            "an ignore file made above the root",
+            Box::new(|| {
+                std::fs::write(dir.join(".ignore"), "z.rs\n").unwrap();
+            }),
+        ),
+        (
+            "git's global excludes file written",
+            Box::new(|| {
+                std::fs::create_dir_all(config_home.join("git")).unwrap();
+                std::fs::write(config_home.join("git/ignore"), "c.rs\n").unwrap();
+            }),
+        ),
+    ];
+    for (what, edit) in &edits {
+        settle();
+        let first = run(&[]);
+        assert_eq!(listing(&first), "walked, kept", "before: {what}");
+        let second = run(&[]);
+        assert_eq!(listing(&second), "served", "before: {what}");
+        assert_eq!(second.stdout, first.stdout, "before: {what}");
+        assert_eq!(second.stdout, uncached(&[]), "before: {what}");
+        edit();
+        let after = run(&[]);
+        assert_eq!(listing(&after), "walked", "{what}");
+        assert_eq!(after.stdout, uncached(&[]), "{what}");
+        assert_ne!(
+            after.stdout, first.stdout,
+            "{what}: the edit changes nothing"
+        );
+    }
+    // Options that change the walk are part of the key.
+    settle();
+    assert_eq!(listing(&run(&[])), "walked, kept");
+    let excluded = run(&["--exclude", "deep"]);
+    assert_eq!(listing(&excluded), "walked, kept");
+    assert_eq!(excluded.stdout, uncached(&["--exclude", "deep"]));
+    assert_ne!(excluded.stdout, run(&[]).stdout);
+    assert_eq!(listing(&run(&["--hidden"])), "walked, kept");
+    // --clear-cache removes the listings too.
+    let cleared = crate::support::run::repoflame()
+        .arg("--clear-cache")
+        .arg("--cache-dir")
+        .arg(&cache)
+        .complete();
+    assert_eq!(cleared.status.code(), Some(0), "{}", describe(&cleared));
+    assert!(!cache.join("listings").exists());
+}
+
+#[test]
+fn a_damaged_listing_is_walked_over_with_one_note() {
+    let dir = TestDir::new("t");
+    dir.file("a.rs", "fn a() {}\n")
+        .file("b/c.rs", "fn c() {}\n");
+    let cache = cache_dir(&dir);
+    settle();
+    let (kept, _, _) = counted(dir.cmd().args(["--format", "folded"]), &cache);
+    assert_eq!(listing(&kept), "walked, kept");
+    let listings: Vec<PathBuf> = std::fs::read_dir(cache.join("listings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(listings.len(), 1);
+    let mut bytes = std::fs::read(&listings[0]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&listings[0], &bytes).unwrap();
+    let (out, _, _) = counted(dir.cmd().args(["--format", "folded"]), &cache);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(listing(&out), "walked, kept");
+    assert_eq!(out.stdout, kept.stdout);
+    assert_eq!(
+        messages(&out),
+        ["repoflame: cache: a kept directory listing was damaged: walked again"],
+        "{}",
+        describe(&out)
+    );
+    let (again, _, _) = counted(dir.cmd().args(["--format", "folded"]), &cache);
+    assert_eq!(listing(&again), "served");
+    assert!(messages(&again).is_empty(), "{}", describe(&again));
+}

@@ -835,6 +835,11 @@ pub(crate) fn clear(dir: &Path) -> io::Result<()> {
             _ => {}
         }
     }
+    // The directory listings kept (see source::listing).
+    match std::fs::remove_dir_all(dir.join("listings")) {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
     // Temporary snapshots of runs that were killed.
     remove_orphans(dir);
     // Left in place when something else lives there.

@@ -8,6 +8,7 @@
 //! it is a file on disk or a blob in git's object database.
 
 pub(crate) mod git;
+pub(crate) mod listing;
 pub(crate) mod walk;
 
 use std::io::{self, Read};
@@ -156,6 +157,9 @@ pub(crate) struct Listed {
     pub(crate) attributes: Vec<(PathBuf, Vec<u8>)>,
     /// Where the source root is below that root.
     pub(crate) prefix: PathBuf,
+    /// The directory's listing being kept for the next run (waited for
+    /// when dropped).
+    pub(crate) keeping: listing::Keeping,
 }
 
 /// A source, opened: a directory, or a repository with its revisions
@@ -223,9 +227,18 @@ impl Opened {
     ) -> Result<Listed, Error> {
         match self {
             Opened::Directory(root) => {
-                walk::list(root, &config.walk, config.threads, progress, &|batch| {
-                    on_batch(0, batch)
-                })
+                let listings = config
+                    .cache
+                    .as_ref()
+                    .map(|c| listing::Listings::new(&c.dir));
+                walk::list(
+                    root,
+                    &config.walk,
+                    config.threads,
+                    listings.as_ref(),
+                    progress,
+                    &|batch| on_batch(0, batch),
+                )
             }
             Opened::Git(sides) => sides.list(&config.walk, progress, on_batch),
         }

@@ -10,6 +10,7 @@
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -18,6 +19,7 @@ use crate::config::WalkOptions;
 use crate::error::{Error, Problem, display_path, io_reason};
 use crate::progress::Progress;
 use crate::source::git::Checkout;
+use crate::source::listing::{Found, Keeping, Listings, MAX_FILES};
 use crate::source::{Alias, ContentId, Data, Entry, Listed, Readable, Reader, Store};
 
 /// Files are handed on in batches of this many: enough to make the
@@ -38,6 +40,10 @@ struct Walked {
     problems: Vec<Problem>,
     /// Things worth saying that are not failures.
     notes: Vec<String>,
+    /// What is recorded for the listing cache, while it is.
+    found: Option<Found>,
+    /// The listing being kept.
+    keeping: Keeping,
 }
 
 /// Lists the files under `root` (or `root` itself when it is a file) as
@@ -47,6 +53,7 @@ pub(crate) fn list(
     root: &Path,
     options: &WalkOptions,
     threads: usize,
+    listings: Option<&Listings>,
     progress: &Progress,
     on_batch: &(dyn Fn(Vec<Entry>) + Sync),
 ) -> Result<Listed, Error> {
@@ -54,9 +61,8 @@ pub(crate) fn list(
         path: below(root, &path).to_path_buf(),
         content: ContentId::File(path),
     };
-    let walked = walk(root, options, threads, progress, &|batch: Vec<PathBuf>| {
-        on_batch(batch.into_iter().map(relative).collect())
-    })?;
+    let on_paths = |batch: Vec<PathBuf>| on_batch(batch.into_iter().map(relative).collect());
+    let walked = walk_or_serve(root, options, threads, listings, progress, &on_paths)?;
     let (attributes, prefix) = directory_attributes(root, &walked.attributes);
     let notes = walked.notes;
     Ok(Listed {
@@ -65,6 +71,7 @@ pub(crate) fn list(
         notes,
         attributes,
         prefix,
+        keeping: walked.keeping,
     })
 }
 
@@ -186,13 +193,70 @@ fn open_regular(
     }
 }
 
+/// Hands on the files of the listing kept for `root` when it still holds
+/// (see [`listing`](super::listing)), else walks and keeps what it found.
+fn walk_or_serve(
+    root: &Path,
+    options: &WalkOptions,
+    threads: usize,
+    listings: Option<&Listings>,
+    progress: &Progress,
+    on_batch: &(dyn Fn(Vec<PathBuf>) + Sync),
+) -> Result<Walked, Error> {
+    let listings = listings.filter(|_| !options.follow && root.is_dir());
+    let Some(listings) = listings else {
+        return walk(root, options, threads, false, progress, on_batch);
+    };
+    let (served, note) = listings.serve(root, options);
+    // A measuring aid, as lib.rs's timings (the tests read it too).
+    let say = |what: &str| {
+        if std::env::var_os("REPOFLAME_TIMINGS").is_some() {
+            eprintln!("timing: listing: {what}");
+        }
+    };
+    if let Some(served) = served {
+        say("served");
+        let files = served.files.len();
+        let mut files_left = served.files;
+        while !files_left.is_empty() {
+            let rest = files_left.split_off(files_left.len().saturating_sub(BATCH));
+            progress.found(rest.len() as u64);
+            on_batch(rest);
+        }
+        return Ok(Walked {
+            files,
+            attributes: served.attributes,
+            notes: note.into_iter().collect(),
+            ..Walked::default()
+        });
+    }
+    let mut walked = walk(root, options, threads, true, progress, on_batch)?;
+    let found = walked.found.take();
+    // Kept while the run goes on: stat-ing what the listing depends on
+    // and writing it is a few percent of a cold run.
+    walked.keeping = match (found, walked.problems.is_empty() && walked.notes.is_empty()) {
+        (Some(found), true) => listings.keep_meanwhile(root, options, found, move |kept| {
+            say(if kept { "walked, kept" } else { "walked" })
+        }),
+        _ => {
+            say("walked");
+            Keeping::default()
+        }
+    };
+    walked.notes.extend(note);
+    Ok(walked)
+}
+
 /// Lists the files under `root` (or `root` itself when it is a file),
 /// handing them to `on_batch` in batches (paths as walked: root joined with
-/// the relative path), from the walker threads, in no particular order.
+/// the relative path), from the walker threads, in no particular order;
+/// with `record`, also keeps what it found for the listing cache (up to
+/// its limit).
 fn walk(
     root: &Path,
     options: &WalkOptions,
     threads: usize,
+    record: bool,
     progress: &Progress,
     on_batch: &(dyn Fn(Vec<PathBuf>) + Sync),
 ) -> Result<Walked, Error> {
@@ -248,16 +312,23 @@ fn walk(
     }
 
     let sink = Mutex::new(Walked {
+        found: record.then(Found::default),
         ..Walked::default()
     });
+    let recorded = AtomicUsize::new(0);
     let mut visitors = Collectors {
         root,
         sink: &sink,
         progress,
         on_batch,
+        record: record.then_some(&recorded),
     };
     builder.build_parallel().visit(&mut visitors);
-    Ok(sink.into_inner().expect("a walker thread panicked"))
+    let mut walked = sink.into_inner().expect("a walker thread panicked");
+    if recorded.load(Ordering::Relaxed) > MAX_FILES {
+        walked.found = None;
+    }
+    Ok(walked)
 }
 
 /// The name of the root frame: the directory's own name, never a path.
@@ -275,16 +346,22 @@ struct Collectors<'s> {
     sink: &'s Mutex<Walked>,
     progress: &'s Progress,
     on_batch: &'s (dyn Fn(Vec<PathBuf>) + Sync),
+    /// Files recorded for the listing cache by all threads, when it is.
+    record: Option<&'s AtomicUsize>,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for Collectors<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Collector {
             root: self.root,
-            found: Walked::default(),
+            found: Walked {
+                found: self.record.map(|_| Found::default()),
+                ..Walked::default()
+            },
             sink: self.sink,
             progress: self.progress,
             on_batch: self.on_batch,
+            recorded: self.record,
         })
     }
 }
@@ -296,6 +373,7 @@ struct Collector<'s> {
     sink: &'s Mutex<Walked>,
     progress: &'s Progress,
     on_batch: &'s (dyn Fn(Vec<PathBuf>) + Sync),
+    recorded: Option<&'s AtomicUsize>,
 }
 
 impl Collector<'_> {
@@ -313,7 +391,25 @@ impl ParallelVisitor for Collector<'_> {
     fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) {
+                let file_type = entry.file_type();
+                if let Some(found) = &mut self.found.found {
+                    if file_type.is_some_and(|t| t.is_dir()) {
+                        found.dirs.push(entry.path().to_path_buf());
+                    } else if file_type.is_some_and(|t| t.is_file()) {
+                        let recorded = self
+                            .recorded
+                            .map_or(0, |r| r.fetch_add(1, Ordering::Relaxed));
+                        match recorded < MAX_FILES {
+                            true if entry.file_name() == ".gitattributes" => {
+                                found.attributes.push(entry.path().to_path_buf())
+                            }
+                            true => found.files.push(entry.path().to_path_buf()),
+                            // Too many to keep: what was recorded is freed.
+                            false => self.found.found = None,
+                        }
+                    }
+                }
+                if file_type.is_some_and(|t| t.is_file()) {
                     if entry.file_name() == ".gitattributes" {
                         self.found.attributes.push(entry.into_path());
                         return WalkState::Continue;
@@ -338,6 +434,16 @@ impl Drop for Collector<'_> {
         sink.problems.append(&mut self.found.problems);
         sink.attributes.append(&mut self.found.attributes);
         sink.notes.append(&mut self.found.notes);
+        match (&mut sink.found, self.found.found.take()) {
+            (Some(all), Some(mine)) => {
+                all.dirs.extend(mine.dirs);
+                all.files.extend(mine.files);
+                all.attributes.extend(mine.attributes);
+            }
+            // A thread that stopped recording: nothing is kept.
+            (Some(_), None) => sink.found = None,
+            (None, _) => {}
+        }
     }
 }
 

@@ -344,5 +344,6 @@ pub(crate) fn list_sides(
         notes,
         attributes,
         prefix: opened.prefix.clone(),
+        keeping: Default::default(),
     })
 }

@@ -1,0 +1,512 @@
+//! A directory's listing, kept in the cache for the next run: which files
+//! the walk found, and everything that could make it find others.
+//!
+//! On a warm run the walk (reading every directory and matching its
+//! entries against the ignore rules) costs more than finding each file's
+//! counts in the count cache. A listing is served instead of walking while
+//! each of these is as it was when the listing was kept (device, inode,
+//! mode, size, modification and change times to the nanosecond, or still
+//! absent):
+//!
+//! - every directory the walk entered: creating, removing or renaming an
+//!   entry changes its directory's mtime and ctime, and a change of
+//!   permissions its ctime;
+//! - every ignore file in those directories (`.gitignore`, `.ignore`,
+//!   `.tokeignore`) and, where a directory holds `.git`, its
+//!   `info/exclude` and `config`: their content is not in the directory's
+//!   times (their absence is: creating one changes the directory);
+//! - the same names in every directory above the root, present or absent;
+//! - git's global excludes file and the configuration files that name it.
+//!
+//! The key holds the root (as given and canonical), the walk's options and
+//! the environment variables that move git's global files. A listing is
+//! kept only when every stamp in it is older than the run's start by
+//! [`RACY`] seconds (a directory changed in the tick it was read may have
+//! changed after it), the walk had no problems and no notes, symbolic links
+//! were not followed, no `.git` is a file (a linked work tree or
+//! submodule), and there are at most [`MAX_FILES`] files.
+//!
+//! Kept as one file per key in `listings/` under the cache directory,
+//! replaced atomically; at most [`MAX_LISTINGS`] are kept, the oldest go
+//! first. A file that does not decode is walked over and replaced.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::io::Write;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use siphasher::sip128::{Hasher128, SipHasher13};
+
+use crate::config::WalkOptions;
+use crate::count::cache::RACY;
+
+/// Bumped whenever what is stored or the rule above changes.
+const FORMAT: u32 = 1;
+const MAGIC: &[u8; 8] = b"rflist\0\x01";
+/// Listings kept at most (one per root and options).
+pub(crate) const MAX_LISTINGS: usize = 32;
+/// A tree of more files is walked every time: its listing would be tens
+/// of megabytes to keep and read.
+pub(crate) const MAX_FILES: usize = 250_000;
+/// The names in a directory whose content changes what the walk finds.
+const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".tokeignore"];
+
+/// Where listings are kept, and when this run started.
+pub(crate) struct Listings {
+    dir: PathBuf,
+    /// Seconds since the epoch.
+    start: i64,
+}
+
+/// A path's identity, as `lstat` (or `stat` for the root) gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    mode: u32,
+    size: u64,
+    mtime: i64,
+    mtime_ns: i64,
+    ctime: i64,
+    ctime_ns: i64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            mode: meta.mode(),
+            size: meta.size(),
+            mtime: meta.mtime(),
+            mtime_ns: meta.mtime_nsec(),
+            ctime: meta.ctime(),
+            ctime_ns: meta.ctime_nsec(),
+        }
+    }
+}
+
+/// How a path is watched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Watch {
+    /// Its whole stamp, through a symbolic link (the root: the walk enters
+    /// it through one).
+    Followed,
+    /// Its whole stamp.
+    Whole,
+    /// Only whether it is there and its type (`.git`: git rewrites files
+    /// in it, and so its times, at every command).
+    Presence,
+}
+
+/// A path watched, and its stamp (`None`: absent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Watched {
+    path: Vec<u8>,
+    watch: Watch,
+    stamp: Option<Stamp>,
+}
+
+impl Watched {
+    fn now(path: &Path, watch: Watch) -> Watched {
+        Watched {
+            path: path.as_os_str().as_bytes().to_vec(),
+            watch,
+            stamp: stamp(path, watch),
+        }
+    }
+
+    fn holds(&self) -> bool {
+        let path = Path::new(std::ffi::OsStr::from_bytes(&self.path));
+        stamp(path, self.watch) == self.stamp
+    }
+}
+
+fn stamp(path: &Path, watch: Watch) -> Option<Stamp> {
+    let meta = match watch {
+        Watch::Followed => std::fs::metadata(path),
+        Watch::Whole | Watch::Presence => std::fs::symlink_metadata(path),
+    };
+    let stamp = Stamp::of(&meta.ok()?);
+    Some(match watch {
+        Watch::Presence => Stamp {
+            mode: stamp.mode & libc::S_IFMT,
+            dev: 0,
+            ino: 0,
+            size: 0,
+            mtime: 0,
+            mtime_ns: 0,
+            ctime: 0,
+            ctime_ns: 0,
+        },
+        _ => stamp,
+    })
+}
+
+/// What is kept: the walk's findings and what they depend on.
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    key: [u64; 2],
+    watched: Vec<Watched>,
+    /// The directories walked, as the walk named them (root-joined).
+    dirs: Vec<Vec<u8>>,
+    /// Each file found: its directory (an index into `dirs`) and name.
+    files: Vec<(u32, Vec<u8>)>,
+    /// The `.gitattributes` files found, the same way.
+    attributes: Vec<(u32, Vec<u8>)>,
+}
+
+/// What a walk found, for [`Listings::keep`].
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Directories entered, root first or not.
+    pub dirs: Vec<PathBuf>,
+    /// Regular files found (root-joined).
+    pub files: Vec<PathBuf>,
+    /// `.gitattributes` files found.
+    pub attributes: Vec<PathBuf>,
+}
+
+/// A listing being kept on a thread of its own (the run goes on meanwhile):
+/// waited for when dropped, so the process never exits in the middle of
+/// writing it.
+#[derive(Debug, Default)]
+pub(crate) struct Keeping(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Keeping {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A listing served: the files and `.gitattributes` found, root-joined.
+pub(crate) struct Served {
+    pub files: Vec<PathBuf>,
+    pub attributes: Vec<PathBuf>,
+}
+
+impl Listings {
+    /// Keeps what a walk found (see [`Listings::keep`]) on a thread of its
+    /// own; `done` is told whether it was kept.
+    pub(crate) fn keep_meanwhile(
+        &self,
+        root: &Path,
+        options: &WalkOptions,
+        found: Found,
+        done: impl FnOnce(bool) + Send + 'static,
+    ) -> Keeping {
+        let listings = Listings {
+            dir: self.dir.clone(),
+            start: self.start,
+        };
+        let (root, options) = (root.to_path_buf(), options.clone());
+        let thread = std::thread::Builder::new()
+            .name("repoflame-listing".into())
+            .spawn(move || done(listings.keep(&root, &options, &found)));
+        Keeping(thread.ok())
+    }
+
+    /// Listings under the cache directory `cache_dir`.
+    pub(crate) fn new(cache_dir: &Path) -> Listings {
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Listings {
+            dir: cache_dir.join("listings"),
+            start,
+        }
+    }
+
+    /// The listing of `root` walked with `options`, if one is kept and
+    /// everything it depends on is unchanged; or a note when the kept one
+    /// is damaged.
+    pub(crate) fn serve(
+        &self,
+        root: &Path,
+        options: &WalkOptions,
+    ) -> (Option<Served>, Option<String>) {
+        let key = key(root, options);
+        let Ok(bytes) = std::fs::read(self.file(key)) else {
+            return (None, None);
+        };
+        let stored = match decode(&bytes) {
+            Some(stored) if stored.key == key => stored,
+            Some(_) => return (None, None),
+            None => {
+                return (
+                    None,
+                    Some("cache: a kept directory listing was damaged: walked again".into()),
+                );
+            }
+        };
+        use rayon::prelude::*;
+        if !stored
+            .watched
+            .par_iter()
+            .with_min_len(64)
+            .all(Watched::holds)
+        {
+            return (None, None);
+        }
+        let dirs: Vec<&Path> = stored
+            .dirs
+            .iter()
+            .map(|d| Path::new(std::ffi::OsStr::from_bytes(d)))
+            .collect();
+        let joined = |list: Vec<(u32, Vec<u8>)>| -> Option<Vec<PathBuf>> {
+            list.into_iter()
+                .map(|(dir, name)| {
+                    let dir = dirs.get(dir as usize)?;
+                    Some(dir.join(std::ffi::OsString::from_vec(name)))
+                })
+                .collect()
+        };
+        match (joined(stored.files), joined(stored.attributes)) {
+            (Some(files), Some(attributes)) => (Some(Served { files, attributes }), None),
+            _ => (
+                None,
+                Some("cache: a kept directory listing was damaged: walked again".into()),
+            ),
+        }
+    }
+
+    /// Keeps what a walk of `root` found, when the rule in the module's
+    /// documentation allows; says nothing when it cannot (a listing is
+    /// only ever a shortcut).
+    /// Returns whether it was kept.
+    pub(crate) fn keep(&self, root: &Path, options: &WalkOptions, found: &Found) -> bool {
+        if found.files.len() > MAX_FILES {
+            return false;
+        }
+        let Some(stored) = self.stored(root, options, found) else {
+            return false;
+        };
+        let written = self.write(&stored);
+        if written.is_err() {
+            // Nothing is left behind by a write that failed (a full disk).
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+        written.is_ok()
+    }
+
+    fn stored(&self, root: &Path, options: &WalkOptions, found: &Found) -> Option<Stored> {
+        let index: HashMap<&Path, u32> = found
+            .dirs
+            .iter()
+            .enumerate()
+            .map(|(i, dir)| (dir.as_path(), i as u32))
+            .collect();
+        let place = |path: &PathBuf| -> Option<(u32, Vec<u8>)> {
+            let dir = index.get(path.parent()?)?;
+            Some((*dir, path.file_name()?.as_bytes().to_vec()))
+        };
+        let files: Vec<(u32, Vec<u8>)> = found.files.iter().map(place).collect::<Option<_>>()?;
+        let attributes = found.attributes.iter().map(place).collect::<Option<_>>()?;
+
+        // The directories walked, and what in each could change the walk.
+        let walked: Vec<Vec<Watched>> = found
+            .dirs
+            .iter()
+            .map(|dir| {
+                let watch = match dir.as_path() == root {
+                    true => Watch::Followed,
+                    false => Watch::Whole,
+                };
+                let mut watched = vec![Watched::now(dir, watch)];
+                watched.extend(in_directory(dir).into_iter().filter(|w| w.stamp.is_some()));
+                watched
+            })
+            .collect();
+        let mut watched: Vec<Watched> = walked.into_iter().flatten().collect();
+        // Above the root: present or absent.
+        let canonical = std::fs::canonicalize(root).ok()?;
+        for dir in canonical.ancestors().skip(1) {
+            watched.extend(in_directory(dir));
+        }
+        // git's global files.
+        for path in global_files() {
+            watched.push(Watched::now(&path, Watch::Whole));
+        }
+        let settled = |w: &Watched| match w.stamp {
+            Some(s) => s.mtime < self.start - RACY && s.ctime < self.start - RACY,
+            None => true,
+        };
+        if !watched.iter().all(settled) {
+            return None;
+        }
+        // A `.git` that is a file points elsewhere: not followed here.
+        let gitfile = watched.iter().any(|w| {
+            w.path.ends_with(b"/.git")
+                && w.stamp
+                    .is_some_and(|s| s.mode & libc::S_IFMT != libc::S_IFDIR)
+        });
+        if gitfile {
+            return None;
+        }
+        Some(Stored {
+            key: key(root, options),
+            watched,
+            dirs: found
+                .dirs
+                .iter()
+                .map(|d| d.as_os_str().as_bytes().to_vec())
+                .collect(),
+            files,
+            attributes,
+        })
+    }
+
+    fn file(&self, key: [u64; 2]) -> PathBuf {
+        self.dir.join(format!("{:016x}{:016x}", key[0], key[1]))
+    }
+
+    fn write(&self, stored: &Stored) -> std::io::Result<()> {
+        let body = postcard::to_stdvec(stored).map_err(std::io::Error::other)?;
+        std::fs::create_dir_all(&self.dir)?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".listing-")
+            .tempfile_in(&self.dir)?;
+        temp.write_all(MAGIC)?;
+        temp.write_all(&FORMAT.to_le_bytes())?;
+        temp.write_all(&body)?;
+        temp.write_all(&crc32fast::hash(&body).to_le_bytes())?;
+        temp.persist(self.file(stored.key)).map_err(|e| e.error)?;
+        self.evict();
+        Ok(())
+    }
+
+    /// Removes the oldest listings beyond [`MAX_LISTINGS`].
+    fn evict(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut kept: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().as_bytes().starts_with(b"."))
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
+        if kept.len() <= MAX_LISTINGS {
+            return;
+        }
+        kept.sort();
+        for (_, path) in &kept[..kept.len() - MAX_LISTINGS] {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The files in `dir` whose content changes the walk, present or absent.
+fn in_directory(dir: &Path) -> Vec<Watched> {
+    let mut watched: Vec<Watched> = IGNORE_FILES
+        .iter()
+        .map(|name| Watched::now(&dir.join(name), Watch::Whole))
+        .collect();
+    let git = Watched::now(&dir.join(".git"), Watch::Presence);
+    if git.stamp.is_some() {
+        for name in ["info/exclude", "config"] {
+            watched.push(Watched::now(&dir.join(".git").join(name), Watch::Whole));
+        }
+    }
+    watched.push(git);
+    watched
+}
+
+/// git's global excludes file and the configuration files that can name
+/// it, as `ignore` finds them.
+fn global_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let config_home = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".config")));
+    if let Some(config_home) = &config_home {
+        files.push(config_home.join("git/config"));
+        files.push(config_home.join("git/ignore"));
+    }
+    if let Some(home) = &home {
+        files.push(home.join(".gitconfig"));
+    }
+    files.extend(ignore::gitignore::gitconfig_excludes_path());
+    files
+}
+
+/// The key of a listing of `root` walked with `options`.
+fn key(root: &Path, options: &WalkOptions) -> [u64; 2] {
+    let mut hasher = SipHasher13::new();
+    let mut write = |bytes: &[u8]| {
+        hasher.write_u64(bytes.len() as u64);
+        hasher.write(bytes);
+    };
+    write(MAGIC);
+    write(&FORMAT.to_le_bytes());
+    write(env!("CARGO_PKG_VERSION").as_bytes());
+    write(root.as_os_str().as_bytes());
+    let canonical = std::fs::canonicalize(root).unwrap_or_default();
+    write(canonical.as_os_str().as_bytes());
+    write(&[
+        u8::from(options.hidden),
+        u8::from(options.no_ignore),
+        u8::from(options.follow),
+    ]);
+    write(&(options.excludes.len() as u64).to_le_bytes());
+    for glob in &options.excludes {
+        write(glob.as_bytes());
+    }
+    for var in ["HOME", "XDG_CONFIG_HOME"] {
+        match std::env::var_os(var) {
+            Some(value) => write(value.as_bytes()),
+            None => write(b"\0unset"),
+        }
+    }
+    let hash = hasher.finish128();
+    [hash.h1, hash.h2]
+}
+
+fn decode(bytes: &[u8]) -> Option<Stored> {
+    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let (format, rest) = rest.split_first_chunk::<4>()?;
+    if u32::from_le_bytes(*format) != FORMAT {
+        return None;
+    }
+    let (body, crc) = rest.split_last_chunk::<4>()?;
+    if crc32fast::hash(body) != u32::from_le_bytes(*crc) {
+        return None;
+    }
+    postcard::from_bytes(body).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_decodes_as_it_was_encoded_and_not_when_damaged() {
+        let stored = Stored {
+            key: [1, 2],
+            watched: vec![Watched::now(Path::new("/"), Watch::Followed)],
+            dirs: vec![b"/x".to_vec()],
+            files: vec![(0, b"a.rs".to_vec())],
+            attributes: vec![],
+        };
+        let body = postcard::to_stdvec(&stored).unwrap();
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend(FORMAT.to_le_bytes());
+        bytes.extend(&body);
+        bytes.extend(crc32fast::hash(&body).to_le_bytes());
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.files, stored.files);
+        assert_eq!(decoded.watched, stored.watched);
+        for cut in [0, 8, 12, bytes.len() - 1] {
+            assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut flipped = bytes.clone();
+        flipped[14] ^= 1;
+        assert!(decode(&flipped).is_none());
+    }
+}
