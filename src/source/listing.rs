@@ -14,7 +14,9 @@
 //! - every ignore file in those directories (`.gitignore`, `.ignore`,
 //!   `.tokeignore`) and, where a directory holds `.git`, its
 //!   `info/exclude` and `config`: their content is not in the directory's
-//!   times (their absence is: creating one changes the directory);
+//!   times (their absence is: creating one changes the directory); `.git`
+//!   and `.jj` only for being there (git rewrites files in `.git` at every
+//!   command);
 //! - the same names in every directory above the root, present or absent;
 //! - git's global excludes file and the configuration files that name it.
 //!
@@ -207,7 +209,15 @@ impl Listings {
         let (root, options) = (root.to_path_buf(), options.clone());
         let thread = std::thread::Builder::new()
             .name("repoflame-listing".into())
-            .spawn(move || done(listings.keep(&root, &options, &found)));
+            .spawn(move || {
+                // Behind the run's own threads: it has until the run ends.
+                // SAFETY: setpriority on this thread's id; nothing else.
+                unsafe {
+                    let tid = libc::gettid() as libc::id_t;
+                    libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+                }
+                done(listings.keep(&root, &options, &found))
+            });
         Keeping(thread.ok())
     }
 
@@ -413,6 +423,8 @@ fn in_directory(dir: &Path) -> Vec<Watched> {
         }
     }
     watched.push(git);
+    // A jujutsu repository is a git repository to `ignore`.
+    watched.push(Watched::now(&dir.join(".jj"), Watch::Presence));
     watched
 }
 
