@@ -964,6 +964,8 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
             }),
         ),
     ];
+    // A first walk only marks the root: the next one keeps its listing.
+    assert_eq!(listing(&run(&[])), "walked, marked");
     for (what, edit) in &edits {
         settle();
         let first = run(&[]);
@@ -985,10 +987,10 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
     settle();
     assert_eq!(listing(&run(&[])), "walked, kept");
     let excluded = run(&["--exclude", "deep"]);
-    assert_eq!(listing(&excluded), "walked, kept");
+    assert_eq!(listing(&excluded), "walked, marked");
     assert_eq!(excluded.stdout, uncached(&["--exclude", "deep"]));
     assert_ne!(excluded.stdout, run(&[]).stdout);
-    assert_eq!(listing(&run(&["--hidden"])), "walked, kept");
+    assert_eq!(listing(&run(&["--hidden"])), "walked, marked");
     // --clear-cache removes the listings too.
     let cleared = crate::support::run::repoflame()
         .arg("--clear-cache")
@@ -1006,6 +1008,8 @@ fn a_damaged_listing_is_walked_over_with_one_note() {
         .file("b/c.rs", "fn c() {}\n");
     let cache = cache_dir(&dir);
     settle();
+    let (marked, _, _) = counted(dir.cmd().args(["--format", "folded"]), &cache);
+    assert_eq!(listing(&marked), "walked, marked");
     let (kept, _, _) = counted(dir.cmd().args(["--format", "folded"]), &cache);
     assert_eq!(listing(&kept), "walked, kept");
     let listings: Vec<PathBuf> = std::fs::read_dir(cache.join("listings"))

@@ -28,8 +28,9 @@
 //! were not followed, no `.git` is a file (a linked work tree or
 //! submodule), and there are at most [`MAX_FILES`] files.
 //!
-//! Kept as one file per key in `listings/` under the cache directory,
-//! replaced atomically; at most [`MAX_LISTINGS`] are kept, the oldest go
+//! A first walk of a root only marks it (keeping costs a cold run several
+//! percent); the next walk keeps its listing. Kept as one file per key in
+//! `listings/` under the cache directory, replaced atomically; at most [`MAX_LISTINGS`] are kept, the oldest go
 //! first. A file that does not decode is walked over and replaced.
 
 use std::collections::HashMap;
@@ -152,6 +153,8 @@ fn stamp(path: &Path, watch: Watch) -> Option<Stamp> {
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     key: [u64; 2],
+    /// A listing; else only the mark that the root was walked.
+    complete: bool,
     watched: Vec<Watched>,
     /// The directories walked, as the walk named them (root-joined).
     dirs: Vec<Vec<u8>>,
@@ -186,6 +189,20 @@ impl Drop for Keeping {
     }
 }
 
+/// What [`Listings::serve`] found.
+pub(crate) enum Kept {
+    /// Nothing for this root and options: it was never walked with the
+    /// cache on (or not lately).
+    Nothing,
+    /// A listing that no longer holds, or a mark that the root was walked;
+    /// a note when what was kept does not decode.
+    Stale(Option<String>),
+    /// The listing, which still holds.
+    Holds(Served),
+}
+
+const DAMAGED: &str = "cache: a kept directory listing was damaged: walked again";
+
 /// A listing served: the files and `.gitattributes` found, root-joined.
 pub(crate) struct Served {
     pub files: Vec<PathBuf>,
@@ -193,6 +210,21 @@ pub(crate) struct Served {
 }
 
 impl Listings {
+    /// Marks that `root` was walked with `options`, so that the next walk
+    /// keeps its listing: a first run pays no more than a mark (keeping
+    /// a listing costs it several percent, and a tree walked once may
+    /// never be walked again).
+    pub(crate) fn mark(&self, root: &Path, options: &WalkOptions) {
+        let _ = self.write(&Stored {
+            key: key(root, options),
+            complete: false,
+            watched: Vec::new(),
+            dirs: Vec::new(),
+            files: Vec::new(),
+            attributes: Vec::new(),
+        });
+    }
+
     /// Keeps what a walk found (see [`Listings::keep`]) on a thread of its
     /// own; `done` is told whether it was kept.
     pub(crate) fn keep_meanwhile(
@@ -233,35 +265,26 @@ impl Listings {
     }
 
     /// The listing of `root` walked with `options`, if one is kept and
-    /// everything it depends on is unchanged; or a note when the kept one
-    /// is damaged.
-    pub(crate) fn serve(
-        &self,
-        root: &Path,
-        options: &WalkOptions,
-    ) -> (Option<Served>, Option<String>) {
+    /// everything it depends on is unchanged.
+    pub(crate) fn serve(&self, root: &Path, options: &WalkOptions) -> Kept {
         let key = key(root, options);
         let Ok(bytes) = std::fs::read(self.file(key)) else {
-            return (None, None);
+            return Kept::Nothing;
         };
         let stored = match decode(&bytes) {
             Some(stored) if stored.key == key => stored,
-            Some(_) => return (None, None),
-            None => {
-                return (
-                    None,
-                    Some("cache: a kept directory listing was damaged: walked again".into()),
-                );
-            }
+            Some(_) => return Kept::Stale(None),
+            None => return Kept::Stale(Some(DAMAGED.into())),
         };
         use rayon::prelude::*;
-        if !stored
-            .watched
-            .par_iter()
-            .with_min_len(64)
-            .all(Watched::holds)
+        if !stored.complete
+            || !stored
+                .watched
+                .par_iter()
+                .with_min_len(64)
+                .all(Watched::holds)
         {
-            return (None, None);
+            return Kept::Stale(None);
         }
         let dirs: Vec<&Path> = stored
             .dirs
@@ -277,11 +300,8 @@ impl Listings {
                 .collect()
         };
         match (joined(stored.files), joined(stored.attributes)) {
-            (Some(files), Some(attributes)) => (Some(Served { files, attributes }), None),
-            _ => (
-                None,
-                Some("cache: a kept directory listing was damaged: walked again".into()),
-            ),
+            (Some(files), Some(attributes)) => Kept::Holds(Served { files, attributes }),
+            _ => Kept::Stale(Some(DAMAGED.into())),
         }
     }
 
@@ -296,12 +316,7 @@ impl Listings {
         let Some(stored) = self.stored(root, options, found) else {
             return false;
         };
-        let written = self.write(&stored);
-        if written.is_err() {
-            // Nothing is left behind by a write that failed (a full disk).
-            let _ = std::fs::remove_dir(&self.dir);
-        }
-        written.is_ok()
+        self.write(&stored).is_ok()
     }
 
     fn stored(&self, root: &Path, options: &WalkOptions, found: &Found) -> Option<Stored> {
@@ -360,6 +375,7 @@ impl Listings {
         }
         Some(Stored {
             key: key(root, options),
+            complete: true,
             watched,
             dirs: found
                 .dirs
@@ -376,6 +392,15 @@ impl Listings {
     }
 
     fn write(&self, stored: &Stored) -> std::io::Result<()> {
+        let written = self.try_write(stored);
+        if written.is_err() {
+            // Nothing is left behind by a write that failed (a full disk).
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+        written
+    }
+
+    fn try_write(&self, stored: &Stored) -> std::io::Result<()> {
         let body = postcard::to_stdvec(stored).map_err(std::io::Error::other)?;
         std::fs::create_dir_all(&self.dir)?;
         let mut temp = tempfile::Builder::new()
@@ -501,6 +526,7 @@ mod tests {
     fn a_listing_decodes_as_it_was_encoded_and_not_when_damaged() {
         let stored = Stored {
             key: [1, 2],
+            complete: true,
             watched: vec![Watched::now(Path::new("/"), Watch::Followed)],
             dirs: vec![b"/x".to_vec()],
             files: vec![(0, b"a.rs".to_vec())],

@@ -19,7 +19,7 @@ use crate::config::WalkOptions;
 use crate::error::{Error, Problem, display_path, io_reason};
 use crate::progress::Progress;
 use crate::source::git::Checkout;
-use crate::source::listing::{Found, Keeping, Listings, MAX_FILES};
+use crate::source::listing::{Found, Keeping, Kept, Listings, MAX_FILES};
 use crate::source::{Alias, ContentId, Data, Entry, Listed, Readable, Reader, Store};
 
 /// Files are handed on in batches of this many: enough to make the
@@ -207,37 +207,46 @@ fn walk_or_serve(
     let Some(listings) = listings else {
         return walk(root, options, threads, false, progress, on_batch);
     };
-    let (served, note) = listings.serve(root, options);
+    let kept = listings.serve(root, options);
     // A measuring aid, as lib.rs's timings (the tests read it too).
     let say = |what: &str| {
         if std::env::var_os("REPOFLAME_TIMINGS").is_some() {
             eprintln!("timing: listing: {what}");
         }
     };
-    if let Some(served) = served {
-        say("served");
-        let files = served.files.len();
-        let mut files_left = served.files;
-        while !files_left.is_empty() {
-            let rest = files_left.split_off(files_left.len().saturating_sub(BATCH));
-            progress.found(rest.len() as u64);
-            on_batch(rest);
+    let (walked_before, note) = match kept {
+        Kept::Holds(served) => {
+            say("served");
+            let files = served.files.len();
+            let mut files_left = served.files;
+            while !files_left.is_empty() {
+                let rest = files_left.split_off(files_left.len().saturating_sub(BATCH));
+                progress.found(rest.len() as u64);
+                on_batch(rest);
+            }
+            return Ok(Walked {
+                files,
+                attributes: served.attributes,
+                ..Walked::default()
+            });
         }
-        return Ok(Walked {
-            files,
-            attributes: served.attributes,
-            notes: note.into_iter().collect(),
-            ..Walked::default()
-        });
-    }
-    let mut walked = walk(root, options, threads, true, progress, on_batch)?;
+        Kept::Stale(note) => (true, note),
+        Kept::Nothing => (false, None),
+    };
+    let mut walked = walk(root, options, threads, walked_before, progress, on_batch)?;
     let found = walked.found.take();
+    let clean = walked.problems.is_empty() && walked.notes.is_empty();
     // Kept while the run goes on: stat-ing what the listing depends on
     // and writing it is a few percent of a cold run.
-    walked.keeping = match (found, walked.problems.is_empty() && walked.notes.is_empty()) {
+    walked.keeping = match (found, clean) {
         (Some(found), true) => listings.keep_meanwhile(root, options, found, move |kept| {
             say(if kept { "walked, kept" } else { "walked" })
         }),
+        _ if !walked_before => {
+            listings.mark(root, options);
+            say("walked, marked");
+            Keeping::default()
+        }
         _ => {
             say("walked");
             Keeping::default()
