@@ -893,25 +893,20 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
     std::fs::create_dir_all(&config_home).unwrap();
     let cache = cache_dir(&dir);
     let args = ["--format", "folded"];
-    let run = |extra: &[&str]| {
+    let command = |extra: &[&str]| {
         let mut cmd = crate::support::run::repoflame();
         cmd.arg(&root)
             .args(args)
             .args(extra)
             .env("XDG_CONFIG_HOME", &config_home);
-        let (out, _, _) = counted(&mut cmd, &cache);
+        cmd
+    };
+    let run = |extra: &[&str]| {
+        let (out, _, _) = counted(&mut command(extra), &cache);
         assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
         out
     };
-    let uncached = |extra: &[&str]| {
-        let mut cmd = crate::support::run::repoflame();
-        cmd.arg(&root)
-            .args(args)
-            .args(extra)
-            .arg("--no-cache")
-            .env("XDG_CONFIG_HOME", &config_home);
-        cmd.complete().stdout
-    };
+    let uncached = |extra: &[&str]| command(extra).arg("--no-cache").complete().stdout;
     type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
     let edits: Vec<Edit> = vec![
         (
