@@ -415,16 +415,26 @@ impl Listings {
         Ok(())
     }
 
-    /// Removes the oldest listings beyond [`MAX_LISTINGS`].
+    /// Removes the oldest listings beyond [`MAX_LISTINGS`], and the
+    /// temporary files of runs killed while writing one (an hour old).
     fn evict(&self) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let mut kept: Vec<(std::time::SystemTime, PathBuf)> = entries
-            .filter_map(Result::ok)
-            .filter(|e| !e.file_name().as_bytes().starts_with(b"."))
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-            .collect();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let mut kept: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let Some(modified) = entry.metadata().ok().and_then(|m| m.modified().ok()) else {
+                continue;
+            };
+            match entry.file_name().as_bytes().starts_with(b".listing-") {
+                true if modified < hour_ago => {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+                true => {}
+                false => kept.push((modified, entry.path())),
+            }
+        }
         if kept.len() <= MAX_LISTINGS {
             return;
         }
@@ -521,6 +531,36 @@ fn decode(bytes: &[u8]) -> Option<Stored> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_oldest_listings_and_old_temporaries_are_removed() {
+        let cache = tempfile::tempdir().unwrap();
+        let listings = Listings::new(cache.path());
+        std::fs::create_dir_all(&listings.dir).unwrap();
+        let now = std::time::SystemTime::now();
+        let write = |name: &str, age: u64| {
+            let path = listings.dir.join(name);
+            let file = std::fs::File::create(&path).unwrap();
+            file.set_modified(now - std::time::Duration::from_secs(age))
+                .unwrap();
+        };
+        for i in 0..MAX_LISTINGS + 8 {
+            write(&format!("listing{i:02}"), 100 * i as u64);
+        }
+        write(".listing-killed", 7200);
+        write(".listing-writing", 10);
+        listings.evict();
+        let mut left: Vec<String> = std::fs::read_dir(&listings.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut expected: Vec<String> = (0..MAX_LISTINGS)
+            .map(|i| format!("listing{i:02}"))
+            .collect();
+        expected.insert(0, ".listing-writing".into());
+        assert_eq!(left, expected);
+    }
 
     #[test]
     fn a_listing_decodes_as_it_was_encoded_and_not_when_damaged() {
