@@ -30,8 +30,9 @@
 //!
 //! A first walk of a root only marks it (keeping costs a cold run several
 //! percent); the next walk keeps its listing. Kept as one file per key in
-//! `listings/` under the cache directory, replaced atomically; at most [`MAX_LISTINGS`] are kept, the oldest go
-//! first. A file that does not decode is walked over and replaced.
+//! `listings/` under the cache directory, replaced atomically; at most
+//! [`MAX_LISTINGS`] are kept, the oldest go first. A file that does not
+//! decode is walked over and replaced.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
