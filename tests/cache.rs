@@ -907,28 +907,37 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
         out
     };
     let uncached = |extra: &[&str]| command(extra).arg("--no-cache").complete().stdout;
-    type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    // Each edit, and what the next run does: read again the one directory
+    // whose entries changed, or walk everything when a rule may have.
+    // (Kept: a directory too young to trust is kept marked to be read
+    // again.)
+    const ONE: &str = "served, 1 directory read again, kept";
+    type Edit<'a> = (&'a str, &'a str, Box<dyn Fn() + 'a>);
     let edits: Vec<Edit> = vec![
         (
             "a file added deep down",
+            ONE,
             Box::new(|| {
                 std::fs::write(root.join("deep/x/e.rs"), "fn e() {}\n").unwrap();
             }),
         ),
         (
             "a file removed",
+            ONE,
             Box::new(|| {
                 std::fs::remove_file(root.join("deep/x/d.py")).unwrap();
             }),
         ),
         (
             "a file renamed",
+            ONE,
             Box::new(|| {
                 std::fs::rename(root.join("a.rs"), root.join("z.rs")).unwrap();
             }),
         ),
         (
             "a file turned into a directory",
+            ONE,
             Box::new(|| {
                 std::fs::remove_file(root.join("sub/b.rs")).unwrap();
                 std::fs::create_dir(root.join("sub/b.rs")).unwrap();
@@ -937,6 +946,7 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
         ),
         (
             "an ignore file rewritten to the same size, mtime put back",
+            "walked",
             Box::new(|| {
                 let path = root.join("sub/.ignore");
                 let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
@@ -946,13 +956,22 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
             }),
         ),
         (
+            "an ignore file made in a directory walked",
+            "walked",
+            Box::new(|| {
+                std::fs::write(root.join("deep/.ignore"), "e.rs\n").unwrap();
+            }),
+        ),
+        (
             "an ignore file made above the root",
+            "walked",
             Box::new(|| {
                 std::fs::write(dir.join(".ignore"), "z.rs\n").unwrap();
             }),
         ),
         (
             "git's global excludes file written",
+            "walked",
             Box::new(|| {
                 std::fs::create_dir_all(config_home.join("git")).unwrap();
                 std::fs::write(config_home.join("git/ignore"), "c.rs\n").unwrap();
@@ -961,17 +980,29 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
     ];
     // A first walk only marks the root: the next one keeps its listing.
     assert_eq!(listing(&run(&[])), "walked, marked");
-    for (what, edit) in &edits {
+    let mut read_in_part = false;
+    for (what, then, edit) in &edits {
         settle();
+        // Walked and kept; or, after an edit read again in part, the
+        // directories it changed or made, kept too young to trust, are
+        // read again (their stamps have not changed since).
         let first = run(&[]);
-        assert_eq!(listing(&first), "walked, kept", "before: {what}");
+        let said = listing(&first);
+        match read_in_part {
+            true => assert!(
+                said.starts_with("served, ") && said.ends_with(" read again, kept"),
+                "before: {what}: {said}"
+            ),
+            false => assert_eq!(said, "walked, kept", "before: {what}"),
+        }
+        read_in_part = *then == ONE;
         let second = run(&[]);
         assert_eq!(listing(&second), "served", "before: {what}");
         assert_eq!(second.stdout, first.stdout, "before: {what}");
         assert_eq!(second.stdout, uncached(&[]), "before: {what}");
         edit();
         let after = run(&[]);
-        assert_eq!(listing(&after), "walked", "{what}");
+        assert_eq!(listing(&after), *then, "{what}");
         assert_eq!(after.stdout, uncached(&[]), "{what}");
         assert_ne!(
             after.stdout, first.stdout,
@@ -981,9 +1012,9 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
     // Options that change the walk are part of the key.
     settle();
     assert_eq!(listing(&run(&[])), "walked, kept");
-    let excluded = run(&["--exclude", "deep"]);
+    let excluded = run(&["--exclude", "inner.rs"]);
     assert_eq!(listing(&excluded), "walked, marked");
-    assert_eq!(excluded.stdout, uncached(&["--exclude", "deep"]));
+    assert_eq!(excluded.stdout, uncached(&["--exclude", "inner.rs"]));
     assert_ne!(excluded.stdout, run(&[]).stdout);
     assert_eq!(listing(&run(&["--hidden"])), "walked, marked");
     // --clear-cache removes the listings too.
@@ -1029,4 +1060,151 @@ fn a_damaged_listing_is_walked_over_with_one_note() {
     let (again, _, _) = counted(dir.cmd().args(["--format", "folded"]), &cache);
     assert_eq!(listing(&again), "served");
     assert!(messages(&again).is_empty(), "{}", describe(&again));
+}
+
+#[test]
+fn a_listing_reads_again_only_the_directories_that_changed_and_equals_a_walk() {
+    use std::os::unix::ffi::OsStrExt;
+    // Ignore rules at several levels, anchored and not, with a negation,
+    // hidden entries, a `.gitattributes`: a directory read again on its
+    // own must follow the rules of every directory above it as the walk
+    // from the root does.
+    let dir = TestDir::new("t");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    dir.file(".gitignore", "/build\n*.log\n!keep.log\nvendor/\n")
+        .file(".tokeignore", "*.sql\n")
+        .file("a/.gitignore", "/gen\nsecret*\n")
+        .file("a/b/.ignore", "*.tmp\n")
+        .file("a/.gitattributes", "*.js linguist-generated\n")
+        .file(".hidden/h.rs", "fn h() {}\n");
+    let mut dirs: Vec<String> = ["", "a", "a/b", "a/b/c", "d", "d/e", "d/e/f"]
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    for (i, d) in dirs.iter().enumerate() {
+        dir.file(
+            format!("{d}/m{i}.py").trim_start_matches('/'),
+            "x = 1\n# c\n",
+        );
+        dir.file(
+            format!("{d}/n{i}.js").trim_start_matches('/'),
+            "let x = 1;\n",
+        );
+    }
+    // Names some rule above or in the directory ignores, and names none
+    // does, for files and for directories.
+    let file_names = [
+        "new.rs",
+        "x.log",
+        "keep.log",
+        "secret.rs",
+        "y.tmp",
+        "q.sql",
+        ".dot.rs",
+        "g.js",
+    ];
+    let dir_names = ["build", "gen", "vendor", "fresh", ".hid", "sub"];
+    let mut rng = 7u64;
+    let mut below = |n: usize| {
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((rng >> 33) as usize) % n
+    };
+    let cache = cache_dir(&dir);
+    let slash = format!("{}/", dir.path().display());
+    // The root as `.` and as an absolute path with a trailing slash (the
+    // walk names paths from the root as given), and with an exclusion
+    // (matched from the root).
+    let roots = [[".", ""], [slash.as_str(), ""], [".", "d/fresh"]];
+    let command = |[root, exclude]: [&str; 2]| {
+        let mut cmd = crate::support::run::repoflame();
+        cmd.current_dir(dir.path()).args([root, "--format", "json"]);
+        if !exclude.is_empty() {
+            cmd.args(["--exclude", exclude]);
+        }
+        cmd
+    };
+    let mut said_all = Vec::new();
+    for round in 0..7 {
+        settle();
+        for root in roots {
+            let (out, _, _) = counted(&mut command(root), &cache);
+            assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+            let said = listing(&out);
+            said_all.push(said.clone());
+            let expected = command(root).arg("--no-cache").ok().stdout;
+            assert!(
+                out.stdout == expected,
+                "round {round}, {root:?}: the listing ({said}) differs from a walk"
+            );
+        }
+        if round == 3 {
+            // New directories the exclusion names, and one it does not.
+            dir.file("d/fresh/x.rs", "fn x() {}\n")
+                .file("d/e/fresh/y.rs", "fn y() {}\n");
+        }
+        for _ in 0..3 {
+            let parent = dirs[below(dirs.len())].clone();
+            let at = |name: &str| {
+                format!("{parent}/{name}")
+                    .trim_start_matches('/')
+                    .to_string()
+            };
+            match below(6) {
+                0 | 1 => {
+                    let name = file_names[below(file_names.len())];
+                    dir.file(at(name), "fn f() {}\n");
+                }
+                2 => {
+                    let name = at(dir_names[below(dir_names.len())]);
+                    dir.file(format!("{name}/z.rs"), "fn z() {}\n")
+                        .file(format!("{name}/deeper/w.log"), "w\n")
+                        .file(format!("{name}/deeper/w.rs"), "fn w() {}\n");
+                    dirs.push(name.clone());
+                    dirs.push(format!("{name}/deeper"));
+                }
+                3 if !parent.is_empty() => {
+                    // A directory renamed, or removed with all below it.
+                    let to = at(&format!("../{}", dir_names[below(dir_names.len())]));
+                    let path = dir.join(&parent);
+                    if below(2) == 0 && !dir.join(&to).exists() {
+                        std::fs::rename(&path, dir.join(&to)).unwrap();
+                    } else {
+                        std::fs::remove_dir_all(&path).unwrap();
+                    }
+                    dirs.retain(|d| d != &parent && !d.starts_with(&format!("{parent}/")));
+                }
+                _ => {
+                    // A file removed, or turned into a directory.
+                    let Ok(entries) = std::fs::read_dir(dir.join(&parent)) else {
+                        continue;
+                    };
+                    let files: Vec<PathBuf> = entries
+                        .map(|e| e.unwrap().path())
+                        .filter(|p| {
+                            p.is_file() && !p.file_name().unwrap().as_bytes().starts_with(b".")
+                        })
+                        .collect();
+                    if let Some(file) = files.get(below(files.len().max(1))) {
+                        std::fs::remove_file(file).unwrap();
+                        if below(2) == 0 {
+                            std::fs::create_dir(file).unwrap();
+                            std::fs::write(file.join("inside.rs"), "fn i() {}\n").unwrap();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Most rounds changed a few directories and no rule: served, with
+    // those read again.
+    let partial = said_all
+        .iter()
+        .filter(|s| s.starts_with("served, "))
+        .count();
+    assert!(
+        partial >= 6,
+        "few runs read directories again: {said_all:#?}"
+    );
 }

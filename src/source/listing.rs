@@ -22,11 +22,23 @@
 //!
 //! The key holds the root (as given and canonical), the walk's options and
 //! the environment variables that move git's global files. A listing is
-//! kept only when every stamp in it is older than the run's start by
-//! [`RACY`] seconds (a directory changed in the tick it was read may have
-//! changed after it), the walk had no problems and no notes, symbolic links
-//! were not followed, no `.git` is a file (a linked work tree or
-//! submodule), and there are at most [`MAX_FILES`] files.
+//! kept only when every ignore file it depends on is older than the run's
+//! start by [`RACY`] seconds (one changed in the tick it was read may have
+//! changed after it without changing its stamp), the walk had no problems
+//! and no notes, symbolic links were not followed, no `.git` is a file (a
+//! linked work tree or submodule), and there are at most [`MAX_FILES`]
+//! files. A directory younger than that is kept marked to be read again
+//! by the next run, whatever its stamp then.
+//!
+//! When only the entries of some directories changed (files added,
+//! removed or renamed: their stamps changed, the ignore files in them did
+//! not, and no more than half the directories changed), the listing is
+//! served with those directories read again as the walk would read them
+//! (`ignore`, started at each of them, applies the rules of every
+//! directory above), new directories walked whole and those gone dropped
+//! with everything below them; the listing brought up to date is kept in
+//! its place. An editor that saves by renaming, or a checkout of another
+//! branch, changes the directories of the files it writes.
 //!
 //! A first walk of a root only marks it (keeping costs a cold run several
 //! percent); the next walk keeps its listing. Kept as one file per key in
@@ -37,7 +49,7 @@
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::io::Write;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -48,21 +60,24 @@ use crate::config::WalkOptions;
 use crate::count::cache::RACY;
 
 /// Bumped whenever what is stored or the rule above changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"rflist\0\x01";
 /// Listings kept at most (one per root and options).
 pub(crate) const MAX_LISTINGS: usize = 32;
 /// A tree of more files is walked every time: its listing would be tens
 /// of megabytes to keep and read.
 pub(crate) const MAX_FILES: usize = 250_000;
+/// The nanoseconds of the modification time of a directory kept too
+/// young to be trusted: no stamp has them, so it is read again.
+const YOUNG: i64 = -1;
 /// The names in a directory whose content changes what the walk finds.
 const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".tokeignore"];
 
 /// Where listings are kept, and when this run started.
 pub(crate) struct Listings {
     dir: PathBuf,
-    /// Seconds since the epoch.
-    start: i64,
+    /// Seconds and nanoseconds since the epoch.
+    start: (i64, i64),
 }
 
 /// A path's identity, as `lstat` (or `stat` for the root) gives it.
@@ -150,19 +165,52 @@ fn stamp(path: &Path, watch: Watch) -> Option<Stamp> {
     })
 }
 
+/// A directory the walk entered, what could change what the walk finds in
+/// it, and what it found there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Dir {
+    /// The directory, as the walk named it (root-joined).
+    this: Watched,
+    /// The files in it whose content changes the walk ([`rules`]).
+    rules: Vec<Watched>,
+    /// The names of the regular files found in it.
+    files: Vec<Vec<u8>>,
+    /// Whether a `.gitattributes` was found in it.
+    attributes: bool,
+}
+
+impl Dir {
+    fn path(&self) -> &Path {
+        Path::new(std::ffi::OsStr::from_bytes(&self.this.path))
+    }
+
+    /// `dir` as it is now, with the files found in it (names).
+    fn now(dir: &Path, root: &Path, files: Vec<Vec<u8>>, attributes: bool) -> Dir {
+        let watch = match dir == root {
+            true => Watch::Followed,
+            false => Watch::Whole,
+        };
+        Dir {
+            this: Watched::now(dir, watch),
+            rules: rules(dir),
+            files,
+            attributes,
+        }
+    }
+}
+
 /// What is kept: the walk's findings and what they depend on.
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     key: [u64; 2],
     /// A listing; else only the mark that the root was walked.
     complete: bool,
-    watched: Vec<Watched>,
-    /// The directories walked, as the walk named them (root-joined).
-    dirs: Vec<Vec<u8>>,
-    /// Each file found: its directory (an index into `dirs`) and name.
-    files: Vec<(u32, Vec<u8>)>,
-    /// The `.gitattributes` files found, the same way.
-    attributes: Vec<(u32, Vec<u8>)>,
+    /// What is watched outside the directories walked: the same names as
+    /// [`rules`] in every directory above the root, and git's global
+    /// files.
+    outside: Vec<Watched>,
+    /// The directories walked.
+    dirs: Vec<Dir>,
 }
 
 /// What a walk found, for [`Listings::keep`].
@@ -174,6 +222,36 @@ pub(crate) struct Found {
     pub files: Vec<PathBuf>,
     /// `.gitattributes` files found.
     pub attributes: Vec<PathBuf>,
+}
+
+impl Found {
+    /// The directories found, each with the names of its files, as they
+    /// are now; `None` when a file's directory is not among them.
+    fn dirs(&self, root: &Path) -> Option<Vec<Dir>> {
+        let index: HashMap<&Path, usize> = self
+            .dirs
+            .iter()
+            .enumerate()
+            .map(|(i, dir)| (dir.as_path(), i))
+            .collect();
+        let mut files = vec![Vec::new(); self.dirs.len()];
+        let mut attributes = vec![false; self.dirs.len()];
+        for file in &self.files {
+            let dir = index.get(file.parent()?)?;
+            files[*dir].push(file.file_name()?.as_bytes().to_vec());
+        }
+        for file in &self.attributes {
+            attributes[*index.get(file.parent()?)?] = true;
+        }
+        Some(
+            self.dirs
+                .iter()
+                .zip(files)
+                .zip(attributes)
+                .map(|((dir, files), attributes)| Dir::now(dir, root, files, attributes))
+                .collect(),
+        )
+    }
 }
 
 /// A listing being kept on a thread of its own (the run goes on meanwhile):
@@ -198,7 +276,8 @@ pub(crate) enum Kept {
     /// A listing that no longer holds, or a mark that the root was walked;
     /// a note when what was kept does not decode.
     Stale(Option<String>),
-    /// The listing, which still holds.
+    /// The listing, which still holds, or holds once the directories that
+    /// changed are read again.
     Holds(Served),
 }
 
@@ -208,6 +287,29 @@ const DAMAGED: &str = "cache: a kept directory listing was damaged: walked again
 pub(crate) struct Served {
     pub files: Vec<PathBuf>,
     pub attributes: Vec<PathBuf>,
+    /// How many directories were read again (they had changed).
+    pub read_again: usize,
+    /// The listing brought up to date, to keep in place of the old one.
+    pub update: Option<Update>,
+}
+
+/// A listing brought up to date by [`Listings::serve`].
+pub(crate) struct Update(Stored);
+
+/// Reads directories again as the walk would: the directories given (each
+/// entered by the walk before) and what is in them down to a depth (`Some(1)`:
+/// their entries; `None`: everything below); `None` when anything went
+/// wrong (the whole tree is then walked, which says what).
+pub(crate) type Rescan<'a> = dyn Fn(&[&Path], Option<usize>) -> Option<Found> + 'a;
+
+/// A directory's state against its listing.
+enum Now {
+    /// As it was kept.
+    Same,
+    /// Entries were added, removed or renamed: read again.
+    Changed(Dir),
+    /// Gone, or no longer a directory.
+    Gone,
 }
 
 impl Listings {
@@ -219,10 +321,8 @@ impl Listings {
         let _ = self.write(&Stored {
             key: key(root, options),
             complete: false,
-            watched: Vec::new(),
+            outside: Vec::new(),
             dirs: Vec::new(),
-            files: Vec::new(),
-            attributes: Vec::new(),
         });
     }
 
@@ -235,11 +335,22 @@ impl Listings {
         found: Found,
         done: impl FnOnce(bool) + Send + 'static,
     ) -> Keeping {
+        let (root, options) = (root.to_path_buf(), options.clone());
+        self.meanwhile(move |listings| done(listings.keep(&root, &options, &found)))
+    }
+
+    /// Writes a listing brought up to date, on a thread of its own.
+    pub(crate) fn update_meanwhile(&self, update: Update) -> Keeping {
+        self.meanwhile(move |listings| {
+            let _ = listings.write(&update.0);
+        })
+    }
+
+    fn meanwhile(&self, work: impl FnOnce(&Listings) + Send + 'static) -> Keeping {
         let listings = Listings {
             dir: self.dir.clone(),
             start: self.start,
         };
-        let (root, options) = (root.to_path_buf(), options.clone());
         let thread = std::thread::Builder::new()
             .name("repoflame-listing".into())
             .spawn(move || {
@@ -249,7 +360,7 @@ impl Listings {
                     let tid = libc::gettid() as libc::id_t;
                     libc::setpriority(libc::PRIO_PROCESS, tid, 10);
                 }
-                done(listings.keep(&root, &options, &found))
+                work(&listings)
             });
         Keeping(thread.ok())
     }
@@ -258,7 +369,9 @@ impl Listings {
     pub(crate) fn new(cache_dir: &Path) -> Listings {
         let start = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+            .map_or((0, 0), |d| {
+                (d.as_secs() as i64, i64::from(d.subsec_nanos()))
+            });
         Listings {
             dir: cache_dir.join("listings"),
             start,
@@ -266,8 +379,10 @@ impl Listings {
     }
 
     /// The listing of `root` walked with `options`, if one is kept and
-    /// everything it depends on is unchanged.
-    pub(crate) fn serve(&self, root: &Path, options: &WalkOptions) -> Kept {
+    /// what it depends on is unchanged, or changed only in the entries of
+    /// some of its directories (those are read again with `rescan`, and
+    /// the listing brought up to date).
+    pub(crate) fn serve(&self, root: &Path, options: &WalkOptions, rescan: &Rescan) -> Kept {
         let key = key(root, options);
         let Ok(bytes) = std::fs::read(self.file(key)) else {
             return Kept::Nothing;
@@ -280,29 +395,209 @@ impl Listings {
         use rayon::prelude::*;
         if !stored.complete
             || !stored
-                .watched
+                .outside
                 .par_iter()
                 .with_min_len(64)
                 .all(Watched::holds)
         {
             return Kept::Stale(None);
         }
-        let dirs: Vec<&Path> = stored
+        // Each directory as it is now; `None` as soon as an ignore rule
+        // may have changed (everything is walked again).
+        let now: Option<Vec<Now>> = stored
             .dirs
-            .iter()
-            .map(|d| Path::new(std::ffi::OsStr::from_bytes(d)))
-            .collect();
-        let joined = |list: Vec<(u32, Vec<u8>)>| -> Option<Vec<PathBuf>> {
-            list.into_iter()
-                .map(|(dir, name)| {
-                    let dir = dirs.get(dir as usize)?;
-                    Some(dir.join(std::ffi::OsString::from_vec(name)))
+            .par_iter()
+            .with_min_len(16)
+            .map(|dir| {
+                let stamp = stamp(dir.path(), dir.this.watch);
+                if stamp == dir.this.stamp {
+                    return dir.rules.iter().all(Watched::holds).then_some(Now::Same);
+                }
+                if stamp.is_none_or(|s| s.mode & libc::S_IFMT != libc::S_IFDIR) {
+                    return Some(Now::Gone);
+                }
+                // Its entries changed: the rules in it must not have.
+                let rules = rules(dir.path());
+                (rules == dir.rules).then(|| {
+                    Now::Changed(Dir {
+                        this: Watched {
+                            stamp,
+                            ..dir.this.clone()
+                        },
+                        rules,
+                        files: Vec::new(),
+                        attributes: false,
+                    })
                 })
-                .collect()
+            })
+            .collect();
+        let Some(now) = now else {
+            return Kept::Stale(None);
         };
-        match (joined(stored.files), joined(stored.attributes)) {
-            (Some(files), Some(attributes)) => Kept::Holds(Served { files, attributes }),
-            _ => Kept::Stale(Some(DAMAGED.into())),
+        let changed = now.iter().filter(|n| !matches!(n, Now::Same)).count();
+        let read_again = now.iter().filter(|n| matches!(n, Now::Changed(_))).count();
+        // Reading again more than half the directories is no shortcut.
+        if changed * 2 > stored.dirs.len() {
+            return Kept::Stale(None);
+        }
+        let (dirs, update) = match changed {
+            0 => (stored.dirs, false),
+            _ => match self.brought_up_to_date(root, stored.dirs, now, rescan) {
+                Some(dirs) => (dirs, true),
+                None => return Kept::Stale(None),
+            },
+        };
+        let joined = |dir: &Dir, name: &[u8]| dir.path().join(std::ffi::OsStr::from_bytes(name));
+        let mut served = Served {
+            files: Vec::with_capacity(dirs.iter().map(|d| d.files.len()).sum()),
+            attributes: Vec::new(),
+            read_again,
+            update: None,
+        };
+        for dir in &dirs {
+            served
+                .files
+                .extend(dir.files.iter().map(|name| joined(dir, name)));
+            if dir.attributes {
+                served.attributes.push(joined(dir, b".gitattributes"));
+            }
+        }
+        let mut dirs = dirs;
+        if update && self.keepable(&mut dirs) {
+            served.update = Some(Update(Stored {
+                key,
+                complete: true,
+                outside: stored.outside,
+                dirs,
+            }));
+        }
+        Kept::Holds(served)
+    }
+
+    /// The directories of a listing once those that changed are read
+    /// again: the entries of a changed directory replace what was found in
+    /// it, directories gone are dropped with everything below them, and
+    /// new ones are walked whole. `None` when that cannot be done (the
+    /// whole tree is then walked).
+    fn brought_up_to_date(
+        &self,
+        root: &Path,
+        dirs: Vec<Dir>,
+        now: Vec<Now>,
+        rescan: &Rescan,
+    ) -> Option<Vec<Dir>> {
+        let index: HashMap<&Path, usize> = dirs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path(), i))
+            .collect();
+        let changed: Vec<&Path> = dirs
+            .iter()
+            .zip(&now)
+            .filter(|(_, n)| matches!(n, Now::Changed(_)))
+            .map(|(d, _)| d.path())
+            .collect();
+        let again = rescan(&changed, Some(1))?;
+        // What is in each changed directory now.
+        let mut files: HashMap<&Path, Vec<Vec<u8>>> = HashMap::new();
+        let mut attributes: Vec<&Path> = Vec::new();
+        for file in &again.files {
+            let name = file.file_name()?.as_bytes().to_vec();
+            files.entry(file.parent()?).or_default().push(name);
+        }
+        for file in &again.attributes {
+            attributes.push(file.parent()?);
+        }
+        let mut found: std::collections::HashSet<&Path> =
+            again.dirs.iter().map(PathBuf::as_path).collect();
+        // The directories below a changed one: kept if found again (each
+        // is judged by its own stamp), dropped with what is below them if
+        // not; new ones are walked whole.
+        let is_changed: std::collections::HashSet<&Path> = changed.iter().copied().collect();
+        let mut gone: std::collections::HashSet<&Path> = std::collections::HashSet::new();
+        for dir in &dirs {
+            let path = dir.path();
+            let in_changed = path != root && path.parent().is_some_and(|p| is_changed.contains(p));
+            if in_changed && !found.remove(path) {
+                gone.insert(path);
+            }
+        }
+        let new: Vec<&Path> = found
+            .into_iter()
+            .filter(|dir| !is_changed.contains(dir) && !index.contains_key(dir))
+            .collect();
+        let below = match new.is_empty() {
+            true => Found::default(),
+            false => rescan(&new, None)?,
+        };
+        let below = below.dirs(root)?;
+        let removed = |path: &Path| {
+            for above in path.ancestors() {
+                if gone.contains(above) {
+                    return true;
+                }
+                if !index.contains_key(above) || above == root {
+                    return false;
+                }
+            }
+            false
+        };
+        let removed: Vec<bool> = dirs.iter().map(|d| removed(d.path())).collect();
+        // A directory gone is in a changed directory, or below one gone.
+        if now
+            .iter()
+            .zip(&removed)
+            .any(|(now, removed)| matches!(now, Now::Gone) && !removed)
+        {
+            return None;
+        }
+        let mut up_to_date = Vec::with_capacity(dirs.len() + below.len());
+        for ((dir, now), removed) in dirs.into_iter().zip(now).zip(removed) {
+            match now {
+                _ if removed => {}
+                Now::Same => up_to_date.push(dir),
+                Now::Changed(mut changed) => {
+                    let path = dir.path();
+                    changed.files = files.remove(path).unwrap_or_default();
+                    changed.attributes = attributes.contains(&path);
+                    up_to_date.push(changed);
+                }
+                Now::Gone => return None,
+            }
+        }
+        up_to_date.extend(below);
+        Some(up_to_date)
+    }
+
+    /// Whether directories found (and stamped) can be kept, by the rule in
+    /// the module's documentation; marks those too young to be trusted to
+    /// be read again.
+    fn keepable(&self, dirs: &mut [Dir]) -> bool {
+        let files: usize = dirs.iter().map(|d| d.files.len()).sum();
+        if files > MAX_FILES
+            || !dirs
+                .iter()
+                .flat_map(|d| &d.rules)
+                .all(|w| self.settled(w) && !is_gitfile(w))
+        {
+            return false;
+        }
+        for dir in dirs {
+            if !self.settled(&dir.this) {
+                if let Some(stamp) = &mut dir.this.stamp {
+                    stamp.mtime_ns = YOUNG;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether `watched` is older than the run's start by [`RACY`].
+    fn settled(&self, watched: &Watched) -> bool {
+        let before = (self.start.0 - RACY, self.start.1);
+        match watched.stamp {
+            Some(s) => (s.mtime, s.mtime_ns) < before && (s.ctime, s.ctime_ns) < before,
+            None => true,
         }
     }
 
@@ -321,70 +616,25 @@ impl Listings {
     }
 
     fn stored(&self, root: &Path, options: &WalkOptions, found: &Found) -> Option<Stored> {
-        let index: HashMap<&Path, u32> = found
-            .dirs
-            .iter()
-            .enumerate()
-            .map(|(i, dir)| (dir.as_path(), i as u32))
-            .collect();
-        let place = |path: &PathBuf| -> Option<(u32, Vec<u8>)> {
-            let dir = index.get(path.parent()?)?;
-            Some((*dir, path.file_name()?.as_bytes().to_vec()))
-        };
-        let files: Vec<(u32, Vec<u8>)> = found.files.iter().map(place).collect::<Option<_>>()?;
-        let attributes = found.attributes.iter().map(place).collect::<Option<_>>()?;
-
-        // The directories walked, and what in each could change the walk.
-        let walked: Vec<Vec<Watched>> = found
-            .dirs
-            .iter()
-            .map(|dir| {
-                let watch = match dir.as_path() == root {
-                    true => Watch::Followed,
-                    false => Watch::Whole,
-                };
-                let mut watched = vec![Watched::now(dir, watch)];
-                watched.extend(in_directory(dir).into_iter().filter(|w| w.stamp.is_some()));
-                watched
-            })
-            .collect();
-        let mut watched: Vec<Watched> = walked.into_iter().flatten().collect();
+        let mut dirs = found.dirs(root)?;
+        let mut outside = Vec::new();
         // Above the root: present or absent.
         let canonical = std::fs::canonicalize(root).ok()?;
         for dir in canonical.ancestors().skip(1) {
-            watched.extend(in_directory(dir));
+            outside.extend(in_directory(dir));
         }
         // git's global files.
         for path in global_files() {
-            watched.push(Watched::now(&path, Watch::Whole));
+            outside.push(Watched::now(&path, Watch::Whole));
         }
-        let settled = |w: &Watched| match w.stamp {
-            Some(s) => s.mtime < self.start - RACY && s.ctime < self.start - RACY,
-            None => true,
-        };
-        if !watched.iter().all(settled) {
-            return None;
-        }
-        // A `.git` that is a file points elsewhere: not followed here.
-        let gitfile = watched.iter().any(|w| {
-            w.path.ends_with(b"/.git")
-                && w.stamp
-                    .is_some_and(|s| s.mode & libc::S_IFMT != libc::S_IFDIR)
-        });
-        if gitfile {
+        if !self.keepable(&mut dirs) || !outside.iter().all(|w| self.settled(w) && !is_gitfile(w)) {
             return None;
         }
         Some(Stored {
             key: key(root, options),
             complete: true,
-            watched,
-            dirs: found
-                .dirs
-                .iter()
-                .map(|d| d.as_os_str().as_bytes().to_vec())
-                .collect(),
-            files,
-            attributes,
+            outside,
+            dirs,
         })
     }
 
@@ -446,22 +696,48 @@ impl Listings {
     }
 }
 
-/// The files in `dir` whose content changes the walk, present or absent.
+/// The files in `dir` whose content changes the walk, present or absent:
+/// first those in `dir` itself, then those in its `.git`.
 fn in_directory(dir: &Path) -> Vec<Watched> {
     let mut watched: Vec<Watched> = IGNORE_FILES
         .iter()
         .map(|name| Watched::now(&dir.join(name), Watch::Whole))
         .collect();
     let git = Watched::now(&dir.join(".git"), Watch::Presence);
-    if git.stamp.is_some() {
+    let in_git = git.stamp.is_some();
+    watched.push(git);
+    // A jujutsu repository is a git repository to `ignore`.
+    watched.push(Watched::now(&dir.join(".jj"), Watch::Presence));
+    if in_git {
         for name in ["info/exclude", "config"] {
             watched.push(Watched::now(&dir.join(".git").join(name), Watch::Whole));
         }
     }
-    watched.push(git);
-    // A jujutsu repository is a git repository to `ignore`.
-    watched.push(Watched::now(&dir.join(".jj"), Watch::Presence));
     watched
+}
+
+/// What is watched in a directory the walk entered: [`in_directory`], but
+/// of the names in the directory itself only those present (creating one
+/// changes the directory's own stamp; creating `.git/info/exclude` does
+/// not change the directory's).
+fn rules(dir: &Path) -> Vec<Watched> {
+    let mut watched = in_directory(dir);
+    let own = IGNORE_FILES.len() + 2;
+    let mut i = 0;
+    watched.retain(|w| {
+        i += 1;
+        i > own || w.stamp.is_some()
+    });
+    watched
+}
+
+/// A `.git` that is a file points elsewhere (a linked work tree or a
+/// submodule): what it points to is not watched, so nothing is kept.
+fn is_gitfile(watched: &Watched) -> bool {
+    watched.path.ends_with(b"/.git")
+        && watched
+            .stamp
+            .is_some_and(|s| s.mode & libc::S_IFMT != libc::S_IFDIR)
 }
 
 /// git's global excludes file and the configuration files that can name
@@ -568,10 +844,13 @@ mod tests {
         let stored = Stored {
             key: [1, 2],
             complete: true,
-            watched: vec![Watched::now(Path::new("/"), Watch::Followed)],
-            dirs: vec![b"/x".to_vec()],
-            files: vec![(0, b"a.rs".to_vec())],
-            attributes: vec![],
+            outside: vec![Watched::now(Path::new("/"), Watch::Followed)],
+            dirs: vec![Dir::now(
+                Path::new("/"),
+                Path::new("/"),
+                vec![b"a.rs".to_vec()],
+                true,
+            )],
         };
         let body = postcard::to_stdvec(&stored).unwrap();
         let mut bytes = MAGIC.to_vec();
@@ -579,8 +858,8 @@ mod tests {
         bytes.extend(&body);
         bytes.extend(crc32fast::hash(&body).to_le_bytes());
         let decoded = decode(&bytes).unwrap();
-        assert_eq!(decoded.files, stored.files);
-        assert_eq!(decoded.watched, stored.watched);
+        assert_eq!(decoded.dirs, stored.dirs);
+        assert_eq!(decoded.outside, stored.outside);
         for cut in [0, 8, 12, bytes.len() - 1] {
             assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
         }

@@ -207,7 +207,8 @@ fn walk_or_serve(
     let Some(listings) = listings else {
         return walk(root, options, threads, false, progress, on_batch);
     };
-    let kept = listings.serve(root, options);
+    let again = |dirs: &[&Path], depth: Option<usize>| rescan(root, options, dirs, depth);
+    let kept = listings.serve(root, options, &again);
     // A measuring aid, as lib.rs's timings (the tests read it too).
     let say = |what: &str| {
         if std::env::var_os("REPOFLAME_TIMINGS").is_some() {
@@ -216,7 +217,22 @@ fn walk_or_serve(
     };
     let (walked_before, note) = match kept {
         Kept::Holds(served) => {
-            say("served");
+            match served.read_again {
+                0 => say("served"),
+                n => say(&format!(
+                    "served, {n} director{} read again, {}",
+                    if n == 1 { "y" } else { "ies" },
+                    if served.update.is_some() {
+                        "kept"
+                    } else {
+                        "not kept"
+                    }
+                )),
+            }
+            let keeping = served
+                .update
+                .map(|update| listings.update_meanwhile(update))
+                .unwrap_or_default();
             let files = served.files.len();
             let mut files_left = served.files;
             while !files_left.is_empty() {
@@ -227,6 +243,7 @@ fn walk_or_serve(
             return Ok(Walked {
                 files,
                 attributes: served.attributes,
+                keeping,
                 ..Walked::default()
             });
         }
@@ -289,36 +306,8 @@ fn walk(
         });
     }
 
-    let mut builder = WalkBuilder::new(root);
-    if !options.no_ignore {
-        // tokei's own ignore file: a repository tuned for tokei counts the
-        // same here.
-        builder.add_custom_ignore_filename(".tokeignore");
-    }
-    let hidden = options.hidden;
-    builder
-        // Hidden entries are skipped below, except `.gitattributes`.
-        .hidden(false)
-        .ignore(!options.no_ignore)
-        .git_ignore(!options.no_ignore)
-        .git_global(!options.no_ignore)
-        .git_exclude(!options.no_ignore)
-        .parents(!options.no_ignore)
-        .follow_links(options.follow)
-        .threads(threads)
-        // A repository's database is never its code, even with --hidden.
-        .filter_entry(move |entry| {
-            let name = entry.file_name().as_bytes();
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if name == b".git" && is_dir {
-                return false;
-            }
-            hidden || name.first() != Some(&b'.') || (name == b".gitattributes" && !is_dir)
-        });
-    if !options.excludes.is_empty() {
-        let overrides = super::excludes(root, &options.excludes)?;
-        builder.overrides(overrides);
-    }
+    let mut builder = builder(root, root, options)?;
+    builder.threads(threads);
 
     let sink = Mutex::new(Walked {
         found: record.then(Found::default),
@@ -338,6 +327,71 @@ fn walk(
         walked.found = None;
     }
     Ok(walked)
+}
+
+/// A walk of `start` as the walk of `root` goes: the same ignore rules,
+/// hidden entries skipped but `.gitattributes`, `.git` never entered.
+fn builder(root: &Path, start: &Path, options: &WalkOptions) -> Result<WalkBuilder, Error> {
+    let mut builder = WalkBuilder::new(start);
+    if !options.no_ignore {
+        // tokei's own ignore file: a repository tuned for tokei counts the
+        // same here.
+        builder.add_custom_ignore_filename(".tokeignore");
+    }
+    let hidden = options.hidden;
+    builder
+        // Hidden entries are skipped below, except `.gitattributes`.
+        .hidden(false)
+        .ignore(!options.no_ignore)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .follow_links(options.follow)
+        // A repository's database is never its code, even with --hidden.
+        .filter_entry(move |entry| {
+            let name = entry.file_name().as_bytes();
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if name == b".git" && is_dir {
+                return false;
+            }
+            hidden || name.first() != Some(&b'.') || (name == b".gitattributes" && !is_dir)
+        });
+    if !options.excludes.is_empty() {
+        // Matched against paths as the walk of `root` names them.
+        let overrides = super::excludes(root, &options.excludes)?;
+        builder.overrides(overrides);
+    }
+    Ok(builder)
+}
+
+/// Reads directories under `root` again, as its walk would (see
+/// [`Rescan`](super::listing::Rescan)), on this thread: they are few.
+fn rescan(
+    root: &Path,
+    options: &WalkOptions,
+    dirs: &[&Path],
+    depth: Option<usize>,
+) -> Option<Found> {
+    let (first, rest) = dirs.split_first()?;
+    let mut builder = builder(root, first, options).ok()?;
+    for dir in rest {
+        builder.add(dir);
+    }
+    builder.max_depth(depth);
+    let mut found = Found::default();
+    for entry in builder.build() {
+        let entry = entry.ok()?;
+        match entry.file_type() {
+            Some(t) if t.is_dir() => found.dirs.push(entry.into_path()),
+            Some(t) if t.is_file() && entry.file_name() == ".gitattributes" => {
+                found.attributes.push(entry.into_path())
+            }
+            Some(t) if t.is_file() => found.files.push(entry.into_path()),
+            _ => {}
+        }
+    }
+    Some(found)
 }
 
 /// The name of the root frame: the directory's own name, never a path.
