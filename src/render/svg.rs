@@ -1014,4 +1014,61 @@ mod tests {
         let svg = String::from_utf8(out).unwrap();
         assert!(svg.contains(r#"textContent.split("\n")[0]"#));
     }
+
+    /// inferno as vendored writes the SVG's numbers with its own exact
+    /// formatter (vendor/README.md): the same bytes as `{:.N}` for every
+    /// kind of double, ties (rounded half to even) included.
+    #[test]
+    fn the_vendored_inferno_formats_numbers_as_the_standard_library_does() {
+        use inferno::flamegraph::fixed::Fixed;
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.125,
+            0.375,
+            -0.125,
+            0.00005,
+            0.00015,
+            99.99995,
+            100.0,
+            1e-300,
+            -1e-300,
+            f64::MIN_POSITIVE,
+            f64::from_bits(1),
+            1e15,
+            1e16 + 2.0,
+            1e20,
+            f64::MAX,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for _ in 0..100_000 {
+            let bits = next();
+            // Any double; frame positions (0 to 100 %, 1/2^k steps);
+            // exact ties at four and two places.
+            values.push(f64::from_bits(bits));
+            values.push(100.0 * (bits % 1_000_003) as f64 / 1_000_003.0);
+            values.push((bits % 4_000_000) as f64 / 8.0);
+            values.push((bits % 2_000_000) as f64 / 16384.0 - 50.0);
+            values.push((bits % 1_000_000) as f64 * 0.00005);
+        }
+        for x in values {
+            for precision in [0u32, 1, 2, 4, 8] {
+                let expected = format!("{:.*}", precision as usize, x);
+                let got = Fixed(x, precision).to_string();
+                assert_eq!(got, expected, "{x:e} ({:#x}) at {precision}", x.to_bits());
+            }
+        }
+    }
 }

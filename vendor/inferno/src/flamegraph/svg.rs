@@ -266,11 +266,13 @@ where
     W: Write,
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
+    // repoflame: `Fixed(x, N)` writes what `{:.N}` writes, faster.
+    use super::fixed::Fixed;
     let x = match item.x {
         Dimension::Pixels(x) => write!(buf, "{:.2}", x),
-        Dimension::Percent(x) => write!(buf, "{:.4}%", x),
+        Dimension::Percent(x) => write!(buf, "{}%", Fixed(x, 4)),
     };
-    let y = write!(buf, "{:.2}", item.y);
+    let y = write!(buf, "{}", Fixed(item.y, 2));
 
     let TextItem { text, extra, .. } = item;
 
