@@ -75,7 +75,7 @@ const IGNORE_FILES: [&str; 3] = [".gitignore", ".ignore", ".tokeignore"];
 
 /// Where listings are kept, and when this run started.
 pub(crate) struct Listings {
-    dir: PathBuf,
+    shelf: Shelf,
     /// Seconds and nanoseconds since the epoch.
     start: (i64, i64),
 }
@@ -348,7 +348,7 @@ impl Listings {
 
     fn meanwhile(&self, work: impl FnOnce(&Listings) + Send + 'static) -> Keeping {
         let listings = Listings {
-            dir: self.dir.clone(),
+            shelf: self.shelf.clone(),
             start: self.start,
         };
         let thread = std::thread::Builder::new()
@@ -373,7 +373,12 @@ impl Listings {
                 (d.as_secs() as i64, i64::from(d.subsec_nanos()))
             });
         Listings {
-            dir: cache_dir.join("listings"),
+            shelf: Shelf {
+                dir: cache_dir.join("listings"),
+                magic: MAGIC,
+                format: FORMAT,
+                max: MAX_LISTINGS,
+            },
             start,
         }
     }
@@ -384,13 +389,11 @@ impl Listings {
     /// the listing brought up to date).
     pub(crate) fn serve(&self, root: &Path, options: &WalkOptions, rescan: &Rescan) -> Kept {
         let key = key(root, options);
-        let Ok(bytes) = std::fs::read(self.file(key)) else {
-            return Kept::Nothing;
-        };
-        let stored = match decode(&bytes) {
-            Some(stored) if stored.key == key => stored,
-            Some(_) => return Kept::Stale(None),
-            None => return Kept::Stale(Some(DAMAGED.into())),
+        let stored = match self.shelf.load::<Stored>(key) {
+            Loaded::Missing => return Kept::Nothing,
+            Loaded::Damaged => return Kept::Stale(Some(DAMAGED.into())),
+            Loaded::Found(stored) if stored.key == key => stored,
+            Loaded::Found(_) => return Kept::Stale(None),
         };
         use rayon::prelude::*;
         if !stored.complete
@@ -638,36 +641,86 @@ impl Listings {
         })
     }
 
+    fn write(&self, stored: &Stored) -> std::io::Result<()> {
+        self.shelf.store(stored.key, stored)
+    }
+}
+
+/// A directory of kept files, one per key: each framed (a magic number,
+/// a format number, the body serialised with `postcard`, a CRC-32 of it)
+/// and replaced atomically; at most `max` of them, the oldest go first.
+#[derive(Clone, Debug)]
+pub(crate) struct Shelf {
+    pub dir: PathBuf,
+    pub magic: &'static [u8; 8],
+    pub format: u32,
+    pub max: usize,
+}
+
+/// What [`Shelf::load`] found.
+pub(crate) enum Loaded<T> {
+    Missing,
+    /// There, but it does not decode (damaged, or of another format).
+    Damaged,
+    Found(T),
+}
+
+impl Shelf {
     fn file(&self, key: [u64; 2]) -> PathBuf {
         self.dir.join(format!("{:016x}{:016x}", key[0], key[1]))
     }
 
-    fn write(&self, stored: &Stored) -> std::io::Result<()> {
-        let written = self.try_write(stored);
+    /// What is kept under `key`.
+    pub(crate) fn load<T: serde::de::DeserializeOwned>(&self, key: [u64; 2]) -> Loaded<T> {
+        match std::fs::read(self.file(key)) {
+            Err(_) => Loaded::Missing,
+            Ok(bytes) => match self.decode(&bytes) {
+                Some(value) => Loaded::Found(value),
+                None => Loaded::Damaged,
+            },
+        }
+    }
+
+    /// Keeps `value` under `key`; nothing is left behind when that fails
+    /// (a full disk).
+    pub(crate) fn store<T: Serialize>(&self, key: [u64; 2], value: &T) -> std::io::Result<()> {
+        let written = self.try_store(key, value);
         if written.is_err() {
-            // Nothing is left behind by a write that failed (a full disk).
             let _ = std::fs::remove_dir(&self.dir);
         }
         written
     }
 
-    fn try_write(&self, stored: &Stored) -> std::io::Result<()> {
-        let body = postcard::to_stdvec(stored).map_err(std::io::Error::other)?;
+    fn try_store<T: Serialize>(&self, key: [u64; 2], value: &T) -> std::io::Result<()> {
+        let body = postcard::to_stdvec(value).map_err(std::io::Error::other)?;
         std::fs::create_dir_all(&self.dir)?;
         let mut temp = tempfile::Builder::new()
             .prefix(".listing-")
             .tempfile_in(&self.dir)?;
-        temp.write_all(MAGIC)?;
-        temp.write_all(&FORMAT.to_le_bytes())?;
+        temp.write_all(self.magic)?;
+        temp.write_all(&self.format.to_le_bytes())?;
         temp.write_all(&body)?;
         temp.write_all(&crc32fast::hash(&body).to_le_bytes())?;
-        temp.persist(self.file(stored.key)).map_err(|e| e.error)?;
+        temp.persist(self.file(key)).map_err(|e| e.error)?;
         self.evict();
         Ok(())
     }
 
-    /// Removes the oldest listings beyond [`MAX_LISTINGS`], and the
-    /// temporary files of runs killed while writing one (an hour old).
+    fn decode<T: serde::de::DeserializeOwned>(&self, bytes: &[u8]) -> Option<T> {
+        let rest = bytes.strip_prefix(self.magic.as_slice())?;
+        let (format, rest) = rest.split_first_chunk::<4>()?;
+        if u32::from_le_bytes(*format) != self.format {
+            return None;
+        }
+        let (body, crc) = rest.split_last_chunk::<4>()?;
+        if crc32fast::hash(body) != u32::from_le_bytes(*crc) {
+            return None;
+        }
+        postcard::from_bytes(body).ok()
+    }
+
+    /// Removes the oldest files beyond `max`, and the temporary files of
+    /// runs killed while writing one (an hour old).
     fn evict(&self) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
@@ -686,11 +739,11 @@ impl Listings {
                 false => kept.push((modified, entry.path())),
             }
         }
-        if kept.len() <= MAX_LISTINGS {
+        if kept.len() <= self.max {
             return;
         }
         kept.sort();
-        for (_, path) in &kept[..kept.len() - MAX_LISTINGS] {
+        for (_, path) in &kept[..kept.len() - self.max] {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -792,19 +845,6 @@ fn key(root: &Path, options: &WalkOptions) -> [u64; 2] {
     [hash.h1, hash.h2]
 }
 
-fn decode(bytes: &[u8]) -> Option<Stored> {
-    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-    let (format, rest) = rest.split_first_chunk::<4>()?;
-    if u32::from_le_bytes(*format) != FORMAT {
-        return None;
-    }
-    let (body, crc) = rest.split_last_chunk::<4>()?;
-    if crc32fast::hash(body) != u32::from_le_bytes(*crc) {
-        return None;
-    }
-    postcard::from_bytes(body).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -813,10 +853,10 @@ mod tests {
     fn the_oldest_listings_and_old_temporaries_are_removed() {
         let cache = tempfile::tempdir().unwrap();
         let listings = Listings::new(cache.path());
-        std::fs::create_dir_all(&listings.dir).unwrap();
+        std::fs::create_dir_all(&listings.shelf.dir).unwrap();
         let now = std::time::SystemTime::now();
         let write = |name: &str, age: u64| {
-            let path = listings.dir.join(name);
+            let path = listings.shelf.dir.join(name);
             let file = std::fs::File::create(&path).unwrap();
             file.set_modified(now - std::time::Duration::from_secs(age))
                 .unwrap();
@@ -826,8 +866,8 @@ mod tests {
         }
         write(".listing-killed", 7200);
         write(".listing-writing", 10);
-        listings.evict();
-        let mut left: Vec<String> = std::fs::read_dir(&listings.dir)
+        listings.shelf.evict();
+        let mut left: Vec<String> = std::fs::read_dir(&listings.shelf.dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
@@ -852,19 +892,23 @@ mod tests {
                 true,
             )],
         };
+        let shelf = Listings::new(Path::new("/nowhere")).shelf;
         let body = postcard::to_stdvec(&stored).unwrap();
         let mut bytes = MAGIC.to_vec();
         bytes.extend(FORMAT.to_le_bytes());
         bytes.extend(&body);
         bytes.extend(crc32fast::hash(&body).to_le_bytes());
-        let decoded = decode(&bytes).unwrap();
+        let decoded = shelf.decode::<Stored>(&bytes).unwrap();
         assert_eq!(decoded.dirs, stored.dirs);
         assert_eq!(decoded.outside, stored.outside);
         for cut in [0, 8, 12, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
+            assert!(
+                shelf.decode::<Stored>(&bytes[..cut]).is_none(),
+                "cut at {cut}"
+            );
         }
         let mut flipped = bytes.clone();
         flipped[14] ^= 1;
-        assert!(decode(&flipped).is_none());
+        assert!(shelf.decode::<Stored>(&flipped).is_none());
     }
 }
