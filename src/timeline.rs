@@ -126,7 +126,8 @@ pub(crate) fn run(
             .with_memo(&memo);
         let listed = pool.in_place_scope(|scope| {
             let counter = &counter;
-            sides.list_one(side, &config.walk, &files, &move |_, batch| {
+            let cache_dir = config.cache.as_ref().map(|c| c.dir.as_path());
+            sides.list_one(side, &config.walk, cache_dir, &files, &move |_, batch| {
                 scope.spawn(move |_| counter.count_batch(0, batch))
             })
         })?;

@@ -1208,3 +1208,103 @@ fn a_listing_reads_again_only_the_directories_that_changed_and_equals_a_walk() {
         "few runs read directories again: {said_all:#?}"
     );
 }
+
+/// What a run said of each revision's tree listing: `kept` (served from
+/// the cache), `read, kept` or `read`.
+fn trees(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("timing: tree: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_revision_s_listing_is_kept_by_tree_and_equals_reading_the_tree() {
+    let repo = TestRepo::new("r");
+    repo.file("a.rs", "fn a() {}\n")
+        .file("sub/b.py", "x = 1\n")
+        .file("sub/.gitattributes", "*.py linguist-vendored\n")
+        .file(".hidden/h.rs", "fn h() {}\n")
+        .file("deep/er/c.js", "let c = 1;\n")
+        .symlink("link.rs", "a.rs");
+    repo.commit("one");
+    repo.tag("v1");
+    repo.file("sub/d.rs", "fn d() {}\n").remove("a.rs");
+    repo.commit("two");
+    repo.tag("v2");
+    let cache = repo.path().parent().unwrap().join("cache");
+    let run = |args: &[&str]| {
+        let (out, _, _) = counted(repo.cmd().args(args), &cache);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        out
+    };
+    // Each run, and what it says of its trees: the options that change a
+    // listing (hidden files, exclusions) key it too, a subtree is a tree
+    // of its own.
+    let runs: [(&[&str], [&str; 2]); 7] = [
+        (&["--rev", "v1"], ["read, kept", ""]),
+        (&["--rev", "v1"], ["kept", ""]),
+        (&["--diff", "v1..v2"], ["kept", "read, kept"]),
+        (&["--diff", "v1..v2"], ["kept", "kept"]),
+        (&["--rev", "v1", "--hidden"], ["read, kept", ""]),
+        (&["--rev", "v2", "--exclude", "deep"], ["read, kept", ""]),
+        (&["sub", "--rev", "v2"], ["read, kept", ""]),
+    ];
+    for (args, said) in runs {
+        let args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
+        let out = run(&args);
+        let expected: Vec<&str> = said.into_iter().filter(|s| !s.is_empty()).collect();
+        assert_eq!(trees(&out), expected, "{args:?}");
+        let plain = repo.cmd().args(&args).arg("--no-cache").complete();
+        assert!(
+            out.stdout == plain.stdout,
+            "{args:?}: differs from reading the tree"
+        );
+        // The same notes (the symbolic link skipped).
+        assert_eq!(messages(&out), messages(&plain), "{args:?}");
+    }
+    // A damaged listing: one note, the same output, and kept again.
+    let args = ["--diff", "v1..v2", "--format", "json"];
+    let expected = uncached(repo.path(), &args);
+    for entry in std::fs::read_dir(cache.join("trees")).unwrap() {
+        let path = entry.unwrap().path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x10;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let out = run(&args);
+    assert!(out.stdout == expected);
+    assert_eq!(trees(&out), ["read, kept", "read, kept"]);
+    let notes: Vec<String> = messages(&out)
+        .into_iter()
+        .filter(|m| m.contains("cache"))
+        .collect();
+    assert_eq!(
+        notes,
+        ["repoflame: cache: a kept tree listing was damaged: read again"]
+    );
+    let again = run(&args);
+    assert_eq!(trees(&again), ["kept", "kept"]);
+    assert!(again.stdout == expected);
+    // --clear-cache removes them; --no-cache neither reads nor keeps.
+    let cleared = crate::support::run::repoflame()
+        .arg("--clear-cache")
+        .arg("--cache-dir")
+        .arg(&cache)
+        .complete();
+    assert_eq!(cleared.status.code(), Some(0), "{}", describe(&cleared));
+    assert!(!cache.join("trees").exists());
+    let plain = repo
+        .cmd()
+        .args(args)
+        .arg("--no-cache")
+        .env("XDG_CACHE_HOME", &cache)
+        .env("REPOFLAME_TIMINGS", "1")
+        .complete();
+    assert_eq!(plain.status.code(), Some(0), "{}", describe(&plain));
+    assert_eq!(trees(&plain), ["read", "read"]);
+    assert!(plain.stdout == expected);
+    assert!(!cache.exists());
+}

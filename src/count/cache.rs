@@ -835,10 +835,13 @@ pub(crate) fn clear(dir: &Path) -> io::Result<()> {
             _ => {}
         }
     }
-    // The directory listings kept (see source::listing).
-    match std::fs::remove_dir_all(dir.join("listings")) {
-        Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
-        _ => {}
+    // The directory and tree listings kept (see source::listing and
+    // source::git::kept).
+    for kept in ["listings", "trees"] {
+        match std::fs::remove_dir_all(dir.join(kept)) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
     }
     // Temporary snapshots of runs that were killed.
     remove_orphans(dir);

@@ -240,7 +240,10 @@ impl Opened {
                     &|batch| on_batch(0, batch),
                 )
             }
-            Opened::Git(sides) => sides.list(&config.walk, progress, on_batch),
+            Opened::Git(sides) => {
+                let cache_dir = config.cache.as_ref().map(|c| c.dir.as_path());
+                sides.list(&config.walk, cache_dir, progress, on_batch)
+            }
         }
     }
 

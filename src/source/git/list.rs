@@ -3,13 +3,14 @@
 //! with the directory mode's rules for hidden files and `--exclude`, and
 //! the `.gitattributes` that apply.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
 use ignore::overrides::Override;
 
+use super::kept::{Got, KeptTree, Trees, id_bytes};
 use super::{Opened, Revision};
 use crate::config::WalkOptions;
 use crate::error::{Error, display_path};
@@ -30,6 +31,8 @@ pub(crate) struct Listing {
     pub(crate) attributes: Vec<(PathBuf, Oid)>,
     /// What the counted path is at this revision.
     pub(crate) shape: Shape,
+    /// Whether the listing kept in the cache was damaged.
+    pub(crate) damaged: bool,
 }
 
 /// What the counted path (SOURCE inside the repository) is at a revision.
@@ -53,6 +56,7 @@ fn list_shaped(
     revision: &Revision,
     walk: &WalkOptions,
     missing_ok: bool,
+    trees: Option<&Trees>,
     emit: &mut dyn FnMut(Entry),
 ) -> Result<Listing, Error> {
     let repo = &opened.repo;
@@ -114,8 +118,75 @@ fn list_shaped(
     }
     let excludes = crate::source::excludes(Path::new("/"), &walk.excludes)?;
     let mut path = PathBuf::new();
-    list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing, emit)
-        .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
+    let got = trees.map_or(Got::Nothing, |t| t.get(tree.id(), walk));
+    // A measuring aid, as lib.rs's timings (the tests read it too).
+    if std::env::var_os("REPOFLAME_TIMINGS").is_some() {
+        let what = match (&got, trees) {
+            (Got::Kept(_), _) => "kept",
+            (_, Some(_)) => "read, kept",
+            (_, None) => "read",
+        };
+        eprintln!("timing: tree: {what}");
+    }
+    match (got, trees) {
+        (Got::Kept(kept), _) => {
+            listing.symlinks = kept.symlinks;
+            listing.submodules = kept.submodules;
+            listing.listed = kept.files.len();
+            for (path, id) in kept.files {
+                emit(Entry {
+                    path: PathBuf::from(OsString::from_vec(path)),
+                    content: ContentId::Blob(Oid::from_bytes(&id).expect("20 bytes")),
+                });
+            }
+            for (dir, id) in kept.attributes {
+                let id = Oid::from_bytes(&id).expect("20 bytes");
+                listing
+                    .attributes
+                    .push((PathBuf::from(OsString::from_vec(dir)), id));
+            }
+        }
+        (got, Some(trees)) => {
+            // Listed and kept for the next run.
+            listing.damaged = matches!(got, Got::Damaged);
+            let mut files = Vec::new();
+            let mut record = |entry: Entry| {
+                if let ContentId::Blob(id) = &entry.content {
+                    files.push((entry.path.as_os_str().as_bytes().to_vec(), id_bytes(*id)));
+                }
+                emit(entry);
+            };
+            list_tree(
+                repo,
+                &tree,
+                &mut path,
+                walk,
+                &excludes,
+                &mut listing,
+                &mut record,
+            )
+            .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?;
+            let files: Option<Vec<_>> = files
+                .into_iter()
+                .map(|(path, id)| Some((path, id?)))
+                .collect();
+            let attributes: Option<Vec<_>> = listing
+                .attributes
+                .iter()
+                .map(|(dir, id)| Some((dir.as_os_str().as_bytes().to_vec(), id_bytes(*id)?)))
+                .collect();
+            if let (Some(files), Some(attributes)) = (files, attributes) {
+                let mut kept = KeptTree::default();
+                kept.files = files;
+                kept.symlinks = listing.symlinks;
+                kept.submodules = listing.submodules;
+                kept.attributes = attributes;
+                trees.keep(tree.id(), walk, kept);
+            }
+        }
+        (_, None) => list_tree(repo, &tree, &mut path, walk, &excludes, &mut listing, emit)
+            .map_err(|err| error(format!("cannot read its tree: {}", err.message())))?,
+    }
     // `.gitattributes` of the directories above the counted subtree apply
     // too; all of them are given relative to the repository's root.
     for (dir, _) in &mut listing.attributes {
@@ -300,6 +371,7 @@ pub(crate) fn list_sides(
     opened: &Opened,
     revisions: &[Revision],
     walk: &WalkOptions,
+    trees: Option<&Trees>,
     progress: &Progress,
     on_batch: &(dyn Fn(usize, Vec<Entry>) + Sync),
 ) -> Result<Listed, Error> {
@@ -307,7 +379,7 @@ pub(crate) fn list_sides(
     let mut listings = Vec::with_capacity(revisions.len());
     for (side, revision) in revisions.iter().enumerate() {
         let mut batch = Vec::with_capacity(BATCH);
-        let listing = list_shaped(opened, revision, walk, several, &mut |entry| {
+        let listing = list_shaped(opened, revision, walk, several, trees, &mut |entry| {
             batch.push(entry);
             if batch.len() == BATCH {
                 progress.found(BATCH as u64);
@@ -335,6 +407,9 @@ pub(crate) fn list_sides(
         .unwrap_or(&listings[listings.len() - 1]);
     let attributes = attributes(opened, latest);
     let mut notes = skipped_notes(&listings[listings.len() - 1]);
+    if listings.iter().any(|l| l.damaged) {
+        notes.push(super::kept::DAMAGED.to_string());
+    }
     for revision in revisions {
         notes.extend(revision.notes.iter().cloned());
     }

@@ -17,6 +17,7 @@
 mod blobs;
 mod clone;
 pub(crate) mod history;
+mod kept;
 mod list;
 mod objects;
 mod releases;
@@ -483,18 +484,22 @@ impl Sides {
         Ok((Sides { opened, revisions }, note))
     }
 
-    /// Lists the files of side `side` alone, handed on as side 0.
+    /// Lists the files of side `side` alone, handed on as side 0; with the
+    /// listings of its trees kept under `cache_dir`.
     pub(crate) fn list_one(
         &self,
         side: usize,
         walk: &WalkOptions,
+        cache_dir: Option<&Path>,
         progress: &Progress,
         on_batch: &(dyn Fn(usize, Vec<Entry>) + Sync),
     ) -> Result<Listed, Error> {
+        let trees = cache_dir.map(kept::Trees::new);
         list::list_sides(
             &self.opened,
             &self.revisions[side..=side],
             walk,
+            trees.as_ref(),
             progress,
             on_batch,
         )
@@ -514,14 +519,24 @@ impl Sides {
         )
     }
 
-    /// Lists each side's files in turn.
+    /// Lists each side's files in turn; with the listings of their trees
+    /// kept under `cache_dir`.
     pub(crate) fn list(
         &self,
         walk: &WalkOptions,
+        cache_dir: Option<&Path>,
         progress: &Progress,
         on_batch: &(dyn Fn(usize, Vec<Entry>) + Sync),
     ) -> Result<Listed, Error> {
-        list::list_sides(&self.opened, &self.revisions, walk, progress, on_batch)
+        let trees = cache_dir.map(kept::Trees::new);
+        list::list_sides(
+            &self.opened,
+            &self.revisions,
+            walk,
+            trees.as_ref(),
+            progress,
+            on_batch,
+        )
     }
 
     /// The history of its one revision, read through a handle of its own
