@@ -55,6 +55,16 @@ fn messages(out: &Output) -> Vec<String> {
         .collect()
 }
 
+/// Runs `repoflame --clear-cache --cache-dir CACHE`, which must succeed.
+fn clear_cache(cache: &Path) {
+    let cleared = crate::support::run::repoflame()
+        .arg("--clear-cache")
+        .arg("--cache-dir")
+        .arg(cache)
+        .complete();
+    assert_eq!(cleared.status.code(), Some(0), "{}", describe(&cleared));
+}
+
 /// The output of `repoflame ARGS --no-cache` in `dir`.
 fn uncached(dir: &Path, args: &[&str]) -> Vec<u8> {
     let mut cmd = crate::support::run::repoflame();
@@ -1018,12 +1028,7 @@ fn a_kept_listing_is_walked_again_when_anything_it_depends_on_changes() {
     assert_ne!(excluded.stdout, run(&[]).stdout);
     assert_eq!(listing(&run(&["--hidden"])), "walked, marked");
     // --clear-cache removes the listings too.
-    let cleared = crate::support::run::repoflame()
-        .arg("--clear-cache")
-        .arg("--cache-dir")
-        .arg(&cache)
-        .complete();
-    assert_eq!(cleared.status.code(), Some(0), "{}", describe(&cleared));
+    clear_cache(&cache);
     assert!(!cache.join("listings").exists());
 }
 
@@ -1289,12 +1294,7 @@ fn a_revision_s_listing_is_kept_by_tree_and_equals_reading_the_tree() {
     assert_eq!(trees(&again), ["kept", "kept"]);
     assert!(again.stdout == expected);
     // --clear-cache removes them; --no-cache neither reads nor keeps.
-    let cleared = crate::support::run::repoflame()
-        .arg("--clear-cache")
-        .arg("--cache-dir")
-        .arg(&cache)
-        .complete();
-    assert_eq!(cleared.status.code(), Some(0), "{}", describe(&cleared));
+    clear_cache(&cache);
     assert!(!cache.join("trees").exists());
     let plain = repo
         .cmd()

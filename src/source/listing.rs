@@ -815,34 +815,54 @@ fn global_files() -> Vec<PathBuf> {
 
 /// The key of a listing of `root` walked with `options`.
 fn key(root: &Path, options: &WalkOptions) -> [u64; 2] {
-    let mut hasher = SipHasher13::new();
-    let mut write = |bytes: &[u8]| {
-        hasher.write_u64(bytes.len() as u64);
-        hasher.write(bytes);
-    };
-    write(MAGIC);
-    write(&FORMAT.to_le_bytes());
-    write(env!("CARGO_PKG_VERSION").as_bytes());
-    write(root.as_os_str().as_bytes());
+    let mut key = Key::new(MAGIC, FORMAT);
+    key.part(root.as_os_str().as_bytes());
     let canonical = std::fs::canonicalize(root).unwrap_or_default();
-    write(canonical.as_os_str().as_bytes());
-    write(&[
-        u8::from(options.hidden),
-        u8::from(options.no_ignore),
-        u8::from(options.follow),
-    ]);
-    write(&(options.excludes.len() as u64).to_le_bytes());
-    for glob in &options.excludes {
-        write(glob.as_bytes());
-    }
+    key.part(canonical.as_os_str().as_bytes());
+    key.part(&[u8::from(options.no_ignore), u8::from(options.follow)]);
+    key.listing_options(options);
     for var in ["HOME", "XDG_CONFIG_HOME"] {
         match std::env::var_os(var) {
-            Some(value) => write(value.as_bytes()),
-            None => write(b"\0unset"),
+            Some(value) => key.part(value.as_bytes()),
+            None => key.part(b"\0unset"),
         }
     }
-    let hash = hasher.finish128();
-    [hash.h1, hash.h2]
+    key.finish()
+}
+
+/// A key of what is kept on a [`Shelf`]: a 128-bit SipHash of its parts,
+/// each prefixed by its length, after the shelf's magic and format and
+/// repoflame's version.
+pub(crate) struct Key(SipHasher13);
+
+impl Key {
+    pub(crate) fn new(magic: &[u8; 8], format: u32) -> Key {
+        let mut key = Key(SipHasher13::new());
+        key.part(magic);
+        key.part(&format.to_le_bytes());
+        key.part(env!("CARGO_PKG_VERSION").as_bytes());
+        key
+    }
+
+    pub(crate) fn part(&mut self, bytes: &[u8]) {
+        self.0.write_u64(bytes.len() as u64);
+        self.0.write(bytes);
+    }
+
+    /// The options that change what any listing holds: hidden files and
+    /// the `--exclude` globs.
+    pub(crate) fn listing_options(&mut self, options: &WalkOptions) {
+        self.part(&[u8::from(options.hidden)]);
+        self.part(&(options.excludes.len() as u64).to_le_bytes());
+        for glob in &options.excludes {
+            self.part(glob.as_bytes());
+        }
+    }
+
+    pub(crate) fn finish(self) -> [u64; 2] {
+        let hash = self.0.finish128();
+        [hash.h1, hash.h2]
+    }
 }
 
 #[cfg(test)]

@@ -11,15 +11,13 @@
 //! [`MAX_TREES`], the oldest go first; one that does not decode is read
 //! again from the repository with one note.
 
-use std::hash::Hasher;
 use std::path::Path;
 
 use git2::Oid;
 use serde::{Deserialize, Serialize};
-use siphasher::sip128::{Hasher128, SipHasher13};
 
 use crate::config::WalkOptions;
-use crate::source::listing::{Loaded, Shelf};
+use crate::source::listing::{Key, Loaded, Shelf};
 
 /// Bumped whenever what is stored changes.
 const FORMAT: u32 = 1;
@@ -92,20 +90,8 @@ pub(crate) fn id_bytes(oid: Oid) -> Option<[u8; 20]> {
 }
 
 fn key(tree: Oid, walk: &WalkOptions) -> [u64; 2] {
-    let mut hasher = SipHasher13::new();
-    let mut write = |bytes: &[u8]| {
-        hasher.write_u64(bytes.len() as u64);
-        hasher.write(bytes);
-    };
-    write(MAGIC);
-    write(&FORMAT.to_le_bytes());
-    write(env!("CARGO_PKG_VERSION").as_bytes());
-    write(tree.as_bytes());
-    write(&[u8::from(walk.hidden)]);
-    write(&(walk.excludes.len() as u64).to_le_bytes());
-    for glob in &walk.excludes {
-        write(glob.as_bytes());
-    }
-    let hash = hasher.finish128();
-    [hash.h1, hash.h2]
+    let mut key = Key::new(MAGIC, FORMAT);
+    key.part(tree.as_bytes());
+    key.listing_options(walk);
+    key.finish()
 }
