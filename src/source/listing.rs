@@ -43,8 +43,8 @@
 //! A first walk of a root only marks it (keeping costs a cold run several
 //! percent); the next walk keeps its listing. Kept as one file per key in
 //! `listings/` under the cache directory, replaced atomically; at most
-//! [`MAX_LISTINGS`] are kept, the oldest go first. A file that does not
-//! decode is walked over and replaced.
+//! [`MAX_LISTINGS`] and [`MAX_BYTES`] are kept, those used longest ago go
+//! first. A file that does not decode is walked over and replaced.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
@@ -648,7 +648,9 @@ impl Listings {
 
 /// A directory of kept files, one per key: each framed (a magic number,
 /// a format number, the body serialised with `postcard`, a CRC-32 of it)
-/// and replaced atomically; at most `max` of them, the oldest go first.
+/// and replaced atomically; at most `max` of them and [`MAX_BYTES`] in
+/// all, those used longest ago go first (a file's modification time is
+/// set when it is used).
 #[derive(Clone, Debug)]
 pub(crate) struct Shelf {
     pub dir: PathBuf,
@@ -656,6 +658,9 @@ pub(crate) struct Shelf {
     pub format: u32,
     pub max: usize,
 }
+
+/// What the files of one [`Shelf`] may take at most.
+pub(crate) const MAX_BYTES: u64 = 256 << 20;
 
 /// What [`Shelf::load`] found.
 pub(crate) enum Loaded<T> {
@@ -672,10 +677,18 @@ impl Shelf {
 
     /// What is kept under `key`.
     pub(crate) fn load<T: serde::de::DeserializeOwned>(&self, key: [u64; 2]) -> Loaded<T> {
-        match std::fs::read(self.file(key)) {
+        let path = self.file(key);
+        match std::fs::read(&path) {
             Err(_) => Loaded::Missing,
             Ok(bytes) => match self.decode(&bytes) {
-                Some(value) => Loaded::Found(value),
+                Some(value) => {
+                    // Used now: evicted last (a read-only cache keeps its
+                    // times).
+                    if let Ok(file) = std::fs::File::options().write(true).open(&path) {
+                        let _ = file.set_modified(std::time::SystemTime::now());
+                    }
+                    Loaded::Found(value)
+                }
                 None => Loaded::Damaged,
             },
         }
@@ -693,6 +706,9 @@ impl Shelf {
 
     fn try_store<T: Serialize>(&self, key: [u64; 2], value: &T) -> std::io::Result<()> {
         let body = postcard::to_stdvec(value).map_err(std::io::Error::other)?;
+        if body.len() as u64 > MAX_BYTES / 4 {
+            return Err(std::io::Error::other("too large to keep"));
+        }
         std::fs::create_dir_all(&self.dir)?;
         let mut temp = tempfile::Builder::new()
             .prefix(".listing-")
@@ -719,16 +735,20 @@ impl Shelf {
         postcard::from_bytes(body).ok()
     }
 
-    /// Removes the oldest files beyond `max`, and the temporary files of
-    /// runs killed while writing one (an hour old).
+    /// Removes the files used longest ago beyond `max` files or
+    /// [`MAX_BYTES`], and the temporary files of runs killed while writing
+    /// one (an hour old).
     fn evict(&self) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
         let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        let mut kept: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+        let mut kept: Vec<(std::time::SystemTime, u64, PathBuf)> = Vec::new();
         for entry in entries.filter_map(Result::ok) {
-            let Some(modified) = entry.metadata().ok().and_then(|m| m.modified().ok()) else {
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            let Ok(modified) = meta.modified() else {
                 continue;
             };
             match entry.file_name().as_bytes().starts_with(b".listing-") {
@@ -736,15 +756,17 @@ impl Shelf {
                     let _ = std::fs::remove_file(entry.path());
                 }
                 true => {}
-                false => kept.push((modified, entry.path())),
+                false => kept.push((modified, meta.len(), entry.path())),
             }
         }
-        if kept.len() <= self.max {
-            return;
-        }
-        kept.sort();
-        for (_, path) in &kept[..kept.len() - self.max] {
-            let _ = std::fs::remove_file(path);
+        // Newest first; what does not fit goes.
+        kept.sort_by(|a, b| b.cmp(a));
+        let mut bytes = 0;
+        for (i, (_, size, path)) in kept.iter().enumerate() {
+            bytes += size;
+            if i >= self.max || bytes > MAX_BYTES {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
@@ -897,6 +919,45 @@ mod tests {
             .collect();
         expected.insert(0, ".listing-writing".into());
         assert_eq!(left, expected);
+    }
+
+    #[test]
+    fn a_shelf_keeps_what_was_used_last_within_its_bytes() {
+        let cache = tempfile::tempdir().unwrap();
+        let shelf = Shelf {
+            dir: cache.path().join("shelf"),
+            magic: b"rftest\0\x01",
+            format: 1,
+            max: 100,
+        };
+        let now = std::time::SystemTime::now();
+        let age = |path: &Path, seconds: u64| {
+            let file = std::fs::File::options().write(true).open(path).unwrap();
+            file.set_modified(now - std::time::Duration::from_secs(seconds))
+                .unwrap();
+        };
+        // Used an hour ago, but read now: it is the newest.
+        shelf.store([7, 7], &vec![1u32, 2, 3]).unwrap();
+        age(&shelf.file([7, 7]), 3600);
+        assert!(matches!(shelf.load::<Vec<u32>>([7, 7]), Loaded::Found(v) if v == [1, 2, 3]));
+        // Four files of a third of the bytes each, older and older
+        // (sparse: no disk is used).
+        for i in 0..4u64 {
+            let path = shelf.dir.join(format!("big{i}"));
+            std::fs::File::create(&path)
+                .unwrap()
+                .set_len(MAX_BYTES / 3)
+                .unwrap();
+            age(&path, 60 * (i + 1));
+        }
+        shelf.evict();
+        let mut left: Vec<String> = std::fs::read_dir(&shelf.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let kept = format!("{:016x}{:016x}", 7, 7);
+        assert_eq!(left, [kept.as_str(), "big0", "big1"]);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! the listing (whether hidden files are listed, the `--exclude` globs)
 //! and repoflame's version. Kept in `trees/` under the cache directory
 //! with [`Shelf`]: framed, checksummed, replaced atomically, at most
-//! [`MAX_TREES`], the oldest go first; one that does not decode is read
+//! [`MAX_TREES`] and 256 MiB, those used longest ago go first (a tree of
+//! more than 250,000 files is not kept); one that does not decode is read
 //! again from the repository with one note.
 
 use std::path::Path;

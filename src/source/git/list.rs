@@ -175,6 +175,7 @@ fn list_shaped(
                 .iter()
                 .map(|(dir, id)| Some((dir.as_os_str().as_bytes().to_vec(), id_bytes(*id)?)))
                 .collect();
+            let files = files.filter(|f| f.len() <= crate::source::listing::MAX_FILES);
             if let (Some(files), Some(attributes)) = (files, attributes) {
                 let mut kept = KeptTree::default();
                 kept.files = files;
