@@ -32,7 +32,7 @@
 //!
 //! When only the entries of some directories changed (files added,
 //! removed or renamed: their stamps changed, the ignore files in them did
-//! not, and no more than half the directories changed), the listing is
+//! not; at most 8 directories, or a quarter of them), the listing is
 //! served with those directories read again as the walk would read them
 //! (`ignore`, started at each of them, applies the rules of every
 //! directory above), new directories walked whole and those gone dropped
@@ -439,8 +439,9 @@ impl Listings {
         };
         let changed = now.iter().filter(|n| !matches!(n, Now::Same)).count();
         let read_again = now.iter().filter(|n| matches!(n, Now::Changed(_))).count();
-        // Reading again more than half the directories is no shortcut.
-        if changed * 2 > stored.dirs.len() {
+        // Reading again more than a quarter of the directories (and more
+        // than a few) is hardly a shortcut.
+        if changed > 8 && changed * 4 > stored.dirs.len() {
             return Kept::Stale(None);
         }
         let (dirs, update) = match changed {
