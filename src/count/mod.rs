@@ -352,7 +352,8 @@ impl<'a> Counter<'a> {
             entry.path.as_path()
         };
         // Content in no known language is not even opened.
-        if !may_count(named, self.options.types) {
+        let by_name = named.file_name().and_then(language_by_name);
+        if !may_count(named, by_name, self.options.types) {
             return Ok(None);
         }
         let types = self.options.types;
@@ -418,13 +419,20 @@ impl<'a> Counter<'a> {
         };
         let note = readable.note.take();
         let counted = match &mut readable.content {
-            Data::Stream(stream) => {
-                count_content(named, readable.size, stream, None, &self.options, buffer)?
-            }
+            Data::Stream(stream) => count_content(
+                named,
+                by_name,
+                readable.size,
+                stream,
+                None,
+                &self.options,
+                buffer,
+            )?,
             Data::Bytes(bytes) => {
                 let bytes = (**bytes).as_ref();
                 count_content(
                     named,
+                    by_name,
                     readable.size,
                     &mut &bytes[..],
                     Some(bytes),
@@ -581,14 +589,26 @@ const NO_DIR: &str = "\0";
 
 /// The language of a file by its name alone (filename, suffix, extension).
 pub(crate) fn language_by_name(file_name: &std::ffi::OsStr) -> Option<LanguageType> {
-    LanguageType::from_path(Path::new(NO_DIR).join(file_name), &TOKEI_CONFIG)
+    let name = Path::new(file_name);
+    if name.extension().is_some() {
+        // Told by the name and extension alone: nothing to join (a path
+        // allocated for each of a million files).
+        LanguageType::from_path(name, &TOKEI_CONFIG)
+    } else {
+        LanguageType::from_path(Path::new(NO_DIR).join(file_name), &TOKEI_CONFIG)
+    }
 }
 
-/// Whether a file named `path` may be counted at all: a language by name
-/// (and of `--type`), or no extension, so that its shebang may tell.
-/// Content that fails this is never read.
-pub(crate) fn may_count(path: &Path, types: &[LanguageType]) -> bool {
-    match path.file_name().and_then(language_by_name) {
+/// Whether a file named `path`, of language `by_name` by its name
+/// ([`language_by_name`]), may be counted at all: a language by name (and
+/// of `--type`), or no extension, so that its shebang may tell. Content
+/// that fails this is never read.
+pub(crate) fn may_count(
+    path: &Path,
+    by_name: Option<LanguageType>,
+    types: &[LanguageType],
+) -> bool {
+    match by_name {
         Some(language) => types.is_empty() || types.contains(&language),
         None => path.extension().is_none(),
     }
@@ -618,20 +638,20 @@ const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 /// counts that file. `Ok(None)` when it is in no language tokei knows (or
 /// not of `--type`).
 ///
-/// The language comes from the name, else from a shebang in the first
-/// bytes, read before anything else; content in no language is not read
-/// further. Up to `stream_threshold` bytes are read whole and parsed as
+/// The language comes from the name (`by_name`: [`language_by_name`] of
+/// its file name), else from a shebang in the first bytes, read before
+/// anything else; content in no language is not read further. Up to `stream_threshold` bytes are read whole and parsed as
 /// tokei parses a file; anything larger is counted in pieces with the same
 /// result ([`pieces`]), so memory does not grow with the size.
 pub(crate) fn count_content(
     path: &Path,
+    by_name: Option<LanguageType>,
     size: u64,
     content: &mut dyn Read,
     in_memory: Option<&[u8]>,
     options: &CountOptions<'_>,
     buffer: &mut Vec<u8>,
 ) -> io::Result<Option<Content>> {
-    let by_name = path.file_name().and_then(language_by_name);
     if by_name.is_none() && path.extension().is_some() {
         return Ok(None);
     }
@@ -816,6 +836,94 @@ mod tests {
         );
         assert_eq!(language_by_name("README".as_ref()), None);
         assert_eq!(language_by_name("x.unknownext".as_ref()), None);
+    }
+
+    /// A name with an extension is looked up as it is, without the
+    /// directory no file can be in: the same language for every name.
+    #[test]
+    fn language_by_name_is_tokei_s_for_every_kind_of_name() {
+        let stems = [
+            "",
+            "main",
+            "Makefile",
+            "CMakeLists",
+            "x.tar",
+            ".hidden",
+            "a.b.c",
+            "Dockerfile",
+            "README",
+            "é",
+            "x ",
+            "..",
+            "build",
+            "meson",
+            "go",
+            "package",
+        ];
+        let extensions = [
+            None,
+            Some(""),
+            Some("rs"),
+            Some("RS"),
+            Some("Rs"),
+            Some("txt"),
+            Some("d.ts"),
+            Some("ts"),
+            Some("json"),
+            Some("lock"),
+            Some("in"),
+            Some("unknownext"),
+            Some("h"),
+            Some("H"),
+            Some("hpp"),
+            Some("md"),
+            Some("yml"),
+            Some("build"),
+            Some("mk"),
+            Some("pl"),
+            Some("t"),
+            Some("é"),
+            Some("s"),
+            Some("S"),
+            Some("cmake"),
+        ];
+        let mut names: Vec<String> = Vec::new();
+        for stem in stems {
+            for extension in extensions {
+                names.push(match extension {
+                    Some(extension) => format!("{stem}.{extension}"),
+                    None => stem.to_string(),
+                });
+            }
+        }
+        // Every name tokei knows by itself or by suffix, in its case and
+        // in capitals.
+        for (_, extensions) in LanguageType::list() {
+            for extension in *extensions {
+                names.push(format!("file.{extension}"));
+                names.push(format!("FILE.{}", extension.to_uppercase()));
+            }
+        }
+        names.extend(
+            [
+                "makefile",
+                "gnumakefile",
+                "cmakelists.txt",
+                "meson.build",
+                "pkgbuild",
+                "justfile",
+            ]
+            .iter()
+            .flat_map(|n| [n.to_string(), n.to_uppercase(), format!("x.{n}")]),
+        );
+        let mut known = 0;
+        for name in names.iter().filter(|n| !n.is_empty() && !n.contains('/')) {
+            let name = std::ffi::OsStr::new(name);
+            let joined = LanguageType::from_path(Path::new(NO_DIR).join(name), &TOKEI_CONFIG);
+            assert_eq!(language_by_name(name), joined, "{name:?}");
+            known += usize::from(joined.is_some());
+        }
+        assert!(known > 300, "only {known} names have a language");
     }
 
     #[test]
