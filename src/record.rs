@@ -178,28 +178,47 @@ pub struct Sides {
     pub own_languages: Vec<(LanguageType, Vec<Counts>)>,
 }
 
+/// One more than the largest discriminant of tokei's languages: the
+/// length of an array indexed by language.
+pub(crate) fn language_slots() -> usize {
+    static SLOTS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *SLOTS.get_or_init(|| {
+        LanguageType::list()
+            .iter()
+            .map(|&(language, _)| language as usize + 1)
+            .max()
+            .unwrap_or(0)
+    })
+}
+
 impl Summary {
     /// Sums the last side of `records` per language; languages sorted by
     /// `metric`. With several sides, every side is summed too.
     pub(crate) fn of(records: &[Record], metric: Metric) -> Summary {
-        let mut per_language: BTreeMap<LanguageType, Counts> = BTreeMap::new();
+        // Per language, in arrays indexed by it (a fieldless enum: its
+        // discriminant is an index), not maps: a million records.
+        let mut per_language = vec![None::<Counts>; language_slots()];
+        let mut own = per_language.clone();
         let mut marked: BTreeMap<Class, Counts> = BTreeMap::new();
-        let mut own: BTreeMap<LanguageType, Counts> = BTreeMap::new();
         let mut totals = Counts::default();
         for record in records {
             let counts = record.last();
             if counts.files == 0 {
                 continue;
             }
-            *per_language.entry(record.language).or_default() += counts;
+            let slot = record.language as usize;
+            *per_language[slot].get_or_insert_default() += counts;
             totals += counts;
             match &record.class {
                 Some(class) => *marked.entry(class.class).or_default() += counts,
-                None => *own.entry(record.language).or_default() += counts,
+                None => *own[slot].get_or_insert_default() += counts,
             }
         }
-        let sorted = |per_language: BTreeMap<LanguageType, Counts>| {
-            let mut languages: Vec<_> = per_language.into_iter().collect();
+        let sorted = |per_language: Vec<Option<Counts>>| {
+            let mut languages: Vec<(LanguageType, Counts)> = LanguageType::list()
+                .iter()
+                .filter_map(|&(language, _)| Some((language, per_language[language as usize]?)))
+                .collect();
             languages.sort_by(|(la, a), (lb, b)| {
                 b.get(metric)
                     .cmp(&a.get(metric))
@@ -317,6 +336,56 @@ mod tests {
         assert_eq!(summary.totals.code, 13);
         assert_eq!(summary.languages[0].0, LanguageType::Rust);
         assert_eq!(summary.languages[0].1.files, 2);
+    }
+
+    #[test]
+    fn summary_lists_each_language_once_ties_by_code_then_name() {
+        let vendored = |mut r: Record| {
+            r.class = Some(Box::new(Classification {
+                class: Class::Vendored,
+                reason: "test".into(),
+            }));
+            r
+        };
+        let mut records = vec![
+            record("a.go", LanguageType::Go, 4),
+            record("b.c", LanguageType::C, 4),
+            vendored(record("v/x.c", LanguageType::C, 3)),
+            vendored(record("v/y.js", LanguageType::JavaScript, 9)),
+            record("z.rs", LanguageType::Rust, 2),
+            record("w.rs", LanguageType::Rust, 6),
+        ];
+        // Comments do not change the order by code.
+        for (i, r) in records.iter_mut().enumerate() {
+            r.counts.comments = i as u64;
+        }
+        let summary = Summary::of(&records, Metric::Code);
+        let names = |list: &[(LanguageType, Counts)]| -> Vec<(&str, u64)> {
+            list.iter().map(|(l, c)| (l.name(), c.code)).collect()
+        };
+        assert_eq!(
+            names(&summary.languages),
+            [("JavaScript", 9), ("Rust", 8), ("C", 7), ("Go", 4)]
+        );
+        // Without the vendored files: C and Go tie at 4, by name.
+        assert_eq!(
+            names(&summary.own_languages),
+            [("Rust", 8), ("C", 4), ("Go", 4)]
+        );
+        assert_eq!(
+            summary.marked,
+            [(
+                Class::Vendored,
+                Counts {
+                    files: 2,
+                    code: 12,
+                    comments: 5,
+                    ..Counts::default()
+                }
+            )]
+        );
+        assert_eq!(summary.totals.code, 28);
+        assert_eq!(summary.totals.files, 6);
     }
 
     #[test]

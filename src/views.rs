@@ -14,8 +14,8 @@ use std::path::Path;
 use tokei::LanguageType;
 
 use crate::config::{Metric, View};
-use crate::record::Counts;
 use crate::record::Record;
+use crate::record::{Counts, language_slots};
 use crate::tree::{Kind, Marked, Merged, Node, Tree};
 use crate::units::{files, thousands};
 
@@ -114,18 +114,6 @@ fn main_language<'n>(
         .filter_map(|&(language, _)| per_language[language as usize].map(|value| (language, value)))
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.name().cmp(a.0.name())))
         .map(|(language, _)| language)
-}
-
-/// One more than the largest discriminant of tokei's languages.
-fn language_slots() -> usize {
-    static SLOTS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *SLOTS.get_or_init(|| {
-        LanguageType::list()
-            .iter()
-            .map(|&(language, _)| language as usize + 1)
-            .max()
-            .unwrap_or(0)
-    })
 }
 
 /// Sets every node's `descendants` from the depths of `nodes`, a tree in
