@@ -58,6 +58,11 @@ pub(crate) fn count(
 ) -> io::Result<Streamed> {
     let config = &*TOKEI_CONFIG;
     buffer.clear();
+    // Room for the most that is held, at once (pages are only used as they
+    // are written): grown by doubling, what is held would be copied, old
+    // and new side by side where the allocator cannot remap (jemalloc),
+    // and the last doubling reserves twice what is needed.
+    buffer.reserve_exact(hold.saturating_add(piece));
     let mut eof = top_up(reader, buffer, piece)?;
     let mut parser = language.piece_parser(buffer);
     let mut approximated = 0;
