@@ -284,10 +284,11 @@ impl Tree {
         if several {
             root.sides = empty_sides();
         }
-        // A node per record and some for directories: counting them
-        // exactly is a pass over a million paths, and a vector this large
-        // grows by remapping its pages, not by copying them.
-        let mut nodes = Vec::with_capacity(records.len() + records.len() / 8 + 1);
+        // Room for every node at once: a vector this large grown by
+        // doubling is copied, old and new side by side (jemalloc does not
+        // remap), and reserves up to twice what it needs. Pages are only
+        // used as nodes are written.
+        let mut nodes = Vec::with_capacity(most_nodes(&records));
         nodes.push(root);
         // The directories on the path of the last record: their ids.
         let mut open: Vec<usize> = vec![0];
@@ -447,6 +448,30 @@ fn components(path: &[u8], parts: &mut Vec<std::ops::Range<usize>>) {
     }
 }
 
+/// At least as many nodes as the tree of `records` (sorted last first)
+/// has: the root, a node per record, and a node per directory of a record
+/// that the record before it is not in. (A file that is also a directory
+/// counts twice.)
+fn most_nodes(records: &[Record]) -> usize {
+    let mut nodes = 1;
+    let mut parts: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut last_parts: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut last: &[u8] = b"";
+    for record in records.iter().rev() {
+        let bytes = record.path.as_os_str().as_bytes();
+        components(bytes, &mut parts);
+        let dirs = parts.len().saturating_sub(1);
+        let last_dirs = last_parts.len().saturating_sub(1);
+        let shared = (0..dirs.min(last_dirs))
+            .take_while(|&k| bytes[parts[k].clone()] == last[last_parts[k].clone()])
+            .count();
+        nodes += 1 + dirs - shared;
+        std::mem::swap(&mut parts, &mut last_parts);
+        last = bytes;
+    }
+    nodes
+}
+
 /// Adds `record` to the totals of `node`.
 fn add(node: &mut Node, record: &Record) {
     node.counts += record.counts;
@@ -578,6 +603,49 @@ mod tests {
             sorted(tree.stacks(Metric::Code, false))[0],
             ("src;a.rs".to_string(), 7)
         );
+    }
+
+    /// The vector of nodes is made large enough at once: never smaller
+    /// than the tree, and exactly its size when no file is a directory.
+    #[test]
+    fn room_is_made_for_every_node_at_once() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let name = prop::sample::select(vec!["a", "b", "ab", "a b", "é", "x.rs", ".h"]);
+        let path = prop::collection::vec(name, 1..6).prop_map(|parts| parts.join("/"));
+        let paths = prop::collection::btree_set(path, 0..40);
+        runner
+            .run(&paths, |paths| {
+                let records: Vec<Record> = paths
+                    .iter()
+                    .map(|p| record(p, LanguageType::Rust, 1))
+                    .collect();
+                let mut sorted: Vec<&[u8]> = paths.iter().map(|p| p.as_bytes()).collect();
+                sorted.sort_by(|a, b| b.cmp(a));
+                let sorted: Vec<Record> = sorted
+                    .iter()
+                    .map(|p| record(std::str::from_utf8(p).unwrap(), LanguageType::Rust, 1))
+                    .collect();
+                let most = most_nodes(&sorted);
+                let tree = Tree::build(b"r", records);
+                // A path that is also another's directory ("a" and "a/b")
+                // is a file and a directory: only a diff has those.
+                let both = paths
+                    .iter()
+                    .any(|p| paths.iter().any(|q| q.starts_with(&format!("{p}/"))));
+                if both {
+                    prop_assert!(most >= tree.nodes.len());
+                } else {
+                    prop_assert_eq!(most, tree.nodes.len());
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
