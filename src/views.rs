@@ -203,46 +203,20 @@ struct Sizes {
 impl Sizes {
     fn of(tree: &Tree, metric: Metric) -> Sizes {
         let nodes = &tree.nodes;
-        // Calls `f(parent, child)` for every node with a value, in
-        // preorder: a node's parent is the nearest open node whose subtree
-        // has not ended.
-        let each_child = |f: &mut dyn FnMut(usize, usize)| {
-            let mut open: Vec<usize> = Vec::new();
-            for (id, node) in nodes.iter().enumerate() {
-                while let Some(&top) = open.last() {
-                    if id <= top + nodes[top].descendants as usize {
-                        break;
-                    }
-                    open.pop();
-                }
-                if let Some(&top) = open.last() {
-                    if node.counts.get(metric) > 0 {
-                        f(top, id);
-                    }
-                }
-                open.push(id);
-            }
-        };
-        // How many children each node has, then where its list starts.
-        let mut start = vec![0u32; nodes.len() + 1];
-        each_child(&mut |parent, _| start[parent + 1] += 1);
-        for id in 1..start.len() {
-            start[id] += start[id - 1];
-        }
-        // Filled in order, `start[parent]` serving as the cursor of each
-        // list: it ends where the next list starts, one place on.
-        let mut children = vec![(0, 0); start[nodes.len()] as usize];
-        each_child(&mut |parent, child| {
-            let at = &mut start[parent];
-            children[*at as usize] = (nodes[child].counts.get(metric), child as u32);
-            *at += 1;
-        });
-        start.copy_within(..nodes.len(), 1);
-        start[0] = 0;
+        // Each node's children, found from it (a node's subtree is the
+        // nodes that follow it): every node is read once as a child.
+        let mut start = Vec::with_capacity(nodes.len() + 1);
+        let mut children = Vec::with_capacity(nodes.len().saturating_sub(1));
         for id in 0..nodes.len() {
-            children[start[id] as usize..start[id + 1] as usize]
-                .sort_unstable_by_key(|&(value, _)| std::cmp::Reverse(value));
+            start.push(children.len() as u32);
+            let from = children.len();
+            children.extend(tree.children(id).filter_map(|child| {
+                let value = nodes[child].counts.get(metric);
+                (value > 0).then_some((value, child as u32))
+            }));
+            children[from..].sort_unstable_by_key(|&(value, _)| std::cmp::Reverse(value));
         }
+        start.push(children.len() as u32);
         Sizes {
             root_drawn: tree.root().counts.get(metric) > 0,
             start,
