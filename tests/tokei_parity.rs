@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::support::corpus::generate_tree;
+use crate::support::corpus::{Rng, generate_tree};
 use crate::support::oracles::{self, TokeiFile, TokeiReport, tokei_config, tokei_report};
 use crate::support::output::{folded_total, svg_frames};
 use crate::support::run::{Run, describe, repoflame};
@@ -869,6 +869,124 @@ fn streamed_files_smaller_than_a_piece_count_as_tokei_counts_them() {
         let args = ["--hidden", "--no-ignore", "--stream-threshold", "1"];
         assert_json_parity(&tree, ".", &tree, &args, &expected);
     }
+}
+
+/// Text made of `language`'s delimiters (every start and end of its
+/// quotes, comments and doc strings), what else parsers treat specially
+/// (escapes, whitespace, line ends, Rust doc comments, Markdown fences,
+/// HTML tags, LinguaFranca blocks) and plain words, in random order: the
+/// bytes where a parser decides.
+fn delimiter_soup(language: tokei::LanguageType, rng: &mut Rng) -> String {
+    let pairs = [
+        language.quotes(),
+        language.verbatim_quotes(),
+        language.doc_quotes(),
+        language.multi_line_comments(),
+        language.nested_comments(),
+    ];
+    let mut tokens: Vec<&str> = pairs
+        .iter()
+        .flat_map(|pairs| pairs.iter().flat_map(|&(start, end)| [start, end]))
+        .chain(language.line_comments().iter().copied())
+        .collect();
+    tokens.extend([
+        "\\",
+        "\\\\",
+        "\\\"",
+        "\"",
+        "'",
+        "/",
+        "*",
+        "#",
+        "{",
+        "}",
+        ";",
+        "=",
+        "x",
+        "value",
+        "42",
+        " ",
+        "  ",
+        "\t",
+        "\r",
+        "\n",
+        "///",
+        "//!",
+        "\n/// ",
+        "\n  //! ",
+        "```",
+        "\n```rust\n",
+        "<script>",
+        "<script type=\"text/typescript\">",
+        "</script>",
+        "<style>",
+        "</style>",
+        "<template lang=\"html\">",
+        "</template>",
+        "{=",
+        "=}",
+        "target C;",
+    ]);
+    let mut text = String::new();
+    for _ in 0..rng.below(40) {
+        for _ in 0..rng.below(9) {
+            let token: &&str = rng.pick(&tokens);
+            text.push_str(token);
+        }
+        text.push('\n');
+    }
+    // Whitespace at the end, or no line end at all.
+    match rng.below(4) {
+        0 => text.push_str(" \n\t\n"),
+        1 => {
+            text.pop();
+        }
+        _ => {}
+    }
+    text
+}
+
+#[test]
+fn every_language_counts_as_tokei_counts_it_around_its_delimiters() {
+    // Each language tokei knows, in eight files of random delimiter soup:
+    // where the parser looks byte by byte, vendor/tokei's quick path
+    // (which passes over bytes no delimiter starts with) must decide as
+    // tokei's CLI, built from crates.io without it, decides.
+    let dir = TestDir::new("delimiters");
+    let mut rng = Rng::new(0xDE11_0001);
+    let mut languages = 0;
+    for (language, extensions) in tokei::LanguageType::list() {
+        // A notebook is JSON, not parsed by delimiters (nor streamed).
+        let Some(extension) = extensions.first() else {
+            continue;
+        };
+        if *language == tokei::LanguageType::Jupyter {
+            continue;
+        }
+        languages += 1;
+        for n in 0..8 {
+            let name = format!(
+                "{}-{n}.{extension}",
+                language.name().replace(['/', ' '], "_")
+            );
+            dir.file(&name, delimiter_soup(*language, &mut rng));
+        }
+    }
+    assert!(
+        languages > 200,
+        "only {languages} languages have an extension"
+    );
+    let root = dir.path();
+    let oracle = Oracle::new("every_language_counts_as_tokei_counts_it_around_its_delimiters");
+    let tokei = expected_with_flags(&oracle, root, false, false);
+    assert!(
+        tokei.files.len() > 8 * 200,
+        "only {} files counted",
+        tokei.files.len()
+    );
+    assert_json_parity(root, ".", root, &[], &tokei);
+    // The same, each file fed to the parser in pieces.
+    assert_json_parity(root, ".", root, &["--stream-threshold", "1"], &tokei);
 }
 
 #[test]

@@ -11,7 +11,11 @@ use super::embedding::{
     END_TEMPLATE,
 };
 use crate::LanguageType::LinguaFranca;
-use crate::{stats::CodeStats, utils::ext::SliceExt, Config, LanguageType};
+use crate::{
+    stats::CodeStats,
+    utils::ext::{AsciiExt, SliceExt},
+    Config, LanguageType,
+};
 
 /// Tracks the syntax of the language as well as the current state in the file.
 /// Current has what could be consider three types of mode.
@@ -86,12 +90,22 @@ pub(crate) struct SharedMatchers {
     pub nested_comments: &'static [(&'static str, &'static str)],
     pub string_literals: &'static [(&'static str, &'static str)],
     pub verbatim_string_literals: &'static [(&'static str, &'static str)],
+    /// repoflame: the bytes at which `perform_multi_line_analysis` may find
+    /// something: the first byte of every delimiter (start or end), and
+    /// `\\`. All of them when a delimiter is empty. (Rust's doc comments
+    /// start with its line comments' `/`.)
+    pub looked_at: [bool; 256],
 }
 
 impl SharedMatchers {
     pub fn new(language: LanguageType) -> Arc<Self> {
         static MATCHERS: Lazy<DashMap<LanguageType, Arc<SharedMatchers>>> = Lazy::new(DashMap::new);
 
+        // repoflame: looked up under a read lock first; `entry` takes a
+        // shard's write lock, and every file parsed asks.
+        if let Some(matchers) = MATCHERS.get(&language) {
+            return matchers.value().clone();
+        }
         MATCHERS
             .entry(language)
             .or_insert_with(|| Arc::new(Self::init(language)))
@@ -124,8 +138,33 @@ impl SharedMatchers {
             nested_comments: language.nested_comments(),
             string_literals: language.quotes(),
             verbatim_string_literals: language.verbatim_quotes(),
+            looked_at: looked_at(language),
         }
     }
+}
+
+/// repoflame: [`SharedMatchers::looked_at`] of `language`.
+fn looked_at(language: LanguageType) -> [bool; 256] {
+    let pairs = [
+        language.quotes(),
+        language.verbatim_quotes(),
+        language.doc_quotes(),
+        language.multi_line_comments(),
+        language.nested_comments(),
+    ];
+    let delimiters = pairs
+        .iter()
+        .flat_map(|pairs| pairs.iter().flat_map(|&(start, end)| [start, end]))
+        .chain(language.line_comments().iter().copied());
+    let mut table = [false; 256];
+    for delimiter in delimiters {
+        match delimiter.as_bytes().first() {
+            Some(&first) => table[first as usize] = true,
+            None => return [true; 256],
+        }
+    }
+    table[b'\\' as usize] = true;
+    table
 }
 
 #[derive(Debug)]
@@ -240,10 +279,37 @@ impl SyntaxCounter {
         }
 
         let regex_cache = RegexCache::build(self.shared.language, lines, start, end);
+        // repoflame: at a byte no delimiter starts with, every test below
+        // fails (none of them matches there, and an embedded block cannot
+        // start there unless it is a Markdown, HTML or LinguaFranca block,
+        // whose lines take the long way, or a Rust doc comment after
+        // whitespace): the byte ends the line's analysis when only
+        // whitespace follows it, and otherwise only clears
+        // `ended_with_comments`. Telling those bytes apart first, most bytes
+        // of a line cost a lookup instead of a dozen comparisons.
+        let family = regex_cache.family();
+        let quick = family.is_none() || matches!(family, Some(RegexFamily::Rust));
+        let rust = matches!(family, Some(RegexFamily::Rust));
+        let shared = Arc::clone(&self.shared);
+        let looked_at = &shared.looked_at;
+        // Where only whitespace follows: `window.trim().is_empty()`.
+        let blank_from = lines
+            .iter()
+            .rposition(|c| !c.is_whitespace())
+            .map_or(0, |last| last + 1);
 
         for i in start..end {
             if skip != 0 {
                 skip -= 1;
+                continue;
+            }
+
+            let byte = lines[i];
+            if quick && !looked_at[byte as usize] && !(rust && byte.is_whitespace()) {
+                if i >= blank_from {
+                    break;
+                }
+                ended_with_comments = false;
                 continue;
             }
 
