@@ -148,7 +148,7 @@ pub(crate) fn merge_for_drawing(
 ) -> u64 {
     let total = tree.root().counts.get(metric);
     let (mut lo, mut hi) = (min_value.max(1), total.saturating_add(1));
-    let sizes = Sizes::of(tree, metric);
+    let mut sizes = Sizes::of(tree, metric);
     if !sizes.fits(lo, max_frames) {
         // The smallest threshold that fits the budget: the number of
         // frames drawn only shrinks as the threshold grows.
@@ -186,54 +186,62 @@ fn merged_children(tree: &Tree, id: usize, metric: Metric, threshold: u64) -> Ve
 
 /// The tree as the search for a threshold walks it, some twenty times:
 /// per node, its children that have a value, largest first, in one flat
-/// array. (The nodes of a million files are scattered over a hundred
-/// megabytes; this is a tenth of that, and the children at or above a
-/// threshold are a prefix of each node's list.)
-struct Sizes {
-    /// Whether the root has a value (a tree without one draws nothing).
-    root_drawn: bool,
-    /// Where each node's children start in `children`; one more entry
-    /// than there are nodes.
-    start: Vec<u32>,
-    /// Each node's children with a value above 0, as (value, node id),
-    /// largest value first.
+/// array, found when a search first visits the node. (The nodes of a
+/// million files are scattered over a hundred megabytes; a search visits
+/// at most its budget of them, and the children at or above a threshold
+/// are a prefix of each node's list.)
+struct Sizes<'t> {
+    tree: &'t Tree,
+    metric: Metric,
+    /// Per node, where its children start in `children` plus one (0: not
+    /// found yet), and how many there are.
+    found: Vec<(u32, u32)>,
+    /// Children with a value above 0, as (value, node id), each node's
+    /// largest first.
     children: Vec<(u64, u32)>,
 }
 
-impl Sizes {
-    fn of(tree: &Tree, metric: Metric) -> Sizes {
-        let nodes = &tree.nodes;
-        // Each node's children, found from it (a node's subtree is the
-        // nodes that follow it): every node is read once as a child.
-        let mut start = Vec::with_capacity(nodes.len() + 1);
-        let mut children = Vec::with_capacity(nodes.len().saturating_sub(1));
-        for id in 0..nodes.len() {
-            start.push(children.len() as u32);
-            let from = children.len();
-            children.extend(tree.children(id).filter_map(|child| {
-                let value = nodes[child].counts.get(metric);
-                (value > 0).then_some((value, child as u32))
-            }));
-            children[from..].sort_unstable_by_key(|&(value, _)| std::cmp::Reverse(value));
-        }
-        start.push(children.len() as u32);
+impl<'t> Sizes<'t> {
+    fn of(tree: &'t Tree, metric: Metric) -> Sizes<'t> {
         Sizes {
-            root_drawn: tree.root().counts.get(metric) > 0,
-            start,
-            children,
+            tree,
+            metric,
+            // Zeroed memory: only the pages of the nodes visited are used.
+            found: vec![(0, 0); tree.nodes.len()],
+            children: Vec::new(),
         }
+    }
+
+    /// Where the children of `id` are in `children`, found the first time.
+    fn children_of(&mut self, id: usize) -> std::ops::Range<usize> {
+        let (start, len) = self.found[id];
+        if start > 0 {
+            let start = start as usize - 1;
+            return start..start + len as usize;
+        }
+        let (tree, metric) = (self.tree, self.metric);
+        let from = self.children.len();
+        self.children.extend(tree.children(id).filter_map(|child| {
+            let value = tree.nodes[child].counts.get(metric);
+            (value > 0).then_some((value, child as u32))
+        }));
+        self.children[from..].sort_unstable_by_key(|&(value, _)| std::cmp::Reverse(value));
+        let len = self.children.len() - from;
+        self.found[id] = (from as u32 + 1, len as u32);
+        from..from + len
     }
 
     /// Whether the tree draws at most `budget` frames once entries below
     /// `threshold` are merged (as `drawn` counts them).
-    fn fits(&self, threshold: u64, budget: usize) -> bool {
+    fn fits(&mut self, threshold: u64, budget: usize) -> bool {
         let mut left = budget;
         let mut stack = Vec::new();
-        if self.root_drawn {
+        if self.tree.root().counts.get(self.metric) > 0 {
             stack.push(0);
         }
         while let Some(id) = stack.pop() {
-            let children = &self.children[self.start[id] as usize..self.start[id + 1] as usize];
+            let range = self.children_of(id);
+            let children = &self.children[range];
             // The children below the threshold: merged if two or more.
             let large = children.partition_point(|&(value, _)| value >= threshold);
             let merging = children.len() - large >= 2;
@@ -585,8 +593,7 @@ mod tests {
                 (proptest::collection::vec(0u8..4, 1..5), 0u64..40),
                 1..60,
             ),
-            threshold in 1u64..60,
-            budget in 0usize..80,
+            searches in proptest::collection::vec((1u64..60, 0usize..80), 1..8),
         ) {
             let mut seen = std::collections::HashSet::new();
             let records: Vec<Record> = files
@@ -602,12 +609,20 @@ mod tests {
                 })
                 .collect();
             let tree = Tree::build(b"repo", records);
-            let sizes = Sizes::of(&tree, Metric::Code);
-            let frames = match tree.root().counts.code {
-                0 => 0,
-                _ => drawn(&tree, Metric::Code, threshold),
-            };
-            proptest::prop_assert_eq!(sizes.fits(threshold, budget), frames <= budget);
+            // One index for several searches, as the search for a threshold
+            // uses it: what one search found serves the next.
+            let mut sizes = Sizes::of(&tree, Metric::Code);
+            for (threshold, budget) in searches {
+                let frames = match tree.root().counts.code {
+                    0 => 0,
+                    _ => drawn(&tree, Metric::Code, threshold),
+                };
+                proptest::prop_assert_eq!(
+                    sizes.fits(threshold, budget),
+                    frames <= budget,
+                    "threshold {}, budget {}", threshold, budget
+                );
+            }
         }
     }
 
