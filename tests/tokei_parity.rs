@@ -972,6 +972,21 @@ fn every_language_counts_as_tokei_counts_it_around_its_delimiters() {
             dir.file(&name, delimiter_soup(*language, &mut rng));
         }
     }
+    // Files whose first quote or block comment comes after more than
+    // 64 KiB of plain lines (code, blanks, line comments): tokei counts
+    // such a prefix apart, and vendor/tokei does it without rayon only
+    // below that size.
+    for (language, extension) in [
+        (tokei::LanguageType::C, "c"),
+        (tokei::LanguageType::Python, "py"),
+        (tokei::LanguageType::FortranModern, "f90"),
+    ] {
+        let comment = language.line_comments().first().copied().unwrap_or("#");
+        let plain = format!("value = 42\n\n  {comment} a comment\n");
+        let prefix = plain.repeat(70 * 1024 / plain.len());
+        let text = prefix + &delimiter_soup(language, &mut rng);
+        dir.file(format!("long-prefix.{extension}"), text);
+    }
     assert!(
         languages > 200,
         "only {languages} languages have an extension"

@@ -36,6 +36,10 @@ impl Serialize for LanguageType {
     }
 }
 
+/// repoflame: below this many bytes, the lines before a file's first
+/// important syntax are classified without rayon.
+const PARALLEL_PREFIX: usize = 64 * 1024;
+
 impl LanguageType {
     /// Parses a given [`Path`] using the [`LanguageType`]. Returning [`Report`]
     /// on success and giving back ownership of [`PathBuf`] on error.
@@ -103,28 +107,41 @@ impl LanguageType {
                 String::from_utf8_lossy(skippable_text)
             );
             let parse_lines = move || self.parse_lines(config, rest, CodeStats::new(), syntax);
-            let simple_parse = move || {
-                LineIter::new(b'\n', skippable_text)
-                    .par_bridge()
-                    .map(|line| {
-                        // FORTRAN has a rule where it only counts as a comment if it's the
-                        // first character in the column, so removing starting whitespace
-                        // could cause a miscount.
-                        let line = if is_fortran { line } else { line.trim() };
-                        if line.trim().is_empty() {
-                            (1, 0, 0)
-                        } else if is_literate
-                            || comments.iter().any(|c| line.starts_with(c.as_bytes()))
-                        {
-                            (0, 0, 1)
-                        } else {
-                            (0, 1, 0)
-                        }
-                    })
-                    .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+            let classify = move |line: &[u8]| {
+                // FORTRAN has a rule where it only counts as a comment if it's the
+                // first character in the column, so removing starting whitespace
+                // could cause a miscount.
+                let line = if is_fortran { line } else { line.trim() };
+                if line.trim().is_empty() {
+                    (1, 0, 0)
+                } else if is_literate || comments.iter().any(|c| line.starts_with(c.as_bytes())) {
+                    (0, 0, 1)
+                } else {
+                    (0, 1, 0)
+                }
             };
-
-            let (mut stats, (blanks, code, comments)) = rayon::join(parse_lines, simple_parse);
+            let add = |a: (usize, usize, usize), b: (usize, usize, usize)| {
+                (a.0 + b.0, a.1 + b.1, a.2 + b.2)
+            };
+            // repoflame: a short prefix (most files' is a few lines) is
+            // classified on this thread after the rest is parsed: handing
+            // its lines to rayon (`par_bridge`) and joining cost more than
+            // classifying them. The sums are the same either way.
+            let (mut stats, (blanks, code, comments)) = if skippable_text.len() < PARALLEL_PREFIX
+            {
+                let simple = LineIter::new(b'\n', skippable_text)
+                    .map(classify)
+                    .fold((0, 0, 0), add);
+                (parse_lines(), simple)
+            } else {
+                let simple_parse = move || {
+                    LineIter::new(b'\n', skippable_text)
+                        .par_bridge()
+                        .map(classify)
+                        .reduce(|| (0, 0, 0), add)
+                };
+                rayon::join(parse_lines, simple_parse)
+            };
 
             stats.blanks += blanks;
             stats.code += code;
