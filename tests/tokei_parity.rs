@@ -1005,6 +1005,92 @@ fn every_language_counts_as_tokei_counts_it_around_its_delimiters() {
 }
 
 #[test]
+fn names_in_any_case_name_the_language_tokei_names() {
+    // repoflame asks tokei about a file's name alone, without its
+    // directory (`count::language_by_name`): every extension and special
+    // name in upper and mixed case, names whose letters lowercase to
+    // other letters (the Kelvin sign to an ASCII `k`) and long names must
+    // still name the language the tokei CLI names for the whole path.
+    let dir = TestDir::new("names");
+    let mixed = |text: &str| -> String {
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| match i % 2 {
+                0 => c.to_ascii_uppercase(),
+                _ => c.to_ascii_lowercase(),
+            })
+            .collect()
+    };
+    let mut names: Vec<String> = Vec::new();
+    for (language, extensions) in tokei::LanguageType::list() {
+        if *language == tokei::LanguageType::Jupyter {
+            continue;
+        }
+        let stem = language.name().replace(['/', ' '], "_");
+        for extension in extensions.iter() {
+            names.push(format!("{stem}-upper.{}", extension.to_uppercase()));
+            names.push(format!("{stem}-mixed.{}", mixed(extension)));
+        }
+    }
+    let special = [
+        "BUILD",
+        "Workspace",
+        "MODULE",
+        "CMakeLists.txt",
+        "CMAKELISTS.TXT",
+        "Dockerfile",
+        "DOCKERFILE",
+        "Justfile",
+        "GNUmakefile",
+        "Makefile",
+        "MAKEFILE",
+        "meson.build",
+        "Meson_Options.txt",
+        "NuGet.Config",
+        "packages.CONFIG",
+        "NuGetDefaults.config",
+        "PKGBUILD",
+        "Rakefile",
+        "SConstruct",
+        "SConscript",
+        "Snakefile",
+        "view.BLADE.PHP",
+    ];
+    for (n, name) in special.iter().enumerate() {
+        names.push(format!("special-{n}/{name}"));
+    }
+    names.extend(
+        [
+            "straße.PY",
+            "ΣΑΣ.Rs",
+            "İstanbul.C",
+            "ÉCOLE.GO",
+            "café.Ts",
+            // The Kelvin sign lowercases to an ASCII `k`.
+            "MA\u{212A}EFILE",
+            "kelvin.\u{212A}T",
+        ]
+        .map(String::from),
+    );
+    names.push(format!("{}.RS", "long".repeat(20)));
+    names.push(format!("{}.Makefile", "L".repeat(70)));
+    for name in &names {
+        dir.file(name, "x = 1\ny = 2\n");
+    }
+    let root = dir.path();
+    let oracle = Oracle::new("names_in_any_case_name_the_language_tokei_names");
+    let tokei = expected_with_flags(&oracle, root, false, false);
+    let languages: BTreeSet<&str> = tokei.files.values().map(|f| f.language.as_str()).collect();
+    assert!(
+        tokei.files.len() > 400 && languages.len() > 200,
+        "only {} files in {} languages counted",
+        tokei.files.len(),
+        languages.len()
+    );
+    assert_json_parity(root, ".", root, &[], &tokei);
+}
+
+#[test]
 fn parent_ignore_files_apply_to_a_subdirectory_source() {
     let oracle = Oracle::new("parent_ignore_files_apply_to_a_subdirectory_source");
     let dir = walk_fixture();
