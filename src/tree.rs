@@ -246,8 +246,15 @@ impl Tree {
 
     /// Builds the tree of `records` below a root frame named `root_name`
     /// (raw bytes). A record with an empty path is the root itself (a
-    /// one-file source).
-    pub(crate) fn build(root_name: &[u8], mut records: Vec<Record>) -> Tree {
+    /// one-file source). On a pool of several threads, a large tree is
+    /// built in ranges of paths at once.
+    pub(crate) fn build(root_name: &[u8], records: Vec<Record>) -> Tree {
+        Tree::build_in(root_name, records, rayon::current_num_threads(), PART)
+    }
+
+    /// [`build`](Tree::build), in up to `ranges` ranges of paths built at
+    /// once, the later ones in parts of `part` records.
+    fn build_in(root_name: &[u8], mut records: Vec<Record>, ranges: usize, part: usize) -> Tree {
         // Byte order keeps every directory's entries together (all paths
         // starting with `dir/` form one run), and compares with memcmp.
         // A path that is a file and a directory (only a diff has those)
@@ -264,7 +271,7 @@ impl Tree {
         // Sorted last first: records are taken from the end of the vector,
         // which then shrinks, so the records and the nodes made of them are
         // not both held whole (a million files: the peak of the run).
-        use rayon::slice::ParallelSliceMut;
+        use rayon::prelude::*;
         if both.is_empty() {
             records.par_sort_unstable_by(|a, b| {
                 b.path
@@ -278,90 +285,65 @@ impl Tree {
         let sides = records
             .iter()
             .find_map(|r| r.sides.as_ref().map(|s| s.len()));
-        let several = sides.is_some();
-        let empty_sides = || sides.map(|n| vec![Counts::default(); n].into_boxed_slice());
-        let mut root = Node::new(escape(root_name).into(), Kind::Dir, 0);
-        if several {
-            root.sides = empty_sides();
+        let root = || {
+            let mut root = Node::new(escape(root_name).into(), Kind::Dir, 0);
+            root.sides = sides.map(empty_sides);
+            root
+        };
+        // One range per thread, each its own vector (the first paths are
+        // at the end). A file that is a directory is never split from its
+        // entries: only a diff has those, and it is built in one range.
+        let ranges = match both.is_empty() {
+            true => ranges.min(records.len() / part.max(1)).max(1),
+            false => 1,
+        };
+        let each = records.len() / ranges;
+        let mut split: Vec<Vec<Record>> = (1..ranges)
+            .map(|_| records.split_off(records.len() - each))
+            .collect();
+        split.push(records);
+        // The later ranges are built in parts, joined to the first one by
+        // one: a part is copied into the first range's vector and freed,
+        // so no more than a part's nodes are ever held twice.
+        let sizes: Vec<Vec<usize>> = split
+            .par_iter()
+            .enumerate()
+            .with_max_len(1)
+            .map(|(i, records)| match i {
+                0 => vec![most_nodes(records)],
+                _ => records.rchunks(part.max(1)).map(most_nodes).collect(),
+            })
+            .collect();
+        let room = sizes.iter().flatten().sum();
+        let built: Vec<Vec<Builder<'_>>> = split
+            .into_par_iter()
+            .zip(sizes)
+            .enumerate()
+            .with_max_len(1)
+            .map(|(i, (mut records, sizes))| {
+                let capacity = |n: usize| if i == 0 { room } else { n };
+                sizes
+                    .into_iter()
+                    .map(|n| {
+                        let mut built = Builder::new(root(), capacity(n), &both, sides);
+                        let take = match i {
+                            0 => records.len(),
+                            _ => part.max(1).min(records.len()),
+                        };
+                        built.take(&mut records, take);
+                        built
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut parts = built.into_iter().flatten();
+        let mut tree = parts.next().expect("the first range");
+        for part in parts {
+            tree.join(part);
         }
-        // Room for every node at once: a vector this large grown by
-        // doubling is copied, old and new side by side (jemalloc does not
-        // remap), and reserves up to twice what it needs. Pages are only
-        // used as nodes are written.
-        let mut nodes = Vec::with_capacity(most_nodes(&records));
-        nodes.push(root);
-        // The directories on the path of the last record: their ids.
-        let mut open: Vec<usize> = vec![0];
-        // The components of this record's path and of the last one's (as
-        // ranges of their bytes), which named the open directories: two
-        // paths are compared as bytes, as `escape` never gives two names
-        // one frame.
-        let mut parts: Vec<std::ops::Range<usize>> = Vec::new();
-        let mut last_parts: Vec<std::ops::Range<usize>> = Vec::new();
-        let mut last: Vec<u8> = Vec::new();
-        while let Some(record) = records.pop() {
-            if records.len() < records.capacity() / 2 && records.capacity() > 4096 {
-                records.shrink_to_fit();
-            }
-            let bytes = record.path.as_os_str().as_bytes();
-            components(bytes, &mut parts);
-            let Some((leaf, dirs)) = parts.split_last() else {
-                // The source is this one file.
-                let root = &mut nodes[0];
-                root.kind = Kind::File(record.language);
-                root.counts = record.counts;
-                root.sides = record.sides;
-                root.class = record.class;
-                continue;
-            };
-            let is_both = both.contains(bytes);
-            // Keep the directories this record shares with the last one.
-            let mut shared = 0;
-            while shared < dirs.len()
-                && shared + 1 < open.len()
-                && bytes[dirs[shared].clone()] == last[last_parts[shared].clone()]
-            {
-                shared += 1;
-            }
-            close(&mut nodes, &mut open, shared + 1);
-            for dir in &dirs[shared..] {
-                let depth = open.len() as u32;
-                let mut node = Node::new(escape(&bytes[dir.clone()]).into(), Kind::Dir, depth);
-                node.sides = several.then(empty_sides).flatten();
-                open.push(nodes.len());
-                nodes.push(node);
-            }
-            for &id in &open {
-                add(&mut nodes[id], &record);
-            }
-            let depth = open.len() as u32;
-            let name: Box<str> = escape(&bytes[leaf.clone()]).into();
-            last.clear();
-            last.extend_from_slice(bytes);
-            std::mem::swap(&mut parts, &mut last_parts);
-            if is_both {
-                // The file part of a directory whose entries follow.
-                let file = FileSide {
-                    language: record.language,
-                    counts: record.counts,
-                    sides: record.sides.clone().unwrap_or_default(),
-                    class: record.class.as_deref().cloned(),
-                };
-                let mut node = Node::new(name, Kind::FileAndDir(Box::new(file)), depth);
-                node.sides = several.then(empty_sides).flatten();
-                add(&mut node, &record);
-                open.push(nodes.len());
-                nodes.push(node);
-                continue;
-            }
-            let mut node = Node::new(name, Kind::File(record.language), depth);
-            node.counts = record.counts;
-            node.sides = record.sides;
-            node.class = record.class;
-            nodes.push(node);
+        Tree {
+            nodes: tree.finish(),
         }
-        close(&mut nodes, &mut open, 0);
-        Tree { nodes }
     }
 
     /// Folded stacks: one `(stack, value)` per line to draw, the stack
@@ -434,6 +416,192 @@ impl Tree {
     }
 }
 
+/// Records per part of a range of the tree built at once: the first
+/// range is built whole into the tree's vector, the others in parts of
+/// this many records (some 5 MB of nodes) copied into it.
+const PART: usize = 1 << 15;
+
+/// No counts at each of `n` sides.
+fn empty_sides(n: usize) -> Box<[Counts]> {
+    vec![Counts::default(); n].into_boxed_slice()
+}
+
+/// A tree, or a part of one, being built from records taken in path
+/// order: its nodes so far and the directories open on the path of the
+/// last record.
+struct Builder<'b> {
+    nodes: Vec<Node>,
+    /// The directories on the path of the last record: their ids.
+    open: Vec<usize>,
+    /// The components of the record being added and of the last one (as
+    /// ranges of their bytes), which named the open directories: two
+    /// paths are compared as bytes, as `escape` never gives two names one
+    /// frame.
+    parts: Vec<std::ops::Range<usize>>,
+    last_parts: Vec<std::ops::Range<usize>>,
+    last: Vec<u8>,
+    /// The path of the first record: where a part is joined to the tree
+    /// before it.
+    first: Option<Vec<u8>>,
+    both: &'b HashSet<Vec<u8>>,
+    sides: Option<usize>,
+}
+
+impl<'b> Builder<'b> {
+    fn new(
+        root: Node,
+        capacity: usize,
+        both: &'b HashSet<Vec<u8>>,
+        sides: Option<usize>,
+    ) -> Builder<'b> {
+        // Room for every node at once: a vector this large grown by
+        // doubling is copied, old and new side by side (jemalloc does not
+        // remap), and reserves up to twice what it needs. Pages are only
+        // used as nodes are written.
+        let mut nodes = Vec::with_capacity(capacity);
+        nodes.push(root);
+        Builder {
+            nodes,
+            open: vec![0],
+            parts: Vec::new(),
+            last_parts: Vec::new(),
+            last: Vec::new(),
+            first: None,
+            both,
+            sides,
+        }
+    }
+
+    /// Adds the last `count` records of `records` (sorted last first),
+    /// freeing them as it goes.
+    fn take(&mut self, records: &mut Vec<Record>, count: usize) {
+        for _ in 0..count {
+            let Some(record) = records.pop() else { break };
+            if records.len() < records.capacity() / 2 && records.capacity() > 4096 {
+                records.shrink_to_fit();
+            }
+            self.add(record);
+        }
+    }
+
+    /// Adds a record whose path sorts after every one added before.
+    fn add(&mut self, record: Record) {
+        let nodes = &mut self.nodes;
+        let bytes = record.path.as_os_str().as_bytes();
+        if self.first.is_none() {
+            self.first = Some(bytes.to_vec());
+        }
+        components(bytes, &mut self.parts);
+        let Some((leaf, dirs)) = self.parts.split_last() else {
+            // The source is this one file.
+            let root = &mut nodes[0];
+            root.kind = Kind::File(record.language);
+            root.counts = record.counts;
+            root.sides = record.sides;
+            root.class = record.class;
+            return;
+        };
+        let is_both = self.both.contains(bytes);
+        // Keep the directories this record shares with the last one.
+        let open = &mut self.open;
+        let last = &self.last;
+        let last_parts = &self.last_parts;
+        let mut shared = 0;
+        while shared < dirs.len()
+            && shared + 1 < open.len()
+            && bytes[dirs[shared].clone()] == last[last_parts[shared].clone()]
+        {
+            shared += 1;
+        }
+        close(nodes, open, shared + 1);
+        let sides = self.sides;
+        for dir in &dirs[shared..] {
+            let depth = open.len() as u32;
+            let mut node = Node::new(escape(&bytes[dir.clone()]).into(), Kind::Dir, depth);
+            node.sides = sides.map(empty_sides);
+            open.push(nodes.len());
+            nodes.push(node);
+        }
+        for &id in open.iter() {
+            add(&mut nodes[id], &record);
+        }
+        let depth = open.len() as u32;
+        let name: Box<str> = escape(&bytes[leaf.clone()]).into();
+        self.last.clear();
+        self.last.extend_from_slice(bytes);
+        std::mem::swap(&mut self.parts, &mut self.last_parts);
+        if is_both {
+            // The file part of a directory whose entries follow.
+            let file = FileSide {
+                language: record.language,
+                counts: record.counts,
+                sides: record.sides.clone().unwrap_or_default(),
+                class: record.class.as_deref().cloned(),
+            };
+            let mut node = Node::new(name, Kind::FileAndDir(Box::new(file)), depth);
+            node.sides = sides.map(empty_sides);
+            add(&mut node, &record);
+            open.push(nodes.len());
+            nodes.push(node);
+            return;
+        }
+        let mut node = Node::new(name, Kind::File(record.language), depth);
+        node.counts = record.counts;
+        node.sides = record.sides;
+        node.class = record.class;
+        nodes.push(node);
+    }
+
+    /// Appends `part`, built from the records that follow this one's: the
+    /// directories its first record shares with this one's last are this
+    /// one's, with the totals of both.
+    fn join(&mut self, mut part: Builder<'_>) {
+        let Some(first) = part.first.take() else {
+            return;
+        };
+        let mut parts = Vec::new();
+        components(&first, &mut parts);
+        let dirs = &parts[..parts.len().saturating_sub(1)];
+        let mut shared = 0;
+        while shared < dirs.len()
+            && shared + 1 < self.open.len()
+            && first[dirs[shared].clone()] == self.last[self.last_parts[shared].clone()]
+        {
+            shared += 1;
+        }
+        // The part's first nodes are its root and those directories, in
+        // order; the ones still open at its end are open in the joined
+        // tree.
+        let shared = shared + 1;
+        close(&mut self.nodes, &mut self.open, shared);
+        let offset = self.nodes.len() - shared;
+        let still_open = (0..shared)
+            .take_while(|&j| part.open.get(j) == Some(&j))
+            .count();
+        for j in 0..shared {
+            let id = self.open[j];
+            absorb(&mut self.nodes[id], &part.nodes[j]);
+            if j >= still_open {
+                // Closed in the part: so here, where its subtree ends.
+                let end = offset + j + part.nodes[j].descendants as usize;
+                self.nodes[id].descendants = (end - id) as u32;
+            }
+        }
+        self.open.truncate(still_open);
+        self.open
+            .extend(part.open[still_open..].iter().map(|&id| id + offset));
+        self.nodes.extend(part.nodes.drain(shared..));
+        self.last = part.last;
+        self.last_parts = part.last_parts;
+    }
+
+    /// The nodes, every directory closed.
+    fn finish(mut self) -> Vec<Node> {
+        close(&mut self.nodes, &mut self.open, 0);
+        self.nodes
+    }
+}
+
 /// The components of a relative path, as `Path::components` gives them (no
 /// empty or `.` ones), as ranges of its bytes, into `parts`.
 fn components(path: &[u8], parts: &mut Vec<std::ops::Range<usize>>) {
@@ -481,6 +649,22 @@ fn add(node: &mut Node, record: &Record) {
             .add(class.class, record.counts);
     }
     if let (Some(total), Some(sides)) = (&mut node.sides, &record.sides) {
+        for (t, s) in total.iter_mut().zip(sides.iter()) {
+            *t += *s;
+        }
+    }
+}
+
+/// Adds the totals of `other`, the same directory built from other
+/// records, to `node`.
+fn absorb(node: &mut Node, other: &Node) {
+    node.counts += other.counts;
+    if let Some(marked) = &other.marked {
+        node.marked
+            .get_or_insert_with(Default::default)
+            .add_all(marked);
+    }
+    if let (Some(total), Some(sides)) = (&mut node.sides, &other.sides) {
         for (t, s) in total.iter_mut().zip(sides.iter()) {
             *t += *s;
         }
@@ -643,6 +827,64 @@ mod tests {
                 } else {
                     prop_assert_eq!(most, tree.nodes.len());
                 }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Built in ranges of paths at once, and those in parts, a tree is the
+    /// tree built in one go: the same nodes in the same order, with the
+    /// same totals, marks, sides and subtrees.
+    #[test]
+    fn a_tree_built_in_parts_is_the_tree_built_whole() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut runner = TestRunner::new(Config {
+            cases: 512,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let name = prop::sample::select(vec!["a", "b", "ab", "a b", "é", "x.rs", ".h"]);
+        let path = prop::collection::vec(name, 1..6).prop_map(|parts| parts.join("/"));
+        let counts = (
+            1..50u64,
+            prop::option::of(prop::sample::select(Class::ALL.to_vec())),
+            0..50u64,
+        );
+        let files = prop::collection::btree_map(path, counts, 0..80);
+        let case = (files, any::<bool>(), 1..5usize, 1..9usize);
+        runner
+            .run(&case, |(files, two_sides, ranges, part)| {
+                // Files only: no path is another's directory (the sides of
+                // a diff that has one are built in one range).
+                let paths: Vec<&String> = files.keys().collect();
+                let records: Vec<Record> = files
+                    .iter()
+                    .filter(|(p, _)| !paths.iter().any(|q| q.starts_with(&format!("{p}/"))))
+                    .map(|(p, &(code, class, before))| {
+                        let mut r = match two_sides {
+                            true => crate::record::fixtures::with(
+                                p,
+                                LanguageType::Rust,
+                                vec![
+                                    crate::record::fixtures::side(1, before),
+                                    crate::record::fixtures::side(1, code),
+                                ],
+                            ),
+                            false => record(p, LanguageType::Rust, code),
+                        };
+                        r.class = class.map(|class| {
+                            Box::new(Classification {
+                                class,
+                                reason: "test".into(),
+                            })
+                        });
+                        r
+                    })
+                    .collect();
+                let whole = Tree::build_in(b"r", records.clone(), 1, usize::MAX);
+                let parts = Tree::build_in(b"r", records, ranges, part);
+                prop_assert_eq!(whole, parts);
                 Ok(())
             })
             .unwrap();
