@@ -352,7 +352,7 @@ impl<'a> Counter<'a> {
             entry.path.as_path()
         };
         // Content in no known language is not even opened.
-        let by_name = named.file_name().and_then(language_by_name);
+        let by_name = file_name(named).and_then(language_by_name);
         if !may_count(named, by_name, self.options.types) {
             return Ok(None);
         }
@@ -589,6 +589,71 @@ const NO_DIR: &str = "\0";
 
 /// The language of a file by its name alone (filename, suffix, extension).
 pub(crate) fn language_by_name(file_name: &std::ffi::OsStr) -> Option<LanguageType> {
+    match by_plain_name(file_name.as_bytes()) {
+        Some(language) => language,
+        None => by_name_as_tokei_does(file_name),
+    }
+}
+
+/// The last component of `path`, as `Path::file_name` gives it, taken from
+/// its bytes where that is plain (a million files: no parsing of
+/// components).
+pub(crate) fn file_name(path: &Path) -> Option<&std::ffi::OsStr> {
+    let bytes = path.as_os_str().as_bytes();
+    let start = memchr::memrchr(b'/', bytes).map_or(0, |slash| slash + 1);
+    match &bytes[start..] {
+        b"" | b"." | b".." => path.file_name(),
+        name => Some(std::ffi::OsStr::from_bytes(name)),
+    }
+}
+
+/// [`language_by_name`] without allocating, for a name in ASCII (nearly
+/// all): tokei's `from_path` lowercases the name, compares it with the
+/// file names, then the suffixes, of its languages, then looks up its
+/// extension (after the last dot, unless that dot starts the name).
+/// `None` for a name this leaves to tokei (not ASCII, `..`, too long).
+fn by_plain_name(name: &[u8]) -> Option<Option<LanguageType>> {
+    const LONGEST: usize = 256;
+    if name.len() > LONGEST || !name.is_ascii() || matches!(name, b"" | b"." | b"..") {
+        return None;
+    }
+    let mut buffer = [0u8; LONGEST];
+    let lower = &mut buffer[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    let lower = &*lower;
+    let named = LanguageType::file_names()
+        .iter()
+        .find(|(known, _)| lower == known.as_bytes())
+        .or_else(|| {
+            LanguageType::path_suffixes()
+                .iter()
+                .find(|(suffix, _)| lower.ends_with(suffix.as_bytes()))
+        });
+    if let Some(&(_, language)) = named {
+        return Some(Some(language));
+    }
+    Some(match memchr::memrchr(b'.', lower) {
+        None | Some(0) => None,
+        Some(dot) => EXTENSIONS.get(&lower[dot + 1..]).copied().flatten(),
+    })
+}
+
+/// Every extension tokei knows, with the language `from_file_extension`
+/// gives it (asked once: its answer, whatever the order of its match).
+static EXTENSIONS: LazyLock<HashMap<&'static [u8], Option<LanguageType>>> = LazyLock::new(|| {
+    LanguageType::list()
+        .iter()
+        .flat_map(|(_, extensions)| extensions.iter())
+        .map(|extension| {
+            let language = LanguageType::from_file_extension(extension);
+            (extension.as_bytes(), language)
+        })
+        .collect()
+});
+
+/// [`language_by_name`] as tokei's `from_path` finds it.
+fn by_name_as_tokei_does(file_name: &std::ffi::OsStr) -> Option<LanguageType> {
     let name = Path::new(file_name);
     if name.extension().is_some() {
         // Told by the name and extension alone: nothing to join (a path
@@ -924,6 +989,58 @@ mod tests {
             known += usize::from(joined.is_some());
         }
         assert!(known > 300, "only {known} names have a language");
+    }
+
+    /// Any name, made of pieces of the names and extensions tokei knows in
+    /// any case, dots, and letters that are not ASCII (the Kelvin sign
+    /// lowercases to `k`): the language tokei's `from_path` gives it. And
+    /// any path's last component is `Path::file_name`'s.
+    #[test]
+    fn names_of_any_shape_have_the_language_tokei_gives_them() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let mut pieces: Vec<String> = vec![
+            ".".into(),
+            "..".into(),
+            "/".into(),
+            "x".into(),
+            " ".into(),
+            "\u{212A}".into(),
+            "é".into(),
+            "MA\u{212A}EFILE".into(),
+        ];
+        for (known, _) in LanguageType::file_names()
+            .iter()
+            .chain(LanguageType::path_suffixes())
+        {
+            pieces.push(known.to_string());
+            pieces.push(known.to_uppercase());
+        }
+        for (_, extensions) in LanguageType::list() {
+            for extension in *extensions {
+                pieces.push(format!(".{extension}"));
+                pieces.push(format!(".{}", extension.to_uppercase()));
+            }
+        }
+        let mut runner = TestRunner::new(Config {
+            cases: 20_000,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let name = prop::collection::vec(prop::sample::select(pieces), 1..4)
+            .prop_map(|pieces| pieces.concat());
+        runner
+            .run(&name, |name| {
+                let path = Path::new(&name);
+                prop_assert_eq!(file_name(path), path.file_name());
+                if let Some(name) = path.file_name() {
+                    let joined =
+                        LanguageType::from_path(Path::new(NO_DIR).join(name), &TOKEI_CONFIG);
+                    prop_assert_eq!(language_by_name(name), joined, "{:?}", name);
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

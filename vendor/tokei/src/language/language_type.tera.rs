@@ -56,6 +56,31 @@ impl LanguageType {
         }
     }
 
+    /// repoflame: the file names that name a language (as `from_path`
+    /// compares them with a lowercased name), in the order it tries them.
+    pub fn file_names() -> &'static [(&'static str, Self)] {
+        &[{% for key, value in languages -%}
+            {%- if value.filenames -%}
+                {%- for item in value.filenames -%}
+            ("{{item}}", {{key}}),
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor %}]
+    }
+
+    /// repoflame: the ends of file names that name a language (as
+    /// `from_path` compares them with a lowercased name), in the order it
+    /// tries them, after [`file_names`](LanguageType::file_names).
+    pub fn path_suffixes() -> &'static [(&'static str, Self)] {
+        &[{% for key, value in languages -%}
+            {%- if value.path_suffixes -%}
+                {%- for item in value.path_suffixes -%}
+            ("{{item}}", {{key}}),
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor %}]
+    }
+
     /// Provides every variant in a Vec
     pub fn list() -> &'static [(Self, &'static [&'static str])] {
         &[{% for key, val in languages -%}
