@@ -3,15 +3,25 @@
 
 /// `1,234,567`.
 pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let mut grouped = String::with_capacity(26);
+    push_thousands(&mut grouped, n);
     grouped
+}
+
+/// Appends `n` as [`thousands`] writes it (thousands of labels are
+/// written for a graph: no string of its own for each number).
+pub(crate) fn push_thousands(out: &mut String, n: u64) {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n);
+    // The digits before the first comma: one to three.
+    let head = (digits.len() - 1) % 3 + 1;
+    out.push_str(&digits[..head]);
+    let mut at = head;
+    while at < digits.len() {
+        out.push(',');
+        out.push_str(&digits[at..at + 3]);
+        at += 3;
+    }
 }
 
 /// `1.0 GiB`, `32 MiB`, `512 B`.
@@ -113,11 +123,16 @@ pub(crate) fn files(n: u64) -> String {
 
 /// `n` of a plural `unit` in prose: "1 code line", "1,234 code lines".
 pub(crate) fn amount(n: u64, unit: &str) -> String {
+    let mut out = String::with_capacity(unit.len() + 27);
     if n == 1 {
-        format!("1 {}", unit.strip_suffix('s').unwrap_or(unit))
+        out.push_str("1 ");
+        out.push_str(unit.strip_suffix('s').unwrap_or(unit));
     } else {
-        format!("{} {unit}", thousands(n))
+        push_thousands(&mut out, n);
+        out.push(' ');
+        out.push_str(unit);
     }
+    out
 }
 
 /// `YYYY-MM-DD` of a Unix time (days since 1970 to a civil date).
@@ -150,6 +165,37 @@ mod tests {
         assert_eq!(relative_change(7, 7), "±0%");
         assert_eq!(relative_change(100_000, 100_001), "+<0.1%");
         assert_eq!(relative_change(100, 300), "+200%");
+    }
+
+    /// Every length of number, grouped as by hand: the digits from the
+    /// right in threes.
+    #[test]
+    fn thousands_groups_every_number_by_three() {
+        let by_hand = |n: u64| {
+            let digits: Vec<char> = n.to_string().chars().collect();
+            let mut groups: Vec<String> = digits
+                .rchunks(3)
+                .map(|group| group.iter().collect())
+                .collect();
+            groups.reverse();
+            groups.join(",")
+        };
+        let mut numbers = vec![0, 1, 9, 10, 99, 100, 999, u64::MAX, u64::MAX - 1];
+        let mut power = 1u64;
+        while let Some(next) = power.checked_mul(10) {
+            numbers.extend([next - 1, next, next + 1, next / 2 * 3]);
+            power = next;
+        }
+        for n in numbers {
+            assert_eq!(thousands(n), by_hand(n), "{n}");
+            let files = match n {
+                1 => "1 file".to_string(),
+                _ => format!("{} files", by_hand(n)),
+            };
+            assert_eq!(amount(n, "files"), files);
+        }
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(amount(1_234, "code lines"), "1,234 code lines");
     }
 
     #[test]
