@@ -11,6 +11,7 @@
 //! view (`--depth`, merging what is too small to draw) is the views module.
 
 use std::collections::HashSet;
+use std::mem::MaybeUninit;
 use std::os::unix::ffi::OsStrExt;
 
 use tokei::LanguageType;
@@ -249,12 +250,12 @@ impl Tree {
     /// one-file source). On a pool of several threads, a large tree is
     /// built in ranges of paths at once.
     pub(crate) fn build(root_name: &[u8], records: Vec<Record>) -> Tree {
-        Tree::build_in(root_name, records, rayon::current_num_threads(), PART)
+        Tree::build_in(root_name, records, rayon::current_num_threads(), RANGE)
     }
 
     /// [`build`](Tree::build), in up to `ranges` ranges of paths built at
-    /// once, the later ones in parts of `part` records.
-    fn build_in(root_name: &[u8], mut records: Vec<Record>, ranges: usize, part: usize) -> Tree {
+    /// once, of at least `least` records each.
+    fn build_in(root_name: &[u8], mut records: Vec<Record>, ranges: usize, least: usize) -> Tree {
         // Byte order keeps every directory's entries together (all paths
         // starting with `dir/` form one run), and compares with memcmp.
         // A path that is a file and a directory (only a diff has those)
@@ -294,7 +295,7 @@ impl Tree {
         // at the end). A file that is a directory is never split from its
         // entries: only a diff has those, and it is built in one range.
         let ranges = match both.is_empty() {
-            true => ranges.min(records.len() / part.max(1)).max(1),
+            true => ranges.min(records.len() / least.max(1)).max(1),
             false => 1,
         };
         let each = records.len() / ranges;
@@ -302,47 +303,54 @@ impl Tree {
             .map(|_| records.split_off(records.len() - each))
             .collect();
         split.push(records);
-        // The later ranges are built in parts, joined to the first one by
-        // one: a part is copied into the first range's vector and freed,
-        // so no more than a part's nodes are ever held twice.
-        let sizes: Vec<Vec<usize>> = split
+        // A range's head: the root and the directories its first record
+        // shares with the last record of the range before, which are that
+        // range's nodes (none for the first range).
+        let heads: Vec<usize> = (0..split.len())
+            .map(|i| match i {
+                0 => 0,
+                _ => {
+                    1 + shared_dirs(
+                        path_bytes(&split[i - 1][0]),
+                        path_bytes(&split[i][split[i].len() - 1]),
+                    )
+                }
+            })
+            .collect();
+        // Each range writes its nodes into its own slots of the tree's
+        // vector, made large enough at once: a vector this large grown by
+        // doubling is copied, old and new side by side (jemalloc does not
+        // remap). Its pages are used as nodes are written, while the
+        // records taken are freed.
+        let sizes: Vec<usize> = split
             .par_iter()
-            .enumerate()
+            .zip(&heads)
             .with_max_len(1)
-            .map(|(i, records)| match i {
-                0 => vec![most_nodes(records)],
-                _ => records.rchunks(part.max(1)).map(most_nodes).collect(),
-            })
+            .map(|(records, &head)| most_nodes(records) - head)
             .collect();
-        let room = sizes.iter().flatten().sum();
-        let built: Vec<Vec<Builder<'_>>> = split
-            .into_par_iter()
-            .zip(sizes)
-            .enumerate()
-            .with_max_len(1)
-            .map(|(i, (mut records, sizes))| {
-                let capacity = |n: usize| if i == 0 { room } else { n };
-                sizes
-                    .into_iter()
-                    .map(|n| {
-                        let mut built = Builder::new(root(), capacity(n), &both, sides);
-                        let take = match i {
-                            0 => records.len(),
-                            _ => part.max(1).min(records.len()),
-                        };
-                        built.take(&mut records, take);
-                        built
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut parts = built.into_iter().flatten();
-        let mut tree = parts.next().expect("the first range");
-        for part in parts {
-            tree.join(part);
+        let mut nodes: Vec<Node> = Vec::with_capacity(sizes.iter().sum());
+        let mut slots = Vec::with_capacity(split.len());
+        let mut base = 0;
+        let mut rest = &mut nodes.spare_capacity_mut()[..];
+        for (&size, &head) in sizes.iter().zip(&heads) {
+            let (these, after) = std::mem::take(&mut rest).split_at_mut(size);
+            slots.push((these, base, head));
+            base += size;
+            rest = after;
         }
+        let built: Vec<Built> = split
+            .into_par_iter()
+            .zip(slots)
+            .with_max_len(1)
+            .map(|(mut records, (slots, base, head))| {
+                let first = records.last().map(path_bytes).unwrap_or_default().to_vec();
+                let mut builder = Builder::new(root(), slots, base, head, &first, &both, sides);
+                builder.take(&mut records);
+                builder.finish()
+            })
+            .collect();
         Tree {
-            nodes: tree.finish(),
+            nodes: join(nodes, built),
         }
     }
 
@@ -416,23 +424,53 @@ impl Tree {
     }
 }
 
-/// Records per part of a range of the tree built at once: the first
-/// range is built whole into the tree's vector, the others in parts of
-/// this many records (some 5 MB of nodes) copied into it.
-const PART: usize = 1 << 15;
+/// Records per range of the tree built at once, at least.
+const RANGE: usize = 1 << 15;
 
 /// No counts at each of `n` sides.
 fn empty_sides(n: usize) -> Box<[Counts]> {
     vec![Counts::default(); n].into_boxed_slice()
 }
 
-/// A tree, or a part of one, being built from records taken in path
-/// order: its nodes so far and the directories open on the path of the
-/// last record.
-struct Builder<'b> {
-    nodes: Vec<Node>,
-    /// The directories on the path of the last record: their ids.
-    open: Vec<usize>,
+fn path_bytes(record: &Record) -> &[u8] {
+    record.path.as_os_str().as_bytes()
+}
+
+/// How many leading directories `path` shares with `last` (the path of
+/// the record before it), as the tree's build compares them: byte for
+/// byte, component by component.
+fn shared_dirs(last: &[u8], path: &[u8]) -> usize {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    components(last, &mut a);
+    components(path, &mut b);
+    let (a, b) = (
+        &a[..a.len().saturating_sub(1)],
+        &b[..b.len().saturating_sub(1)],
+    );
+    a.iter()
+        .zip(b)
+        .take_while(|(x, y)| last[(*x).clone()] == path[(*y).clone()])
+        .count()
+}
+
+/// A range of the tree being built from records taken in path order. A
+/// node is written once to its slot in the tree's vector, when it is
+/// final: a file at once, a directory when it closes.
+struct Builder<'b, 's> {
+    /// This range's slots: node `id` goes to `slots[id - base]`.
+    slots: &'s mut [MaybeUninit<Node>],
+    base: usize,
+    /// The id the next node gets.
+    next: usize,
+    /// The open directories on the path of the last record, the root
+    /// first, with their ids; `None` for the range's head (the range
+    /// before has those nodes).
+    open: Vec<(Option<usize>, Node)>,
+    /// The head directories that closed in this range, with the id of the
+    /// last node of their subtree.
+    closed: Vec<Option<(Node, usize)>>,
+    /// Nodes written.
+    written: usize,
     /// The components of the record being added and of the last one (as
     /// ranges of their bytes), which named the open directories: two
     /// paths are compared as bytes, as `escape` never gives two names one
@@ -440,43 +478,68 @@ struct Builder<'b> {
     parts: Vec<std::ops::Range<usize>>,
     last_parts: Vec<std::ops::Range<usize>>,
     last: Vec<u8>,
-    /// The path of the first record: where a part is joined to the tree
-    /// before it.
-    first: Option<Vec<u8>>,
     both: &'b HashSet<Vec<u8>>,
     sides: Option<usize>,
 }
 
-impl<'b> Builder<'b> {
+/// What a range left to join: its head, and its nodes still open.
+struct Built {
+    open: Vec<(Option<usize>, Node)>,
+    closed: Vec<Option<(Node, usize)>>,
+    written: usize,
+    /// The ids of its nodes: from `base` to before `next`.
+    base: usize,
+    next: usize,
+}
+
+impl<'b, 's> Builder<'b, 's> {
+    /// A range whose ids start at `base`; with a `head`, its first
+    /// record's path is `first`, and the root and the first `head - 1`
+    /// directories of it are the range before's.
     fn new(
         root: Node,
-        capacity: usize,
+        slots: &'s mut [MaybeUninit<Node>],
+        base: usize,
+        head: usize,
+        first: &[u8],
         both: &'b HashSet<Vec<u8>>,
         sides: Option<usize>,
-    ) -> Builder<'b> {
-        // Room for every node at once: a vector this large grown by
-        // doubling is copied, old and new side by side (jemalloc does not
-        // remap), and reserves up to twice what it needs. Pages are only
-        // used as nodes are written.
-        let mut nodes = Vec::with_capacity(capacity);
-        nodes.push(root);
-        Builder {
-            nodes,
-            open: vec![0],
+    ) -> Builder<'b, 's> {
+        let mut builder = Builder {
+            slots,
+            base,
+            next: base,
+            open: Vec::new(),
+            closed: Vec::new(),
+            written: 0,
             parts: Vec::new(),
             last_parts: Vec::new(),
             last: Vec::new(),
-            first: None,
             both,
             sides,
+        };
+        if head == 0 {
+            builder.next = base + 1;
+            builder.open.push((Some(base), root));
+            return builder;
         }
+        builder.open.push((None, root));
+        components(first, &mut builder.last_parts);
+        for dir in &builder.last_parts[..head - 1] {
+            let depth = builder.open.len() as u32;
+            let mut node = Node::new(escape(&first[dir.clone()]).into(), Kind::Dir, depth);
+            node.sides = sides.map(empty_sides);
+            builder.open.push((None, node));
+        }
+        builder.last = first.to_vec();
+        builder.closed = (0..head).map(|_| None).collect();
+        builder
     }
 
-    /// Adds the last `count` records of `records` (sorted last first),
-    /// freeing them as it goes.
-    fn take(&mut self, records: &mut Vec<Record>, count: usize) {
-        for _ in 0..count {
-            let Some(record) = records.pop() else { break };
+    /// Adds every record of `records` (sorted last first), freeing them as
+    /// it goes.
+    fn take(&mut self, records: &mut Vec<Record>) {
+        while let Some(record) = records.pop() {
             if records.len() < records.capacity() / 2 && records.capacity() > 4096 {
                 records.shrink_to_fit();
             }
@@ -484,52 +547,68 @@ impl<'b> Builder<'b> {
         }
     }
 
+    fn write(&mut self, id: usize, node: Node) {
+        self.slots[id - self.base].write(node);
+        self.written += 1;
+    }
+
+    /// Closes the open directories beyond the first `keep`: their subtrees
+    /// end at the last node made.
+    fn close(&mut self, keep: usize) {
+        while self.open.len() > keep {
+            let (id, mut node) = self.open.pop().expect("not empty");
+            match id {
+                Some(id) => {
+                    node.descendants = (self.next - 1 - id) as u32;
+                    self.write(id, node);
+                }
+                None => self.closed[self.open.len()] = Some((node, self.next - 1)),
+            }
+        }
+    }
+
     /// Adds a record whose path sorts after every one added before.
     fn add(&mut self, record: Record) {
-        let nodes = &mut self.nodes;
         let bytes = record.path.as_os_str().as_bytes();
-        if self.first.is_none() {
-            self.first = Some(bytes.to_vec());
-        }
-        components(bytes, &mut self.parts);
-        let Some((leaf, dirs)) = self.parts.split_last() else {
+        let mut parts = std::mem::take(&mut self.parts);
+        components(bytes, &mut parts);
+        let Some((leaf, dirs)) = parts.split_last() else {
             // The source is this one file.
-            let root = &mut nodes[0];
+            let root = &mut self.open[0].1;
             root.kind = Kind::File(record.language);
             root.counts = record.counts;
             root.sides = record.sides;
             root.class = record.class;
+            self.parts = parts;
             return;
         };
         let is_both = self.both.contains(bytes);
         // Keep the directories this record shares with the last one.
-        let open = &mut self.open;
-        let last = &self.last;
-        let last_parts = &self.last_parts;
         let mut shared = 0;
         while shared < dirs.len()
-            && shared + 1 < open.len()
-            && bytes[dirs[shared].clone()] == last[last_parts[shared].clone()]
+            && shared + 1 < self.open.len()
+            && bytes[dirs[shared].clone()] == self.last[self.last_parts[shared].clone()]
         {
             shared += 1;
         }
-        close(nodes, open, shared + 1);
-        let sides = self.sides;
+        self.close(shared + 1);
         for dir in &dirs[shared..] {
-            let depth = open.len() as u32;
+            let depth = self.open.len() as u32;
             let mut node = Node::new(escape(&bytes[dir.clone()]).into(), Kind::Dir, depth);
-            node.sides = sides.map(empty_sides);
-            open.push(nodes.len());
-            nodes.push(node);
+            node.sides = self.sides.map(empty_sides);
+            self.open.push((Some(self.next), node));
+            self.next += 1;
         }
-        for &id in open.iter() {
-            add(&mut nodes[id], &record);
+        for (_, node) in &mut self.open {
+            add(node, &record);
         }
-        let depth = open.len() as u32;
+        let depth = self.open.len() as u32;
         let name: Box<str> = escape(&bytes[leaf.clone()]).into();
         self.last.clear();
         self.last.extend_from_slice(bytes);
-        std::mem::swap(&mut self.parts, &mut self.last_parts);
+        self.parts = std::mem::replace(&mut self.last_parts, parts);
+        let id = self.next;
+        self.next += 1;
         if is_both {
             // The file part of a directory whose entries follow.
             let file = FileSide {
@@ -539,67 +618,86 @@ impl<'b> Builder<'b> {
                 class: record.class.as_deref().cloned(),
             };
             let mut node = Node::new(name, Kind::FileAndDir(Box::new(file)), depth);
-            node.sides = sides.map(empty_sides);
+            node.sides = self.sides.map(empty_sides);
             add(&mut node, &record);
-            open.push(nodes.len());
-            nodes.push(node);
+            self.open.push((Some(id), node));
             return;
         }
         let mut node = Node::new(name, Kind::File(record.language), depth);
         node.counts = record.counts;
         node.sides = record.sides;
         node.class = record.class;
-        nodes.push(node);
+        self.write(id, node);
     }
 
-    /// Appends `part`, built from the records that follow this one's: the
-    /// directories its first record shares with this one's last are this
-    /// one's, with the totals of both.
-    fn join(&mut self, mut part: Builder<'_>) {
-        let Some(first) = part.first.take() else {
-            return;
-        };
-        let mut parts = Vec::new();
-        components(&first, &mut parts);
-        let dirs = &parts[..parts.len().saturating_sub(1)];
-        let mut shared = 0;
-        while shared < dirs.len()
-            && shared + 1 < self.open.len()
-            && first[dirs[shared].clone()] == self.last[self.last_parts[shared].clone()]
-        {
-            shared += 1;
+    /// What is left to join: the nodes still open are not written yet.
+    fn finish(self) -> Built {
+        Built {
+            open: self.open,
+            closed: self.closed,
+            written: self.written,
+            base: self.base,
+            next: self.next,
         }
-        // The part's first nodes are its root and those directories, in
-        // order; the ones still open at its end are open in the joined
-        // tree.
-        let shared = shared + 1;
-        close(&mut self.nodes, &mut self.open, shared);
-        let offset = self.nodes.len() - shared;
-        let still_open = (0..shared)
-            .take_while(|&j| part.open.get(j) == Some(&j))
-            .count();
-        for j in 0..shared {
-            let id = self.open[j];
-            absorb(&mut self.nodes[id], &part.nodes[j]);
-            if j >= still_open {
-                // Closed in the part: so here, where its subtree ends.
-                let end = offset + j + part.nodes[j].descendants as usize;
-                self.nodes[id].descendants = (end - id) as u32;
-            }
-        }
-        self.open.truncate(still_open);
-        self.open
-            .extend(part.open[still_open..].iter().map(|&id| id + offset));
-        self.nodes.extend(part.nodes.drain(shared..));
-        self.last = part.last;
-        self.last_parts = part.last_parts;
     }
+}
 
-    /// The nodes, every directory closed.
-    fn finish(mut self) -> Vec<Node> {
-        close(&mut self.nodes, &mut self.open, 0);
-        self.nodes
+/// Joins the ranges built into `nodes`' slots, in order, and writes the
+/// directories still open: a range's head directories are the range
+/// before's, with the totals of both, and close where they closed in
+/// either.
+fn join(mut nodes: Vec<Node>, built: Vec<Built>) -> Vec<Node> {
+    let end = built.last().map_or(0, |b| b.next);
+    let slots = &mut nodes.spare_capacity_mut()[..end];
+    let (mut written, mut in_ranges) = (0, 0);
+    let mut write = |id: usize, mut node: Node, last: usize| {
+        node.descendants = (last - id) as u32;
+        slots[id].write(node);
+        written += 1;
+    };
+    // The tree's open directories, the root first.
+    let mut open: Vec<(usize, Node)> = Vec::new();
+    for mut range in built {
+        let head = range.closed.len();
+        // The open directories this range's first record is not in end
+        // before it.
+        while open.len() > head {
+            let (id, node) = open.pop().expect("not empty");
+            write(id, node, range.base - 1);
+        }
+        let still = range.open.iter().take_while(|(id, _)| id.is_none()).count();
+        let own = range.open.split_off(still);
+        // The head directories that closed in the range close there.
+        for j in (still..head).rev() {
+            let (id, mut node) = open.pop().expect("the range before has the head");
+            let (other, last) = range.closed[j].take().expect("closed in the range");
+            absorb(&mut node, &other);
+            write(id, node, last);
+        }
+        for ((_, node), (_, other)) in open.iter_mut().zip(&range.open) {
+            absorb(node, other);
+        }
+        open.extend(
+            own.into_iter()
+                .map(|(id, node)| (id.expect("the range's own"), node)),
+        );
+        in_ranges += range.written;
     }
+    while let Some((id, node)) = open.pop() {
+        write(id, node, end - 1);
+    }
+    assert_eq!(
+        written + in_ranges,
+        end,
+        "every node of the tree written once"
+    );
+    // SAFETY: the slots below `end` are all written. Ids are handed out
+    // once each, in order, by one range at a time (its slots are a slice of
+    // its size: a node outside it panics when written); every node is
+    // written once, when it is final (a file when made, a directory when
+    // it closes: in its range or here), and `written` counts them all.
+    unsafe { nodes.set_len(end) };
+    nodes
 }
 
 /// The components of a relative path, as `Path::components` gives them (no
@@ -668,15 +766,6 @@ fn absorb(node: &mut Node, other: &Node) {
         for (t, s) in total.iter_mut().zip(sides.iter()) {
             *t += *s;
         }
-    }
-}
-
-/// Closes the open directories beyond the first `keep`: their subtrees
-/// end here.
-fn close(nodes: &mut [Node], open: &mut Vec<usize>, keep: usize) {
-    while open.len() > keep {
-        let id = open.pop().expect("not empty");
-        nodes[id].descendants = (nodes.len() - 1 - id) as u32;
     }
 }
 
@@ -882,7 +971,7 @@ mod tests {
                         r
                     })
                     .collect();
-                let whole = Tree::build_in(b"r", records.clone(), 1, usize::MAX);
+                let whole = Tree::build_in(b"r", records.clone(), 1, 1);
                 let parts = Tree::build_in(b"r", records, ranges, part);
                 prop_assert_eq!(whole, parts);
                 Ok(())
