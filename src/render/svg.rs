@@ -208,6 +208,9 @@ fn inferno_svg(
         Direction::Straight
     };
     opt.notes = String::new();
+    // Every frame's title is written by decorate_svg: inferno need not
+    // format its own.
+    opt.empty_titles = true;
     opt.font_size = FONT_SIZE;
     opt.font_width = FONT_WIDTH;
     // A name is told by its start: "tokei_pa.." rather than "..i_parity.rs".

@@ -264,6 +264,11 @@ pub struct Options<'a> {
 
     /// Base symbols
     pub base: Vec<String>,
+
+    /// repoflame: write every frame's `<title>` empty, for a caller that
+    /// writes its own text there (each frame's samples and percentage are
+    /// then not formatted).
+    pub empty_titles: bool,
 }
 
 impl Options<'_> {
@@ -329,6 +334,7 @@ impl Default for Options<'_> {
             color_diffusion: Default::default(),
             flame_chart: Default::default(),
             base: Default::default(),
+            empty_titles: false,
 
             #[cfg(feature = "nameattr")]
             func_frameattrs: Default::default(),
@@ -609,10 +615,15 @@ where
         let samples = ((frame.end_time - frame.start_time) as f64 * opt.factor).round() as usize;
 
         // add thousands separators to `samples`
-        let _ = samples_txt_buffer.write_formatted(&samples, &Locale::en);
+        // repoflame: not when the titles are left empty.
+        if !opt.empty_titles {
+            let _ = samples_txt_buffer.write_formatted(&samples, &Locale::en);
+        }
         let samples_txt = samples_txt_buffer.as_str();
 
-        let info = if frame.location.function.is_empty() && frame.location.depth == 0 {
+        let info = if opt.empty_titles {
+            buffer.push("")
+        } else if frame.location.function.is_empty() && frame.location.depth == 0 {
             write!(buffer, "all ({} {}, 100%)", samples_txt, opt.count_name)
         } else {
             let pct = 100.0 * samples as f64 / (timemax as f64 * opt.factor);
