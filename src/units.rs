@@ -124,15 +124,20 @@ pub(crate) fn files(n: u64) -> String {
 /// `n` of a plural `unit` in prose: "1 code line", "1,234 code lines".
 pub(crate) fn amount(n: u64, unit: &str) -> String {
     let mut out = String::with_capacity(unit.len() + 27);
+    push_amount(&mut out, n, unit);
+    out
+}
+
+/// Appends [`amount`]`(n, unit)` to `out`.
+pub(crate) fn push_amount(out: &mut String, n: u64, unit: &str) {
     if n == 1 {
         out.push_str("1 ");
         out.push_str(unit.strip_suffix('s').unwrap_or(unit));
     } else {
-        push_thousands(&mut out, n);
+        push_thousands(out, n);
         out.push(' ');
         out.push_str(unit);
     }
-    out
 }
 
 /// `YYYY-MM-DD` of a Unix time (days since 1970 to a civil date).

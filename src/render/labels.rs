@@ -11,7 +11,10 @@ use crate::record::Summary;
 use crate::render::palette::{self, Rgb};
 use crate::source::RevisionInfo;
 use crate::tree::{Change, Kind, Node, Tree};
-use crate::units::{amount, either, files, human_bytes, percent, rough_percent, signed, thousands};
+use crate::units::{
+    amount, either, files, human_bytes, percent, push_amount, push_thousands, rough_percent,
+    signed, thousands,
+};
 
 /// Font size of the labels, in pixels.
 pub(crate) const FONT_SIZE: usize = 12;
@@ -80,64 +83,60 @@ pub(crate) fn decorate(
         return decorate_change(node, &change, path, metric, is_root);
     }
     let value = node.counts.get(metric);
-    let share = percent(value, total);
-    let amount = format!("{} ({share})", metric.amount(value));
     let c = &node.counts;
-    let mut details = Vec::new();
-    for (m, v) in [
-        (Metric::Code, c.code),
-        (Metric::Comments, c.comments),
-        (Metric::Blanks, c.blanks),
-    ] {
-        if m != metric {
-            details.push(m.amount(v));
-        }
-    }
-    if metric != Metric::Bytes {
-        details.push(human_bytes(c.bytes));
-    }
-    let details = details.join(", ");
-    let (first, fill) = match &node.kind {
+    // The title: the name, then what it is, then its other counts. Written
+    // into one string (thousands of frames: no string for each part).
+    let mut title = String::with_capacity(node.name.len() + path.len() + 160);
+    title.push_str(&node.name);
+    title.push('\n');
+    let amount = |title: &mut String| {
+        push_amount(title, value, metric.unit());
+        title.push_str(" (");
+        title.push_str(&percent(value, total));
+        title.push(')');
+    };
+    let fill = match &node.kind {
         Kind::File(language) => {
             let colour =
                 palette::language_color(*language).shade(palette::fnv1a64(node.name.as_bytes()));
-            (
-                format!("{path} · {} · {amount}", language.name()),
-                // Generated, vendored, documentation: the language, paler
-                // (and hatched by the SVG writer).
-                if node.class.is_some() {
-                    colour.lighten(0.5)
-                } else {
-                    colour
-                },
-            )
+            push_all(&mut title, &[path, " · ", language.name(), " · "]);
+            amount(&mut title);
+            // Generated, vendored, documentation: the language, paler
+            // (and hatched by the SVG writer).
+            if node.class.is_some() {
+                colour.lighten(0.5)
+            } else {
+                colour
+            }
         }
         // A directory folded by --depth: its main language's colour. (A
         // file that is a directory too only exists in a diff.)
         Kind::Dir | Kind::FileAndDir(_) if !node.has_children() => {
-            let mostly = node
-                .tint
-                .map(|l| format!(", mostly {}", l.name()))
-                .unwrap_or_default();
-            let fill = match node.tint {
+            push_all(&mut title, &[path, "/ · "]);
+            amount(&mut title);
+            title.push_str(" in ");
+            push_amount(&mut title, c.files, "files");
+            if let Some(language) = node.tint {
+                push_all(&mut title, &[", mostly ", language.name()]);
+            }
+            match node.tint {
                 Some(language) => palette::language_color(language)
                     .lighten(0.25)
                     .shade(palette::fnv1a64(node.name.as_bytes())),
                 None => palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
-            };
-            (
-                format!("{path}/ · {amount} in {}{mostly}", files(c.files)),
-                fill,
-            )
+            }
         }
-        Kind::Dir | Kind::FileAndDir(_) => (
-            format!("{path}/ · {amount} in {}", files(c.files)),
+        Kind::Dir | Kind::FileAndDir(_) => {
+            push_all(&mut title, &[path, "/ · "]);
+            amount(&mut title);
+            title.push_str(" in ");
+            push_amount(&mut title, c.files, "files");
             match node.tint {
                 // Under a language frame (--by-language): that language, pale.
                 Some(language) => palette::language_color(language).lighten(0.55),
                 None => palette::directory_color(palette::fnv1a64(node.name.as_bytes())),
-            },
-        ),
+            }
+        }
         Kind::Small(merged) => {
             let mut names = merged.examples.join(", ");
             if merged.entries as usize > merged.examples.len() {
@@ -147,9 +146,11 @@ pub(crate) fn decorate(
                 .tint
                 .map(|l| format!(", mostly {}", l.name()))
                 .unwrap_or_default();
+            let mut amount_text = String::new();
+            amount(&mut amount_text);
             let first = if merged.directories == 0 {
                 format!(
-                    "{} too narrow to draw, merged: {names} · {amount}{mostly}",
+                    "{} too narrow to draw, merged: {names} · {amount_text}{mostly}",
                     files(c.files)
                 )
             } else {
@@ -159,27 +160,47 @@ pub(crate) fn decorate(
                     _ => format!("{} and {}", directories(merged.directories), files(loose)),
                 };
                 format!(
-                    "{what} too narrow to draw, merged: {names} · {amount} in {}{mostly}",
+                    "{what} too narrow to draw, merged: {names} · {amount_text} in {}{mostly}",
                     files(c.files)
                 )
             };
-            (
-                first,
-                // Paler than a file of the language, so it reads as a group.
-                node.tint
-                    .map(|l| palette::language_color(l).lighten(0.45))
-                    .unwrap_or(SMALL_FILES),
-            )
+            title.push_str(&first);
+            // Paler than a file of the language, so it reads as a group.
+            node.tint
+                .map(|l| palette::language_color(l).lighten(0.45))
+                .unwrap_or(SMALL_FILES)
         }
     };
+    // The other counts.
+    title.push('\n');
+    let mut separator = "";
+    for (m, v) in [
+        (Metric::Code, c.code),
+        (Metric::Comments, c.comments),
+        (Metric::Blanks, c.blanks),
+    ] {
+        if m != metric {
+            title.push_str(separator);
+            push_amount(&mut title, v, m.unit());
+            separator = ", ";
+        }
+    }
+    if metric != Metric::Bytes {
+        push_all(&mut title, &[separator, &human_bytes(c.bytes)]);
+    }
     // A file's class and why; what is marked of a directory or of merged
     // entries, in shares.
-    let class = match node.class.as_deref() {
-        Some(class) => format!("\n{class}"),
-        None => marked_shares(node, metric)
-            .map(|shares| format!("\n{shares}"))
-            .unwrap_or_default(),
-    };
+    match node.class.as_deref() {
+        Some(class) => {
+            use std::fmt::Write;
+            let _ = write!(title, "\n{class}");
+        }
+        None => {
+            if let Some(shares) = marked_shares(node, metric) {
+                push_all(&mut title, &["\n", &shares]);
+            }
+        }
+    }
     // Merged entries and folded directories: hatched in proportion.
     let merged = matches!(node.kind, Kind::Small(_)) || (node.is_dir() && !node.has_children());
     let hatch = if node.class.is_some() {
@@ -193,13 +214,20 @@ pub(crate) fn decorate(
         Hatch::None
     };
     Decoration {
-        title: format!("{}\n{first}\n{details}{class}", node.name),
+        title,
         fill,
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
         hatch,
         merged: merged && !is_root,
         language: file_language(node),
+    }
+}
+
+/// Appends every piece of `pieces` to `out`.
+fn push_all(out: &mut String, pieces: &[&str]) {
+    for piece in pieces {
+        out.push_str(piece);
     }
 }
 
@@ -547,23 +575,41 @@ fn decorate_change(
 ) -> Decoration {
     let (before, after) = (change.before.get(metric), change.after.get(metric));
     let delta = i128::from(after) - i128::from(before);
-    let what = if before == 0 && after > 0 && node.sides.is_some() && !node.is_dir() {
-        "new".to_string()
-    } else if after == 0 && before > 0 && !node.is_dir() {
-        "deleted".to_string()
-    } else if before == 0 {
-        signed(delta)
-    } else {
-        format!(
-            "{}, {:+.1}%",
-            signed(delta),
-            delta as f64 * 100.0 / before as f64
-        )
+    // Written into one string, as `decorate` writes its titles.
+    let mut title = String::with_capacity(node.name.len() + path.len() + 160);
+    title.push_str(&node.name);
+    title.push('\n');
+    let amounts = |title: &mut String| {
+        push_thousands(title, before);
+        title.push_str(" → ");
+        push_amount(title, after, metric.unit());
+        title.push_str(" (");
+        if before == 0 && after > 0 && node.sides.is_some() && !node.is_dir() {
+            title.push_str("new");
+        } else if after == 0 && before > 0 && !node.is_dir() {
+            title.push_str("deleted");
+        } else if before == 0 {
+            title.push_str(&signed(delta));
+        } else {
+            use std::fmt::Write;
+            let _ = write!(
+                title,
+                "{}, {:+.1}%",
+                signed(delta),
+                delta as f64 * 100.0 / before as f64
+            );
+        }
+        title.push(')');
     };
-    let amounts = format!("{} → {} ({what})", thousands(before), metric.amount(after));
-    let first = match &node.kind {
-        Kind::File(language) => format!("{path} · {} · {amounts}", language.name()),
-        Kind::Dir => format!("{path}/ · {amounts}"),
+    match &node.kind {
+        Kind::File(language) => {
+            push_all(&mut title, &[path, " · ", language.name(), " · "]);
+            amounts(&mut title);
+        }
+        Kind::Dir => {
+            push_all(&mut title, &[path, "/ · "]);
+            amounts(&mut title);
+        }
         Kind::FileAndDir(file) => {
             let language = file.language.name();
             let (then, now) = if Change::of(&file.sides).before.files > 0 {
@@ -571,32 +617,43 @@ fn decorate_change(
             } else {
                 ("directory".to_string(), format!("{language} file"))
             };
-            format!("{path} · {then} at the earlier revision, {now} at the later · {amounts}")
+            push_all(
+                &mut title,
+                &[
+                    path,
+                    " · ",
+                    &then,
+                    " at the earlier revision, ",
+                    &now,
+                    " at the later · ",
+                ],
+            );
+            amounts(&mut title);
         }
         Kind::Small(merged) => {
-            format!(
-                "{} entries too narrow to draw, merged · {amounts}",
-                thousands(merged.entries)
-            )
+            push_thousands(&mut title, merged.entries);
+            title.push_str(" entries too narrow to draw, merged · ");
+            amounts(&mut title);
         }
-    };
-    let files_then = change.before.files;
-    let files_now = change.after.files;
-    let details = if node.is_dir() || matches!(node.kind, Kind::Small(_)) {
-        format!(
-            "files: {} → {}",
-            thousands(files_then),
-            thousands(files_now)
-        )
+    }
+    title.push('\n');
+    if node.is_dir() || matches!(node.kind, Kind::Small(_)) {
+        title.push_str("files: ");
+        push_thousands(&mut title, change.before.files);
+        title.push_str(" → ");
+        push_thousands(&mut title, change.after.files);
     } else {
-        format!(
-            "{} → {}",
-            human_bytes(change.before.bytes),
-            human_bytes(change.after.bytes)
-        )
-    };
+        push_all(
+            &mut title,
+            &[
+                &human_bytes(change.before.bytes),
+                " → ",
+                &human_bytes(change.after.bytes),
+            ],
+        );
+    }
     Decoration {
-        title: format!("{}\n{first}\n{details}", node.name),
+        title,
         fill: change_color(before, after),
         label: is_root.then(|| node.name.to_string()),
         hidden: false,
