@@ -921,11 +921,11 @@ mod tests {
             .unwrap();
     }
 
-    /// Built in ranges of paths at once, and those in parts, a tree is the
-    /// tree built in one go: the same nodes in the same order, with the
-    /// same totals, marks, sides and subtrees.
+    /// Built in ranges of paths at once, each writing its own nodes, a
+    /// tree is the tree built in one go: the same nodes in the same order,
+    /// with the same totals, marks, sides and subtrees.
     #[test]
-    fn a_tree_built_in_parts_is_the_tree_built_whole() {
+    fn a_tree_built_in_ranges_is_the_tree_built_whole() {
         use proptest::prelude::*;
         use proptest::test_runner::{Config, TestRunner};
         let mut runner = TestRunner::new(Config {
@@ -943,7 +943,7 @@ mod tests {
         let files = prop::collection::btree_map(path, counts, 0..80);
         let case = (files, any::<bool>(), 1..5usize, 1..9usize);
         runner
-            .run(&case, |(files, two_sides, ranges, part)| {
+            .run(&case, |(files, two_sides, ranges, least)| {
                 // Files only: no path is another's directory (the sides of
                 // a diff that has one are built in one range).
                 let paths: Vec<&String> = files.keys().collect();
@@ -972,8 +972,8 @@ mod tests {
                     })
                     .collect();
                 let whole = Tree::build_in(b"r", records.clone(), 1, 1);
-                let parts = Tree::build_in(b"r", records, ranges, part);
-                prop_assert_eq!(whole, parts);
+                let in_ranges = Tree::build_in(b"r", records, ranges, least);
+                prop_assert_eq!(whole, in_ranges);
                 Ok(())
             })
             .unwrap();
