@@ -878,19 +878,30 @@ mod tests {
         );
     }
 
+    /// A property test's runner of `cases` cases, nothing kept on disk.
+    fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+        proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })
+    }
+
+    /// Relative paths of one to five components, with names that share
+    /// prefixes, spaces, a non-ASCII letter and dots.
+    fn path() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let name = prop::sample::select(vec!["a", "b", "ab", "a b", "é", "x.rs", ".h"]);
+        prop::collection::vec(name, 1..6).prop_map(|parts| parts.join("/"))
+    }
+
     /// The vector of nodes is made large enough at once: never smaller
     /// than the tree, and exactly its size when no file is a directory.
     #[test]
     fn room_is_made_for_every_node_at_once() {
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, TestRunner};
-        let mut runner = TestRunner::new(Config {
-            cases: 256,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        let name = prop::sample::select(vec!["a", "b", "ab", "a b", "é", "x.rs", ".h"]);
-        let path = prop::collection::vec(name, 1..6).prop_map(|parts| parts.join("/"));
+        let mut runner = runner(256);
+        let path = path();
         let paths = prop::collection::btree_set(path, 0..40);
         runner
             .run(&paths, |paths| {
@@ -927,14 +938,8 @@ mod tests {
     #[test]
     fn a_tree_built_in_ranges_is_the_tree_built_whole() {
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, TestRunner};
-        let mut runner = TestRunner::new(Config {
-            cases: 512,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        let name = prop::sample::select(vec!["a", "b", "ab", "a b", "é", "x.rs", ".h"]);
-        let path = prop::collection::vec(name, 1..6).prop_map(|parts| parts.join("/"));
+        let mut runner = runner(512);
+        let path = path();
         let counts = (
             1..50u64,
             prop::option::of(prop::sample::select(Class::ALL.to_vec())),
